@@ -1,0 +1,62 @@
+package io.sidecar.config;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Holds the configuration in force as one immutable {@link Snapshot}, swapped atomically. A rejected candidate
+ * leaves the snapshot in force untouched and is remembered (with its errors) for {@code GET /config/status}.
+ */
+public final class ConfigStore {
+
+  /** The configuration in force and its version (1 for the first load, +1 for every accepted reload). */
+  public record Snapshot(long version, SidecarConfig config, Instant loadedAt) {}
+
+  /** What the last reload attempt did. */
+  public record Status(Snapshot current, Instant lastAttemptAt, boolean lastAttemptAccepted,
+                       List<ConfigError> lastRejection) {}
+
+  private final Clock clock;
+  private final AtomicReference<Snapshot> current;
+  private final AtomicReference<Status> status;
+  private final List<Consumer<Snapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public ConfigStore(SidecarConfig initial, Clock clock) {
+    this.clock = clock;
+    Snapshot first = new Snapshot(1, initial, clock.instant());
+    this.current = new AtomicReference<>(first);
+    this.status = new AtomicReference<>(new Status(first, first.loadedAt(), true, List.of()));
+  }
+
+  public Snapshot current() {
+    return current.get();
+  }
+
+  public Status status() {
+    return status.get();
+  }
+
+  /** Called with every newly accepted snapshot, on the thread that accepted it. */
+  public void onChange(Consumer<Snapshot> listener) {
+    listeners.add(listener);
+  }
+
+  /** Installs a validated configuration as the next version and tells the listeners. */
+  public synchronized Snapshot accept(SidecarConfig config) {
+    Snapshot next = new Snapshot(current.get().version() + 1, config, clock.instant());
+    current.set(next);
+    status.set(new Status(next, next.loadedAt(), true, List.of()));
+    for (Consumer<Snapshot> listener : listeners) {
+      listener.accept(next);
+    }
+    return next;
+  }
+
+  /** Records a rejected candidate; the snapshot in force keeps serving. */
+  public synchronized void reject(List<ConfigError> errors) {
+    status.set(new Status(current.get(), clock.instant(), false, List.copyOf(errors)));
+  }
+}

@@ -1,0 +1,28 @@
+package io.sidecar.config;
+
+/** A {@code host:port} address ({@code [::1]:80} for IPv6). */
+public record HostPort(String host, int port) {
+
+  /** Parses {@code host:port}; throws IllegalArgumentException with a message fit for a config error. */
+  public static HostPort parse(String text) {
+    String s = text.trim();
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new IllegalArgumentException("'" + text + "' is not host:port");
+    }
+    String host = s.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' has no numeric port");
+    }
+    return new HostPort(host, port);
+  }
+
+  @Override
+  public String toString() {
+    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+  }
+}

@@ -1,0 +1,23 @@
+package io.sidecar.config;
+
+import java.time.Duration;
+
+/**
+ * Process-wide data-plane settings (section {@code server:}; every field optional).
+ *
+ * @param maxHeaderSize      total request header bytes accepted (431 above)
+ * @param maxRequestBody     request body bytes accepted (413 above)
+ * @param shutdownGrace      how long in-flight requests may run on SIGTERM
+ * @param accessLog          JSON access log: off, stdout or a file path
+ * @param eventLoops         event-loop threads; 0 = one per core
+ */
+public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
+                         int eventLoops) {
+  public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
+  public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
+  public static ServerSpec defaults() {
+    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0);
+  }
+}

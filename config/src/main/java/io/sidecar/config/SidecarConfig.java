@@ -1,0 +1,25 @@
+package io.sidecar.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One immutable, validated configuration snapshot. {@code faults} are kept as YAML nodes: the fault-injection
+ * module owns their meaning (and the control API accepts the same shape as JSON).
+ */
+public record SidecarConfig(String service, String instance, AdminSpec admin, ServerSpec server,
+                            List<ListenerSpec> listeners, List<RouteSpec> routes, List<ClusterSpec> clusters,
+                            List<YamlNode> faults, CacheSpec cache, PredictorSpec predictor, StorageSpec storage) {
+
+  public Optional<ClusterSpec> cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  public Optional<ListenerSpec> listener(String name) {
+    return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  public Optional<RouteSpec> route(String name) {
+    return routes.stream().filter(r -> r.name().equals(name)).findFirst();
+  }
+}

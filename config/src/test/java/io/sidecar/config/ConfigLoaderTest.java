@@ -1,0 +1,155 @@
+package io.sidecar.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.of("HOSTNAME", "pod-7")::get), List.of());
+
+  @Test
+  void acceptsTheContractExample() throws Exception {
+    SidecarConfig config = loader.load(Path.of("examples/sidecar.example.yaml"));
+    assertThat(config.service()).isEqualTo("checkout");
+    assertThat(config.instance()).isEqualTo("pod-7");
+    assertThat(config.admin().address()).isEqualTo(new HostPort("127.0.0.1", 9901));
+    assertThat(config.admin().token()).isEmpty();
+    assertThat(config.listeners()).extracting(ListenerSpec::name).containsExactly("inbound", "outbound");
+    RouteSpec catalog = config.route("catalog-api").orElseThrow();
+    assertThat(catalog.match().pathPrefix()).isEqualTo("/catalog/");
+    assertThat(catalog.match().methods()).containsExactlyInAnyOrder("GET", "HEAD");
+    assertThat(catalog.rewritePrefix()).isEqualTo("/");
+    assertThat(catalog.timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(catalog.retry().attempts()).isEqualTo(2);
+    assertThat(catalog.retry().perTryTimeout()).isEqualTo(Duration.ofMillis(800));
+    assertThat(catalog.cache().maxObjectSize()).isEqualTo(1024 * 1024);
+    RouteSpec payments = config.route("payments").orElseThrow();
+    assertThat(payments.split()).containsExactly(new RouteSpec.WeightedCluster("payments-v1", 90),
+        new RouteSpec.WeightedCluster("payments-v2", 10));
+    assertThat(payments.match().headers()).singleElement()
+        .satisfies(h -> assertThat(h.test("acme")).isTrue())
+        .satisfies(h -> assertThat(h.test("other")).isFalse());
+    ClusterSpec cluster = config.cluster("catalog").orElseThrow();
+    assertThat(cluster.balancer()).isEqualTo("predictive");
+    assertThat(cluster.endpoints()).extracting(ClusterSpec.EndpointSpec::weight).containsExactly(1, 2);
+    assertThat(cluster.circuitBreaker().openFor()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(cluster.outlierDetection().consecutive5xx()).isEqualTo(5);
+    assertThat(config.faults()).hasSize(2);
+    assertThat(config.cache().l1MaxSize()).isEqualTo(256L * 1024 * 1024);
+    assertThat(config.cache().l2Redis()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(config.predictor().cooldown()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.storage().postgres()).startsWith("postgresql://");
+  }
+
+  @Test
+  void reportsEveryErrorWithPathAndLine() {
+    String yaml = """
+        listeners:
+          - name: in
+            address: 127.0.0.1:15001
+        routes:
+          - name: r1
+            cluster: missing
+            timeout: fast
+        clusters:
+          - name: c1
+            balancer: random
+            endpoints:
+              - { address: 127.0.0.1:80 }
+              - { address: 127.0.0.1:70000 }
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactlyInAnyOrder(
+                "clusters[0].balancer (line 10): unknown value 'random' (expected one of: round_robin, "
+                    + "weighted_round_robin, least_request, p2c_peak_ewma, predictive)",
+                "clusters[0].endpoints[1].address.port (line 13): must be 1..65535, got 70000",
+                "routes[0].cluster (line 6): no cluster named 'missing'",
+                "routes[0].timeout (line 7): 'fast' is not a duration (use a unit: 250ms, 2s, 5m, 1h)"));
+  }
+
+  @Test
+  void endpointsMayBeGivenAsHostAndPort() {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters:
+          - name: c
+            endpoints:
+              - { host: 127.0.0.1, port: 0 }
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml)).hasMessage("clusters[0].endpoints[0].port (line 6): must be 1..65535, got 0");
+  }
+
+  @Test
+  void unknownFieldsAreErrors() {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001, adress: x } ]
+        routes: [ { name: r, cluster: c, timout: 1s } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml))
+        .hasMessageContaining("listeners[0].adress (line 1): unknown field")
+        .hasMessageContaining("routes[0].timout (line 2): unknown field");
+  }
+
+  @Test
+  void environmentVariablesAreSubstituted() throws Exception {
+    ConfigLoader withEnv = new ConfigLoader(new EnvSubstitution(Map.of("PORT", "18080", "TOKEN", "s3cret")::get), List.of());
+    SidecarConfig config = withEnv.parse("""
+        admin: { token: "${TOKEN}", address: "127.0.0.1:${ADMIN_PORT:19901}" }
+        listeners: [ { name: in, address: "127.0.0.1:${PORT}" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:${UPSTREAM_PORT:8080}" ] } ]
+        """);
+    assertThat(config.admin().token()).isEqualTo("s3cret");
+    assertThat(config.admin().address().port()).isEqualTo(19901);
+    assertThat(config.listeners().get(0).address().port()).isEqualTo(18080);
+    assertThat(config.clusters().get(0).endpoints().get(0).address().port()).isEqualTo(8080);
+    assertThatThrownBy(() -> withEnv.parse("service: ${NOPE}\n"))
+        .hasMessageContaining("service (line 1): environment variable NOPE is not set and has no default");
+  }
+
+  @Test
+  void syntaxErrorsCarryTheLine() {
+    assertThatThrownBy(() -> loader.parse("listeners:\n  - name: [unclosed\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("(root) (line 3): invalid YAML");
+  }
+
+  @Test
+  void pluggedChecksRunOnValidConfigs() {
+    ConfigCheck noFaults = (config, root, errors) -> config.faults().forEach(
+        f -> errors.add(new ConfigError(f.path() + ".percent", f.get("percent").line(), "too high")));
+    ConfigLoader checked = new ConfigLoader(new EnvSubstitution(k -> null), List.of(noFaults));
+    assertThatThrownBy(() -> checked.parse("""
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        faults:
+          - name: f
+            percent: 101
+        """)).hasMessage("faults[0].percent (line 6): too high");
+  }
+
+  @Test
+  void effectiveConfigRedactsSecrets() throws Exception {
+    ConfigLoader withEnv = new ConfigLoader(new EnvSubstitution(k -> null), List.of());
+    SidecarConfig config = withEnv.parse("""
+        admin: { token: s3cret }
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c, timeout: 1500ms } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        storage: { postgres: "postgresql://app:hunter2@db:5432/x" }
+        """);
+    String rendered = EffectiveConfig.toPlain(config).toString();
+    assertThat(rendered).doesNotContain("s3cret").doesNotContain("hunter2")
+        .contains("postgresql://app:<redacted>@db:5432/x").contains("timeout=1500ms");
+  }
+}
