@@ -1,0 +1,50 @@
+package io.sidecar.predictor.anomaly;
+
+/**
+ * Settings of {@link AnomalyDetector}.
+ *
+ * @param alertThreshold score at or above which an alert is raised, (0, 1]
+ * @param residualWindow one-step residuals kept for the robust (median / MAD) scale
+ * @param warmupPoints observations before any score above 0 is given
+ * @param cusumDrift CUSUM allowance k in residual sigmas (Page 1954; k = delta/2 detects delta-sigma shifts)
+ * @param cusumThreshold CUSUM decision interval h in residual sigmas
+ * @param quietPoints consecutive points under the threshold that end an alert episode
+ */
+public record AnomalyConfig(double alertThreshold, int residualWindow, int warmupPoints, double cusumDrift,
+                            double cusumThreshold, int quietPoints) {
+    public static final double DEFAULT_ALERT_THRESHOLD = 0.9;
+    public static final int DEFAULT_RESIDUAL_WINDOW = 1_000;
+    public static final int DEFAULT_WARMUP_POINTS = 50;
+    public static final double DEFAULT_CUSUM_DRIFT = 0.5;
+    public static final double DEFAULT_CUSUM_THRESHOLD = 10.0;
+    public static final int DEFAULT_QUIET_POINTS = 10;
+
+    public static final AnomalyConfig DEFAULTS = new AnomalyConfig(DEFAULT_ALERT_THRESHOLD, DEFAULT_RESIDUAL_WINDOW,
+            DEFAULT_WARMUP_POINTS, DEFAULT_CUSUM_DRIFT, DEFAULT_CUSUM_THRESHOLD, DEFAULT_QUIET_POINTS);
+
+    public AnomalyConfig {
+        if (!(alertThreshold > 0 && alertThreshold <= 1)) {
+            throw new IllegalArgumentException("alert_threshold must be in (0, 1], was " + alertThreshold);
+        }
+        if (residualWindow < 10) {
+            throw new IllegalArgumentException("residualWindow must be >= 10, was " + residualWindow);
+        }
+        if (warmupPoints < 10) {
+            throw new IllegalArgumentException("warmupPoints must be >= 10, was " + warmupPoints);
+        }
+        if (!(cusumDrift >= 0)) {
+            throw new IllegalArgumentException("cusumDrift must be >= 0, was " + cusumDrift);
+        }
+        if (!(cusumThreshold > 0)) {
+            throw new IllegalArgumentException("cusumThreshold must be > 0, was " + cusumThreshold);
+        }
+        if (quietPoints < 1) {
+            throw new IllegalArgumentException("quietPoints must be >= 1, was " + quietPoints);
+        }
+    }
+
+    public AnomalyConfig withAlertThreshold(double threshold) {
+        return new AnomalyConfig(threshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
+                quietPoints);
+    }
+}

@@ -1,0 +1,144 @@
+package io.sidecar.predictor.anomaly;
+
+import io.sidecar.predictor.forecast.ForecasterConfig;
+import io.sidecar.predictor.forecast.OnlineForecaster;
+import io.sidecar.predictor.stats.RobustWindow;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Streaming anomaly detector for one metric. Three scores, the point's score is the largest:
+ * <ol>
+ *   <li><b>spike</b>: the one-step residual from the seasonal baseline (the same self-refitting Holt-Winters
+ *       {@link OnlineForecaster} the forecasts come from, with outlier-clipped updates), standardised robustly
+ *       with the median and MAD of recent residuals (Hampel filter idea; Rousseeuw and Croux 1993). Heavy-tailed
+ *       series are normalised by their own tail: z is divided by max(1, q99(|z|) / 2.576), the ratio of the
+ *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting.</li>
+ *   <li><b>level shift</b>: a two-sided CUSUM on de-seasonalised values ({@link LevelShiftCusum}).</li>
+ *   <li><b>peer outlier</b>: when peer values are given, the robust distance above the peers
+ *       ({@link PeerOutlierScore}).</li>
+ * </ol>
+ * An alert is raised when the score reaches the threshold and no episode is open; the episode closes after
+ * {@code quietPoints} consecutive points below the threshold (one alert per episode).
+ *
+ * <p>Not thread-safe; one instance per metric, fed from one timer (live) or one loop (replay).
+ */
+public final class AnomalyDetector {
+    /** Gaussian 99th percentile of |z|. */
+    private static final double GAUSS_Q99 = 2.576;
+
+    private final String metric;
+    private final AnomalyConfig config;
+    private final OnlineForecaster baseline;
+    private final RobustWindow residuals;
+    private final RobustWindow absZ;
+    private final LevelShiftCusum cusum;
+    private long points;
+    private boolean inEpisode;
+    private int quiet;
+
+    public AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock) {
+        this.metric = metric;
+        this.config = config;
+        this.baseline = new OnlineForecaster(baselineConfig, clock);
+        this.residuals = new RobustWindow(config.residualWindow());
+        this.absZ = new RobustWindow(2 * config.residualWindow());
+        this.cusum = new LevelShiftCusum(config.cusumDrift(), config.cusumThreshold());
+    }
+
+    public AnomalyDetector(String metric) {
+        this(metric, AnomalyConfig.DEFAULTS, ForecasterConfig.DEFAULTS, Clock.systemUTC());
+    }
+
+    public String metric() {
+        return metric;
+    }
+
+    public AnomalyConfig config() {
+        return config;
+    }
+
+    /** Scores one observation without peer comparison. */
+    public AnomalyScore observe(Instant at, double value) {
+        return observe(at, value, null);
+    }
+
+    /**
+     * Scores one observation.
+     *
+     * @param value the observation, NaN when missing (scores 0, closes nothing)
+     * @param peerValues the same metric at this instance's peers now, or null
+     */
+    public AnomalyScore observe(Instant at, double value, double[] peerValues) {
+        OnlineForecaster.Step step = baseline.observe(value);
+        points++;
+        if (Double.isNaN(value) || Double.isNaN(step.error())) {
+            return AnomalyScore.NONE;
+        }
+        double residual = step.error();
+        double sigma = residuals.robustSigma();
+        double center = residuals.median();
+        boolean scoring = points > config.warmupPoints() && residuals.size() >= 10 && sigma > 0;
+        double z = scoring ? (residual - center) / sigma : 0;
+        double tail = 1;
+        if (absZ.size() >= 100) {
+            tail = Math.max(1, absZ.quantile(0.99) / GAUSS_Q99);
+        }
+        double spike = scoring ? ScoreScale.SPIKE.score(Math.abs(z) / tail) : 0;
+        if (scoring) {
+            absZ.add(Math.abs(z));
+        }
+        residuals.add(residual);
+
+        LevelShiftCusum.Step shiftStep = scoring ? cusum.observe(z / tail) : new LevelShiftCusum.Step(0, 0, false);
+        double shift = shiftStep.score();
+
+        double peer = 0;
+        double peerMedian = Double.NaN;
+        if (peerValues != null && peerValues.length >= PeerOutlierScore.MIN_PEERS) {
+            peer = PeerOutlierScore.score(value, peerValues, 1e-9 * Math.max(1, Math.abs(value)));
+            peerMedian = PeerOutlierScore.median(peerValues);
+        }
+        double score = Math.max(spike, Math.max(shift, peer));
+        Optional<Alert> alert = Optional.empty();
+        if (score >= config.alertThreshold()) {
+            quiet = 0;
+            if (!inEpisode) {
+                inEpisode = true;
+                alert = Optional.of(alert(at, value, step.forecast(), z, tail, spike, shift, shiftStep, peer,
+                        peerMedian, score));
+            }
+        } else if (inEpisode && ++quiet >= config.quietPoints()) {
+            inEpisode = false;
+            quiet = 0;
+        }
+        return new AnomalyScore(score, spike, shift, peer, step.forecast(), z, alert);
+    }
+
+    private Alert alert(Instant at, double value, double expected, double z, double tail, double spike,
+                        double shift, LevelShiftCusum.Step shiftStep, double peer, double peerMedian,
+                        double score) {
+        String kind;
+        String explanation;
+        if (spike >= shift && spike >= peer) {
+            kind = "spike";
+            explanation = String.format(Locale.ROOT,
+                    "%s = %.4g, baseline expected %.4g: residual is %.1f robust sigmas%s", metric, value,
+                    expected, z, tail > 1 ? String.format(Locale.ROOT, " (tail factor %.2f)", tail) : "");
+        } else if (shift >= peer) {
+            kind = "level_shift";
+            explanation = String.format(Locale.ROOT,
+                    "%s = %.4g, baseline expected %.4g: errors of one sign accumulated, CUSUM %.1f of %.1f",
+                    metric, value, expected, shiftStep.statistic(), config.cusumThreshold());
+        } else {
+            kind = "peer_outlier";
+            explanation = String.format(Locale.ROOT, "%s = %.4g while peers' median is %.4g", metric, value,
+                    peerMedian);
+            expected = peerMedian;
+        }
+        return new Alert(metric, at, score, score >= 0.99 ? "critical" : "warning", kind, explanation, value,
+                expected);
+    }
+}

@@ -1,0 +1,131 @@
+package io.sidecar.predictor.forecast;
+
+import org.apache.commons.math3.analysis.MultivariateFunction;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.SimpleBounds;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
+
+/**
+ * Fits Holt-Winters smoothing parameters by minimising the one-step-ahead Huber loss over a training series
+ * with Powell's BOBYQA bound-constrained derivative-free optimiser (commons-math3; Powell 2009, "The BOBYQA
+ * algorithm for bound constrained optimization without derivatives"). The Huber loss (Huber 1964) with
+ * delta = 3 robust sigmas keeps a few spikes from dictating the parameters; the state is updated with the same
+ * clipped errors the live path uses ({@link HoltWintersState#update(double, double)}).
+ */
+public final class HoltWintersFitter {
+    /** Errors beyond this many robust sigmas are clipped in the state update (Gelper et al. 2010 use 2 to 3). */
+    public static final double CLIP_SIGMAS = 4.0;
+    public static final int DEFAULT_MAX_EVALUATIONS = 400;
+
+    private HoltWintersFitter() {
+    }
+
+    /** A fitted parameter set, with its training loss and the robust scale of the training errors. */
+    public record Fit(HoltWintersParams params, double loss, double sigma) {
+    }
+
+    /**
+     * @param y training series (NaN = missing), oldest first
+     * @param period season length, or 0 to fit a damped-trend model without season
+     */
+    public static Fit fit(double[] y, int period) {
+        double scale = roughScale(y);
+        double clip = CLIP_SIGMAS * scale;
+        boolean seasonal = period >= 2 && y.length >= 2 * period;
+        int m = seasonal ? period : 0;
+        MultivariateFunction loss = point -> {
+            HoltWintersParams p = params(point, m);
+            return huberLoss(p, y, clip, 3 * scale);
+        };
+        double[] start = seasonal ? new double[] {0.3, 0.05, 0.1, 0.95} : new double[] {0.5, 0.05, 0.9};
+        double[] lower = seasonal ? new double[] {0.01, 0.0, 0.0, 0.8} : new double[] {0.01, 0.0, 0.8};
+        double[] upper = seasonal ? new double[] {1.0, 0.5, 0.9, 1.0} : new double[] {1.0, 0.5, 1.0};
+        BOBYQAOptimizer optimizer = new BOBYQAOptimizer(2 * start.length + 1, 0.05, 1e-4);
+        double[] best = start;
+        try {
+            PointValuePair result = optimizer.optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS),
+                    new ObjectiveFunction(loss), GoalType.MINIMIZE, new InitialGuess(start),
+                    new SimpleBounds(lower, upper));
+            best = result.getPoint();
+        } catch (TooManyEvaluationsException e) {
+            // keep the starting point; the promotion check decides whether this fit is used at all
+        }
+        HoltWintersParams params = params(best, m);
+        double finalLoss = huberLoss(params, y, clip, 3 * scale);
+        return new Fit(params, finalLoss, scale);
+    }
+
+    static HoltWintersParams params(double[] p, int period) {
+        double alpha = clamp(p[0], 0.01, 1.0);
+        double beta = clamp(p[1], 0.0, 1.0);
+        if (period >= 2) {
+            return new HoltWintersParams(alpha, beta, clamp(p[2], 0, 1), clamp(p[3], 0.01, 1), period);
+        }
+        return new HoltWintersParams(alpha, beta, 0, clamp(p[2], 0.01, 1), 0);
+    }
+
+    private static double clamp(double v, double lo, double hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+
+    static double huberLoss(HoltWintersParams p, double[] y, double clip, double delta) {
+        HoltWintersState s = HoltWintersState.initial(p, y);
+        double sum = 0;
+        for (double v : y) {
+            double e = s.update(v, clip);
+            if (Double.isNaN(e)) {
+                continue;
+            }
+            double a = Math.abs(e);
+            sum += a <= delta ? e * e : 2 * delta * a - delta * delta;
+            if (!Double.isFinite(sum)) {
+                return Double.MAX_VALUE;
+            }
+        }
+        return sum;
+    }
+
+    /** A robust noise scale of the series: 1.4826 * MAD of first differences / sqrt(2); never zero. */
+    static double roughScale(double[] y) {
+        int n = 0;
+        double[] d = new double[Math.max(0, y.length - 1)];
+        double prev = Double.NaN;
+        double maxAbs = 0;
+        for (double v : y) {
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+            if (!Double.isNaN(prev)) {
+                d[n++] = v - prev;
+            }
+            prev = v;
+        }
+        double floor = Math.max(1e-9, 1e-6 * maxAbs);
+        if (n == 0) {
+            return floor;
+        }
+        double[] abs = new double[n];
+        double[] sorted = java.util.Arrays.copyOf(d, n);
+        java.util.Arrays.sort(sorted);
+        double med = sorted[n / 2];
+        for (int i = 0; i < n; i++) {
+            abs[i] = Math.abs(d[i] - med);
+        }
+        java.util.Arrays.sort(abs);
+        double sigma = 1.4826 * abs[n / 2] / Math.sqrt(2);
+        if (sigma <= floor) {
+            double mean = 0;
+            for (double a : abs) {
+                mean += a;
+            }
+            sigma = 1.2533 * mean / n / Math.sqrt(2);
+        }
+        return Math.max(sigma, floor);
+    }
+}
