@@ -1,0 +1,24 @@
+package io.sidecar.balancer.breaker;
+
+/** Resilience4j's circuit breaker states. */
+public enum CircuitBreakerState {
+    CLOSED(true),
+    OPEN(false),
+    HALF_OPEN(true),
+    /** Always permits, records nothing; left only by an explicit transition. */
+    DISABLED(true),
+    /** Always refuses; left only by an explicit transition. */
+    FORCED_OPEN(false),
+    /** Always permits and records metrics, never opens; left only by an explicit transition. */
+    METRICS_ONLY(true);
+
+    private final boolean allowsCalls;
+
+    CircuitBreakerState(boolean allowsCalls) {
+        this.allowsCalls = allowsCalls;
+    }
+
+    public boolean allowsCalls() {
+        return allowsCalls;
+    }
+}

@@ -1,0 +1,184 @@
+package io.sidecar.balancer.load;
+
+import io.sidecar.balancer.Endpoint;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+
+/**
+ * Everything the balancer has learned about one endpoint: in-flight count, peak-EWMA, the latency-by-load model,
+ * the decayed error rate, timing of the last response, the last upstream load hint and traffic counters.
+ *
+ * <p>Every strategy reads the same state, so switching strategy at run time loses nothing. Not thread-safe: the
+ * owning {@code ClusterBalancer} mutates and reads it under its lock.
+ */
+public final class EndpointState {
+
+    /** Tunables of the per-endpoint estimators (from the balancer config). */
+    public record Tuning(long peakEwmaTauNanos, long defaultRttNanos, long modelTauNanos, long errorTauNanos,
+                         long trafficTauNanos, long hintTtlNanos) {
+    }
+
+    private final String address;
+    private int weight;
+    private final long addedAtNanos;
+    private final boolean slowStartEligible;
+    private final Tuning tuning;
+
+    private int pending;
+    private long busySinceNanos;
+    private long lastResponseNanos;
+    private long lastPickedNanos;
+    private final PeakEwma peakEwma;
+    private final LatencyByLoad latencyByLoad;
+    private final DecayingRate errorRate;
+    private final DecayingCounter recentPicks;
+    private final RecentLatencies recentLatencies = new RecentLatencies(256);
+    private long requests;
+    private long failures;
+
+    private int hintRif = -1;
+    private double hintP50Nanos = Double.NaN;
+    private long hintAtNanos;
+    private int pendingAtHint;
+
+    public EndpointState(Endpoint endpoint, long nowNanos, boolean slowStartEligible, Tuning tuning) {
+        this.address = endpoint.address();
+        this.weight = endpoint.weight();
+        this.addedAtNanos = nowNanos;
+        this.slowStartEligible = slowStartEligible;
+        this.tuning = tuning;
+        this.peakEwma = new PeakEwma(tuning.peakEwmaTauNanos(), tuning.defaultRttNanos(), nowNanos);
+        this.latencyByLoad = new LatencyByLoad(tuning.modelTauNanos());
+        this.errorRate = new DecayingRate(tuning.errorTauNanos(), nowNanos);
+        this.recentPicks = new DecayingCounter(tuning.trafficTauNanos(), nowNanos);
+        this.lastResponseNanos = nowNanos;
+        this.lastPickedNanos = nowNanos;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public void setWeight(int weight) {
+        this.weight = weight;
+    }
+
+    public long addedAtNanos() {
+        return addedAtNanos;
+    }
+
+    /** True when the endpoint joined after the cluster was built (Envoy applies slow start to new hosts). */
+    public boolean slowStartEligible() {
+        return slowStartEligible;
+    }
+
+    /** Requests in flight from this balancer. */
+    public int pending() {
+        return pending;
+    }
+
+    public long lastPickedNanos() {
+        return lastPickedNanos;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    public long failures() {
+        return failures;
+    }
+
+    public PeakEwma peakEwma() {
+        return peakEwma;
+    }
+
+    public LatencyByLoad latencyByLoad() {
+        return latencyByLoad;
+    }
+
+    public double failureProbability(long nowNanos) {
+        return errorRate.probability(nowNanos);
+    }
+
+    public double recentPicks(long nowNanos) {
+        return recentPicks.value(nowNanos);
+    }
+
+    public RecentLatencies recentLatencies() {
+        return recentLatencies;
+    }
+
+    /**
+     * Time the endpoint has been silent while it has work: with requests in flight, the time since the later of
+     * the last response and the moment it became busy; 0 when idle. A lower bound on the latency a stuck endpoint
+     * is currently producing.
+     */
+    public long silentNanos(long nowNanos) {
+        if (pending == 0) {
+            return 0;
+        }
+        return Math.max(0, nowNanos - Math.max(lastResponseNanos, busySinceNanos));
+    }
+
+    /**
+     * Load level a request sent now would meet: our own in-flight plus one, raised to the upstream-reported
+     * requests in flight (adjusted by how our in-flight changed since that report) while the report is fresh.
+     */
+    public int loadLevel(long nowNanos) {
+        int level = pending;
+        if (hintRif >= 0 && nowNanos - hintAtNanos <= tuning.hintTtlNanos()) {
+            level = Math.max(level, hintRif + (pending - pendingAtHint));
+        }
+        return level + 1;
+    }
+
+    /** Upstream-reported p50 (nanos) while fresh, else NaN. */
+    public double freshHintP50Nanos(long nowNanos) {
+        if (!Double.isNaN(hintP50Nanos) && nowNanos - hintAtNanos <= tuning.hintTtlNanos()) {
+            return hintP50Nanos;
+        }
+        return Double.NaN;
+    }
+
+    /** A try starts: returns the load level it was sent at (to be given back to {@link #onComplete}). */
+    public int onStart(long nowNanos) {
+        int level = loadLevel(nowNanos);
+        if (pending == 0) {
+            busySinceNanos = nowNanos;
+        }
+        pending++;
+        requests++;
+        lastPickedNanos = nowNanos;
+        recentPicks.add(nowNanos, 1.0);
+        return level;
+    }
+
+    /** A try ends. Cancelled tries only release the in-flight count. */
+    public void onComplete(long nowNanos, long latencyNanos, Outcome outcome, LoadHint hint, int levelAtSend) {
+        if (pending > 0) {
+            pending--;
+        }
+        if (outcome.isCancelled()) {
+            return;
+        }
+        lastResponseNanos = nowNanos;
+        peakEwma.observe(nowNanos, latencyNanos);
+        latencyByLoad.record(nowNanos, levelAtSend, latencyNanos);
+        errorRate.record(nowNanos, outcome.isFailure());
+        recentLatencies.record(latencyNanos);
+        if (outcome.isFailure()) {
+            failures++;
+        }
+        if (hint != null && !hint.isEmpty()) {
+            hintAtNanos = nowNanos;
+            pendingAtHint = pending;
+            hintRif = hint.hasRequestsInFlight() ? hint.requestsInFlight() : -1;
+            hintP50Nanos = hint.hasP50() ? hint.p50Millis() * 1_000_000.0 : Double.NaN;
+        }
+    }
+}

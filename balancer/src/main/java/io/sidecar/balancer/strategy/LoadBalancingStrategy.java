@@ -1,0 +1,18 @@
+package io.sidecar.balancer.strategy;
+
+import io.sidecar.balancer.load.EndpointState;
+
+import java.util.List;
+
+/**
+ * Chooses one endpoint among candidates. Candidates are never empty and are already filtered (excluded by the
+ * caller, ejected, breaker open). Implementations keep no per-endpoint statistics of their own beyond scheduling
+ * cursors: statistics live in {@link EndpointState} so a strategy can be swapped at run time. Called under the
+ * cluster's lock.
+ */
+public interface LoadBalancingStrategy {
+
+    StrategyName name();
+
+    EndpointState choose(List<EndpointState> candidates, long nowNanos);
+}

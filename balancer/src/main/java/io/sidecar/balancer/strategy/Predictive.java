@@ -1,0 +1,157 @@
+package io.sidecar.balancer.strategy;
+
+import io.sidecar.balancer.load.EndpointState;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * {@code predictive}: pick the endpoint with the lowest predicted cost of sending a request <em>now</em>.
+ *
+ * <h2>Model (per endpoint, online, see {@link Prediction})</h2>
+ * <pre>
+ *   level      = our in-flight + 1, raised to the upstream's reported in-flight (x-sidecar-load rif) while fresh
+ *   model      = latency-by-load(level)                 (Prequal's latency at the current RIF; {@code LatencyByLoad})
+ *                or, with fewer than minSamples observations, peakEWMA · level (Finagle/Linkerd cost)
+ *   predicted  = max(model, upstream p50 hint, silent)   silent = time without a response while requests are in
+ *                                                        flight: a stuck endpoint is detected before its first
+ *                                                        slow response arrives
+ *   cost       = predicted + p(failure) · failurePenalty (expected latency-equivalent of a failed try)
+ * </pre>
+ *
+ * <h2>Choice</h2>
+ * <ol>
+ *   <li>Explore: an idle endpoint (nothing in flight) not picked for {@code exploreInterval} gets this request, so a
+ *       recovered endpoint is found again; at most one probe in flight per avoided endpoint.</li>
+ *   <li>No considered endpoint has enough data: exact {@link P2cPeakEwma}.</li>
+ *   <li>Prequal's hot-cold rule (Wydrowski et al., NSDI 2024, §4 "HCL"): an endpoint is hot when its requests in
+ *       flight exceed the {@code hotQuantile} quantile of the considered endpoints'; among the cold ones take the
+ *       lowest cost (ties broken at random); if all are hot take the lowest in-flight.</li>
+ * </ol>
+ * Weights and slow start are not used (as in Linkerd's balancer): the model learns capacity from latency.
+ */
+public final class Predictive implements LoadBalancingStrategy {
+
+    private static final double CONFIDENCE_HALF_WEIGHT = 5.0;
+
+    private final PredictiveConfig config;
+    private final RandomGenerator random;
+    private final P2cPeakEwma fallback;
+    private final long failurePenaltyNanos;
+    private final long exploreIntervalNanos;
+
+    public Predictive(PredictiveConfig config, RandomGenerator random) {
+        this.config = config;
+        this.random = random;
+        this.fallback = new P2cPeakEwma(random);
+        this.failurePenaltyNanos = config.failurePenalty().toNanos();
+        this.exploreIntervalNanos = config.exploreInterval().toNanos();
+    }
+
+    @Override
+    public StrategyName name() {
+        return StrategyName.PREDICTIVE;
+    }
+
+    /** The model's view of one endpoint right now (also shown by {@code GET /clusters/{name}}). */
+    public Prediction predict(EndpointState s, long nowNanos) {
+        int level = s.loadLevel(nowNanos);
+        boolean fallbackCost = s.latencyByLoad().samples() < config.minSamples();
+        double model = fallbackCost ? Double.NaN : s.latencyByLoad().predict(nowNanos, level);
+        if (Double.isNaN(model)) {
+            fallbackCost = true;
+            model = s.peakEwma().estimate(nowNanos) * level;
+        }
+        double predicted = model;
+        double hintP50 = s.freshHintP50Nanos(nowNanos);
+        if (!Double.isNaN(hintP50)) {
+            predicted = Math.max(predicted, hintP50);
+        }
+        long silent = s.silentNanos(nowNanos);
+        predicted = Math.max(predicted, silent);
+        double pFail = s.failureProbability(nowNanos);
+        double cost = predicted + pFail * failurePenaltyNanos;
+        double w = s.latencyByLoad().weight(nowNanos);
+        double confidence = w / (w + CONFIDENCE_HALF_WEIGHT);
+        return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost);
+    }
+
+    /** True when the endpoint is due an exploratory request. */
+    public boolean dueForExploration(EndpointState s, long nowNanos) {
+        return s.pending() == 0 && nowNanos - s.lastPickedNanos() >= exploreIntervalNanos;
+    }
+
+    /** Prequal hot threshold: the hotQuantile quantile of requests in flight (nearest rank, lower). */
+    public double hotThreshold(List<EndpointState> considered, long nowNanos) {
+        int[] rif = new int[considered.size()];
+        for (int i = 0; i < rif.length; i++) {
+            rif[i] = considered.get(i).loadLevel(nowNanos) - 1;
+        }
+        Arrays.sort(rif);
+        return rif[(int) Math.floor(config.hotQuantile() * (rif.length - 1))];
+    }
+
+    @Override
+    public EndpointState choose(List<EndpointState> candidates, long nowNanos) {
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        List<EndpointState> considered = consider(candidates);
+        EndpointState explore = null;
+        boolean anyConfident = false;
+        for (EndpointState s : considered) {
+            if (dueForExploration(s, nowNanos)
+                    && (explore == null || s.lastPickedNanos() < explore.lastPickedNanos())) {
+                explore = s;
+            }
+            anyConfident |= s.latencyByLoad().samples() >= config.minSamples();
+        }
+        if (explore != null) {
+            return explore;
+        }
+        if (!anyConfident) {
+            return fallback.choose(considered, nowNanos);
+        }
+        double hot = hotThreshold(considered, nowNanos);
+        int n = considered.size();
+        int offset = random.nextInt(n);
+        EndpointState bestCold = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        EndpointState leastLoaded = null;
+        int leastLevel = Integer.MAX_VALUE;
+        for (int k = 0; k < n; k++) {
+            EndpointState s = considered.get((offset + k) % n);
+            int level = s.loadLevel(nowNanos);
+            if (level < leastLevel) {
+                leastLevel = level;
+                leastLoaded = s;
+            }
+            if (level - 1 > hot) {
+                continue;
+            }
+            double cost = predict(s, nowNanos).costNanos();
+            if (cost < bestCost) {
+                bestCost = cost;
+                bestCold = s;
+            }
+        }
+        return bestCold != null ? bestCold : leastLoaded;
+    }
+
+    private List<EndpointState> consider(List<EndpointState> candidates) {
+        if (candidates.size() <= config.maxConsidered()) {
+            return candidates;
+        }
+        List<EndpointState> copy = new ArrayList<>(candidates);
+        int m = config.maxConsidered();
+        for (int i = 0; i < m; i++) {
+            int j = i + random.nextInt(copy.size() - i);
+            EndpointState t = copy.get(i);
+            copy.set(i, copy.get(j));
+            copy.set(j, t);
+        }
+        return copy.subList(0, m);
+    }
+}
