@@ -1,0 +1,131 @@
+package io.sidecar.cache.store;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Passes an origin body on unchanged while copying it for storage. Flow control is the consumer's (pause,
+ * resume and fetch go to the origin stream). When the body grows beyond {@code maxBytes} the copy is dropped
+ * and the rest still passes through: oversized objects are never truncated, only not stored. The storage
+ * callback runs before the consumer sees the end, so a client that saw the end finds the entry stored.
+ */
+public final class BodyTee implements ReadStream<Buffer> {
+
+  private final ReadStream<Buffer> source;
+  private final long maxBytes;
+  private final Consumer<Buffer> onStored;
+  private List<Buffer> chunks = new ArrayList<>();
+  private int total;
+  private boolean storing = true;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  /**
+   * @param onStored receives the complete body (off-heap), or null when it was not kept (too large, failed)
+   */
+  public BodyTee(ReadStream<Buffer> source, long maxBytes, Consumer<Buffer> onStored) {
+    this.source = source;
+    this.maxBytes = maxBytes;
+    this.onStored = onStored;
+    source.pause();
+    source.handler(this::onData);
+    source.endHandler(v -> onEnd());
+    source.exceptionHandler(this::onError);
+  }
+
+  private void onData(Buffer b) {
+    if (storing) {
+      if ((long) total + b.length() > maxBytes) {
+        giveUp();
+      } else {
+        chunks.add(b);
+        total += b.length();
+      }
+    }
+    Handler<Buffer> h = handler;
+    if (h != null) {
+      h.handle(b);
+    }
+  }
+
+  private void onEnd() {
+    if (storing) {
+      storing = false;
+      Buffer body = OffHeapBodies.of(chunks, total);
+      chunks = null;
+      onStored.accept(body);
+    }
+    Handler<Void> h = endHandler;
+    if (h != null) {
+      h.handle(null);
+    }
+  }
+
+  private void onError(Throwable t) {
+    giveUp();
+    Handler<Throwable> h = exceptionHandler;
+    if (h != null) {
+      h.handle(t);
+    }
+  }
+
+  private void giveUp() {
+    if (storing) {
+      storing = false;
+      chunks = null;
+      onStored.accept(null);
+    }
+  }
+
+  /** Bytes seen so far. */
+  public int bytesSeen() {
+    return total;
+  }
+
+  /** Reads the whole body for storage only (nobody downstream wants it). */
+  public void drain() {
+    handler = null;
+    source.resume();
+  }
+
+  @Override
+  public BodyTee exceptionHandler(Handler<Throwable> h) {
+    exceptionHandler = h;
+    return this;
+  }
+
+  @Override
+  public BodyTee handler(Handler<Buffer> h) {
+    handler = h;
+    return this;
+  }
+
+  @Override
+  public BodyTee pause() {
+    source.pause();
+    return this;
+  }
+
+  @Override
+  public BodyTee resume() {
+    source.resume();
+    return this;
+  }
+
+  @Override
+  public BodyTee fetch(long amount) {
+    source.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public BodyTee endHandler(Handler<Void> h) {
+    endHandler = h;
+    return this;
+  }
+}

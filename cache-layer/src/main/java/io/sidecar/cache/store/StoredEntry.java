@@ -1,0 +1,101 @@
+package io.sidecar.cache.store;
+
+import io.sidecar.cache.semantics.StoredResponse;
+import io.vertx.core.buffer.Buffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One stored response: identity (primary key, URL, route, tags, secondary key), metadata and body. The body is
+ * a read-only view of off-heap memory, shared by every hit without copying. Hit counter and refresh flag are the
+ * only mutable parts.
+ */
+public final class StoredEntry {
+
+  private final String primaryKey;
+  private final String keyUrl;
+  private final String route;
+  private final Set<String> tags;
+  private final Map<String, String> varyKey;
+  private final StoredResponse response;
+  private final Buffer body;
+  private final long storeUntil;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+
+  /**
+   * @param storeUntil epoch millis (cache clock) after which the entry is useless and may be dropped
+   */
+  public StoredEntry(String primaryKey, String keyUrl, String route, Set<String> tags, Map<String, String> varyKey,
+      StoredResponse response, Buffer body, long storeUntil) {
+    this.primaryKey = primaryKey;
+    this.keyUrl = keyUrl;
+    this.route = route;
+    this.tags = Set.copyOf(tags);
+    this.varyKey = Map.copyOf(varyKey);
+    this.response = response;
+    this.body = body;
+    this.storeUntil = storeUntil;
+  }
+
+  /** The same entry with new metadata (after a 304) and retention; the body is shared. */
+  public StoredEntry withResponse(StoredResponse r, long newStoreUntil) {
+    return new StoredEntry(primaryKey, keyUrl, route, tags, varyKey, r, body, newStoreUntil);
+  }
+
+  public String primaryKey() {
+    return primaryKey;
+  }
+
+  public String keyUrl() {
+    return keyUrl;
+  }
+
+  public String route() {
+    return route;
+  }
+
+  public Set<String> tags() {
+    return tags;
+  }
+
+  public Map<String, String> varyKey() {
+    return varyKey;
+  }
+
+  public StoredResponse response() {
+    return response;
+  }
+
+  public Buffer body() {
+    return body;
+  }
+
+  public long storeUntil() {
+    return storeUntil;
+  }
+
+  public long hit() {
+    return hits.incrementAndGet();
+  }
+
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Claims the right to start a background refresh; false when one is already running. */
+  public boolean startRefresh() {
+    return refreshing.compareAndSet(false, true);
+  }
+
+  public void refreshDone() {
+    refreshing.set(false);
+  }
+
+  /** Approximate memory footprint for the L1 weigher. */
+  public int weight() {
+    return body.length() + response.headers().byteSize() + primaryKey.length() * 2 + 256;
+  }
+}
