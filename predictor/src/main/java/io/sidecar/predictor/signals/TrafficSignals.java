@@ -1,0 +1,251 @@
+package io.sidecar.predictor.signals;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The signals of one route, cluster or endpoint. The proxy looks the handle up once (per route / cluster /
+ * endpoint, at config time) and on every request calls {@link #begin()} when it is sent and
+ * {@link #record(long, int, String, long)} when it completes.
+ *
+ * <p>Hot path cost: {@link LongAdder} increments (striped, no lock) and one HdrHistogram
+ * {@link Recorder#recordValue(long)} (wait-free for writers through a writer-reader phaser, no allocation);
+ * a response flag is counted in a {@link ConcurrentHashMap} whose {@code computeIfAbsent} allocates only the
+ * first time a flag is seen.
+ *
+ * <p>Windows: {@link #tick(Instant)} (once a second, one timer thread) swaps the recorder's interval histogram
+ * into a ring of ten 1-second histograms; every ten ticks they are merged into a ring of six 10-second blocks.
+ * The 1 s window is the last second, the 10 s window the last ten seconds, the 1 min window the last six
+ * completed 10-second blocks. Latency is recorded in microseconds with 2 significant digits (HdrHistogram value
+ * error under 1 %), up to {@link #MAX_LATENCY_MICROS}; larger values count at the maximum.
+ */
+public final class TrafficSignals {
+    public static final long MAX_LATENCY_MICROS = 600_000_000L;
+    private static final int SIGNIFICANT_DIGITS = 2;
+    private static final int SECONDS = 10;
+    private static final int BLOCKS = 6;
+    private static final int RING = 60;
+    private static final String[] CLASS_NAMES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final String kind;
+    private final String name;
+    private final Recorder recorder = new Recorder(1, MAX_LATENCY_MICROS, SIGNIFICANT_DIGITS);
+    private final LongAdder inFlight = new LongAdder();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder[] classes = new LongAdder[CLASS_NAMES.length];
+    private final ConcurrentHashMap<String, LongAdder> flags = new ConcurrentHashMap<>();
+
+    // tick-side state, guarded by this
+    private final Histogram[] seconds = new Histogram[SECONDS];
+    private final Histogram[] blocks = new Histogram[BLOCKS];
+    private final Histogram scratch = newHistogram();
+    private final long[][] deltas = new long[5][RING]; // requests, errors, bytes, hits, misses per tick
+    private final long[] lastTotals = new long[5];
+    private long ticks;
+    private int filledBlocks;
+    private long minuteMaxInFlight;
+    private volatile double p50Last10sMs = Double.NaN;
+
+    TrafficSignals(String kind, String name) {
+        this.kind = kind;
+        this.name = name;
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = new LongAdder();
+        }
+        for (int i = 0; i < SECONDS; i++) {
+            // histograms recycled through the recorder must come from it
+            seconds[i] = recorder.getIntervalHistogram();
+        }
+        for (int i = 0; i < BLOCKS; i++) {
+            blocks[i] = newHistogram();
+        }
+    }
+
+    private static Histogram newHistogram() {
+        return new Histogram(1, MAX_LATENCY_MICROS, SIGNIFICANT_DIGITS);
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** A request was sent: in-flight + 1. Pair every call with one {@link #record}. */
+    public void begin() {
+        inFlight.increment();
+    }
+
+    /**
+     * A request completed (in-flight - 1).
+     *
+     * @param latencyNanos time from {@link #begin()} to the end of the response (or the failure)
+     * @param status HTTP status, 0 when no response was received (connect failure, reset, timeout)
+     * @param flag the response flag (Envoy-style, e.g. "UF", "UT", "UO"), null or "-" for none
+     * @param responseBytes body bytes sent back downstream
+     */
+    public void record(long latencyNanos, int status, String flag, long responseBytes) {
+        inFlight.decrement();
+        requests.increment();
+        long micros = Math.max(1, Math.min(MAX_LATENCY_MICROS, latencyNanos / 1_000));
+        recorder.recordValue(micros);
+        int cls = status >= 100 && status < 600 ? status / 100 : 0;
+        classes[cls].increment();
+        if (cls == 0 || cls == 5) {
+            errors.increment();
+        }
+        if (responseBytes > 0) {
+            bytes.add(responseBytes);
+        }
+        if (flag != null && !flag.isEmpty() && !"-".equals(flag)) {
+            flags.computeIfAbsent(flag, f -> new LongAdder()).increment();
+        }
+    }
+
+    /** A cache lookup on this route: hit or miss. */
+    public void cacheLookup(boolean hit) {
+        (hit ? cacheHits : cacheMisses).increment();
+    }
+
+    public long inFlight() {
+        return Math.max(0, inFlight.sum());
+    }
+
+    /** Median latency of the last 10 s in milliseconds, as of the last tick (NaN when idle). */
+    public double p50Last10sMs() {
+        return p50Last10sMs;
+    }
+
+    /** The load hint this instance would send for this traffic now. */
+    public LoadHint loadHint() {
+        return new LoadHint(inFlight(), p50Last10sMs);
+    }
+
+    /**
+     * Advances the windows by one second. Returns the minute roll-up every 60th tick, otherwise null.
+     */
+    synchronized MinuteRollup tick(Instant now) {
+        int sec = (int) (ticks % SECONDS);
+        seconds[sec] = recorder.getIntervalHistogram(seconds[sec]);
+        long[] totals = {requests.sum(), errors.sum(), bytes.sum(), cacheHits.sum(), cacheMisses.sum()};
+        int slot = (int) (ticks % RING);
+        for (int i = 0; i < totals.length; i++) {
+            deltas[i][slot] = totals[i] - lastTotals[i];
+            lastTotals[i] = totals[i];
+        }
+        minuteMaxInFlight = Math.max(minuteMaxInFlight, inFlight());
+        ticks++;
+        merge(scratch, seconds, (int) Math.min(ticks, SECONDS));
+        p50Last10sMs = scratch.getTotalCount() == 0 ? Double.NaN
+                : scratch.getValueAtPercentile(50) / 1000.0;
+        if (ticks % SECONDS == 0) {
+            int b = (int) ((ticks / SECONDS - 1) % BLOCKS);
+            blocks[b].reset();
+            for (Histogram h : seconds) {
+                blocks[b].add(h);
+            }
+            filledBlocks = Math.min(BLOCKS, filledBlocks + 1);
+        }
+        if (ticks % RING == 0) {
+            merge(scratch, blocks, filledBlocks);
+            long req = sum(0, RING);
+            long err = sum(1, RING);
+            long hits = sum(3, RING);
+            long misses = sum(4, RING);
+            MinuteRollup r = new MinuteRollup(kind, name, now.minusSeconds(RING), req, req / (double) RING, err,
+                    req == 0 ? 0 : err / (double) req, percentileMs(scratch, 50), percentileMs(scratch, 99),
+                    minuteMaxInFlight, sum(2, RING), hits + misses == 0 ? Double.NaN
+                    : hits / (double) (hits + misses));
+            minuteMaxInFlight = inFlight();
+            return r;
+        }
+        return null;
+    }
+
+    private static void merge(Histogram into, Histogram[] from, int count) {
+        into.reset();
+        for (int i = 0; i < count; i++) {
+            into.add(from[i]);
+        }
+    }
+
+    private long sum(int counter, int lastTicks) {
+        long s = 0;
+        int n = (int) Math.min(lastTicks, ticks);
+        for (int i = 1; i <= n; i++) {
+            s += deltas[counter][(int) Math.floorMod(ticks - i, (long) RING)];
+        }
+        return s;
+    }
+
+    private static double percentileMs(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
+    }
+
+    private WindowStats window(double secondsCovered, int lastTicks, Histogram latency) {
+        long req = sum(0, lastTicks);
+        long err = sum(1, lastTicks);
+        double span = Math.max(1, secondsCovered);
+        return new WindowStats(span, req, req / span, err, req == 0 ? 0 : err / (double) req, sum(2, lastTicks)
+                / span, percentileMs(latency, 50), percentileMs(latency, 90), percentileMs(latency, 99),
+                percentileMs(latency, 99.9), latency.getTotalCount() == 0 ? Double.NaN : latency.getMaxValue()
+                / 1000.0);
+    }
+
+    /** The windows as of the last tick. */
+    public synchronized TrafficSnapshot snapshot() {
+        int last = (int) Math.floorMod(ticks - 1, (long) SECONDS);
+        Histogram one = ticks == 0 ? newHistogram() : seconds[last];
+        WindowStats w1 = window(Math.min(1, ticks), 1, one);
+        Histogram ten = newHistogram();
+        merge(ten, seconds, (int) Math.min(ticks, SECONDS));
+        WindowStats w10 = window(Math.min(SECONDS, ticks), SECONDS, ten);
+        Histogram minute = newHistogram();
+        merge(minute, blocks, filledBlocks);
+        long minuteTicks = (long) filledBlocks * SECONDS;
+        WindowStats w60 = windowForBlocks(minuteTicks, minute);
+        Map<String, Long> cls = new TreeMap<>();
+        for (int i = 0; i < classes.length; i++) {
+            long c = classes[i].sum();
+            if (c > 0) {
+                cls.put(CLASS_NAMES[i], c);
+            }
+        }
+        Map<String, Long> fl = new TreeMap<>();
+        flags.forEach((k, v) -> fl.put(k, v.sum()));
+        long hits = sum(3, RING);
+        long misses = sum(4, RING);
+        return new TrafficSnapshot(kind, name, inFlight(), w1, w10, w60, cls, fl,
+                hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses), requests.sum());
+    }
+
+    /** The minute window covers the completed blocks: the ticks up to the last block boundary. */
+    private WindowStats windowForBlocks(long blockTicks, Histogram latency) {
+        long offset = ticks % SECONDS;
+        long req = 0;
+        long err = 0;
+        long by = 0;
+        for (long i = offset + 1; i <= offset + blockTicks && i <= ticks; i++) {
+            int idx = (int) Math.floorMod(ticks - i, (long) RING);
+            req += deltas[0][idx];
+            err += deltas[1][idx];
+            by += deltas[2][idx];
+        }
+        double span = Math.max(1, blockTicks);
+        return new WindowStats(span, req, req / span, err, req == 0 ? 0 : err / (double) req, by / span,
+                percentileMs(latency, 50), percentileMs(latency, 90), percentileMs(latency, 99),
+                percentileMs(latency, 99.9), latency.getTotalCount() == 0 ? Double.NaN : latency.getMaxValue()
+                / 1000.0);
+    }
+}
