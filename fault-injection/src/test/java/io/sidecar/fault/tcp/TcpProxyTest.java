@@ -1,0 +1,201 @@
+package io.sidecar.fault.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sidecar.fault.InMemoryAuditLog;
+import io.sidecar.fault.SeededRandom;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Through real sockets: an echo server behind a TcpProxy. */
+class TcpProxyTest {
+
+  private Vertx vertx;
+  private NetServer echo;
+  private NetClient client;
+  private TcpProxies proxies;
+  private TcpProxy proxy;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    echo = vertx.createNetServer().connectHandler(s -> s.handler(s::write)).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    client = vertx.createNetClient();
+    proxies = new TcpProxies(vertx, new SeededRandom(1), new InMemoryAuditLog(), Clock.systemUTC());
+    proxy = proxies.create(new TcpProxySpec("echo", "127.0.0.1", 0, "127.0.0.1", echo.actualPort(), List.of()), "test")
+        .await(5, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    proxies.close().await(5, TimeUnit.SECONDS);
+    vertx.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /** A client connection that records what it receives and when it closes. */
+  private static final class Probe {
+    final NetSocket socket;
+    final Buffer received = Buffer.buffer();
+    final List<Integer> chunkSizes = new CopyOnWriteArrayList<>();
+    final Promise<Void> closed = Promise.promise();
+    volatile long firstByteNanos;
+
+    Probe(NetSocket socket) {
+      this.socket = socket;
+      socket.handler(b -> {
+        synchronized (received) {
+          if (received.length() == 0) firstByteNanos = System.nanoTime();
+          received.appendBuffer(b);
+        }
+        chunkSizes.add(b.length());
+      });
+      socket.closeHandler(v -> closed.tryComplete());
+    }
+
+    int length() {
+      synchronized (received) {
+        return received.length();
+      }
+    }
+  }
+
+  private Probe connect() throws Exception {
+    return new Probe(client.connect(proxy.listenPort(), "127.0.0.1").await(5, TimeUnit.SECONDS));
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier cond, Duration max) throws InterruptedException {
+    long end = System.nanoTime() + max.toNanos();
+    while (!cond.getAsBoolean() && System.nanoTime() < end) Thread.sleep(5);
+  }
+
+  @Test
+  void passesBytesThroughWithoutToxics() throws Exception {
+    Probe p = connect();
+    p.socket.write("hello");
+    waitFor(() -> p.length() == 5, Duration.ofSeconds(5));
+    assertThat(p.received.toString()).isEqualTo("hello");
+  }
+
+  @Test
+  void latencyDelaysDataAndRemovalRestoresIt() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(300), Duration.ZERO), "t");
+    Probe p = connect();
+    long t0 = System.nanoTime();
+    p.socket.write("x");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    assertThat((p.firstByteNanos - t0) / 1e6).isGreaterThanOrEqualTo(290);
+    assertThat(proxies.removeToxic("echo", "lat", "t")).isTrue();
+    Probe q = connect();
+    q.socket.write("y");
+    waitFor(() -> q.length() == 1, Duration.ofSeconds(5));
+    assertThat(q.received.toString()).isEqualTo("y");
+  }
+
+  @Test
+  void limitDataClosesAfterTheLimit() throws Exception {
+    proxies.addToxic("echo", new ToxicSpec("limit", ToxicType.LIMIT_DATA, ToxicStream.DOWNSTREAM, 1.0,
+        null, null, 0, null, null, 10, 0, 0), "t");
+    Probe p = connect();
+    p.socket.write(Buffer.buffer(new byte[100]));
+    p.closed.future().await(5, TimeUnit.SECONDS);
+    assertThat(p.length()).isEqualTo(10);
+  }
+
+  @Test
+  void timeoutDropsDataThenCloses() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.of("to", ToxicType.TIMEOUT, ToxicStream.UPSTREAM).withTimeout(Duration.ofMillis(200)), "t");
+    Probe p = connect();
+    long t0 = System.nanoTime();
+    p.socket.write("lost");
+    p.closed.future().await(5, TimeUnit.SECONDS);
+    assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(150);
+    assertThat(p.length()).isZero();
+  }
+
+  @Test
+  void resetPeerResetsTheConnection() throws Exception {
+    Probe p = connect();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    p.socket.exceptionHandler(errors::add);
+    p.socket.write("a");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    proxies.addToxic("echo", ToxicSpec.of("rst", ToxicType.RESET_PEER, ToxicStream.DOWNSTREAM), "t");
+    p.closed.future().await(5, TimeUnit.SECONDS);
+    assertThat(proxy.connectionCount()).isZero();
+    assertThat(errors).anySatisfy(e -> assertThat(e.getMessage()).containsIgnoringCase("reset"));
+  }
+
+  @Test
+  void downClosesConnectionsUntilRemoved() throws Exception {
+    Probe before = connect();
+    before.socket.write("a");
+    waitFor(() -> before.length() == 1, Duration.ofSeconds(5));
+    proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM), "t");
+    before.closed.future().await(5, TimeUnit.SECONDS);
+    Probe during = connect();
+    during.closed.future().await(5, TimeUnit.SECONDS);
+    proxies.removeToxic("echo", "down", "t");
+    Probe after = connect();
+    after.socket.write("b");
+    waitFor(() -> after.length() == 1, Duration.ofSeconds(5));
+    assertThat(after.received.toString()).isEqualTo("b");
+  }
+
+  @Test
+  void slicerAndBandwidthPaceTheStream() throws Exception {
+    proxies.addToxic("echo", new ToxicSpec("slice", ToxicType.SLICER, ToxicStream.DOWNSTREAM, 1.0,
+        null, null, 0, Duration.ofMillis(5), null, 0, 10, 0), "t");
+    Probe p = connect();
+    p.socket.write(Buffer.buffer(new byte[100]));
+    waitFor(() -> p.length() == 100, Duration.ofSeconds(5));
+    assertThat(p.chunkSizes).hasSizeGreaterThanOrEqualTo(5).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(20));
+    proxies.removeToxic("echo", "slice", "t");
+
+    // 64 KiB at 256 KiB/s needs at least 250 ms
+    proxies.addToxic("echo", new ToxicSpec("bw", ToxicType.BANDWIDTH, ToxicStream.DOWNSTREAM, 1.0,
+        null, null, 256 * 1024, null, null, 0, 0, 0), "t");
+    Probe q = connect();
+    long t0 = System.nanoTime();
+    q.socket.write(Buffer.buffer(new byte[64 * 1024]));
+    waitFor(() -> q.length() == 64 * 1024, Duration.ofSeconds(10));
+    assertThat(q.length()).isEqualTo(64 * 1024);
+    assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(240);
+  }
+
+  @Test
+  void toxicityZeroNeverApplies() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM).withToxicity(0), "t");
+    Probe p = connect();
+    p.socket.write("ok");
+    waitFor(() -> p.length() == 2, Duration.ofSeconds(5));
+    assertThat(p.received.toString()).isEqualTo("ok");
+  }
+
+  @Test
+  void slowCloseDelaysTheClose() throws Exception {
+    proxies.addToxic("echo", new ToxicSpec("sc", ToxicType.SLOW_CLOSE, ToxicStream.UPSTREAM, 1.0,
+        null, null, 0, Duration.ofMillis(300), null, 0, 0, 0), "t");
+    Probe p = connect();
+    p.socket.write("a");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    // the client closes; slow_close on the upstream stream holds the upstream side open for 300 ms
+    long t0 = System.nanoTime();
+    p.socket.close().await(5, TimeUnit.SECONDS);
+    Thread.sleep(100);
+    assertThat(proxy.connectionCount()).isEqualTo(1);
+    waitFor(() -> proxy.connectionCount() == 0, Duration.ofSeconds(5));
+    assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(290);
+  }
+}
