@@ -23,8 +23,9 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Choice</h2>
  * <ol>
- *   <li>Explore: an idle endpoint (nothing in flight) not picked for {@code exploreInterval} gets this request, so a
- *       recovered endpoint is found again; at most one probe in flight per avoided endpoint.</li>
+ *   <li>Explore: an idle endpoint (nothing in flight) not picked for {@code exploreInterval} (doubling, up to 8×,
+ *       while it keeps being avoided) gets this request, so a recovered endpoint is found again; at most one probe in
+ *       flight per avoided endpoint. Decayed weights make a probe after a long gap dominate the stale data.</li>
  *   <li>No considered endpoint has enough data: exact {@link P2cPeakEwma}.</li>
  *   <li>Prequal's hot-cold rule (Wydrowski et al., NSDI 2024, §4 "HCL"): an endpoint is hot when its requests in
  *       flight exceed the {@code hotQuantile} quantile of the considered endpoints'; among the cold ones take the
@@ -41,6 +42,9 @@ public final class Predictive implements LoadBalancingStrategy {
     private final P2cPeakEwma fallback;
     private final long failurePenaltyNanos;
     private final long exploreIntervalNanos;
+    /** Explorations of an endpoint since it was last chosen on merit (the explore interval doubles with each). */
+    private final java.util.Map<String, Integer> explorations = new java.util.HashMap<>();
+    private static final int MAX_EXPLORE_DOUBLINGS = 3;
 
     public Predictive(PredictiveConfig config, RandomGenerator random) {
         this.config = config;
@@ -78,9 +82,14 @@ public final class Predictive implements LoadBalancingStrategy {
         return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost);
     }
 
-    /** True when the endpoint is due an exploratory request. */
+    /**
+     * True when the endpoint is due an exploratory request: nothing in flight and not picked for
+     * {@code exploreInterval · 2^k}, k = explorations since it was last chosen on merit (at most 3 doublings), so an
+     * endpoint that stays bad is probed ever less often (1, 2, 4, 8 s by default).
+     */
     public boolean dueForExploration(EndpointState s, long nowNanos) {
-        return s.pending() == 0 && nowNanos - s.lastPickedNanos() >= exploreIntervalNanos;
+        int k = Math.min(explorations.getOrDefault(s.address(), 0), MAX_EXPLORE_DOUBLINGS);
+        return s.pending() == 0 && nowNanos - s.lastPickedNanos() >= exploreIntervalNanos << k;
     }
 
     /** Prequal hot threshold: the hotQuantile quantile of requests in flight (nearest rank, lower). */
@@ -109,10 +118,13 @@ public final class Predictive implements LoadBalancingStrategy {
             anyConfident |= s.latencyByLoad().samples() >= config.minSamples();
         }
         if (explore != null) {
+            explorations.merge(explore.address(), 1, Integer::sum);
             return explore;
         }
         if (!anyConfident) {
-            return fallback.choose(considered, nowNanos);
+            EndpointState chosen = fallback.choose(considered, nowNanos);
+            explorations.remove(chosen.address());
+            return chosen;
         }
         double hot = hotThreshold(considered, nowNanos);
         int n = considered.size();
@@ -137,7 +149,11 @@ public final class Predictive implements LoadBalancingStrategy {
                 bestCold = s;
             }
         }
-        return bestCold != null ? bestCold : leastLoaded;
+        EndpointState chosen = bestCold != null ? bestCold : leastLoaded;
+        if (!explorations.isEmpty()) {
+            explorations.remove(chosen.address());
+        }
+        return chosen;
     }
 
     private List<EndpointState> consider(List<EndpointState> candidates) {
