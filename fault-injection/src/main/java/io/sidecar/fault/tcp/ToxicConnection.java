@@ -212,26 +212,9 @@ final class ToxicConnection {
         }
       }
       bytesThrough += chunk.length();
-      long due = queue.due(now + Math.max(0, delay));
-      int pos = 0;
-      boolean first = true;
-      while (pos < chunk.length()) {
-        int size = chunk.length() - pos;
-        if (slicer != null) {
-          int variation = slicer.sizeVariation();
-          int s = slicer.averageSize() + (variation == 0 ? 0 : random.nextInt(2 * variation + 1) - variation);
-          size = Math.min(size, Math.max(1, s));
-          if (!first) due += slicer.delay().toNanos();
-        } else if (rate > 0) {
-          // pieces of at most 1/10 s worth of bytes keep the rate smooth
-          size = (int) Math.min(size, Math.max(1, rate / 10));
-        }
-        Buffer piece = chunk.slice(pos, pos + size);
-        if (rate > 0) due += size * 1_000_000_000L / rate; // a piece leaves after its transmission time
-        queue.add(piece, due);
-        pos += size;
-        first = false;
-      }
+      long due = queue.addPaced(chunk, now + Math.max(0, delay), rate,
+          slicer == null ? 0 : slicer.averageSize(), slicer == null ? 0 : slicer.sizeVariation(),
+          slicer == null ? 0 : slicer.delay().toNanos(), random);
       if (closeAfter) queue.addAction(due, () -> close(false));
       if (queue.queuedBytes() > HIGH_WATER_BYTES && !paused) {
         paused = true;

@@ -67,6 +67,41 @@ public final class PacedQueue {
     pump();
   }
 
+  /**
+   * Queues {@code chunk} paced: released no earlier than {@code earliest}; with a slicer
+   * ({@code sliceSize} > 0) split into pieces of sliceSize +- sliceVariation bytes, each
+   * {@code sliceDelayNanos} after the previous one (Toxiproxy's slicer); with a rate
+   * ({@code bytesPerSecond} > 0) each piece leaves after its transmission time length / rate (and
+   * pieces are at most 1/10 s worth of bytes so the rate stays smooth).
+   *
+   * @return the release time of the last piece
+   */
+  public long addPaced(Buffer chunk, long earliest, long bytesPerSecond, int sliceSize, int sliceVariation,
+      long sliceDelayNanos, io.sidecar.fault.SeededRandom random) {
+    long due = due(earliest);
+    if (bytesPerSecond <= 0 && sliceSize <= 0) {
+      if (chunk.length() > 0) add(chunk, due);
+      return due;
+    }
+    int pos = 0;
+    boolean first = true;
+    while (pos < chunk.length()) {
+      int size = chunk.length() - pos;
+      if (sliceSize > 0) {
+        int s = sliceSize + (sliceVariation == 0 ? 0 : random.nextInt(2 * sliceVariation + 1) - sliceVariation);
+        size = Math.min(size, Math.max(1, s));
+        if (!first) due += sliceDelayNanos;
+      } else {
+        size = (int) Math.min(size, Math.max(1, bytesPerSecond / 10));
+      }
+      if (bytesPerSecond > 0) due += size * 1_000_000_000L / bytesPerSecond;
+      add(chunk.slice(pos, pos + size), due);
+      pos += size;
+      first = false;
+    }
+    return due;
+  }
+
   public long queuedBytes() {
     return queuedBytes;
   }
