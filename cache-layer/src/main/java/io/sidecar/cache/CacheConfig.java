@@ -15,7 +15,8 @@ import java.util.UUID;
  * @param l2Timeout an L2 read slower than this is treated as a miss
  * @param l2BreakerFailures consecutive L2 failures that open the breaker
  * @param l2BreakerOpen how long the breaker stays open before a probe
- * @param l2ValidatorGrace extra L2 lifetime for stale entries that carry validators (they can be revalidated)
+ * @param staleRetention how long entries are kept after they become stale (L1 and L2), at least; longer when
+ *     stale-while-revalidate / stale-if-error ask for it
  * @param coalesceWait how long a coalesced miss waits for the leader's fill before fetching on its own
  * @param targetedFields targeted Cache-Control fields for a cache in our position, first present wins (RFC 9213)
  * @param tagHeaders response headers whose values tag the entry for purge-by-tag
@@ -29,7 +30,7 @@ import java.util.UUID;
  */
 public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, String l2KeyPrefix,
     long l2MaxObjectSize, Duration l2Timeout, int l2BreakerFailures, Duration l2BreakerOpen,
-    Duration l2ValidatorGrace, Duration coalesceWait, List<String> targetedFields, List<String> tagHeaders,
+    Duration staleRetention, Duration coalesceWait, List<String> targetedFields, List<String> tagHeaders,
     String instanceId, int refreshAheadMinHits, double refreshAheadFraction, double adaptiveTargetStaleness,
     int adaptiveMinSamples, int adaptivePrefixDepth, Duration pubSubReconnect) {
 
@@ -40,7 +41,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
   public static final Duration DEFAULT_L2_TIMEOUT = Duration.ofMillis(50);
   public static final int DEFAULT_L2_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_L2_BREAKER_OPEN = Duration.ofSeconds(5);
-  public static final Duration DEFAULT_L2_VALIDATOR_GRACE = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_STALE_RETENTION = Duration.ofMinutes(10);
   public static final Duration DEFAULT_COALESCE_WAIT = Duration.ofSeconds(5);
   public static final List<String> DEFAULT_TARGETED_FIELDS = List.of("CDN-Cache-Control", "Surrogate-Control");
   public static final List<String> DEFAULT_TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag");
@@ -59,7 +60,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     require(positive(l2Timeout), "l2.timeout", "must be positive");
     require(l2BreakerFailures >= 1, "l2.breaker_failures", "must be >= 1");
     require(positive(l2BreakerOpen), "l2.breaker_open", "must be positive");
-    require(l2ValidatorGrace != null && !l2ValidatorGrace.isNegative(), "l2.validator_grace", "must be >= 0");
+    require(staleRetention != null && !staleRetention.isNegative(), "stale_retention", "must be >= 0");
     require(positive(coalesceWait), "coalesce_wait", "must be positive");
     require(instanceId != null && !instanceId.isBlank(), "instance_id", "must not be empty");
     require(refreshAheadMinHits >= 1, "refresh_ahead.min_hits", "must be >= 1");
@@ -96,7 +97,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     private Duration l2Timeout = DEFAULT_L2_TIMEOUT;
     private int l2BreakerFailures = DEFAULT_L2_BREAKER_FAILURES;
     private Duration l2BreakerOpen = DEFAULT_L2_BREAKER_OPEN;
-    private Duration l2ValidatorGrace = DEFAULT_L2_VALIDATOR_GRACE;
+    private Duration staleRetention = DEFAULT_STALE_RETENTION;
     private Duration coalesceWait = DEFAULT_COALESCE_WAIT;
     private List<String> targetedFields = DEFAULT_TARGETED_FIELDS;
     private List<String> tagHeaders = DEFAULT_TAG_HEADERS;
@@ -116,7 +117,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     public Builder l2Timeout(Duration v) { l2Timeout = v; return this; }
     public Builder l2BreakerFailures(int v) { l2BreakerFailures = v; return this; }
     public Builder l2BreakerOpen(Duration v) { l2BreakerOpen = v; return this; }
-    public Builder l2ValidatorGrace(Duration v) { l2ValidatorGrace = v; return this; }
+    public Builder staleRetention(Duration v) { staleRetention = v; return this; }
     public Builder coalesceWait(Duration v) { coalesceWait = v; return this; }
     public Builder targetedFields(List<String> v) { targetedFields = v; return this; }
     public Builder tagHeaders(List<String> v) { tagHeaders = v; return this; }
@@ -130,7 +131,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
 
     public CacheConfig build() {
       return new CacheConfig(l1MaxBytes, maxVariants, l2RedisUri, l2KeyPrefix, l2MaxObjectSize, l2Timeout,
-          l2BreakerFailures, l2BreakerOpen, l2ValidatorGrace, coalesceWait, targetedFields, tagHeaders,
+          l2BreakerFailures, l2BreakerOpen, staleRetention, coalesceWait, targetedFields, tagHeaders,
           instanceId, refreshAheadMinHits, refreshAheadFraction, adaptiveTargetStaleness, adaptiveMinSamples,
           adaptivePrefixDepth, pubSubReconnect);
     }

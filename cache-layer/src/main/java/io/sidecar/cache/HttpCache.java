@@ -66,6 +66,7 @@ public final class HttpCache {
   private final Map<String, AdaptiveTtl> adaptiveByRoute = new ConcurrentHashMap<>();
   private final RefreshAhead refreshAhead;
   private final List<String> strippedDownstream;
+  private final List<String> tagHeaders;
 
   public HttpCache(Vertx vertx, CacheConfig config) {
     this(vertx, config, Clock.systemUTC());
@@ -85,6 +86,7 @@ public final class HttpCache {
     List<String> stripped = new ArrayList<>(config.tagHeaders());
     stripped.add("Surrogate-Control");
     this.strippedDownstream = List.copyOf(stripped);
+    this.tagHeaders = List.copyOf(config.tagHeaders());
     if (config.l2RedisUri() != null) {
       long timeout = config.l2Timeout().toMillis();
       RedisOptions options = L2Store.options(config.l2RedisUri(), timeout);
@@ -335,7 +337,7 @@ public final class HttpCache {
       return fetchWith(x, null, null, leader, MultiMap.caseInsensitiveMultiMap());
     }
     learn(x, stale, false, responseTime);
-    StoredResponse updated = Revalidation.update(stale.response(), h304.without(strippedDownstream), requestTime,
+    StoredResponse updated = Revalidation.update(stale.response(), h304.without(tagHeaders), requestTime,
         responseTime);
     Directives cc = directives(updated.headers());
     long lifetime = lifetime(stale.keyUrl(), updated, cc, x.policy()).millis();
@@ -446,8 +448,11 @@ public final class HttpCache {
     long now = clock.millis();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     Directives cc = directives(r.headers());
-    List<String> noCacheFields = validatedNow ? List.of() : cc.fieldNames("no-cache");
-    HeaderFields h = noCacheFields.isEmpty() ? r.headers() : r.headers().without(noCacheFields);
+    List<String> hidden = new ArrayList<>(strippedDownstream);
+    if (!validatedNow) {
+      hidden.addAll(cc.fieldNames("no-cache"));
+    }
+    HeaderFields h = r.headers().without(hidden);
     for (Map.Entry<String, String> line : h.lines()) {
       out.add(line.getKey(), line.getValue());
     }
@@ -694,24 +699,20 @@ public final class HttpCache {
   }
 
   /**
-   * How long to keep an entry: its remaining freshness plus the longest stale window it allows
-   * (stale-while-revalidate / stale-if-error, RFC 5861), plus a grace period when it has validators (it can
-   * still be revalidated cheaply with a 304). Returns an epoch millis; not after {@code now} means "don't keep".
+   * How long to keep an entry (L1 expiry and L2 TTL): its remaining freshness plus a stale window, the larger
+   * of the stale-while-revalidate / stale-if-error it allows (RFC 5861) and {@code staleRetention} (stale
+   * entries still answer max-stale and stale-if-error requests, and validate cheaply with a 304).
    */
   private long storeUntil(StoredResponse r, Directives cc, long lifetime, long now) {
     long freshLeft = lifetime - Freshness.currentAge(r, now);
-    long staleWindow = 0;
+    long staleWindow = config.staleRetention().toMillis();
     for (String d : new String[] {"stale-while-revalidate", "stale-if-error"}) {
       Long s = cc.seconds(d);
       if (s != null && s != Directives.INVALID) {
         staleWindow = Math.max(staleWindow, s * 1000);
       }
     }
-    long keep = Math.max(0, freshLeft) + staleWindow;
-    if (Revalidation.hasValidators(r)) {
-      keep += config.l2ValidatorGrace().toMillis();
-    }
-    return keep <= 0 ? now : now + keep;
+    return now + Math.max(0, freshLeft) + staleWindow;
   }
 
   private void store(StoredEntry e, long ttlMillis) {
@@ -726,7 +727,7 @@ public final class HttpCache {
     List<String> drop = new ArrayList<>(Revalidation.HOP_BY_HOP);
     drop.addAll(h.listElements("Connection"));
     drop.addAll(cc.fieldNames("private"));
-    drop.addAll(strippedDownstream);
+    drop.addAll(tagHeaders); // kept as the entry's tags; Surrogate-Control stays (it holds our directives)
     drop.add(CacheResponse.X_CACHE);
     drop.add(CacheResponse.X_CACHE_LAYER);
     return h.without(drop);
