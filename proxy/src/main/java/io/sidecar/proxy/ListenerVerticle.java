@@ -1,0 +1,68 @@
+package io.sidecar.proxy;
+
+import io.sidecar.config.ListenerSpec;
+import io.sidecar.config.ServerSpec;
+import io.sidecar.config.TlsServerSpec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.http.ClientAuth;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One instance per event loop per listener: they all listen on the same address and Vert.x spreads
+ * connections across them. HTTP/1.1 and h2c on plain listeners; TLS with ALPN (h2, http/1.1) through OpenSSL
+ * (netty-tcnative) when a certificate is configured.
+ */
+public final class ListenerVerticle extends VerticleBase {
+  private final ProxyRuntime runtime;
+  private final ListenerSpec spec;
+  private final ServerSpec server;
+  private HttpServer httpServer;
+
+  public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server) {
+    this.runtime = runtime;
+    this.spec = spec;
+    this.server = server;
+  }
+
+  @Override
+  public Future<?> start() {
+    httpServer = vertx.createHttpServer(options(spec, server))
+        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()));
+    return httpServer.listen(spec.address().port(), spec.address().host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static HttpServerOptions options(ListenerSpec spec, ServerSpec server) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setMaxHeaderSize(server.maxHeaderSize())
+        .setMaxInitialLineLength(Math.max(4096, server.maxHeaderSize()))
+        .setHandle100ContinueAutomatically(true)
+        .setHttp2ClearTextEnabled(true)
+        .setCompressionSupported(false);
+    TlsServerSpec tls = spec.tls();
+    if (tls != null) {
+      options.setSsl(true).setUseAlpn(true)
+          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()));
+      if (OpenSSLEngineOptions.isAvailable()) options.setSslEngineOptions(new OpenSSLEngineOptions());
+      if (tls.clientCa() != null) {
+        options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa()));
+      }
+    }
+    return options;
+  }
+}

@@ -1,0 +1,60 @@
+package io.sidecar.proxy;
+
+import io.sidecar.config.RouteSpec;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Entry of the data plane for one listener: matches the route, picks the cluster of the split and the
+ * endpoint, and hands the request to an {@link Exchange} (or a {@link WebSocketTunnel}) that streams it.
+ */
+public final class ProxyHandler implements Handler<HttpServerRequest> {
+  private final ProxyRuntime runtime;
+  private final String listener;
+  private final long maxRequestBody;
+
+  public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody) {
+    this.runtime = runtime;
+    this.listener = listener;
+    this.maxRequestBody = maxRequestBody;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    long startNanos = System.nanoTime();
+    RoutingSnapshot snapshot = runtime.snapshot();
+    RouteTable table = snapshot.table(listener);
+    RouteSpec route = table == null ? null : table.match(new VertxRequestFacts(request));
+    if (route == null) {
+      Exchange.replyLocal(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path());
+      return;
+    }
+    RoutingSnapshot.CompiledRoute compiled = snapshot.route(route.name());
+    WeightedSplit split = compiled.split();
+    String clusterName = split.pick(split.totalWeight() <= 1 ? 0 : ThreadLocalRandom.current().nextInt(split.totalWeight()));
+    UpstreamCluster cluster = snapshot.cluster(clusterName);
+    ProxyMetrics.RouteMeters meters = compiled.meters().get(clusterName);
+    String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (contentLength != null && parseLength(contentLength) > maxRequestBody) {
+      meters.started();
+      Exchange.replyLocal(request, ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
+      meters.finished(413, ResponseFlag.REQUEST_BODY_TOO_LARGE, System.nanoTime() - startNanos);
+      return;
+    }
+    if (WebSocketTunnel.isUpgrade(request)) {
+      new WebSocketTunnel(runtime, request, route, cluster, meters, startNanos).start();
+      return;
+    }
+    new Exchange(runtime, request, route, cluster, meters, maxRequestBody, startNanos).start();
+  }
+
+  private static long parseLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.sidecar.proxy;
+
+import io.sidecar.config.ClusterSpec;
+import io.sidecar.config.SidecarConfig;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The data plane's state across config versions: the current {@link RoutingSnapshot}, swapped atomically,
+ * and the upstream clusters, which are carried over from one snapshot to the next whenever their transport
+ * settings are unchanged (so pools, connections and endpoint counters survive a reload).
+ */
+public final class ProxyRuntime {
+  private final Vertx vertx;
+  private final ProxyMetrics metrics;
+  private final AccessLog accessLog;
+  private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
+
+  public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+  }
+
+  public Vertx vertx() { return vertx; }
+  public ProxyMetrics metrics() { return metrics; }
+  public AccessLog accessLog() { return accessLog; }
+
+  public RoutingSnapshot snapshot() {
+    return current.get();
+  }
+
+  /** Builds and installs the snapshot for {@code config}; clusters no longer used are closed after the grace. */
+  public synchronized RoutingSnapshot apply(long version, SidecarConfig config) {
+    RoutingSnapshot previous = current.get();
+    Map<String, UpstreamCluster> clusters = new HashMap<>();
+    for (ClusterSpec spec : config.clusters()) {
+      UpstreamCluster existing = previous == null ? null : previous.cluster(spec.name());
+      if (existing != null && existing.sameTransport(spec)) {
+        clusters.put(spec.name(), existing.withSpec(spec));
+      } else {
+        clusters.put(spec.name(), UpstreamCluster.create(vertx, spec));
+      }
+    }
+    RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics);
+    current.set(next);
+    if (previous != null) {
+      Duration grace = config.server().shutdownGrace();
+      previous.clusters().forEach((name, old) -> {
+        UpstreamCluster kept = clusters.get(name);
+        if (kept == null || kept.client() != old.client()) old.close(grace);
+      });
+    }
+    return next;
+  }
+
+  /** Replaces a cluster's endpoints at run time (control API); false when there is no such cluster. */
+  public boolean replaceEndpoints(String cluster, List<Endpoint> endpoints) {
+    UpstreamCluster c = snapshot().cluster(cluster);
+    if (c == null) return false;
+    c.replaceEndpoints(endpoints);
+    return true;
+  }
+
+  public void close(Duration grace) {
+    RoutingSnapshot s = current.get();
+    if (s != null) s.clusters().values().forEach(c -> c.close(grace));
+  }
+}

@@ -1,0 +1,45 @@
+package io.sidecar.proxy;
+
+/**
+ * Why the sidecar answered a request itself. Each failure has a status, a short flag sent in the
+ * {@value #HEADER} response header and used as the {@code flag} metric label (Envoy's response flags).
+ */
+public enum ResponseFlag {
+  NONE(0, "-"),
+  /** No route matched the request (Envoy NR). */
+  NO_ROUTE(404, "NR"),
+  /** The cluster has no endpoint to send to (Envoy UH). */
+  NO_HEALTHY_UPSTREAM(503, "UH"),
+  /** The connection to the upstream could not be made (Envoy UF). */
+  UPSTREAM_CONNECT_FAILURE(503, "UF"),
+  /** The upstream pool's wait queue is full (Envoy UO). */
+  UPSTREAM_OVERFLOW(503, "UO"),
+  /** The upstream did not answer within the route timeout or went idle (Envoy UT). */
+  UPSTREAM_TIMEOUT(504, "UT"),
+  /** The upstream reset or closed the connection before a complete response (Envoy UR / UC). */
+  UPSTREAM_RESET(502, "UR"),
+  /** The upstream sent a response we could not parse as HTTP. */
+  UPSTREAM_PROTOCOL_ERROR(502, "UPE"),
+  /** The request body is larger than {@code server.max_request_body}. */
+  REQUEST_BODY_TOO_LARGE(413, "RBL"),
+  /** The downstream went away before the response was complete (Envoy DC). */
+  DOWNSTREAM_DISCONNECT(499, "DC");
+
+  public static final String HEADER = "x-sidecar-flags";
+
+  private final int status;
+  private final String code;
+
+  ResponseFlag(int status, String code) {
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+}

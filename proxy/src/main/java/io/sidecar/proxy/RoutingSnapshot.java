@@ -1,0 +1,48 @@
+package io.sidecar.proxy;
+
+import io.sidecar.config.RouteSpec;
+import io.sidecar.config.SidecarConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one request reads, compiled once per config version: route tables per listener, each route's
+ * split and meters, the clusters. Immutable; requests in flight keep the snapshot they started with.
+ */
+public final class RoutingSnapshot {
+  /** A route with what the hot path needs precomputed. */
+  public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters) {}
+
+  private final long version;
+  private final SidecarConfig config;
+  private final Map<String, RouteTable> tables;
+  private final Map<String, CompiledRoute> routes;
+  private final Map<String, UpstreamCluster> clusters;
+
+  RoutingSnapshot(long version, SidecarConfig config, Map<String, UpstreamCluster> clusters, ProxyMetrics metrics) {
+    this.version = version;
+    this.config = config;
+    this.clusters = Map.copyOf(clusters);
+    Map<String, RouteTable> tables = new HashMap<>();
+    for (var listener : config.listeners()) {
+      List<RouteSpec> own = config.routes().stream().filter(r -> listener.name().equals(r.listener())).toList();
+      tables.put(listener.name(), new RouteTable(own));
+    }
+    this.tables = Map.copyOf(tables);
+    Map<String, CompiledRoute> routes = new HashMap<>();
+    for (RouteSpec r : config.routes()) {
+      Map<String, ProxyMetrics.RouteMeters> meters = new HashMap<>();
+      r.split().forEach(w -> meters.put(w.cluster(), metrics.route(r.name(), w.cluster())));
+      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters)));
+    }
+    this.routes = Map.copyOf(routes);
+  }
+
+  public long version() { return version; }
+  public SidecarConfig config() { return config; }
+  public RouteTable table(String listener) { return tables.get(listener); }
+  public CompiledRoute route(String name) { return routes.get(name); }
+  public UpstreamCluster cluster(String name) { return clusters.get(name); }
+  public Map<String, UpstreamCluster> clusters() { return clusters; }
+}

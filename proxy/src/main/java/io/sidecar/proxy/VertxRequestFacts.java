@@ -1,0 +1,41 @@
+package io.sidecar.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import java.util.Locale;
+
+/** {@link RequestFacts} over a Vert.x server request. */
+final class VertxRequestFacts implements RequestFacts {
+  private final HttpServerRequest request;
+
+  VertxRequestFacts(HttpServerRequest request) {
+    this.request = request;
+  }
+
+  @Override
+  public String host() {
+    HostAndPort authority = request.authority();
+    return authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String path() {
+    String path = request.path();
+    return path == null ? "/" : path;
+  }
+
+  @Override
+  public String method() {
+    return request.method().name();
+  }
+
+  @Override
+  public String header(String name) {
+    return request.getHeader(name);
+  }
+
+  @Override
+  public String queryParam(String name) {
+    return request.getParam(name);
+  }
+}

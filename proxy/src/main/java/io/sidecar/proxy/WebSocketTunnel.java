@@ -1,0 +1,94 @@
+package io.sidecar.proxy;
+
+import io.sidecar.config.RouteSpec;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetSocket;
+import java.util.List;
+
+/**
+ * HTTP/1.1 Upgrade pass-through (WebSocket and any other upgrade): forwards the handshake with its Upgrade and
+ * Connection fields, relays the upstream's 101 with its headers, then pipes raw bytes both ways.
+ */
+final class WebSocketTunnel {
+  private final ProxyRuntime runtime;
+  private final HttpServerRequest request;
+  private final RouteSpec route;
+  private final UpstreamCluster cluster;
+  private final ProxyMetrics.RouteMeters meters;
+  private final long startNanos;
+
+  WebSocketTunnel(ProxyRuntime runtime, HttpServerRequest request, RouteSpec route, UpstreamCluster cluster,
+                  ProxyMetrics.RouteMeters meters, long startNanos) {
+    this.runtime = runtime;
+    this.request = request;
+    this.route = route;
+    this.cluster = cluster;
+    this.meters = meters;
+    this.startNanos = startNanos;
+  }
+
+  static boolean isUpgrade(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_1_1) return false;
+    String upgrade = request.getHeader("upgrade");
+    String connection = request.getHeader("connection");
+    return upgrade != null && connection != null && connection.toLowerCase().contains("upgrade")
+        && !upgrade.toLowerCase().startsWith("h2c");
+  }
+
+  void start() {
+    meters.started();
+    Endpoint endpoint = cluster.pick(List.of());
+    if (endpoint == null) {
+      Exchange.replyLocal(request, ResponseFlag.NO_HEALTHY_UPSTREAM, "cluster " + cluster.name() + " has no endpoints");
+      done(ResponseFlag.NO_HEALTHY_UPSTREAM.status(), ResponseFlag.NO_HEALTHY_UPSTREAM);
+      return;
+    }
+    request.pause();
+    var options = UpstreamRequests.options(request, route, endpoint).setIdleTimeout(0);
+    options.getHeaders().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");
+    cluster.client().request(options)
+        .compose(creq -> {
+          creq.authority(UpstreamRequests.authority(request, route, endpoint));
+          return creq.connect();
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            ResponseFlag flag = FailureClassifier.classify(ar.cause(), false);
+            Exchange.replyLocal(request, flag, String.valueOf(ar.cause().getMessage()));
+            done(flag.status(), flag);
+            return;
+          }
+          var cresp = ar.result();
+          if (cresp.statusCode() != 101) {
+            var response = request.response().setStatusCode(cresp.statusCode());
+            response.headers().addAll(cresp.headers());
+            HopByHopHeaders.strip(response.headers());
+            cresp.body().onComplete(body -> response.end(body.succeeded() ? body.result() : null));
+            done(cresp.statusCode(), ResponseFlag.NONE);
+            return;
+          }
+          NetSocket upstream = cresp.netSocket();
+          MultiMap headers = request.response().headers();
+          headers.addAll(cresp.headers());
+          request.toNetSocket().onComplete(down -> {
+            if (down.failed()) {
+              upstream.close();
+              done(502, ResponseFlag.UPSTREAM_RESET);
+              return;
+            }
+            NetSocket downstream = down.result();
+            upstream.pipeTo(downstream);
+            downstream.pipeTo(upstream);
+            downstream.closeHandler(v -> upstream.close());
+            upstream.closeHandler(v -> downstream.close());
+            done(101, ResponseFlag.NONE);
+          });
+        });
+  }
+
+  private void done(int status, ResponseFlag flag) {
+    meters.finished(status, flag, System.nanoTime() - startNanos);
+  }
+}

@@ -1,0 +1,83 @@
+package io.sidecar.proxy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidecar.config.ConfigLoader;
+import io.sidecar.config.EnvSubstitution;
+import io.sidecar.config.SidecarConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Real sockets on 127.0.0.1: upstream servers, the data plane under test, and a client. */
+final class ProxyHarness implements AutoCloseable {
+  final Vertx vertx = Vertx.vertx();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final ProxyRuntime runtime = new ProxyRuntime(vertx, new ProxyMetrics(registry), null);
+  final DataPlane dataPlane = new DataPlane(vertx, runtime, 2);
+  final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+      new PoolOptions().setHttp1MaxSize(32));
+  private final List<HttpServer> upstreams = new ArrayList<>();
+  /** Client calls start on one event loop: from a foreign thread a response could end before body() is set. */
+  private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
+  int proxyPort;
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  <T> Future<T> onClientContext(java.util.function.Supplier<Future<T>> call) {
+    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> call.get().onComplete(promise));
+    return promise.future();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  int upstream(Handler<HttpServerRequest> handler) {
+    HttpServer server = await(vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1"));
+    upstreams.add(server);
+    return server.actualPort();
+  }
+
+  static SidecarConfig parse(String yaml) {
+    try {
+      return new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get), List.of()).parse(yaml);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Starts (or reconfigures) the proxy; {@code {PROXY}} in the YAML is replaced by the proxy port. */
+  void start(long version, String yaml) {
+    if (proxyPort == 0) proxyPort = freePort();
+    await(dataPlane.apply(version, parse(yaml.replace("{PROXY}", Integer.toString(proxyPort)))));
+  }
+
+  @Override
+  public void close() {
+    await(dataPlane.shutdown(Duration.ofSeconds(1)));
+    await(vertx.close());
+  }
+}
