@@ -1,0 +1,54 @@
+package io.sidecar.balancer.load;
+
+import io.sidecar.balancer.Endpoint;
+import io.sidecar.balancer.FailureKind;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EndpointStateTest {
+
+    private static final long MS = 1_000_000L;
+    private static final EndpointState.Tuning TUNING = new EndpointState.Tuning(10_000 * MS, 30 * MS, 2_000 * MS,
+            2_000 * MS, 10_000 * MS, 1_000 * MS);
+
+    @Test
+    void silentTimeCountsOnlyWhileBusy() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        assertThat(s.silentNanos(500 * MS)).isZero();
+        int level = s.onStart(1_000 * MS);
+        assertThat(level).isEqualTo(1);
+        assertThat(s.silentNanos(1_300 * MS)).isEqualTo(300 * MS);
+        s.onComplete(1_300 * MS, 300 * MS, Outcome.OK, LoadHint.NONE, level);
+        assertThat(s.silentNanos(2_000 * MS)).isZero();
+    }
+
+    @Test
+    void freshUpstreamLoadHintRaisesTheLoadLevelAndExpires() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        int level = s.onStart(0);
+        s.onComplete(10 * MS, 10 * MS, Outcome.OK, new LoadHint(7, 12.0), level);
+        // upstream reports 7 in flight, we have 0 → a new request joins 8
+        assertThat(s.loadLevel(20 * MS)).isEqualTo(8);
+        assertThat(s.freshHintP50Nanos(20 * MS)).isEqualTo(12.0 * MS);
+        // after the hint TTL, only our own in-flight counts
+        assertThat(s.loadLevel(2_000 * MS)).isEqualTo(1);
+        assertThat(s.freshHintP50Nanos(2_000 * MS)).isNaN();
+    }
+
+    @Test
+    void cancelledTriesTeachNothing() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        int level = s.onStart(0);
+        s.onComplete(5 * MS, 5 * MS, Outcome.CANCELLED, LoadHint.NONE, level);
+        assertThat(s.pending()).isZero();
+        assertThat(s.latencyByLoad().samples()).isZero();
+        assertThat(s.failures()).isZero();
+        level = s.onStart(0);
+        s.onComplete(5 * MS, 5 * MS, Outcome.failure(FailureKind.RESET), LoadHint.NONE, level);
+        assertThat(s.failures()).isEqualTo(1);
+        assertThat(s.failureProbability(5 * MS)).isEqualTo(0.5); // 1 failure / (1 call + prior 1)
+    }
+}
