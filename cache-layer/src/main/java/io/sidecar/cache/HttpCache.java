@@ -384,7 +384,8 @@ public final class HttpCache {
       return new CacheResponse(resp.status(), out, null, resp.body(), CacheStatus.MISS, "ORIGIN");
     }
     Set<String> tags = tags(respHeaders);
-    BodyTee tee = new BodyTee(resp.body(), x.policy().maxObjectSize(), body -> {
+    long expected = respHeaders.contains("Content-Length") ? contentLength : -1;
+    BodyTee tee = new BodyTee(resp.body(), x.policy().maxObjectSize(), expected, body -> {
       if (body == null) {
         counters.oversize.increment();
         fills.finish(x.key().primary(), leader, null);

@@ -17,6 +17,7 @@ public final class BodyTee implements ReadStream<Buffer> {
 
   private final ReadStream<Buffer> source;
   private final long maxBytes;
+  private final long expectedLength;
   private final Consumer<Buffer> onStored;
   private List<Buffer> chunks = new ArrayList<>();
   private int total;
@@ -26,11 +27,14 @@ public final class BodyTee implements ReadStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
 
   /**
+   * @param expectedLength the Content-Length, or -1: when known, the entry is stored as soon as the last byte
+   *     arrives and before it is passed on, so a client that has the whole body finds the entry stored
    * @param onStored receives the complete body (off-heap), or null when it was not kept (too large, failed)
    */
-  public BodyTee(ReadStream<Buffer> source, long maxBytes, Consumer<Buffer> onStored) {
+  public BodyTee(ReadStream<Buffer> source, long maxBytes, long expectedLength, Consumer<Buffer> onStored) {
     this.source = source;
     this.maxBytes = maxBytes;
+    this.expectedLength = expectedLength;
     this.onStored = onStored;
     source.pause();
     source.handler(this::onData);
@@ -45,6 +49,9 @@ public final class BodyTee implements ReadStream<Buffer> {
       } else {
         chunks.add(b);
         total += b.length();
+        if (total == expectedLength) {
+          complete();
+        }
       }
     }
     Handler<Buffer> h = handler;
@@ -53,12 +60,20 @@ public final class BodyTee implements ReadStream<Buffer> {
     }
   }
 
+  private void complete() {
+    storing = false;
+    Buffer body = OffHeapBodies.of(chunks, total);
+    chunks = null;
+    onStored.accept(body);
+  }
+
   private void onEnd() {
     if (storing) {
-      storing = false;
-      Buffer body = OffHeapBodies.of(chunks, total);
-      chunks = null;
-      onStored.accept(body);
+      if (expectedLength >= 0 && total != expectedLength) {
+        giveUp(); // shorter than announced: never store a truncated body
+      } else {
+        complete();
+      }
     }
     Handler<Void> h = endHandler;
     if (h != null) {
