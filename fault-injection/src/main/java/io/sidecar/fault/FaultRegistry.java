@@ -15,8 +15,9 @@ import java.util.function.Predicate;
 /**
  * The fault rules in force and the per-request decision.
  *
- * <p>Reads are lock-free: {@link #decide} reads one volatile array of compiled rules (copy-on-write;
- * every change builds a new array under a lock and publishes it), so a change, including
+ * <p>Reads are lock-free: {@link #decide} reads one volatile {@link RuleSnapshot} (copy-on-write;
+ * every change builds a new snapshot under a lock and publishes it) and walks only the rules that can
+ * match the request's route (one hash lookup), so a change, including
  * {@link #clear stop-all}, is seen by the next request on every event loop. With no rule matching,
  * {@code decide} returns the shared {@link FaultDecision#NO_FAULT} without allocating; a rule that
  * matches draws from the seeded random source only when its percentage is below 100.
@@ -34,7 +35,7 @@ public final class FaultRegistry {
   private final AuditLog audit;
   private final AtomicLong ids = new AtomicLong();
   private final Object writeLock = new Object();
-  private volatile CompiledRule[] rules = EMPTY;
+  private volatile RuleSnapshot rules = RuleSnapshot.EMPTY;
   private volatile HeaderFaultConfig headerFaults;
 
   public FaultRegistry(FaultRegistryConfig config, Clock clock, AuditLog audit) {
@@ -47,7 +48,7 @@ public final class FaultRegistry {
 
   /** The per-request decision; called from any event-loop thread. */
   public FaultDecision decide(RequestView request) {
-    CompiledRule[] rs = rules;
+    CompiledRule[] rs = rules.forRoute(request.route());
     HeaderFaultConfig hf = headerFaults;
     if (rs.length == 0 && !hf.enabled()) return FaultDecision.NO_FAULT;
     DecisionBuilder builder = null;
@@ -122,7 +123,7 @@ public final class FaultRegistry {
    */
   public List<ActiveFault> addGroup(List<FaultSpec> specs, String source, BlastRadius blastRadius, String actor) {
     synchronized (writeLock) {
-      CompiledRule[] current = rules;
+      CompiledRule[] current = rules.all();
       if (current.length + specs.size() > maxActiveFaults) {
         throw new FaultLimitExceededException(current.length, specs.size(), maxActiveFaults);
       }
@@ -134,7 +135,7 @@ public final class FaultRegistry {
         next[current.length + i] = new CompiledRule(f, blastRadius);
         added.add(f);
       }
-      rules = next;
+      rules = RuleSnapshot.of(next);
       for (ActiveFault f : added) {
         audit.record(new AuditEvent(f.createdAt(), actor, "fault.add", f.id(),
             "name=" + f.spec().name() + " source=" + source + " kinds=" + f.spec().kinds() + " percent=" + f.spec().percent()));
@@ -184,12 +185,12 @@ public final class FaultRegistry {
 
   private int removeWhere(Predicate<CompiledRule> doomed, String actor, String reason, boolean quiet) {
     synchronized (writeLock) {
-      CompiledRule[] current = rules;
+      CompiledRule[] current = rules.all();
       List<CompiledRule> keep = new ArrayList<>(current.length);
       List<CompiledRule> gone = new ArrayList<>();
       for (CompiledRule r : current) (doomed.test(r) ? gone : keep).add(r);
       if (gone.isEmpty()) return 0;
-      rules = keep.toArray(EMPTY);
+      rules = RuleSnapshot.of(keep.toArray(EMPTY));
       for (CompiledRule r : gone) {
         audit.record(new AuditEvent(clock.instant(), actor, "fault.remove", r.fault.id(),
             "name=" + r.spec.name() + " reason=" + reason));
@@ -210,19 +211,19 @@ public final class FaultRegistry {
   }
 
   public List<ActiveFault> list() {
-    CompiledRule[] rs = rules;
+    CompiledRule[] rs = rules.all();
     List<ActiveFault> out = new ArrayList<>(rs.length);
     for (CompiledRule r : rs) out.add(r.fault);
     return out;
   }
 
   public Optional<ActiveFault> get(String id) {
-    for (CompiledRule r : rules) if (r.fault.id().equals(id)) return Optional.of(r.fault);
+    for (CompiledRule r : rules.all()) if (r.fault.id().equals(id)) return Optional.of(r.fault);
     return Optional.empty();
   }
 
   public int activeCount() {
-    return rules.length;
+    return rules.all().length;
   }
 
   public int maxActiveFaults() {

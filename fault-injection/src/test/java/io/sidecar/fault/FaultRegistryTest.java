@@ -79,6 +79,22 @@ class FaultRegistryTest {
   }
 
   @Test
+  void routeIndexKeepsRegistryOrderAndRoutelessRulesApplyEverywhere() {
+    FaultRegistry r = registry(1);
+    r.add(spec(Map.of("name", "any-delay", "delay", Map.of("fixed", "5ms"))), "t");
+    r.add(spec(Map.of("name", "api-delay", "route", "api", "delay", Map.of("fixed", "7ms"))), "t");
+    r.add(spec(Map.of("name", "other-abort", "route", "other", "abort", Map.of("status", 500))), "t");
+    r.add(spec(Map.of("name", "any-abort", "abort", Map.of("status", 503))), "t");
+    FaultDecision api = r.decide(SimpleRequestView.of("api", "GET", "/"));
+    assertThat(api.faultNames()).containsExactly("any-delay", "api-delay", "any-abort");
+    assertThat(api.requestDelayNanos()).isEqualTo(5_000_000L);
+    assertThat(api.abort().status()).isEqualTo(503);
+    assertThat(r.decide(SimpleRequestView.of("other", "GET", "/")).faultNames()).containsExactly("any-delay", "other-abort", "any-abort");
+    assertThat(r.decide(SimpleRequestView.of("unknown", "GET", "/")).faultNames()).containsExactly("any-delay", "any-abort");
+    assertThat(r.decide(SimpleRequestView.of(null, "GET", "/")).faultNames()).containsExactly("any-delay", "any-abort");
+  }
+
+  @Test
   void delayAndAbortRulesCompose() {
     FaultRegistry r = registry(1);
     r.add(spec(Map.of("name", "d", "route", "api", "delay", Map.of("fixed", "200ms"))), "t");
