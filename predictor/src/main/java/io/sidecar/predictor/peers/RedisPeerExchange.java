@@ -1,0 +1,145 @@
+package io.sidecar.predictor.peers;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Peer exchange over Redis pub/sub: every {@code publishEvery} this instance PUBLISHes its {@link PeerSnapshot}
+ * on {@code sidecar:peers:<service>} and a dedicated subscriber connection feeds what the peers publish into the
+ * {@link PeerTable}. Redis down: publishing fails quietly (counted), the subscriber reconnects with capped
+ * exponential backoff (0.5 s .. 10 s), peers age out of the table and the predictor runs on local signals.
+ */
+public final class RedisPeerExchange {
+    public static final String CHANNEL_PREFIX = "sidecar:peers:";
+    private static final long MAX_BACKOFF_MS = 10_000;
+
+    private final Vertx vertx;
+    private final URI redisUri;
+    private final Duration publishEvery;
+    private final PeerTable table;
+    private final Supplier<PeerSnapshot> local;
+    private final String channel;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong publishFailures = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private Redis publisher;
+    private Redis subscriberClient;
+    private RedisConnection subscriber;
+    private long timerId = -1;
+    private long backoffMs = 500;
+    private volatile boolean stopped;
+
+    public RedisPeerExchange(Vertx vertx, URI redisUri, Duration publishEvery, PeerTable table,
+                             Supplier<PeerSnapshot> local) {
+        this.vertx = vertx;
+        this.redisUri = redisUri;
+        this.publishEvery = publishEvery;
+        this.table = table;
+        this.local = local;
+        this.channel = CHANNEL_PREFIX + table.service();
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    /** Starts publishing and subscribing; the future completes once the first subscription is in place or failed. */
+    public Future<Void> start() {
+        RedisOptions options = new RedisOptions().setConnectionString(redisUri.toString()).setMaxPoolSize(2)
+                .setMaxWaitingHandlers(64);
+        publisher = Redis.createClient(vertx, options);
+        subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUri.toString()));
+        timerId = vertx.setPeriodic(publishEvery.toMillis(), id -> publishNow());
+        return subscribe().recover(err -> {
+            scheduleResubscribe();
+            return Future.failedFuture(err);
+        });
+    }
+
+    private Future<Void> subscribe() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        return subscriberClient.connect().compose(conn -> {
+            subscriber = conn;
+            conn.handler(this::onMessage);
+            conn.exceptionHandler(err -> conn.close());
+            conn.endHandler(v -> {
+                subscriber = null;
+                scheduleResubscribe();
+            });
+            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).<Void>mapEmpty();
+        }).onSuccess(v -> backoffMs = 500);
+    }
+
+    private void scheduleResubscribe() {
+        if (stopped) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        vertx.setTimer(delay, id -> subscribe().onFailure(err -> scheduleResubscribe()));
+    }
+
+    private void onMessage(Response message) {
+        // pub/sub pushes arrive as ["message", channel, payload]
+        if (message == null || message.size() < 3 || !"message".equals(message.get(0).toString())) {
+            return;
+        }
+        PeerSnapshotJson.decode(message.get(2).toString()).ifPresent(s -> {
+            if (table.update(s)) {
+                received.incrementAndGet();
+            }
+        });
+    }
+
+    /** Publishes this instance's snapshot now (also called by the timer). */
+    public Future<Void> publishNow() {
+        if (stopped || publisher == null) {
+            return Future.succeededFuture();
+        }
+        PeerSnapshot snapshot;
+        try {
+            snapshot = local.get();
+        } catch (RuntimeException e) {
+            publishFailures.incrementAndGet();
+            return Future.failedFuture(e);
+        }
+        return publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(PeerSnapshotJson.encode(snapshot)))
+                .onSuccess(r -> published.incrementAndGet())
+                .onFailure(err -> publishFailures.incrementAndGet())
+                .mapEmpty();
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    public long publishFailures() {
+        return publishFailures.get();
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    public Future<Void> stop() {
+        stopped = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        Future<Void> a = subscriberClient == null ? Future.succeededFuture() : subscriberClient.close();
+        Future<Void> b = publisher == null ? Future.succeededFuture() : publisher.close();
+        return Future.all(a, b).mapEmpty();
+    }
+}
