@@ -10,12 +10,21 @@ public final class PathGlob {
   private final String glob;
   private final boolean literal;
   private final String prefix; // non-null when the glob is "<literal>**"
+  private final String literalHead; // the literal text before the first wildcard
 
   public PathGlob(String glob) {
     this.glob = glob;
     this.literal = glob.indexOf('*') < 0 && glob.indexOf('?') < 0;
     String head = glob.endsWith("**") ? glob.substring(0, glob.length() - 2) : null;
     this.prefix = head != null && head.indexOf('*') < 0 && head.indexOf('?') < 0 ? head : null;
+    int firstWildcard = glob.length();
+    for (int i = 0; i < glob.length(); i++) {
+      if (glob.charAt(i) == '*' || glob.charAt(i) == '?') {
+        firstWildcard = i;
+        break;
+      }
+    }
+    this.literalHead = glob.substring(0, firstWildcard);
   }
 
   public String glob() {
@@ -26,7 +35,8 @@ public final class PathGlob {
     if (path == null) return false;
     if (literal) return glob.equals(path);
     if (prefix != null) return path.startsWith(prefix);
-    return match(0, path, 0);
+    if (!path.startsWith(literalHead)) return false;
+    return match(literalHead.length(), path, literalHead.length());
   }
 
   private boolean match(int pi, String s, int si) {
@@ -37,9 +47,17 @@ public final class PathGlob {
         boolean across = pi + 1 < p.length() && p.charAt(pi + 1) == '*';
         int next = pi + (across ? 2 : 1);
         if (next == p.length()) return across || s.indexOf('/', si) < 0;
-        for (int k = si; k <= s.length(); k++) {
+        // a single * cannot consume a '/': the match of the rest must start at or before the next '/'
+        int slash = across ? -1 : s.indexOf('/', si);
+        int limit = slash < 0 ? s.length() : slash;
+        char nc = p.charAt(next);
+        boolean literalNext = nc != '*' && nc != '?';
+        for (int k = si; k <= limit; k++) {
+          if (literalNext) {
+            k = s.indexOf(nc, k); // skip positions where the rest cannot start
+            if (k < 0 || k > limit) return false;
+          }
           if (match(next, s, k)) return true;
-          if (k < s.length() && !across && s.charAt(k) == '/') return false;
         }
         return false;
       }

@@ -21,4 +21,20 @@ class PathGlobTest {
     assertThat(new PathGlob("/*.json").matches("/a.jso")).isFalse();
     assertThat(new PathGlob("/a/*").matches(null)).isFalse();
   }
+
+  @Test
+  void backtracking() {
+    assertThat(new PathGlob("/a/*b").matches("/a/bxb")).isTrue();
+    assertThat(new PathGlob("/a/*b").matches("/a/bx")).isFalse();
+    assertThat(new PathGlob("/a/*/c/*.json").matches("/a/b/c/d.json")).isTrue();
+    assertThat(new PathGlob("/a/*/c/*.json").matches("/a/b/c/d.jsonx")).isFalse();
+    assertThat(new PathGlob("/**/x/*.json").matches("/q/r/x/a.json")).isTrue();
+    assertThat(new PathGlob("/**/x/*.json").matches("/q/r/x/y/a.json")).isFalse();
+    assertThat(new PathGlob("/catalog/*/v1/**").matches("/catalog/items/42")).isFalse();
+    assertThat(new PathGlob("/catalog/*/v1/**").matches("/catalog/items/v1/42")).isTrue();
+    assertThat(new PathGlob("/*/*").matches("/a/b")).isTrue();
+    assertThat(new PathGlob("/*/*").matches("/a")).isFalse();
+    assertThat(new PathGlob("/x?*").matches("/xy")).isTrue();
+    assertThat(new PathGlob("/x?*").matches("/x")).isFalse();
+  }
 }
