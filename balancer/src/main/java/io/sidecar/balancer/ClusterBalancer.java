@@ -243,7 +243,16 @@ public final class ClusterBalancer {
      * @param excluded addresses to avoid (e.g. those already tried); ignored when nothing else is left
      * @param kind     RETRY and HEDGE tries are subject to max_retries and the retry budget (refusal RETRY_OVERFLOW)
      */
-    public synchronized Pick pick(Set<String> excluded, CallKind kind) {
+    public Pick pick(Set<String> excluded, CallKind kind) {
+        return pick(excluded, kind, 0);
+    }
+
+    /**
+     * As {@link #pick(Set, CallKind)}, with the try's timeout ({@code tryTimeoutNanos}, 0 = none): when every
+     * endpoint's predicted latency already exceeds it (overload), {@code predictive} sends the try to the most
+     * overloaded endpoint instead of pushing a healthy one past the deadline too.
+     */
+    public synchronized Pick pick(Set<String> excluded, CallKind kind, long tryTimeoutNanos) {
         long now = nanoClock.getAsLong();
         maybeEvaluate(now);
         boolean extraTry = kind != CallKind.FIRST;
@@ -276,7 +285,7 @@ public final class ClusterBalancer {
             }
         }
         while (!permitted.isEmpty()) {
-            EndpointState chosen = strategy.choose(permitted, now);
+            EndpointState chosen = strategy.choose(permitted, now, tryTimeoutNanos);
             CircuitBreaker b = endpointBreakers.get(chosen.address());
             if (b != null && !b.tryAcquirePermission()) {
                 permitted = new ArrayList<>(permitted);

@@ -1,6 +1,7 @@
 package io.sidecar.balancer.load;
 
 import io.sidecar.balancer.Endpoint;
+import io.sidecar.balancer.FailureKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
 
@@ -166,7 +167,9 @@ public final class EndpointState {
         if (outcome.isCancelled()) {
             return;
         }
-        lastResponseNanos = nowNanos;
+        if (outcome.failure() != FailureKind.TIMEOUT) {
+            lastResponseNanos = nowNanos;   // a timeout is the absence of a response: the silence goes on
+        }
         peakEwma.observe(nowNanos, latencyNanos);
         latencyByLoad.record(nowNanos, levelAtSend, latencyNanos);
         errorRate.record(nowNanos, outcome.isFailure());

@@ -2,12 +2,14 @@ package io.sidecar.balancer.sim;
 
 import io.sidecar.balancer.BalancerConfig;
 import io.sidecar.balancer.CallHandle;
+import io.sidecar.balancer.CallKind;
 import io.sidecar.balancer.ClusterBalancer;
 import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.FailureKind;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.limit.AdaptiveConcurrencyConfig;
 import io.sidecar.balancer.limit.LimitsConfig;
 import io.sidecar.balancer.outlier.OutlierDetectionConfig;
 import io.sidecar.balancer.strategy.StrategyName;
@@ -41,8 +43,15 @@ public final class Simulator {
 
     /** The balancer config the simulator uses: only the strategy differs between runs. */
     static BalancerConfig config(StrategyName strategy) {
+        return config(strategy, false);
+    }
+
+    /** With {@code adaptiveConcurrency}: Envoy's gradient controller (defaults) sheds above the limit (AC). */
+    static BalancerConfig config(StrategyName strategy, boolean adaptiveConcurrency) {
         return BalancerConfig.builder()
                 .strategy(strategy)
+                .adaptiveConcurrency(adaptiveConcurrency ? AdaptiveConcurrencyConfig.ENABLED_DEFAULTS
+                        : AdaptiveConcurrencyConfig.DISABLED)
                 .outlierDetection(OutlierDetectionConfig.DISABLED)
                 .clusterBreaker(CircuitBreakerConfig.DISABLED)
                 .limits(new LimitsConfig(1_000_000, 1_000_000, 1_000_000, 1_000_000))
@@ -50,6 +59,11 @@ public final class Simulator {
     }
 
     public static ScenarioResult run(Scenario scenario, StrategyName strategy, long seed) {
+        return run(scenario, strategy, false, seed);
+    }
+
+    public static ScenarioResult run(Scenario scenario, StrategyName strategy, boolean adaptiveConcurrency,
+                                     long seed) {
         VirtualClock clock = new VirtualClock();
         EventLoop loop = new EventLoop(clock);
         SplittableRandom root = new SplittableRandom(seed);
@@ -67,16 +81,22 @@ public final class Simulator {
             perEndpoint.put(spec.address(), 0L);
             endpoints.add(Endpoint.of(spec.address()));
         }
-        ClusterBalancer cluster = new ClusterBalancer("sim", config(strategy), endpoints, clock, balancerRandom);
+        ClusterBalancer cluster = new ClusterBalancer("sim", config(strategy, adaptiveConcurrency), endpoints, clock, balancerRandom);
         Histogram latencies = new Histogram(3_600_000_000L, 3);
         long[] counts = new long[2];
+        int windows = 12;
+        long windowNanos = Math.max(1, scenario.durationNanos() / windows);
+        long[] windowTotal = new long[windows];
+        long[] windowOk = new long[windows];
         long timeout = scenario.timeoutNanos();
 
         Runnable[] arrival = new Runnable[1];
         arrival[0] = () -> {
             long now = clock.getAsLong();
             counts[0]++;
-            Pick pick = cluster.pick(Set.of());
+            int w = (int) Math.min(windows - 1, now / windowNanos);
+            windowTotal[w]++;
+            Pick pick = cluster.pick(Set.of(), CallKind.FIRST, timeout);
             if (!pick.isAccepted()) {
                 latencies.recordValue(0);
             } else {
@@ -88,6 +108,7 @@ public final class Simulator {
                         latencies.recordValue(Math.max(0, latency / 1000));
                         if (status < 500) {
                             counts[1]++;
+                            windowOk[w]++;
                         }
                     }
                 }));
@@ -105,7 +126,12 @@ public final class Simulator {
         };
         loop.at(0, arrival[0]);
         loop.runUntil(scenario.durationNanos() + 2 * timeout);
-        return ScenarioResult.of(scenario.id(), strategy.id(), latencies, counts[0], counts[1], perEndpoint);
+        List<Double> timeline = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            timeline.add(windowTotal[i] == 0 ? Double.NaN : Math.round(1000.0 * windowOk[i] / windowTotal[i]) / 10.0);
+        }
+        String name = strategy.id() + (adaptiveConcurrency ? " + AC" : "");
+        return ScenarioResult.of(scenario.id(), name, latencies, counts[0], counts[1], perEndpoint, timeline);
     }
 
     static String table(Scenario scenario, List<ScenarioResult> results) {
@@ -157,7 +183,16 @@ public final class Simulator {
             for (StrategyName s : StrategyName.values()) {
                 results.add(run(scenario, s, seed));
             }
+            if (scenario.id().equals("5")) {
+                // overload: also show what Envoy-style adaptive concurrency (shedding with 503 AC) adds
+                results.add(run(scenario, StrategyName.P2C_PEAK_EWMA, true, seed));
+                results.add(run(scenario, StrategyName.PREDICTIVE, true, seed));
+            }
             System.out.println(table(scenario, results));
+            System.out.println("success % per 5 s window:");
+            for (ScenarioResult r : results) {
+                System.out.printf(Locale.ROOT, "  %-20s %s%n", r.strategy(), r.successTimeline());
+            }
             ScenarioResult predictive = results.stream().filter(r -> r.strategy().equals("predictive")).findFirst().orElseThrow();
             ScenarioResult p2c = results.stream().filter(r -> r.strategy().equals("p2c_peak_ewma")).findFirst().orElseThrow();
             System.out.println(targets(scenario, predictive, p2c));

@@ -15,4 +15,12 @@ public interface LoadBalancingStrategy {
     StrategyName name();
 
     EndpointState choose(List<EndpointState> candidates, long nowNanos);
+
+    /**
+     * Same, knowing the try's deadline (its timeout in nanos, 0 = none). Only {@code predictive} uses it; the
+     * others ignore it.
+     */
+    default EndpointState choose(List<EndpointState> candidates, long nowNanos, long deadlineNanos) {
+        return choose(candidates, nowNanos);
+    }
 }

@@ -104,6 +104,11 @@ public final class Predictive implements LoadBalancingStrategy {
 
     @Override
     public EndpointState choose(List<EndpointState> candidates, long nowNanos) {
+        return choose(candidates, nowNanos, 0);
+    }
+
+    @Override
+    public EndpointState choose(List<EndpointState> candidates, long nowNanos, long deadlineNanos) {
         if (candidates.size() == 1) {
             return candidates.get(0);
         }
@@ -133,6 +138,9 @@ public final class Predictive implements LoadBalancingStrategy {
         double bestCost = Double.POSITIVE_INFINITY;
         EndpointState leastLoaded = null;
         int leastLevel = Integer.MAX_VALUE;
+        double minPredicted = Double.POSITIVE_INFINITY;
+        double maxPredicted = Double.NEGATIVE_INFINITY;
+        EndpointState mostHopeless = null;
         for (int k = 0; k < n; k++) {
             EndpointState s = considered.get((offset + k) % n);
             int level = s.loadLevel(nowNanos);
@@ -140,16 +148,29 @@ public final class Predictive implements LoadBalancingStrategy {
                 leastLevel = level;
                 leastLoaded = s;
             }
+            Prediction p = predict(s, nowNanos);
+            if (p.predictedLatencyNanos() < minPredicted) {
+                minPredicted = p.predictedLatencyNanos();
+            }
+            if (p.predictedLatencyNanos() > maxPredicted) {
+                maxPredicted = p.predictedLatencyNanos();
+                mostHopeless = s;
+            }
             if (level - 1 > hot) {
                 continue;
             }
-            double cost = predict(s, nowNanos).costNanos();
-            if (cost < bestCost) {
-                bestCost = cost;
+            if (p.costNanos() < bestCost) {
+                bestCost = p.costNanos();
                 bestCold = s;
             }
         }
         EndpointState chosen = bestCold != null ? bestCold : leastLoaded;
+        if (deadlineNanos > 0 && minPredicted >= deadlineNanos) {
+            // Overload: the try misses its deadline wherever it goes. Adding it to the best queue would only push
+            // that endpoint past the deadline too (all queues equalise and every request fails); send it to the
+            // endpoint that is already the most hopeless, so the others keep meeting deadlines.
+            chosen = mostHopeless;
+        }
         if (!explorations.isEmpty()) {
             explorations.remove(chosen.address());
         }

@@ -134,4 +134,18 @@ class PredictiveTest {
         }
         assertThat(counts).containsOnlyKeys("b:1");
     }
+
+    @Test
+    void whenEveryEndpointWouldMissTheDeadlineTheMostHopelessOneTakesTheTry() {
+        EndpointState bad = endpoint("bad:1");
+        EndpointState worse = endpoint("worse:1");
+        long t = 1_000 * MS;
+        observe(bad, t, 20, 1_500, Outcome.OK);
+        observe(worse, t, 20, 2_000, Outcome.OK);
+        // deadline 1 s: both predictions exceed it → the already hopeless endpoint, sparing the other
+        assertThat(predictive.choose(List.of(bad, worse), t, 1_000 * MS)).isSameAs(worse);
+        // deadline 3 s or none: the normal choice
+        assertThat(predictive.choose(List.of(bad, worse), t, 3_000 * MS)).isSameAs(bad);
+        assertThat(predictive.choose(List.of(bad, worse), t, 0)).isSameAs(bad);
+    }
 }
