@@ -119,12 +119,17 @@ class ProxyIntegrationTest {
   }
 
   @Test
-  void connectFailureIs503UF() {
+  void connectFailureIs503UF() throws Exception {
     int closed = ProxyHarness.freePort();
     h.start(1, singleRoute(closed, ""));
     Reply reply = get("/api/x", null);
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UF");
+    // The counter is recorded when the exchange finishes, just after the response left: wait for it briefly.
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (h.registry.find("sidecar_requests").tag("flag", "UF").counter() == null && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     assertThat(h.registry.get("sidecar_requests").tag("flag", "UF").counter().count()).isEqualTo(1.0);
   }
 

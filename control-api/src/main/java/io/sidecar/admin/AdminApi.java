@@ -1,0 +1,219 @@
+package io.sidecar.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidecar.config.ClusterSpec;
+import io.sidecar.config.ConfigError;
+import io.sidecar.config.ConfigException;
+import io.sidecar.config.ConfigStore;
+import io.sidecar.config.EffectiveConfig;
+import io.sidecar.config.HostPort;
+import io.sidecar.config.RouteSpec;
+import io.sidecar.proxy.Endpoint;
+import io.sidecar.proxy.ProxyRuntime;
+import io.sidecar.proxy.UpstreamCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin REST API (vertx-web). Reads are open; every mutation needs the bearer token (401 otherwise, and
+ * nothing changes). Errors are JSON {@code {"error","detail"}}; bad JSON or values give 400 with nothing applied.
+ */
+public final class AdminApi {
+  private static final Set<HttpMethod> MUTATIONS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH);
+
+  private final ConfigControl config;
+  private final ProxyRuntime runtime;
+  private final PrometheusMeterRegistry registry;
+  private final BooleanSupplier ready;
+  private final java.util.function.Supplier<String> token;
+  private final Buffer openApi;
+
+  /** {@code token} gives the admin token in force (it may change with a reload). */
+  public AdminApi(ConfigControl config, ProxyRuntime runtime, PrometheusMeterRegistry registry, BooleanSupplier ready,
+                  java.util.function.Supplier<String> token) {
+    this.config = config;
+    this.token = token;
+    this.runtime = runtime;
+    this.registry = registry;
+    this.ready = ready;
+    this.openApi = resource("openapi.yaml");
+  }
+
+  public Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().handler(this::authorizeMutations);
+    router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
+    router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));
+    router.get("/readyz").handler(ctx -> {
+      boolean ok = ready.getAsBoolean();
+      json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "starting"));
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openApi));
+    router.get("/config").handler(ctx -> json(ctx, 200,
+        new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(config.store().current().config()))));
+    router.get("/config/status").handler(ctx -> json(ctx, 200, status(config.store().status())));
+    router.post("/config/reload").handler(this::reload);
+    router.get("/routes").handler(ctx -> json(ctx, 200, routes()));
+    router.get("/clusters").handler(ctx -> {
+      JsonArray out = new JsonArray();
+      runtime.snapshot().config().clusters().forEach(c -> out.add(cluster(c.name())));
+      json(ctx, 200, new JsonObject().put("clusters", out));
+    });
+    router.get("/clusters/:name").handler(ctx -> json(ctx, 200, cluster(ctx.pathParam("name"))));
+    router.put("/clusters/:name/endpoints").handler(this::replaceEndpoints);
+    router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
+        "no API at " + ctx.request().method() + " " + ctx.request().path(), null));
+    router.route().failureHandler(this::failure);
+    return router;
+  }
+
+  private void authorizeMutations(RoutingContext ctx) {
+    if (MUTATIONS.contains(ctx.request().method())
+        && !BearerTokenCheck.allows(token.get(), ctx.request().getHeader("authorization"))) {
+      ctx.response().putHeader("www-authenticate", "Bearer realm=\"sidecar\"");
+      ApiError.send(ctx, 401, "unauthorized", "this call needs Authorization: Bearer <admin token>", null);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiError e) {
+      ApiError.send(ctx, e.status, e.code, e.getMessage(), null);
+    } else if (failure instanceof DecodeException e) {
+      ApiError.send(ctx, 400, "bad_json", "request body is not valid JSON: " + e.getMessage(), null);
+    } else if (ctx.statusCode() == 413) {
+      ApiError.send(ctx, 413, "too_large", "request body over 1MiB", null);
+    } else {
+      ApiError.send(ctx, 500, "internal", String.valueOf(failure), null);
+    }
+  }
+
+  private void reload(RoutingContext ctx) {
+    config.reload().onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, new JsonObject().put("version", ar.result().version()));
+      } else if (ar.cause() instanceof ConfigException e) {
+        ApiError.send(ctx, 400, "invalid_config", e.errors().size() + " error(s); the previous config keeps serving",
+            new JsonObject().put("errors", errors(e.errors())));
+      } else {
+        ApiError.send(ctx, 500, "reload_failed", String.valueOf(ar.cause().getMessage()), null);
+      }
+    });
+  }
+
+  static JsonObject status(ConfigStore.Status status) {
+    return new JsonObject()
+        .put("version", status.current().version())
+        .put("loaded_at", status.current().loadedAt().toString())
+        .put("last_attempt_at", status.lastAttemptAt().toString())
+        .put("last_attempt_accepted", status.lastAttemptAccepted())
+        .put("last_rejection", errors(status.lastRejection()));
+  }
+
+  private static JsonArray errors(List<ConfigError> errors) {
+    JsonArray out = new JsonArray();
+    errors.forEach(e -> out.add(new JsonObject().put("path", e.path()).put("line", e.line())
+        .put("message", e.message()).put("text", e.toString())));
+    return out;
+  }
+
+  private JsonObject routes() {
+    JsonArray out = new JsonArray();
+    for (RouteSpec r : runtime.snapshot().config().routes()) {
+      out.add(new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(r)));
+    }
+    return new JsonObject().put("routes", out);
+  }
+
+  private JsonObject cluster(String name) {
+    UpstreamCluster cluster = runtime.snapshot().cluster(name);
+    if (cluster == null) throw ApiError.notFound("no cluster named '" + name + "'");
+    ClusterSpec spec = cluster.spec();
+    JsonArray endpoints = new JsonArray();
+    for (Endpoint e : cluster.endpoints()) {
+      endpoints.add(new JsonObject()
+          .put("address", e.address().toString())
+          .put("weight", e.weight())
+          .put("active_requests", e.active())
+          .put("requests", e.requests())
+          .put("failures", e.failures())
+          .put("mean_latency_ms", Math.round(e.meanLatencyMillis() * 1000) / 1000.0));
+    }
+    return new JsonObject().put("name", spec.name()).put("balancer", "round_robin")
+        .put("configured_balancer", spec.balancer()).put("protocol", spec.protocol()).put("endpoints", endpoints);
+  }
+
+  /** Body: {@code {"endpoints": [{"address": "host:port", "weight": 1}, ...]}}; all validated before any change. */
+  private void replaceEndpoints(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (runtime.snapshot().cluster(name) == null) throw ApiError.notFound("no cluster named '" + name + "'");
+    JsonObject body = bodyObject(ctx);
+    Object list = body.getValue("endpoints");
+    if (!(list instanceof JsonArray items)) throw ApiError.badRequest("endpoints: must be a list");
+    List<Endpoint> endpoints = new ArrayList<>();
+    Set<HostPort> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String where = "endpoints[" + i + "]";
+      if (!(items.getValue(i) instanceof JsonObject item)) throw ApiError.badRequest(where + ": must be an object");
+      if (!(item.getValue("address") instanceof String address)) throw ApiError.badRequest(where + ".address: is required");
+      HostPort hp;
+      try {
+        hp = HostPort.parse(address);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(where + ".address: " + e.getMessage());
+      }
+      if (hp.port() < 1 || hp.port() > 65535) throw ApiError.badRequest(where + ".address.port: must be 1..65535");
+      Object weight = item.getValue("weight", 1);
+      if (!(weight instanceof Integer w) || w < 1) throw ApiError.badRequest(where + ".weight: must be a whole number >= 1");
+      if (!seen.add(hp)) throw ApiError.badRequest(where + ".address: duplicate endpoint " + hp);
+      endpoints.add(new Endpoint(hp, w));
+    }
+    runtime.replaceEndpoints(name, endpoints);
+    json(ctx, 200, cluster(name));
+  }
+
+  static JsonObject bodyObject(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) throw ApiError.badRequest("a JSON object body is required");
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(raw);
+    } catch (RuntimeException e) {
+      throw new ApiError(400, "bad_json", "request body is not valid JSON: " + e.getMessage());
+    }
+    if (!(parsed instanceof JsonObject object)) throw ApiError.badRequest("the body must be a JSON object");
+    return object;
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encodePrettily());
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = AdminApi.class.getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing resource " + name);
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

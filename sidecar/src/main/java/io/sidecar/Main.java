@@ -1,0 +1,160 @@
+package io.sidecar;
+
+import io.sidecar.config.ConfigException;
+import io.sidecar.config.ConfigLoader;
+import io.sidecar.config.ConfigNotices;
+import io.sidecar.config.EnvSubstitution;
+import io.sidecar.config.SidecarConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
+public final class Main {
+  /** Features whose config sections are active in this build (see ConfigNotices). */
+  static final Set<String> ACTIVE_FEATURES = Set.of();
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    if (code >= 0) System.exit(code);
+  }
+
+  /** Returns the exit code, or -1 when a server was started and the process must keep running. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      usage(out);
+      return args.length == 0 ? 2 : 0;
+    }
+    switch (args[0]) {
+      case "validate":
+        return validate(configArg(args, err), out, err);
+      case "run":
+        return serve(configArg(args, err), out, err);
+      case "demo":
+        return demo(out, err);
+      default:
+        err.println("unknown command '" + args[0] + "'");
+        usage(err);
+        return 2;
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("usage: sidecar run --config FILE      serve with FILE (reloaded when it changes)");
+    out.println("       sidecar validate --config FILE print OK or every error with its path and line");
+    out.println("       sidecar demo                   start with three demo upstreams and print URLs to try");
+  }
+
+  private static Path configArg(String[] args, PrintStream err) {
+    for (int i = 1; i < args.length - 1; i++) {
+      if (args[i].equals("--config") || args[i].equals("-c")) return Path.of(args[i + 1]);
+    }
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].startsWith("--config=")) return Path.of(args[i].substring("--config=".length()));
+    }
+    return null;
+  }
+
+  static int validate(Path file, PrintStream out, PrintStream err) {
+    if (file == null) {
+      err.println("validate needs --config FILE");
+      return 2;
+    }
+    try {
+      SidecarConfig config = new ConfigLoader().load(file);
+      out.println("OK");
+      ConfigNotices.inactiveSections(config, ACTIVE_FEATURES).forEach(n -> out.println("note: " + n));
+      return 0;
+    } catch (ConfigException e) {
+      e.errors().forEach(out::println);
+      return 1;
+    }
+  }
+
+  private static int serve(Path file, PrintStream out, PrintStream err) {
+    if (file == null) {
+      err.println("run needs --config FILE");
+      return 2;
+    }
+    return start(ConfigSource.file(file), new ConfigLoader(), out, err, List.of());
+  }
+
+  private static int demo(PrintStream out, PrintStream err) {
+    Vertx upstreamVertx = Vertx.vertx();
+    DemoUpstreams demo;
+    try {
+      demo = DemoUpstreams.start(upstreamVertx).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      err.println("demo upstreams failed to start: " + e);
+      return 1;
+    }
+    Map<String, String> ports = demo.ports();
+    EnvSubstitution env = new EnvSubstitution(name -> ports.containsKey(name) ? ports.get(name) : System.getenv(name));
+    List<String> lines = List.of(
+        "demo upstreams: " + ports,
+        "try:",
+        "  curl -s http://127.0.0.1:15001/api/hello        # round robin over fast / medium / slow",
+        "  curl -s http://127.0.0.1:15001/split/hello      # 80 % fast, 20 % slow",
+        "  curl -si http://127.0.0.1:15001/slow/hello      # 100ms route timeout: 504 with x-sidecar-flags: UT",
+        "  curl -si http://127.0.0.1:15001/nowhere         # 404 with x-sidecar-flags: NR",
+        "  curl -s http://127.0.0.1:9901/clusters/demo     # live endpoint stats",
+        "  curl -s http://127.0.0.1:9901/metrics | grep sidecar_requests",
+        "  curl -s -XPOST -H 'Authorization: Bearer demo-token' http://127.0.0.1:9901/config/reload");
+    return start(ConfigSource.text(demoConfig(), "embedded demo config"), new ConfigLoader(env, List.of()), out, err, lines);
+  }
+
+  static String demoConfig() {
+    try (InputStream in = Main.class.getResourceAsStream("demo.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int start(ConfigSource source, ConfigLoader loader, PrintStream out, PrintStream err,
+                           List<String> banner) {
+    long startedAt = System.nanoTime();
+    // Signals are taken over before anything binds, so a SIGTERM during start-up still drains and exits 0.
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> stopRequested.countDown());
+    Signal.handle(new Signal("INT"), sig -> stopRequested.countDown());
+    Sidecar sidecar;
+    try {
+      sidecar = Sidecar.start(source, loader).toCompletionStage().toCompletableFuture().get();
+    } catch (ConfigException e) {
+      err.println("invalid configuration " + source.describe() + ":");
+      e.errors().forEach(x -> err.println("  " + x));
+      return 1;
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      err.println("failed to start: " + cause);
+      return 1;
+    }
+    SidecarConfig config = sidecar.store().current().config();
+    out.printf("sidecar %s/%s ready in %d ms: %s; admin on %s%n", config.service(), config.instance(),
+        (System.nanoTime() - startedAt) / 1_000_000,
+        config.listeners().stream().map(l -> l.name() + "=" + l.address()).toList(), config.admin().address());
+    ConfigNotices.inactiveSections(config, ACTIVE_FEATURES).forEach(n -> out.println("note: " + n));
+    banner.forEach(out::println);
+    try {
+      stopRequested.await();
+      sidecar.shutdown().toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      err.println("shutdown: " + e.getCause());
+    }
+    out.println("sidecar stopped");
+    return 0;
+  }
+}

@@ -1,0 +1,161 @@
+package io.sidecar;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidecar.admin.AdminApi;
+import io.sidecar.admin.ConfigControl;
+import io.sidecar.config.ConfigException;
+import io.sidecar.config.ConfigLoader;
+import io.sidecar.config.ConfigStore;
+import io.sidecar.config.SidecarConfig;
+import io.sidecar.proxy.AccessLog;
+import io.sidecar.proxy.DataPlane;
+import io.sidecar.proxy.ProxyMetrics;
+import io.sidecar.proxy.ProxyRuntime;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The assembled sidecar: Vert.x with Prometheus metrics, the config store, the data plane, the admin API and the
+ * config file watcher. Reloads (file change or API) validate off the event loop, then swap the snapshot.
+ */
+public final class Sidecar implements ConfigControl {
+  static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final ConfigSource source;
+  private final ConfigLoader loader;
+  private final ConfigStore store;
+  private final DataPlane dataPlane;
+  private final AccessLog accessLog;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private HttpServer admin;
+  private String fingerprint;
+  private long watchTimer = -1;
+
+  private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
+                  SidecarConfig initial, AccessLog accessLog) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.source = source;
+    this.loader = loader;
+    this.store = new ConfigStore(initial, Clock.systemUTC());
+    this.accessLog = accessLog;
+    int loops = eventLoops(initial);
+    this.dataPlane = new DataPlane(vertx, new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog), loops);
+    this.fingerprint = source.fingerprint();
+  }
+
+  static int eventLoops(SidecarConfig config) {
+    int configured = config.server().eventLoops();
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Loads the configuration (throws with every error when invalid), then binds the listeners and the admin API. */
+  static Future<Sidecar> start(ConfigSource source, ConfigLoader loader) throws ConfigException, IOException {
+    SidecarConfig config = loader.parse(source.read());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.LOCAL, io.vertx.micrometer.Label.HTTP_CODE,
+            io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setPreferNativeTransport(true)
+            .setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    Sidecar sidecar = new Sidecar(vertx, registry, source, loader, config, AccessLog.open(config.server().accessLog()));
+    return sidecar.dataPlane.apply(1, config)
+        .compose(v -> sidecar.startAdmin(config))
+        .map(v -> {
+          sidecar.ready.set(true);
+          sidecar.watch();
+          return sidecar;
+        })
+        .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> startAdmin(SidecarConfig config) {
+    AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
+    return vertx.createHttpServer()
+        .requestHandler(api.router(vertx))
+        .listen(config.admin().address().port(), config.admin().address().host())
+        .onSuccess(server -> admin = server)
+        .mapEmpty();
+  }
+
+  /** The token from the config, else SIDECAR_ADMIN_TOKEN; empty refuses all mutations. */
+  String adminToken() {
+    String configured = store.current().config().admin().token();
+    if (configured != null && !configured.isEmpty()) return configured;
+    String env = System.getenv("SIDECAR_ADMIN_TOKEN");
+    return env == null ? "" : env;
+  }
+
+  private void watch() {
+    if (fingerprint == null) return;
+    watchTimer = vertx.setPeriodic(WATCH_INTERVAL.toMillis(), id -> {
+      String now = source.fingerprint();
+      if (!now.equals(fingerprint)) {
+        fingerprint = now;
+        reload().onComplete(ar -> {
+          if (ar.succeeded()) System.out.println("config: reloaded " + source.describe() + " as version " + ar.result().version());
+          else System.err.println("config: rejected change to " + source.describe() + ", previous config keeps serving:\n"
+              + ar.cause().getMessage());
+        });
+      }
+    });
+  }
+
+  @Override
+  public ConfigStore store() {
+    return store;
+  }
+
+  @Override
+  public synchronized Future<ConfigStore.Snapshot> reload() {
+    return vertx.executeBlocking(() -> loader.parse(source.read()), false)
+        .recover(err -> {
+          if (err instanceof ConfigException e) store.reject(e.errors());
+          return Future.failedFuture(err);
+        })
+        .compose(config -> {
+          ConfigStore.Snapshot next = store.accept(config);
+          return dataPlane.apply(next.version(), config).map(next);
+        });
+  }
+
+  public Vertx vertx() { return vertx; }
+  public DataPlane dataPlane() { return dataPlane; }
+  public int adminPort() { return admin.actualPort(); }
+
+  /** Graceful stop: refuse new work, let requests in flight finish within the grace period, close. */
+  public Future<Void> shutdown() {
+    ready.set(false);
+    if (watchTimer >= 0) vertx.cancelTimer(watchTimer);
+    Duration grace = store.current().config().server().shutdownGrace();
+    Future<Void> adminDown = admin == null ? Future.succeededFuture() : admin.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return Future.all(adminDown, dataPlane.shutdown(grace))
+        .eventually(() -> {
+          if (accessLog != null) {
+            try {
+              accessLog.close();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return vertx.close();
+        })
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,153 @@
+package io.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as users run it: validate output and exit codes; SIGTERM drains and exits 0. */
+class MainProcessTest {
+  @TempDir Path dir;
+
+  @Test
+  void validatePrintsOkOrEveryErrorWithPathAndLine() throws Exception {
+    Path good = dir.resolve("good.yaml");
+    Files.writeString(good, """
+        listeners: [ { name: in, address: "127.0.0.1:15001" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:8080" ] } ]
+        """);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"validate", "--config", good.toString()}, new PrintStream(out, true), System.err);
+    assertThat(code).isZero();
+    assertThat(out.toString()).startsWith("OK");
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        listeners: [ { name: in, address: "127.0.0.1:15001" } ]
+        routes: [ { name: r, cluster: c, timeout: soon } ]
+        clusters:
+          - name: c
+            endpoints:
+              - { address: "127.0.0.1:8080" }
+              - { address: "127.0.0.1:65536" }
+        """);
+    out.reset();
+    code = Main.run(new String[] {"validate", "--config", bad.toString()}, new PrintStream(out, true), System.err);
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString().lines()).containsExactlyInAnyOrder(
+        "clusters[0].endpoints[1].address.port (line 7): must be 1..65535, got 65536",
+        "routes[0].timeout (line 2): 'soon' is not a duration (use a unit: 250ms, 2s, 5m, 1h)");
+  }
+
+  @Test
+  void theContractExampleValidates() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"validate", "--config", "../config/examples/sidecar.example.yaml"},
+        new PrintStream(out, true), System.err);
+    assertThat(code).isZero();
+    assertThat(out.toString()).startsWith("OK").contains("not active yet");
+  }
+
+  @Test
+  void runWithAnInvalidConfigExitsNonZeroPrintingTheErrors() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "listeners: []\n");
+    Process p = java("run", "--config", bad.toString());
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("listeners (line 1): at least one listener is required");
+  }
+
+  @Test
+  void sigtermLetsTheRequestInFlightFinishAndExitsZero() throws Exception {
+    HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    slow.createContext("/", exchange -> {
+      try {
+        Thread.sleep(1500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] body = "done".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    slow.start();
+    int proxyPort = freePort();
+    int adminPort = freePort();
+    Path config = dir.resolve("run.yaml");
+    Files.writeString(config, """
+        admin: { address: "127.0.0.1:%d" }
+        server: { shutdown_grace: 10s }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(adminPort, proxyPort, slow.getAddress().getPort()));
+    Process p = java("run", "--config", config.toString());
+    try {
+      waitForPort(adminPort);
+      CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> rawGet(proxyPort));
+      Thread.sleep(500);
+      p.destroy(); // SIGTERM
+      assertThat(reply.get(20, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("done");
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+    } finally {
+      p.destroyForcibly();
+      slow.stop(0);
+    }
+  }
+
+  private static String rawGet(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void waitForPort(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (Exception e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("port " + port + " never opened");
+  }
+
+  private static Process java(String... args) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String[] command = new String[args.length + 4];
+    command[0] = java;
+    command[1] = "-cp";
+    command[2] = System.getProperty("java.class.path");
+    command[3] = Main.class.getName();
+    System.arraycopy(args, 0, command, 4, args.length);
+    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

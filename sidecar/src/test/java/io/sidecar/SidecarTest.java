@@ -1,0 +1,190 @@
+package io.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sidecar.config.ConfigLoader;
+import io.sidecar.config.EnvSubstitution;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The assembled sidecar through real sockets: admin API auth, reloads good and bad, endpoint replacement. */
+class SidecarTest {
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client = vertx.createHttpClient();
+  private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
+  private Sidecar sidecar;
+  private Path configFile;
+  private int proxyPort;
+  private int adminPort;
+  private int upstreamA;
+  private int upstreamB;
+
+  record Reply(int status, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private int upstream(String name) {
+    HttpServer server = await(vertx.createHttpServer().requestHandler(req -> req.response().end(name))
+        .listen(0, "127.0.0.1"));
+    return server.actualPort();
+  }
+
+  private String config(String cluster) {
+    return """
+        admin: { address: "127.0.0.1:%d", token: "t0ken" }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: %s } ]
+        clusters:
+          - { name: a, endpoints: [ "127.0.0.1:%d" ] }
+          - { name: b, endpoints: [ "127.0.0.1:%d" ] }
+        """.formatted(adminPort, proxyPort, cluster, upstreamA, upstreamB);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    upstreamA = upstream("a");
+    upstreamB = upstream("b");
+    proxyPort = freePort();
+    adminPort = freePort();
+    configFile = dir.resolve("sidecar.yaml");
+    Files.writeString(configFile, config("a"));
+    ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get), List.of());
+    sidecar = await(Sidecar.start(ConfigSource.file(configFile), loader));
+  }
+
+  @AfterEach
+  void stop() {
+    await(sidecar.shutdown());
+    await(vertx.close());
+  }
+
+  private Reply call(HttpMethod method, int port, String path, String token, String body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    if (token != null) options.putHeader("authorization", "Bearer " + token);
+    io.vertx.core.Promise<Reply> promise = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> client.request(options)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())))
+        .onComplete(promise));
+    return await(promise.future());
+  }
+
+  private Reply admin(HttpMethod method, String path, String token, String body) {
+    return call(method, adminPort, path, token, body);
+  }
+
+  @Test
+  void healthReadinessMetricsAndOpenApi() {
+    assertThat(admin(HttpMethod.GET, "/healthz", null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.GET, "/readyz", null, null).status()).isEqualTo(200);
+    call(HttpMethod.GET, proxyPort, "/", null, null);
+    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body())
+        .contains("sidecar_requests_total{cluster=\"a\",flag=\"-\",route=\"r\",status_class=\"2xx\"} 1.0")
+        .contains("sidecar_request_duration_seconds_bucket");
+    assertThat(admin(HttpMethod.GET, "/openapi.yaml", null, null).body()).contains("/config/reload");
+    Reply config = admin(HttpMethod.GET, "/config", null, null);
+    assertThat(config.body()).doesNotContain("t0ken").contains("<redacted>");
+    assertThat(admin(HttpMethod.GET, "/routes", null, null).json().getJsonArray("routes")).hasSize(1);
+    assertThat(admin(HttpMethod.GET, "/clusters", null, null).json().getJsonArray("clusters")).hasSize(2);
+  }
+
+  @Test
+  void mutationsNeedTheToken() {
+    Reply missing = admin(HttpMethod.POST, "/config/reload", null, null);
+    assertThat(missing.status()).isEqualTo(401);
+    assertThat(missing.json().getString("error")).isEqualTo("unauthorized");
+    assertThat(admin(HttpMethod.POST, "/config/reload", "wrong", null).status()).isEqualTo(401);
+    assertThat(sidecar.store().current().version()).isEqualTo(1);
+    String body = "{\"endpoints\":[{\"address\":\"127.0.0.1:" + upstreamB + "\"}]}";
+    assertThat(admin(HttpMethod.PUT, "/clusters/a/endpoints", null, body).status()).isEqualTo(401);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
+
+    Reply ok = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().getLong("version")).isEqualTo(2);
+  }
+
+  @Test
+  void badReloadIsRejectedWithPathsAndTheOldConfigKeepsServing() throws Exception {
+    Files.writeString(configFile, config("a").replace("cluster: a", "cluster: nope").replace("admin:", "bogus: 1\nadmin:"));
+    Reply reply = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().getString("error")).isEqualTo("invalid_config");
+    assertThat(reply.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("text")).toList())
+        .containsExactlyInAnyOrder("bogus (line 1): unknown field (known: service, instance, admin, server, listeners, "
+            + "routes, clusters, faults, cache, predictor, storage)", "routes[0].cluster (line 4): no cluster named 'nope'");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
+    JsonObject status = admin(HttpMethod.GET, "/config/status", null, null).json();
+    assertThat(status.getLong("version")).isEqualTo(1);
+    assertThat(status.getBoolean("last_attempt_accepted")).isFalse();
+    assertThat(status.getJsonArray("last_rejection")).hasSize(2);
+  }
+
+  @Test
+  void fileChangesAreReloadedByTheWatcher() throws Exception {
+    Files.writeString(configFile, config("b") + "\n# changed\n");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (sidecar.store().current().version() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(sidecar.store().current().version()).isEqualTo(2);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("b");
+  }
+
+  @Test
+  void endpointsCanBeReplacedAtRunTime() {
+    Reply badJson = admin(HttpMethod.PUT, "/clusters/a/endpoints", "t0ken", "{not json");
+    assertThat(badJson.status()).isEqualTo(400);
+    assertThat(badJson.json().getString("error")).isEqualTo("bad_json");
+    Reply badPort = admin(HttpMethod.PUT, "/clusters/a/endpoints", "t0ken", "{\"endpoints\":[{\"address\":\"127.0.0.1:0\"}]}");
+    assertThat(badPort.status()).isEqualTo(400);
+    assertThat(badPort.json().getString("detail")).isEqualTo("endpoints[0].address.port: must be 1..65535");
+    assertThat(admin(HttpMethod.PUT, "/clusters/zzz/endpoints", "t0ken", "{\"endpoints\":[]}").status()).isEqualTo(404);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
+
+    Reply ok = admin(HttpMethod.PUT, "/clusters/a/endpoints", "t0ken",
+        "{\"endpoints\":[{\"address\":\"127.0.0.1:" + upstreamB + "\",\"weight\":3}]}");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().getJsonArray("endpoints").getJsonObject(0).getInteger("weight")).isEqualTo(3);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("b");
+    Reply unknown = admin(HttpMethod.GET, "/clusters/zzz", null, null);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().getString("error")).isEqualTo("not_found");
+  }
+}
