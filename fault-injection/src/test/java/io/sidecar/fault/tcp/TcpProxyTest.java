@@ -51,6 +51,7 @@ class TcpProxyTest {
     final List<Integer> chunkSizes = new CopyOnWriteArrayList<>();
     final Promise<Void> closed = Promise.promise();
     volatile long firstByteNanos;
+    volatile long lastByteNanos;
 
     Probe(NetSocket socket) {
       this.socket = socket;
@@ -58,6 +59,7 @@ class TcpProxyTest {
         synchronized (received) {
           if (received.length() == 0) firstByteNanos = System.nanoTime();
           received.appendBuffer(b);
+          lastByteNanos = System.nanoTime();
         }
         chunkSizes.add(b.length());
       });
@@ -158,9 +160,14 @@ class TcpProxyTest {
     proxies.addToxic("echo", new ToxicSpec("slice", ToxicType.SLICER, ToxicStream.DOWNSTREAM, 1.0,
         null, null, 0, Duration.ofMillis(5), null, 0, 10, 0), "t");
     Probe p = connect();
+    long s0 = System.nanoTime();
     p.socket.write(Buffer.buffer(new byte[100]));
     waitFor(() -> p.length() == 100, Duration.ofSeconds(5));
-    assertThat(p.chunkSizes).hasSizeGreaterThanOrEqualTo(5).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(20));
+    // 10 slices of 10 bytes, 5 ms apart: at least 45 ms; a late timer may coalesce some slices on
+    // the wire, so only require that the data did not arrive in one piece
+    assertThat(p.length()).isEqualTo(100);
+    assertThat((p.lastByteNanos - s0) / 1e6).isGreaterThanOrEqualTo(44);
+    assertThat(p.chunkSizes).hasSizeGreaterThanOrEqualTo(3);
     proxies.removeToxic("echo", "slice", "t");
 
     // 64 KiB at 256 KiB/s needs at least 250 ms
