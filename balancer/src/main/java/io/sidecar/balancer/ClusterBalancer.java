@@ -196,11 +196,11 @@ public final class ClusterBalancer {
         return strategy.name();
     }
 
-    public RetryPolicy retryPolicy() {
+    public synchronized RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 
-    public HedgePolicy hedgePolicy() {
+    public synchronized HedgePolicy hedgePolicy() {
         return hedgePolicy;
     }
 

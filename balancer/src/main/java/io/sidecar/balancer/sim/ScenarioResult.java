@@ -10,12 +10,14 @@ import java.util.Map;
  * each twelfth of the run (by arrival time).
  */
 public record ScenarioResult(String scenario, String strategy, long requests, long succeeded, double p50, double p90,
-                             double p99, double p999, Map<String, Long> perEndpoint, List<Double> successTimeline) {
+                             double p99, double p999, Map<String, Long> perEndpoint,
+                             Map<String, Long> succeededPerEndpoint, List<Double> successTimeline) {
 
     static ScenarioResult of(String scenario, String strategy, Histogram h, long requests, long succeeded,
-                             Map<String, Long> perEndpoint, List<Double> successTimeline) {
+                             Map<String, Long> perEndpoint, Map<String, Long> succeededPerEndpoint,
+                             List<Double> successTimeline) {
         return new ScenarioResult(scenario, strategy, requests, succeeded, ms(h, 50), ms(h, 90), ms(h, 99),
-                ms(h, 99.9), perEndpoint, successTimeline);
+                ms(h, 99.9), perEndpoint, succeededPerEndpoint, successTimeline);
     }
 
     private static double ms(Histogram h, double p) {

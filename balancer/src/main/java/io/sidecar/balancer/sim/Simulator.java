@@ -73,12 +73,14 @@ public final class Simulator {
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, SimulatedEndpoint> byAddress = new LinkedHashMap<>();
         Map<String, Long> perEndpoint = new LinkedHashMap<>();
+        Map<String, Long> okPerEndpoint = new LinkedHashMap<>();
         for (Scenario.EndpointSpec spec : scenario.endpoints()) {
             SimulatedEndpoint server = new SimulatedEndpoint(spec.address(), spec.concurrency(), spec.behaviour(),
                     loop, clock, root.split());
             servers.add(server);
             byAddress.put(spec.address(), server);
             perEndpoint.put(spec.address(), 0L);
+            okPerEndpoint.put(spec.address(), 0L);
             endpoints.add(Endpoint.of(spec.address()));
         }
         ClusterBalancer cluster = new ClusterBalancer("sim", config(strategy, adaptiveConcurrency), endpoints, clock, balancerRandom);
@@ -109,6 +111,7 @@ public final class Simulator {
                         if (status < 500) {
                             counts[1]++;
                             windowOk[w]++;
+                            okPerEndpoint.merge(h.address(), 1L, Long::sum);
                         }
                     }
                 }));
@@ -131,7 +134,8 @@ public final class Simulator {
             timeline.add(windowTotal[i] == 0 ? Double.NaN : Math.round(1000.0 * windowOk[i] / windowTotal[i]) / 10.0);
         }
         String name = strategy.id() + (adaptiveConcurrency ? " + AC" : "");
-        return ScenarioResult.of(scenario.id(), name, latencies, counts[0], counts[1], perEndpoint, timeline);
+        return ScenarioResult.of(scenario.id(), name, latencies, counts[0], counts[1], perEndpoint,
+                okPerEndpoint, timeline);
     }
 
     static String table(Scenario scenario, List<ScenarioResult> results) {
