@@ -1,0 +1,125 @@
+package io.sidecar.proxy;
+
+import static io.sidecar.proxy.ProxyHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS with ALPN h2, h2c both ways, WebSocket pass-through, header size limit. */
+class ProtocolsTest {
+  @TempDir Path dir;
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+
+  @Test
+  void tlsListenerNegotiatesH2WithAlpnAndH2cWorksOnPlainListeners() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
+        .redirectErrorStream(true).start();
+    openssl.getInputStream().readAllBytes();
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.exists(cert)).isTrue();
+
+    int upstream = h.upstream(req -> req.response().end("upstream saw " + req.version()));
+    int plainPort = ProxyHarness.freePort();
+    h.start(1, """
+        listeners:
+          - { name: tls, address: "127.0.0.1:{PROXY}", tls: { cert: "%s", key: "%s" } }
+          - { name: plain, address: "127.0.0.1:%d" }
+        routes:
+          - { name: secure, listener: tls, cluster: app }
+          - { name: open, listener: plain, cluster: app }
+        clusters:
+          - { name: app, endpoints: [ "127.0.0.1:%d" ] }
+        """.formatted(cert, key, plainPort, upstream));
+
+    HttpClient h2 = h.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+        .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+    String tls = await(h.onClientContext(() -> h2.request(HttpMethod.GET, h.proxyPort, "localhost", "/")
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
+    assertThat(tls).isEqualTo("HTTP_2 upstream saw HTTP_1_1");
+
+    HttpClient h2c = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    String clear = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, plainPort, "127.0.0.1", "/")
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
+    assertThat(clear).isEqualTo("HTTP_2 upstream saw HTTP_1_1");
+  }
+
+  @Test
+  void h2cToTheUpstreamStreamsBodies() {
+    int upstream = ProxyHarness.await(h.vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+        .requestHandler(req -> req.body().onSuccess(b -> req.response().end(req.version() + " " + b.length())))
+        .listen(0, "127.0.0.1")).actualPort();
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, protocol: h2c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    String reply = await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1").setPort(h.proxyPort).setURI("/"))
+        .compose(req -> req.send(Buffer.buffer(new byte[100_000]))).compose(HttpClientResponse::body)
+        .map(Buffer::toString)));
+    assertThat(reply).isEqualTo("HTTP_2 100000");
+  }
+
+  @Test
+  void webSocketUpgradePassesThrough() {
+    int upstream = ProxyHarness.await(h.vertx.createHttpServer()
+        .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
+        .listen(0, "127.0.0.1")).actualPort();
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: ws, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    WebSocketClient ws = h.vertx.createWebSocketClient();
+    String echoed = await(h.onClientContext(() -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+            .setPort(h.proxyPort).setURI("/chat"))
+        .compose(socket -> {
+          io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+          socket.textMessageHandler(first::tryComplete);
+          socket.writeTextMessage("hello");
+          return first.future();
+        })));
+    assertThat(echoed).isEqualTo("echo:hello");
+  }
+
+  @Test
+  void oversizedHeadersAreRefusedWith431() {
+    int upstream = h.upstream(req -> req.response().end("ok"));
+    h.start(1, """
+        server: { max_header_size: 2KiB }
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    Future<Integer> status = h.onClientContext(() -> h.client.request(new RequestOptions().setHost("127.0.0.1")
+            .setPort(h.proxyPort).setURI("/").putHeader("x-big", "x".repeat(4096)))
+        .compose(req -> req.send()).map(HttpClientResponse::statusCode));
+    assertThat(await(status)).isEqualTo(431);
+  }
+}
