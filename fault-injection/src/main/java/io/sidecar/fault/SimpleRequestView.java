@@ -12,7 +12,7 @@ public record SimpleRequestView(
   public SimpleRequestView {
     headers = headers == null ? Map.of()
         : headers.entrySet().stream().collect(Collectors.toUnmodifiableMap(
-            e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
+            e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue, (first, second) -> first));
   }
 
   public static SimpleRequestView of(String route, String method, String path) {

@@ -137,6 +137,9 @@ public final class FaultSpecParser {
     String cluster = r.string(m, "cluster", mpath, false);
     String endpoint = r.string(m, "endpoint", mpath, false);
     String caller = r.string(m, "caller", mpath, false);
+    if (endpoint != null && endpoint.lastIndexOf(':') <= 0) {
+      r.error(child(mpath, "endpoint"), "can never match: endpoints are host:port, was '" + endpoint + "'");
+    }
     Set<String> methods = new LinkedHashSet<>();
     for (String key : List.of("method", "methods")) {
       if (!m.containsKey(key)) continue;

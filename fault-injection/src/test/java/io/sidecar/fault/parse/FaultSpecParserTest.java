@@ -66,11 +66,12 @@ class FaultSpecParserTest {
     tree.put("name", "never");
     tree.put("methods", List.of());
     tree.put("path", "api/*");
+    tree.put("endpoint", "10.0.0.1");
     tree.put("headers", Map.of("x-a", Map.of("exact", "1", "present", false)));
     tree.put("abort", Map.of("status", 503));
     ParseResult<FaultSpec> r = FaultSpecParser.parse(tree, "faults[0]");
     assertThat(r.errors()).extracting(FieldError::path)
-        .containsExactlyInAnyOrder("faults[0].methods", "faults[0].path", "faults[0].headers.x-a");
+        .containsExactlyInAnyOrder("faults[0].methods", "faults[0].path", "faults[0].headers.x-a", "faults[0].endpoint");
     assertThat(r.describeErrors()).contains("never match");
   }
 
