@@ -35,11 +35,22 @@ public final class AnomalyDetector {
     private final RobustWindow residuals;
     private final RobustWindow absZ;
     private final LevelShiftCusum cusum;
+    private final double minSigma;
     private long points;
     private boolean inEpisode;
     private int quiet;
 
     public AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock) {
+        this(metric, config, baselineConfig, clock, 0);
+    }
+
+    /**
+     * @param minSigma a floor on the residual scale in the metric's own unit, so a metric that is almost always
+     *                 the same (an error rate of 0) does not turn its first tiny change into a huge z
+     */
+    public AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock,
+                           double minSigma) {
+        this.minSigma = Math.max(0, minSigma);
         this.metric = metric;
         this.config = config;
         this.baseline = new OnlineForecaster(baselineConfig, clock);
@@ -50,6 +61,11 @@ public final class AnomalyDetector {
 
     public AnomalyDetector(String metric) {
         this(metric, AnomalyConfig.DEFAULTS, ForecasterConfig.DEFAULTS, Clock.systemUTC());
+    }
+
+    /** The seasonal baseline (forecaster) this detector scores against. */
+    public OnlineForecaster baseline() {
+        return baseline;
     }
 
     public String metric() {
@@ -78,7 +94,7 @@ public final class AnomalyDetector {
             return AnomalyScore.NONE;
         }
         double residual = step.error();
-        double sigma = residuals.robustSigma();
+        double sigma = Math.max(residuals.robustSigma(), minSigma);
         double center = residuals.median();
         boolean scoring = points > config.warmupPoints() && residuals.size() >= 10 && sigma > 0;
         double z = scoring ? (residual - center) / sigma : 0;

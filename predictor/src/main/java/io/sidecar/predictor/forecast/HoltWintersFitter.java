@@ -54,10 +54,37 @@ public final class HoltWintersFitter {
             best = result.getPoint();
         } catch (TooManyEvaluationsException e) {
             // keep the starting point; the promotion check decides whether this fit is used at all
+        } catch (RuntimeException e) {
+            // BOBYQA can fail on flat or discontinuous losses ("trust region step has failed to reduce Q"):
+            // fall back to Nelder-Mead on the same bounded loss
+            best = nelderMead(loss, start, lower, upper);
         }
         HoltWintersParams params = params(best, m);
         double finalLoss = huberLoss(params, y, clip, 3 * scale);
         return new Fit(params, finalLoss, scale);
+    }
+
+    private static double[] nelderMead(MultivariateFunction loss, double[] start, double[] lower, double[] upper) {
+        MultivariateFunction bounded = p -> {
+            double[] q = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                q[i] = clamp(p[i], lower[i], upper[i]);
+            }
+            return loss.value(q);
+        };
+        try {
+            PointValuePair r = new org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer(1e-6,
+                    1e-9).optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS), new ObjectiveFunction(bounded),
+                    GoalType.MINIMIZE, new InitialGuess(start),
+                    new org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex(start.length, 0.1));
+            double[] p = r.getPoint();
+            for (int i = 0; i < p.length; i++) {
+                p[i] = clamp(p[i], lower[i], upper[i]);
+            }
+            return p;
+        } catch (RuntimeException e) {
+            return start;
+        }
     }
 
     static HoltWintersParams params(double[] p, int period) {

@@ -13,8 +13,10 @@ package io.sidecar.predictor.forecast;
  * </pre>
  * Outlier robustness follows Gelper, Fried and Croux 2010 ("Robust forecasting with exponential and
  * Holt-Winters smoothing", J. Forecasting 29): the error fed into the update is clipped to +-{@code clip}
- * so a spike does not drag the level. To still follow a real level shift, after
- * {@link #SHIFT_RUN} consecutive clipped errors of the same sign the clip is lifted.
+ * so a spike does not drag the level. A real level shift shows as {@link #SHIFT_RUN} consecutive clipped errors
+ * of the same sign; it is then taken as an intervention (Box and Tiao 1975): the level jumps to the new value
+ * while trend and seasonal indices are left alone, so a shift (or a short incident that reverts) does not
+ * leave a spurious slope or a scar in the season.
  * A missing observation (NaN) advances the state along its own forecast.
  */
 public final class HoltWintersState {
@@ -182,9 +184,15 @@ public final class HoltWintersState {
         if (Math.abs(e) > clip) {
             clippedRun = (clippedRun == 0 || Math.signum(clippedRun) == Math.signum(e))
                     ? clippedRun + (int) Math.signum(e) : (int) Math.signum(e);
-            if (Math.abs(clippedRun) < SHIFT_RUN) {
-                used = Math.copySign(clip, e);
+            if (Math.abs(clippedRun) >= SHIFT_RUN) {
+                // level-shift intervention: move the level onto the new value, keep trend and season
+                level = y - nextSeason();
+                trend = phi * trend;
+                clippedRun = 0;
+                advance();
+                return e;
             }
+            used = Math.copySign(clip, e);
         } else {
             clippedRun = 0;
         }

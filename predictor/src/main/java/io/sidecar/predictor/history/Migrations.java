@@ -24,7 +24,8 @@ public final class Migrations {
                       kind text NOT NULL, name text NOT NULL, minute timestamptz NOT NULL,
                       requests bigint NOT NULL, rate double precision, errors bigint NOT NULL,
                       error_rate double precision, p50_ms double precision, p99_ms double precision,
-                      max_in_flight double precision, bytes bigint, cache_hit_ratio double precision,
+                      mean_in_flight double precision, max_in_flight double precision, bytes bigint,
+                      cache_hit_ratio double precision,
                       PRIMARY KEY (kind, name, minute))""",
                     "CREATE INDEX rollups_minute ON {schema}.rollups (minute)")),
             new Migration(2, "anomaly alerts", List.of("""

@@ -72,8 +72,8 @@ public final class PostgresHistoryStore implements HistoryStore {
         this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setConnectionTimeout(5)
                 .setIdleTimeout(60)).connectingTo(connect).using(vertx).build();
         inserts.put(Table.ROLLUP, "INSERT INTO " + s + ".rollups (kind, name, minute, requests, rate, errors, "
-                + "error_rate, p50_ms, p99_ms, max_in_flight, bytes, cache_hit_ratio) VALUES "
-                + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING");
+                + "error_rate, p50_ms, p99_ms, mean_in_flight, max_in_flight, bytes, cache_hit_ratio) VALUES "
+                + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING");
         inserts.put(Table.ALERT, "INSERT INTO " + s + ".alerts (metric, at, score, severity, kind, explanation, "
                 + "value, expected) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
         inserts.put(Table.ADVICE, "INSERT INTO " + s + ".scaling_advice (at, recommended, raw, previous, "
@@ -92,10 +92,19 @@ public final class PostgresHistoryStore implements HistoryStore {
      * {@link #migrate()} again later.
      */
     public static Future<PostgresHistoryStore> start(Vertx vertx, StorageConfig config, Clock clock) {
+        PostgresHistoryStore store = create(vertx, config, clock);
+        return store.migrate().map(n -> store).onFailure(err -> store.close());
+    }
+
+    /**
+     * Creates the store and starts its timers without touching PostgreSQL: writes buffer until {@link #migrate()}
+     * succeeds and the flushes go through (used when PostgreSQL is down at start-up).
+     */
+    public static PostgresHistoryStore create(Vertx vertx, StorageConfig config, Clock clock) {
         PostgresHistoryStore store = new PostgresHistoryStore(vertx, config, clock);
         store.flushTimer = vertx.setPeriodic(config.flushEvery().toMillis(), id -> store.flush());
         store.retentionTimer = vertx.setPeriodic(RETENTION_EVERY_MS, id -> store.applyRetention());
-        return store.migrate().map(n -> store);
+        return store;
     }
 
     /** Applies pending migrations; the future holds how many ran. */
@@ -120,7 +129,7 @@ public final class PostgresHistoryStore implements HistoryStore {
     @Override
     public void appendRollup(MinuteRollup r) {
         enqueue(Table.ROLLUP, Tuple.tuple(List.of(r.kind(), r.name(), time(r.minute()), r.requests(),
-                r.ratePerSecond(), r.errors(), r.errorRate(), r.p50Ms(), r.p99Ms(), r.maxInFlight(), r.bytes(),
+                r.ratePerSecond(), r.errors(), r.errorRate(), r.p50Ms(), r.p99Ms(), r.meanInFlight(), r.maxInFlight(), r.bytes(),
                 r.cacheHitRatio())));
     }
 
@@ -223,15 +232,16 @@ public final class PostgresHistoryStore implements HistoryStore {
     @Override
     public CompletionStage<List<MinuteRollup>> rollups(String kind, String name, Instant from, Instant to) {
         return pool.preparedQuery("SELECT kind, name, minute, requests, rate, errors, error_rate, p50_ms, p99_ms, "
-                        + "max_in_flight, bytes, cache_hit_ratio FROM " + s + ".rollups WHERE kind = $1 AND name = $2 "
-                        + "AND minute >= $3 AND minute < $4 ORDER BY minute")
+                        + "mean_in_flight, max_in_flight, bytes, cache_hit_ratio FROM " + s + ".rollups "
+                        + "WHERE kind = $1 AND name = $2 AND minute >= $3 AND minute < $4 ORDER BY minute")
                 .execute(Tuple.of(kind, name, time(from), time(to)))
                 .map(rows -> {
                     List<MinuteRollup> out = new ArrayList<>();
                     for (Row r : rows) {
                         out.add(new MinuteRollup(r.getString(0), r.getString(1),
                                 r.getOffsetDateTime(2).toInstant(), r.getLong(3), d(r, 4), r.getLong(5), d(r, 6),
-                                d(r, 7), d(r, 8), d(r, 9), r.getLong(10) == null ? 0 : r.getLong(10), d(r, 11)));
+                                d(r, 7), d(r, 8), d(r, 9), d(r, 10), r.getLong(11) == null ? 0 : r.getLong(11),
+                                d(r, 12)));
                     }
                     return out;
                 }).toCompletionStage();

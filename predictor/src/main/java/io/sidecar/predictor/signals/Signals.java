@@ -61,19 +61,26 @@ public final class Signals {
         minuteListeners.add(listener);
     }
 
-    /** Advances all windows by one second; call once a second from one timer. */
-    public void tick() {
+    /**
+     * Advances all windows by one second; call once a second from one timer.
+     *
+     * @return the number of minute roll-ups this tick produced (0 except on every 60th tick)
+     */
+    public int tick() {
+        int produced = 0;
         java.time.Instant now = clock.instant();
         for (ConcurrentHashMap<String, TrafficSignals> map : List.of(routes, clusters, endpoints)) {
             for (TrafficSignals t : map.values()) {
                 MinuteRollup r = t.tick(now);
                 if (r != null) {
+                    produced++;
                     for (Consumer<MinuteRollup> l : minuteListeners) {
                         l.accept(r);
                     }
                 }
             }
         }
+        return produced;
     }
 
     public SignalsSnapshot snapshot() {

@@ -53,6 +53,7 @@ public final class TrafficSignals {
     private long ticks;
     private int filledBlocks;
     private long minuteMaxInFlight;
+    private long minuteInFlightSum;
     private volatile double p50Last10sMs = Double.NaN;
 
     TrafficSignals(String kind, String name) {
@@ -144,7 +145,9 @@ public final class TrafficSignals {
             deltas[i][slot] = totals[i] - lastTotals[i];
             lastTotals[i] = totals[i];
         }
-        minuteMaxInFlight = Math.max(minuteMaxInFlight, inFlight());
+        long rif = inFlight();
+        minuteMaxInFlight = Math.max(minuteMaxInFlight, rif);
+        minuteInFlightSum += rif;
         ticks++;
         merge(scratch, seconds, (int) Math.min(ticks, SECONDS));
         p50Last10sMs = scratch.getTotalCount() == 0 ? Double.NaN
@@ -165,9 +168,10 @@ public final class TrafficSignals {
             long misses = sum(4, RING);
             MinuteRollup r = new MinuteRollup(kind, name, now.minusSeconds(RING), req, req / (double) RING, err,
                     req == 0 ? 0 : err / (double) req, percentileMs(scratch, 50), percentileMs(scratch, 99),
-                    minuteMaxInFlight, sum(2, RING), hits + misses == 0 ? Double.NaN
+                    minuteInFlightSum / (double) RING, minuteMaxInFlight, sum(2, RING), hits + misses == 0 ? Double.NaN
                     : hits / (double) (hits + misses));
-            minuteMaxInFlight = inFlight();
+            minuteMaxInFlight = 0;
+            minuteInFlightSum = 0;
             return r;
         }
         return null;

@@ -68,7 +68,7 @@ class PostgresHistoryStoreTest {
 
     private static MinuteRollup rollup(int minute) {
         return new MinuteRollup("route", "api", Instant.parse("2026-01-01T00:00:00Z").plusSeconds(60L * minute),
-                600 + minute, 10 + minute / 60.0, 3, 0.005, 12, 80, 4, 12_345, Double.NaN);
+                600 + minute, 10 + minute / 60.0, 3, 0.005, 12, 80, 2.5, 4, 12_345, Double.NaN);
     }
 
     @Test
