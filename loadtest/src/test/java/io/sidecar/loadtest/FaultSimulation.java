@@ -1,0 +1,91 @@
+package io.sidecar.loadtest;
+
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Fault experiment with a halt condition. Before the load starts, POSTs an experiment to the admin API
+ * ({@code experimentPath}, default /experiments): abort {@code faultPercent} % (default 20) of requests on route
+ * "fault" with 503, blast radius the same, halted when the route's error rate goes above
+ * {@code haltErrorPercent} (default 10) over a 5 s window. Then {@code rate} req/s (default 200) for
+ * {@code duration} seconds on /fault/1k; a 503 counts as a failed request.
+ *
+ * <p>Asserts the failed share lies between {@code minErrorPercent} (0.5: the faults fired) and
+ * {@code maxErrorPercent} (10: the halt stopped them; without it the share would be faultPercent) and p99 &lt;
+ * {@code maxP99Ms} (100). After the run it calls POST /faults/stop-all. Meaningful once the fault stage and the
+ * experiments endpoint are wired; until then the lower bound fails (no request fails).
+ */
+public class FaultSimulation extends Simulation {
+  private final int rate = SimulationSettings.integer("rate", 200);
+  private final Duration duration = SimulationSettings.seconds("duration", 30);
+  private final int faultPercent = SimulationSettings.integer("faultPercent", 20);
+  private final int haltErrorPercent = SimulationSettings.integer("haltErrorPercent", 10);
+
+  private final HttpProtocolBuilder protocol = http.baseUrl(SimulationSettings.target())
+      .shareConnections()
+      .disableCaching();
+
+  private final ScenarioBuilder faulted = scenario("fault experiment on /fault/")
+      .exec(http("GET /fault/1k").get("/fault/1k").check(status().is(200)));
+
+  {
+    setUp(faulted.injectOpen(constantUsersPerSec(rate).during(duration)))
+        .protocols(protocol)
+        .maxDuration(SimulationSettings.bound(duration))
+        .assertions(
+            global().failedRequests().percent().between(
+                SimulationSettings.decimal("minErrorPercent", 0.5), SimulationSettings.decimal("maxErrorPercent", 10.0)),
+            global().responseTime().percentile(99.0).lt(SimulationSettings.integer("maxP99Ms", 100)));
+  }
+
+  String experimentJson() {
+    return "{\"name\":\"loadtest-abort\","
+        + "\"faults\":[{\"name\":\"loadtest-abort-503\",\"route\":\"fault\",\"percent\":" + faultPercent
+        + ",\"abort\":{\"status\":503}}],"
+        + "\"duration\":\"" + (duration.toSeconds() + 30) + "s\","
+        + "\"blast_radius\":" + faultPercent + ","
+        + "\"halt_conditions\":[{\"error_rate_above\":" + haltErrorPercent + ",\"route\":\"fault\",\"window\":\"5s\"}]}";
+  }
+
+  @Override
+  public void before() {
+    int status = adminPost(System.getProperty("experimentPath", "/experiments"), experimentJson());
+    System.out.println("fault experiment POST -> " + status + (status / 100 == 2 ? "" : " (experiment not started)"));
+  }
+
+  @Override
+  public void after() {
+    System.out.println("POST /faults/stop-all -> " + adminPost("/faults/stop-all", "{}"));
+  }
+
+  private static int adminPost(String path, String json) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(SimulationSettings.admin() + path))
+        .timeout(Duration.ofSeconds(5))
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer " + SimulationSettings.adminToken())
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}
