@@ -43,6 +43,8 @@ public final class CacheHarness implements AutoCloseable {
   private final int frontPort;
   private final int originPort;
   public volatile boolean originDown;
+  /** The authority the front reports to the cache (as a proxy would for one upstream service), or null. */
+  public volatile String authority;
 
   public CacheHarness(CacheConfig config) {
     this(Vertx.vertx(), config, MutableClock.startingNow());
@@ -99,7 +101,8 @@ public final class CacheHarness implements AutoCloseable {
   private void front(HttpServerRequest req) {
     req.body().onComplete(bodyAr -> {
       Buffer reqBody = bodyAr.succeeded() ? bodyAr.result() : Buffer.buffer();
-      CacheRequest cr = new CacheRequest(req.method().name(), "http", req.authority().toString(), req.uri(),
+      CacheRequest cr = new CacheRequest(req.method().name(), "http",
+          authority != null ? authority : req.authority().toString(), req.uri(),
           req.headers());
       Origin o = (r, extra) -> {
         if (originDown) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** RFC 9111 behaviour end to end through real sockets (L1 only, virtual clock). */
+@org.junit.jupiter.api.Timeout(60)
 class HttpCacheTest {
 
   private CacheHarness h;

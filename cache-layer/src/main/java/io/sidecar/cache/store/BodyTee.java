@@ -15,6 +15,8 @@ import java.util.function.Consumer;
  */
 public final class BodyTee implements ReadStream<Buffer> {
 
+  private static final System.Logger LOG = System.getLogger(BodyTee.class.getName());
+
   private final ReadStream<Buffer> source;
   private final long maxBytes;
   private final long expectedLength;
@@ -62,9 +64,24 @@ public final class BodyTee implements ReadStream<Buffer> {
 
   private void complete() {
     storing = false;
-    Buffer body = OffHeapBodies.of(chunks, total);
+    List<Buffer> parts = chunks;
     chunks = null;
-    onStored.accept(body);
+    Buffer body;
+    try {
+      body = OffHeapBodies.of(parts, total);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      body = null; // e.g. direct memory exhausted: pass through, do not store
+    }
+    deliver(body);
+  }
+
+  /** Storage problems must never disturb the body passing through. */
+  private void deliver(Buffer body) {
+    try {
+      onStored.accept(body);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "storing a response failed", e);
+    }
   }
 
   private void onEnd() {
@@ -93,7 +110,7 @@ public final class BodyTee implements ReadStream<Buffer> {
     if (storing) {
       storing = false;
       chunks = null;
-      onStored.accept(null);
+      deliver(null);
     }
   }
 

@@ -24,7 +24,7 @@ public final class OffHeapBodies {
     ByteBuffer direct = ByteBuffer.allocateDirect(totalLength);
     for (Buffer chunk : chunks) {
       ByteBuf bb = ((BufferInternal) chunk).getByteBuf();
-      bb.readBytes(direct);
+      direct.put(bb.nioBuffer());
     }
     direct.flip();
     return BufferInternal.buffer(Unpooled.wrappedBuffer(direct));
