@@ -89,7 +89,7 @@ public final class SpecTrees {
     } else if (d instanceof DelayDistribution.LogNormal l) {
       m.put("lognormal", durations(l.percentiles()));
     }
-    m.put("on", phase.name().toLowerCase(Locale.ROOT));
+    m.put("phase", phase.name().toLowerCase(Locale.ROOT));
     return m;
   }
 

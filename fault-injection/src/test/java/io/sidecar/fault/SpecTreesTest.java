@@ -19,7 +19,7 @@ class SpecTreesTest {
         Map.of("name", "f1", "route", "api", "percent", 100, "abort", Map.of("status", 503)),
         Map.of("name", "slow", "route", "catalog-api", "percent", 5, "delay", Map.of("fixed", "200ms", "jitter", "50ms")),
         Map.of("name", "n", "methods", List.of("GET"), "path", "/a/**", "headers", Map.of("x-a", Map.of("present", false)),
-            "delay", Map.of("lognormal", Map.of("p50", "100ms", "p99", "1s"), "on", "response"),
+            "delay", Map.of("lognormal", Map.of("p50", "100ms", "p99", "1s"), "phase", "response"),
             "bandwidth", Map.of("kib_per_second", 1.5), "slicer", Map.of("size", 10, "delay", "1ms"),
             "truncate", Map.of("after_bytes", 10), "slow_close", Map.of("delay", "2s"),
             "patch", Map.of("status", 500, "merge_patch", Map.of("a", 1))),

@@ -229,14 +229,14 @@ public final class FaultSpecParser {
     Map<String, Object> m = r.object(node, path);
     if (m == null) return null;
     int before = r.errors().size();
-    r.rejectUnknown(m, Set.of("fixed", "jitter", "uniform", "normal", "lognormal", "on"), path, "delay field");
+    r.rejectUnknown(m, Set.of("fixed", "jitter", "uniform", "normal", "lognormal", "phase"), path, "delay field");
     DelayPhase phase = DelayPhase.REQUEST;
-    String on = r.string(m, "on", path, false);
+    String on = r.string(m, "phase", path, false); // not "on": YAML 1.1 reads an unquoted on as a boolean
     if (on != null) {
       switch (on.toLowerCase(Locale.ROOT)) {
         case "request" -> phase = DelayPhase.REQUEST;
         case "response" -> phase = DelayPhase.RESPONSE;
-        default -> r.error(child(path, "on"), "must be 'request' (before upstream) or 'response' (first byte), was '" + on + "'");
+        default -> r.error(child(path, "phase"), "must be 'request' (before upstream) or 'response' (first byte), was '" + on + "'");
       }
     }
     int kinds = 0;

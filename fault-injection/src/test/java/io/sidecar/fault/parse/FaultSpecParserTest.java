@@ -98,7 +98,7 @@ class FaultSpecParserTest {
         "path", "/api/**", "caller", "frontend", "headers", Map.of("X-Tenant", "acme", "x-b", Map.of("prefix", "v"),
             "x-c", Map.of("present", false), "x-d", Map.of("regex", "a+"))));
     tree.put("percent", 12.5);
-    tree.put("delay", Map.of("lognormal", Map.of("p50", "100ms", "p99", "400ms"), "on", "response"));
+    tree.put("delay", Map.of("lognormal", Map.of("p50", "100ms", "p99", "400ms"), "phase", "response"));
     tree.put("bandwidth", Map.of("kib_per_second", 64));
     tree.put("slicer", Map.of("size", 100, "size_variation", 10, "delay", "5ms"));
     tree.put("truncate", Map.of("after_bytes", "1KiB"));
@@ -141,8 +141,8 @@ class FaultSpecParserTest {
         .errors()).extracting(FieldError::path).containsExactly("delay.normal");
     assertThat(FaultSpecParser.parse(Map.of("name", "x", "delay", Map.of("uniform", Map.of("min", "10ms", "max", "5ms"))), "")
         .errors()).extracting(FieldError::path).containsExactly("delay.uniform.max");
-    assertThat(FaultSpecParser.parse(Map.of("name", "x", "delay", Map.of("fixed", "1s", "on", "later")), "")
-        .errors()).extracting(FieldError::path).containsExactly("delay.on");
+    assertThat(FaultSpecParser.parse(Map.of("name", "x", "delay", Map.of("fixed", "1s", "phase", "later")), "")
+        .errors()).extracting(FieldError::path).containsExactly("delay.phase");
   }
 
   @Test

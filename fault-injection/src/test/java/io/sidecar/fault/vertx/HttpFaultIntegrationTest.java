@@ -222,7 +222,7 @@ class HttpFaultIntegrationTest {
 
   @Test
   void responseDelayAndTruncateThroughTheShapedStream() throws Exception {
-    add(Map.of("name", "t", "route", "api", "delay", Map.of("fixed", "200ms", "on", "response"),
+    add(Map.of("name", "t", "route", "api", "delay", Map.of("fixed", "200ms", "phase", "response"),
         "truncate", Map.of("after_bytes", 5)));
     long t0 = System.nanoTime();
     Throwable failure = catchFailure(get("/x"));
