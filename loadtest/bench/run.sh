@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: direct to the origin, through the sidecar, through nginx and through HAProxy, in
+# alternating rounds, with wrk. Prints a markdown table (also written to --out) and the sidecar's RSS and CPU.
+#
+#   loadtest/bench/run.sh [--duration S] [--rounds N] [--conns "16 64 256"] [--sizes "1k 100k"]
+#                         [--sidecar NAME=CONFIG]... [--out FILE] [--quick]
+#
+#   --duration S   seconds per wrk cell (default 10; --quick = 5)
+#   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
+#                  rotates from round to round; the table shows medians over rounds and the median of the
+#                  per-round ratios to nginx (same round, same size, same concurrency)
+#   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
+#                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
+#                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
+#   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM)
+#   env LOAD_CPUS  (default 1)  cores of wrk and of the origin
+#   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms64m -Xmx512m)
+#   env KEEP_WORKDIR=1          keep the generated configs and logs under /tmp
+#
+# Everything listens on 127.0.0.1, ports 27080-27299. Every process started here is killed on exit.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+duration=10
+rounds=2
+conns="16 64 256"
+sizes="1k 100k"
+out="$here/results/latest.md"
+declare -a sidecar_names=() sidecar_configs=()
+PROXY_CPUS="${PROXY_CPUS:-0}"
+LOAD_CPUS="${LOAD_CPUS:-1}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m}"
+cmdline="loadtest/bench/run.sh $*"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --conns) conns="$2"; shift 2 ;;
+    --sizes) sizes="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --quick) duration=5; shift ;;
+    --sidecar)
+      sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+if [ ${#sidecar_names[@]} -eq 0 ]; then sidecar_names=(sidecar); sidecar_configs=("$here/sidecar-bench.yaml"); fi
+[[ "$duration" =~ ^[0-9]+$ && "$duration" -ge 1 && "$duration" -le 300 ]] || { echo "--duration must be 1..300" >&2; exit 2; }
+[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -ge 1 && "$rounds" -le 10 ]] || { echo "--rounds must be 1..10" >&2; exit 2; }
+
+ORIGIN_PORT=27080
+NGINX_PORT=27081
+HAPROXY_PORT=27082
+SIDECAR_PORT_BASE=27100
+ADMIN_PORT_BASE=27200
+
+# ---------------------------------------------------------------- tools
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v wrk >/dev/null || need+=(wrk)
+command -v taskset >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+jar="$root/sidecar/target/sidecar.jar"
+if [ ! -f "$jar" ]; then
+  echo "building $jar ..." >&2
+  (cd "$root" && ./mvnw -B -q -DskipTests package -pl sidecar -am) >&2
+fi
+
+# ---------------------------------------------------------------- bookkeeping, cleanup
+work="$(mktemp -d /tmp/loadtest-bench.XXXXXX)"
+declare -a started=()
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 0.5
+  for pid in "${started[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then echo "configs and logs kept in $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT; do
+  if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use" >&2; exit 1; fi
+done
+ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
+
+# cells: pass-through per target x size x concurrency, cache-hit rows per cache-capable target
+n_sidecars=${#sidecar_names[@]}
+n_conns=$(wc -w <<<"$conns")
+n_sizes=$(wc -w <<<"$sizes")
+cells_per_round=$(( (3 + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns ))
+total=$(( rounds * cells_per_round * (duration + 1) + (3 + n_sidecars) * 4 + 15 ))
+echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
+echo "pinning: proxies on cpu $PROXY_CPUS, wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
+
+# ---------------------------------------------------------------- origin (nginx, 1 worker)
+mkdir -p "$work/origin/html" "$work/origin/logs" "$work/proxy/logs" "$work/proxy/cache" "$work/haproxy"
+head -c 1024 /dev/zero | tr '\0' 'a' >"$work/origin/html/1k"
+head -c 102400 /dev/zero | tr '\0' 'b' >"$work/origin/html/100k"
+cat >"$work/origin/nginx.conf" <<EOF
+worker_processes 1;
+user root;
+daemon off;
+master_process on;
+pid $work/origin/nginx.pid;
+error_log $work/origin/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_timeout 60s; keepalive_requests 10000000;
+  open_file_cache max=100 inactive=60s;
+  default_type text/plain;
+  server {
+    listen 127.0.0.1:$ORIGIN_PORT reuseport backlog=4096;
+    root $work/origin/html;
+    location / { expires 1h; }
+  }
+}
+EOF
+taskset -c "$LOAD_CPUS" nginx -p "$work/origin" -c "$work/origin/nginx.conf" &
+started+=($!); origin_pid=$!
+
+# ---------------------------------------------------------------- nginx reverse proxy (1 worker, upstream keepalive)
+cat >"$work/proxy/nginx.conf" <<EOF
+worker_processes 1;
+user root;
+daemon off;
+master_process on;
+pid $work/proxy/nginx.pid;
+error_log $work/proxy/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_timeout 60s; keepalive_requests 10000000;
+  proxy_cache_path $work/proxy/cache levels=1:2 keys_zone=bench:10m max_size=256m inactive=10m use_temp_path=off;
+  upstream origin {
+    server 127.0.0.1:$ORIGIN_PORT;
+    keepalive 256;
+    keepalive_requests 10000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT reuseport backlog=4096;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_buffering on;
+    location /cached/ {
+      proxy_pass http://origin/;
+      proxy_cache bench;
+      proxy_cache_valid 200 10m;
+      add_header X-Cache-Status \$upstream_cache_status;
+    }
+    location / { proxy_pass http://origin; }
+  }
+}
+EOF
+taskset -c "$PROXY_CPUS" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
+started+=($!); nginx_pid=$!
+
+# ---------------------------------------------------------------- HAProxy (1 thread, http mode, keep-alive both sides)
+cat >"$work/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 3000
+  log stderr format raw local0 err
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend bench
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend origin
+backend origin
+  server o1 127.0.0.1:$ORIGIN_PORT maxconn 1024
+EOF
+taskset -c "$PROXY_CPUS" haproxy -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
+started+=($!); haproxy_pid=$!
+
+wait_http() {  # url
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "$1 did not answer" >&2; exit 1
+}
+wait_http "http://127.0.0.1:$ORIGIN_PORT/1k"
+wait_http "http://127.0.0.1:$NGINX_PORT/1k"
+wait_http "http://127.0.0.1:$HAPROXY_PORT/1k"
+
+# ---------------------------------------------------------------- sidecars (one JVM each, pinned like the others)
+declare -a sidecar_pids=() sidecar_ports=() sidecar_ready_ms=() sidecar_logs=()
+for i in "${!sidecar_names[@]}"; do
+  port=$((SIDECAR_PORT_BASE + i)); admin=$((ADMIN_PORT_BASE + i))
+  for p in $port $admin; do
+    if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
+  done
+  log="$work/sidecar-${sidecar_names[$i]}.log"
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  LT_LISTEN="127.0.0.1:$port" LT_ADMIN="127.0.0.1:$admin" LT_ORIGIN="127.0.0.1:$ORIGIN_PORT" \
+    SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}" \
+    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -jar "$jar" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
+  pid=$!
+  started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
+  ready=""
+  for _ in $(seq 1 300); do  # at most 30 s
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$ready" ]; then echo "sidecar ${sidecar_names[$i]} did not serve /1k within 30 s:" >&2; tail -20 "$log" >&2; exit 1; fi
+  sidecar_ready_ms+=($(( ($(date +%s%N) - t0) / 1000000 )))
+done
+
+
+# A response carries proof that a cache answered it: nginx's X-Cache-Status, the sidecar's x-cache (cache-layer)
+# or an Age header (RFC 9111 section 5.1: a cache adds Age to a response served from storage).
+served_from_cache() {  # url
+  curl -fsS -o /dev/null "$1" >/dev/null 2>&1 || return 1
+  curl -fsS -D - -o /dev/null "$1" 2>/dev/null | tr -d '\r' | grep -qiE '^(x-cache-status: *hit|x-cache: *hit|age: *[0-9]+)'
+}
+
+# targets: name|kind|url-path-prefix|port|pids-for-cpu
+declare -a targets=()
+targets+=("direct|pass|127.0.0.1:$ORIGIN_PORT|origin")
+for i in "${!sidecar_names[@]}"; do targets+=("${sidecar_names[$i]}|pass|127.0.0.1:${sidecar_ports[$i]}|sidecar:$i"); done
+targets+=("nginx|pass|127.0.0.1:$NGINX_PORT|nginx")
+targets+=("haproxy|pass|127.0.0.1:$HAPROXY_PORT|haproxy")
+declare -a cache_targets=()
+if served_from_cache "http://127.0.0.1:$NGINX_PORT/cached/1k"; then cache_targets+=("nginx-cache|cache|127.0.0.1:$NGINX_PORT|nginx"); fi
+declare -a cache_na=()
+for i in "${!sidecar_names[@]}"; do
+  if served_from_cache "http://127.0.0.1:${sidecar_ports[$i]}/cached/1k"; then
+    cache_targets+=("${sidecar_names[$i]}-cache|cache|127.0.0.1:${sidecar_ports[$i]}|sidecar:$i")
+  else
+    cache_na+=("${sidecar_names[$i]}-cache")
+  fi
+done
+
+pids_of() {  # role -> pids whose CPU time counts for that target
+  case "$1" in
+    origin) echo "$origin_pid $(pgrep -P "$origin_pid" | tr '\n' ' ')" ;;
+    nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
+    haproxy) echo "$haproxy_pid" ;;
+    sidecar:*) echo "${sidecar_pids[${1#sidecar:}]}" ;;
+  esac
+}
+cpu_ticks() {  # pids... -> utime+stime in clock ticks (fields 14, 15 of /proc/PID/stat)
+  local sum=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    sum=$(( sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') ))
+  done
+  echo "$sum"
+}
+hz=$(getconf CLK_TCK)
+
+to_ms() {  # wrk latency like 812.00us, 1.23ms, 2.01s -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
+    printf "%.3f", n }'
+}
+
+raw="$work/raw.tsv"
+: >"$raw"
+run_cell() {  # round target kind hostport role size conns
+  local round=$1 name=$2 kind=$3 hostport=$4 role=$5 size=$6 c=$7
+  local path="/$size"; [ "$kind" = cache ] && path="/cached/$size"
+  local pids; pids=$(pids_of "$role")
+  # shellcheck disable=SC2086
+  local before; before=$(cpu_ticks $pids)
+  local text
+  text=$(taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency "http://$hostport$path" 2>&1) || true
+  # shellcheck disable=SC2086
+  local after; after=$(cpu_ticks $pids)
+  local rps requests p50 p99 errors non2xx
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$text")
+  requests=$(awk '/requests in/ {print $1}' <<<"$text")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$text")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$text")")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$text"); non2xx=${non2xx:-0}
+  errors=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<<"$text"); errors=${errors:-0}
+  errors=$((errors + non2xx))
+  local cpu_us_per_req="-"
+  if [ -n "$requests" ] && [ "$requests" -gt 0 ]; then
+    cpu_us_per_req=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" "$cpu_us_per_req" >>"$raw"
+  printf '  round %s %-14s %-5s %-5s c=%-4s %10s rps  p50 %8s ms  p99 %8s ms  errors %s  cpu %s us/req\n' \
+    "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" "$cpu_us_per_req" >&2
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "warm-up (JIT, pools): 3 s per target at c=64, not recorded" >&2
+for t in "${targets[@]}" "${cache_targets[@]}"; do
+  IFS='|' read -r name kind hostport role <<<"$t"
+  path=/1k; [ "$kind" = cache ] && path=/cached/1k
+  taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d3s "http://$hostport$path" >/dev/null 2>&1 || true
+done
+
+for ((r = 1; r <= rounds; r++)); do
+  all=("${targets[@]}" "${cache_targets[@]}")
+  n=${#all[@]}
+  for size in $sizes; do
+    for c in $conns; do
+      for ((k = 0; k < n; k++)); do
+        t="${all[$(( (k + r - 1) % n ))]}"   # rotate the order each round
+        IFS='|' read -r name kind hostport role <<<"$t"
+        if [ "$kind" = cache ] && [ "$size" != 1k ]; then continue; fi
+        run_cell "$r" "$name" "$kind" "$hostport" "$role" "$size" "$c"
+      done
+    done
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- report
+order=$(for t in "${targets[@]}" "${cache_targets[@]}"; do echo "${t%%|*}"; done; for n in "${cache_na[@]}"; do echo "$n"; done)
+table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="${cache_na[*]}" '
+  function median(list,   a, n, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    if (n == 0) return ""
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  {
+    key = $2 SUBSEP $4 SUBSEP $5
+    rps[key] = rps[key] " " $6; p50[key] = p50[key] " " $7; p99[key] = p99[key] " " $8
+    err[key] += $9; if ($10 != "-") cpu[key] = cpu[key] " " $10
+    kind[$2] = $3
+    round_rps[$1, $2, $4, $5] = $6
+    rounds[$1] = 1
+  }
+  END {
+    print "| target | body | conns | rps | p50 ms | p99 ms | errors | ratio to nginx rps | proxy CPU us/req |"
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    nt = split(order, names, "\n"); ns = split(sizes, S, " "); nc = split(conns, C, " ")
+    for (s = 1; s <= ns; s++) for (ci = 1; ci <= nc; ci++) for (t = 1; t <= nt; t++) {
+      name = names[t]; key = name SUBSEP S[s] SUBSEP C[ci]
+      if (index(" " na " ", " " name " ") > 0) {
+        if (S[s] == "1k") printf "| %s | %s | %s | n/a (cache not wired) | | | | | |\n", name, S[s], C[ci]
+        continue
+      }
+      if (!(key in rps)) continue
+      base = (kind[name] == "cache") ? "nginx-cache" : "nginx"
+      ratios = ""
+      for (r in rounds) if ((r, base, S[s], C[ci]) in round_rps && round_rps[r, base, S[s], C[ci]] > 0)
+        ratios = ratios " " round_rps[r, name, S[s], C[ci]] / round_rps[r, base, S[s], C[ci]]
+      ratio = ratios == "" ? "" : sprintf("%.2f", median(ratios))
+      cpuv = cpu[key] == "" ? "" : sprintf("%.1f", median(cpu[key]))
+      printf "| %s | %s | %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", name, S[s], C[ci], median(rps[key]), median(p50[key]), median(p99[key]), err[key], ratio, cpuv
+    }
+  }' "$raw")
+
+sidecar_lines=""
+for i in "${!sidecar_names[@]}"; do
+  pid=${sidecar_pids[$i]}
+  rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
+  hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
+  cpu=$(awk -v t="$(cpu_ticks "$pid")" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz}')
+  blocked=$(grep -ci "blocked" "${sidecar_logs[$i]}" || true)
+  sidecar_lines+="- ${sidecar_names[$i]} (\`$(realpath --relative-to="$root" "${sidecar_configs[$i]}" 2>/dev/null || echo "${sidecar_configs[$i]}")\`): ready to serve ${sidecar_ready_ms[$i]} ms after launch; RSS ${rss} MiB at the end, peak RSS ${hwm} MiB; CPU time ${cpu} s over the run; blocked-thread warnings in its log: ${blocked}"$'\n'
+done
+
+report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
+
+- command: \`$cmdline\` ($rounds round(s), ${duration} s per cell, \`wrk -t1 -cN -d${duration}s --latency\`)
+- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+- versions: $(nginx -v 2>&1 | sed 's/.*: //'), HAProxy $(haproxy -v | awk 'NR==1 {print $3}'), wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'), $(java -version 2>&1 | awk 'NR==1' | tr -d '"')
+- pinning: every proxy (nginx 1 worker, HAProxy nbthread 1, the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;
+  wrk and the origin (nginx, 1 worker, static files, keep-alive) on cpu $LOAD_CPUS. \"direct\" is wrk -> origin.
+- load average before/after: $load_before / $load_after (other builds on this machine add noise; ratios are per round)
+- rps, p50, p99: median over rounds; ratio: median of the per-round ratios to nginx (cache rows: to nginx-cache)
+- proxy CPU us/req: CPU time (utime+stime from /proc) of the target's processes during the cell / requests served
+  (for direct: the origin's)
+
+$table
+
+$sidecar_lines"
+
+echo
+echo "$report"
+mkdir -p "$(dirname "$out")"
+{
+  echo "$report"
+  echo "<details><summary>raw cells (round, target, kind, body, conns, rps, p50 ms, p99 ms, errors, cpu us/req)</summary>"
+  echo
+  echo '```'
+  cat "$raw"
+  echo '```'
+  echo "</details>"
+} >"$out"
+echo "written to $out" >&2
