@@ -159,12 +159,25 @@ public final class EndpointState {
         return level;
     }
 
-    /** A try ends. Cancelled tries only release the in-flight count. */
+    /**
+     * A try ends. Cancelled tries release the in-flight count and count as a lower bound on latency only; they never
+     * count as failures.
+     */
     public void onComplete(long nowNanos, long latencyNanos, Outcome outcome, LoadHint hint, int levelAtSend) {
         if (pending > 0) {
             pending--;
         }
         if (outcome.isCancelled()) {
+            // A cancelled try (hedge lost, client gone) is a censored observation: its latency is at least the time
+            // it ran. Below the current estimates it says nothing; above them it is evidence the endpoint is slower
+            // than believed (without it, an endpoint whose slow tries always lose hedges would look fast).
+            if (latencyNanos > peakEwma.lastValueNanos()) {
+                peakEwma.observe(nowNanos, latencyNanos);
+            }
+            double predicted = latencyByLoad.predict(nowNanos, levelAtSend);
+            if (!Double.isNaN(predicted) && latencyNanos > predicted) {
+                latencyByLoad.record(nowNanos, levelAtSend, latencyNanos);
+            }
             return;
         }
         if (outcome.failure() != FailureKind.TIMEOUT) {

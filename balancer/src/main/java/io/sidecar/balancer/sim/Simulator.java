@@ -9,6 +9,7 @@ import io.sidecar.balancer.FailureKind;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.limit.AdaptiveConcurrencyConfig;
 import io.sidecar.balancer.limit.LimitsConfig;
 import io.sidecar.balancer.outlier.OutlierDetectionConfig;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -30,28 +32,41 @@ import java.util.SplittableRandom;
  *
  * <p>Per request: Poisson arrival → {@code pick()} → the endpoint's queue → response or client timeout →
  * {@code complete(latency, status | TIMEOUT, x-sidecar-load hint)}. Latency percentiles cover every request (a
- * timed-out request counts with the timeout); success = a 2xx answer within the timeout.
+ * timed-out request counts with the timeout, a shed one with 0); success = a 2xx answer within the timeout.
+ * Variants: {@link Variant#ADAPTIVE_CONCURRENCY} turns on Envoy-style shedding; {@link Variant#HEDGE} sends a second
+ * try to another endpoint after the first try's endpoint p95 ({@link HedgeConfig#atPercentile}), first response
+ * wins, the loser is cancelled (its server still does the work), within the retry budget.
  *
- * <p>Run: {@code ./mvnw -q -pl balancer exec:java} (main class preset) or with {@code -Dexec.args="--seed 7"}.
+ * <p>Run: {@code ./mvnw -q -pl balancer compile exec:java} (main class preset), or with
+ * {@code -Dexec.args="--seed 7"}.
  */
 public final class Simulator {
 
     public static final long DEFAULT_SEED = 42;
 
+    /** What is switched on besides the strategy. */
+    public enum Variant {
+        PLAIN(""),
+        ADAPTIVE_CONCURRENCY(" + AC"),
+        HEDGE(" + hedge p95");
+
+        private final String suffix;
+
+        Variant(String suffix) {
+            this.suffix = suffix;
+        }
+    }
+
     private Simulator() {
     }
 
-    /** The balancer config the simulator uses: only the strategy differs between runs. */
-    static BalancerConfig config(StrategyName strategy) {
-        return config(strategy, false);
-    }
-
-    /** With {@code adaptiveConcurrency}: Envoy's gradient controller (defaults) sheds above the limit (AC). */
-    static BalancerConfig config(StrategyName strategy, boolean adaptiveConcurrency) {
+    /** The balancer config the simulator uses: only the strategy (and the variant) differ between runs. */
+    static BalancerConfig config(StrategyName strategy, Variant variant) {
         return BalancerConfig.builder()
                 .strategy(strategy)
-                .adaptiveConcurrency(adaptiveConcurrency ? AdaptiveConcurrencyConfig.ENABLED_DEFAULTS
+                .adaptiveConcurrency(variant == Variant.ADAPTIVE_CONCURRENCY ? AdaptiveConcurrencyConfig.ENABLED_DEFAULTS
                         : AdaptiveConcurrencyConfig.DISABLED)
+                .hedge(variant == Variant.HEDGE ? HedgeConfig.atPercentile(0.95) : HedgeConfig.DISABLED)
                 .outlierDetection(OutlierDetectionConfig.DISABLED)
                 .clusterBreaker(CircuitBreakerConfig.DISABLED)
                 .limits(new LimitsConfig(1_000_000, 1_000_000, 1_000_000, 1_000_000))
@@ -59,31 +74,47 @@ public final class Simulator {
     }
 
     public static ScenarioResult run(Scenario scenario, StrategyName strategy, long seed) {
-        return run(scenario, strategy, false, seed);
+        return run(scenario, strategy, Variant.PLAIN, seed);
     }
 
-    public static ScenarioResult run(Scenario scenario, StrategyName strategy, boolean adaptiveConcurrency,
-                                     long seed) {
+    /** One request's progress: its tries, and whether it has been answered. */
+    private static final class Request {
+        final long startNanos;
+        final int window;
+        final List<CallHandle> tries = new ArrayList<>(2);
+        boolean finished;
+
+        Request(long startNanos, int window) {
+            this.startNanos = startNanos;
+            this.window = window;
+        }
+    }
+
+    public static ScenarioResult run(Scenario scenario, StrategyName strategy, Variant variant, long seed) {
+        return run(scenario, strategy, variant, seed, null);
+    }
+
+    /** {@code everySecond}, when given, sees the cluster once per simulated second (for explanation / debugging). */
+    static ScenarioResult run(Scenario scenario, StrategyName strategy, Variant variant, long seed,
+                              java.util.function.ObjLongConsumer<ClusterBalancer> everySecond) {
         VirtualClock clock = new VirtualClock();
         EventLoop loop = new EventLoop(clock);
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom arrivals = root.split();
         SplittableRandom balancerRandom = root.split();
-        List<SimulatedEndpoint> servers = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, SimulatedEndpoint> byAddress = new LinkedHashMap<>();
         Map<String, Long> perEndpoint = new LinkedHashMap<>();
         Map<String, Long> okPerEndpoint = new LinkedHashMap<>();
         for (Scenario.EndpointSpec spec : scenario.endpoints()) {
-            SimulatedEndpoint server = new SimulatedEndpoint(spec.address(), spec.concurrency(), spec.behaviour(),
-                    loop, clock, root.split());
-            servers.add(server);
-            byAddress.put(spec.address(), server);
+            byAddress.put(spec.address(), new SimulatedEndpoint(spec.address(), spec.concurrency(), spec.behaviour(),
+                    loop, clock, root.split()));
             perEndpoint.put(spec.address(), 0L);
             okPerEndpoint.put(spec.address(), 0L);
             endpoints.add(Endpoint.of(spec.address()));
         }
-        ClusterBalancer cluster = new ClusterBalancer("sim", config(strategy, adaptiveConcurrency), endpoints, clock, balancerRandom);
+        ClusterBalancer cluster = new ClusterBalancer("sim", config(strategy, variant), endpoints, clock,
+                balancerRandom);
         Histogram latencies = new Histogram(3_600_000_000L, 3);
         long[] counts = new long[2];
         int windows = 12;
@@ -91,6 +122,33 @@ public final class Simulator {
         long[] windowTotal = new long[windows];
         long[] windowOk = new long[windows];
         long timeout = scenario.timeoutNanos();
+
+        // sends one try of a request; the first answer of any try finishes the request, the other try is cancelled
+        class Sender {
+            void send(Request r, CallHandle h) {
+                r.tries.add(h);
+                perEndpoint.merge(h.address(), 1L, Long::sum);
+                long sentAt = clock.getAsLong();
+                byAddress.get(h.address()).receive(new SimulatedEndpoint.Request((status, hint) -> {
+                    if (r.finished || h.isDone()) {
+                        return;
+                    }
+                    h.complete(clock.getAsLong() - sentAt, Outcome.status(status), hint);
+                    r.finished = true;
+                    long latency = clock.getAsLong() - r.startNanos;
+                    latencies.recordValue(Math.max(0, latency / 1000));
+                    if (status < 500) {
+                        counts[1]++;
+                        windowOk[r.window]++;
+                        okPerEndpoint.merge(h.address(), 1L, Long::sum);
+                    }
+                    for (CallHandle other : r.tries) {
+                        other.cancel();
+                    }
+                }));
+            }
+        }
+        Sender sender = new Sender();
 
         Runnable[] arrival = new Runnable[1];
         arrival[0] = () -> {
@@ -102,22 +160,28 @@ public final class Simulator {
             if (!pick.isAccepted()) {
                 latencies.recordValue(0);
             } else {
-                CallHandle h = pick.handle();
-                perEndpoint.merge(h.address(), 1L, Long::sum);
-                byAddress.get(h.address()).receive(new SimulatedEndpoint.Request((status, hint) -> {
-                    long latency = clock.getAsLong() - now;
-                    if (h.complete(latency, Outcome.status(status), hint)) {
-                        latencies.recordValue(Math.max(0, latency / 1000));
-                        if (status < 500) {
-                            counts[1]++;
-                            windowOk[w]++;
-                            okPerEndpoint.merge(h.address(), 1L, Long::sum);
+                Request r = new Request(now, w);
+                CallHandle first = pick.handle();
+                sender.send(r, first);
+                OptionalLong hedgeDelay = cluster.hedgeDelayNanos(first, "GET", false);
+                if (hedgeDelay.isPresent() && hedgeDelay.getAsLong() < timeout) {
+                    loop.at(now + hedgeDelay.getAsLong(), () -> {
+                        if (!r.finished) {
+                            Pick second = cluster.pick(Set.of(first.address()), CallKind.HEDGE,
+                                    timeout - (clock.getAsLong() - now));
+                            if (second.isAccepted()) {
+                                sender.send(r, second.handle());
+                            }
                         }
-                    }
-                }));
+                    });
+                }
                 loop.at(now + timeout, () -> {
-                    if (h.complete(timeout, Outcome.failure(FailureKind.TIMEOUT), null)) {
+                    if (!r.finished) {
+                        r.finished = true;
                         latencies.recordValue(timeout / 1000);
+                        for (CallHandle h : r.tries) {
+                            h.complete(clock.getAsLong() - h.startNanos(), Outcome.failure(FailureKind.TIMEOUT), null);
+                        }
                     }
                 });
             }
@@ -128,14 +192,19 @@ public final class Simulator {
             }
         };
         loop.at(0, arrival[0]);
+        if (everySecond != null) {
+            for (long t = 1_000_000_000L; t <= scenario.durationNanos(); t += 1_000_000_000L) {
+                long at = t;
+                loop.at(at, () -> everySecond.accept(cluster, at));
+            }
+        }
         loop.runUntil(scenario.durationNanos() + 2 * timeout);
         List<Double> timeline = new ArrayList<>();
         for (int i = 0; i < windows; i++) {
             timeline.add(windowTotal[i] == 0 ? Double.NaN : Math.round(1000.0 * windowOk[i] / windowTotal[i]) / 10.0);
         }
-        String name = strategy.id() + (adaptiveConcurrency ? " + AC" : "");
-        return ScenarioResult.of(scenario.id(), name, latencies, counts[0], counts[1], perEndpoint,
-                okPerEndpoint, timeline);
+        return ScenarioResult.of(scenario.id(), strategy.id() + variant.suffix, latencies, counts[0], counts[1],
+                perEndpoint, okPerEndpoint, timeline);
     }
 
     static String table(Scenario scenario, List<ScenarioResult> results) {
@@ -187,10 +256,14 @@ public final class Simulator {
             for (StrategyName s : StrategyName.values()) {
                 results.add(run(scenario, s, seed));
             }
+            // what the other features add, for the two strategies the targets compare
+            for (StrategyName s : List.of(StrategyName.P2C_PEAK_EWMA, StrategyName.PREDICTIVE)) {
+                results.add(run(scenario, s, Variant.HEDGE, seed));
+            }
             if (scenario.id().equals("5")) {
-                // overload: also show what Envoy-style adaptive concurrency (shedding with 503 AC) adds
-                results.add(run(scenario, StrategyName.P2C_PEAK_EWMA, true, seed));
-                results.add(run(scenario, StrategyName.PREDICTIVE, true, seed));
+                for (StrategyName s : List.of(StrategyName.P2C_PEAK_EWMA, StrategyName.PREDICTIVE)) {
+                    results.add(run(scenario, s, Variant.ADAPTIVE_CONCURRENCY, seed));
+                }
             }
             System.out.println(table(scenario, results));
             System.out.println("success % per 5 s window:");
