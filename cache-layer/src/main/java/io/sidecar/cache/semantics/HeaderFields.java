@@ -138,6 +138,16 @@ public final class HeaderFields {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof HeaderFields other && lines.equals(other.lines);
+  }
+
+  @Override
+  public int hashCode() {
+    return lines.hashCode();
+  }
+
+  @Override
   public String toString() {
     return lines.toString();
   }

@@ -1,10 +1,13 @@
 package io.sidecar.cache.semantics;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.Locale;
 
 /** HTTP-date parsing and formatting (RFC 9110 §5.6.7): IMF-fixdate, obsolete RFC 850 and asctime forms. */
@@ -12,10 +15,15 @@ public final class HttpDates {
 
   private static final DateTimeFormatter IMF_FIXDATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter RFC_850 =
-      DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter ASCTIME =
-      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+  /** Day names are not checked against the date (recipients are lenient, RFC 9110 §5.6.7). */
+  private static final DateTimeFormatter IMF_NO_DAY =
+      DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+  /** RFC 850 two-digit years: RFC 9110 §5.6.7 reads a year more than 50 years ahead as the past century. */
+  private static final DateTimeFormatter RFC_850_NO_DAY = new DateTimeFormatterBuilder().parseCaseInsensitive()
+      .appendPattern("dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
+      .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.US).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ASCTIME_NO_DAY =
+      DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
 
   private HttpDates() {
   }
@@ -26,17 +34,19 @@ public final class HttpDates {
       return null;
     }
     String v = value.trim();
-    for (DateTimeFormatter f : new DateTimeFormatter[] {IMF_FIXDATE, RFC_850, ASCTIME}) {
-      try {
-        ZonedDateTime t = ZonedDateTime.parse(v, f);
-        if (f == RFC_850 && t.getYear() > ZonedDateTime.now(ZoneOffset.UTC).getYear() + 50) {
-          // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century
-          t = t.minusYears(100);
-        }
-        return t.toInstant().toEpochMilli();
-      } catch (DateTimeParseException ignored) {
-        // try the next form
+    int comma = v.indexOf(", ");
+    try {
+      if (comma > 0) {
+        String rest = v.substring(comma + 2);
+        return ZonedDateTime.parse(rest, rest.indexOf('-') > 0 ? RFC_850_NO_DAY : IMF_NO_DAY).toInstant()
+            .toEpochMilli();
       }
+      int space = v.indexOf(' ');
+      if (space > 0) {
+        return ZonedDateTime.parse(v.substring(space + 1), ASCTIME_NO_DAY).toInstant().toEpochMilli();
+      }
+    } catch (DateTimeParseException ignored) {
+      // not an HTTP-date
     }
     return null;
   }
