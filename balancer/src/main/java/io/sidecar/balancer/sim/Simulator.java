@@ -210,11 +210,11 @@ public final class Simulator {
     static String table(Scenario scenario, List<ScenarioResult> results) {
         StringBuilder sb = new StringBuilder();
         sb.append("Scenario ").append(scenario.id()).append(": ").append(scenario.title()).append('\n');
-        sb.append(String.format(Locale.ROOT, "| %-20s | %8s | %8s | %8s | %8s | %9s | %7s | %s |%n", "strategy",
+        sb.append(String.format(Locale.ROOT, "| %-26s | %8s | %8s | %8s | %8s | %9s | %7s | %s |%n", "strategy",
                 "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "success %", "failed", "requests per endpoint"));
-        sb.append("|----------------------|---------:|---------:|---------:|---------:|----------:|--------:|---|\n");
+        sb.append("|----------------------------|---------:|---------:|---------:|---------:|----------:|--------:|---|\n");
         for (ScenarioResult r : results) {
-            sb.append(String.format(Locale.ROOT, "| %-20s | %8.1f | %8.1f | %8.1f | %8.1f | %9.3f | %7d | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %-26s | %8.1f | %8.1f | %8.1f | %8.1f | %9.3f | %7d | %s |%n",
                     r.strategy(), r.p50(), r.p90(), r.p99(), r.p999(), r.successPercent(), r.failed(),
                     r.perEndpoint().values()));
         }
@@ -268,7 +268,7 @@ public final class Simulator {
             System.out.println(table(scenario, results));
             System.out.println("success % per 5 s window:");
             for (ScenarioResult r : results) {
-                System.out.printf(Locale.ROOT, "  %-20s %s%n", r.strategy(), r.successTimeline());
+                System.out.printf(Locale.ROOT, "  %-26s %s%n", r.strategy(), r.successTimeline());
             }
             ScenarioResult predictive = results.stream().filter(r -> r.strategy().equals("predictive")).findFirst().orElseThrow();
             ScenarioResult p2c = results.stream().filter(r -> r.strategy().equals("p2c_peak_ewma")).findFirst().orElseThrow();
