@@ -21,4 +21,18 @@ public enum CircuitBreakerState {
     public boolean allowsCalls() {
         return allowsCalls;
     }
+
+    /** Parses a state name (case-insensitive, {@code -} or {@code _}); unknown → IllegalArgumentException listing the valid ones. */
+    public static CircuitBreakerState parse(String name) {
+        if (name != null) {
+            String n = name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            for (CircuitBreakerState s : values()) {
+                if (s.name().equals(n)) {
+                    return s;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown breaker state '" + name
+                + "', valid: CLOSED, OPEN, HALF_OPEN, DISABLED, FORCED_OPEN, METRICS_ONLY");
+    }
 }

@@ -205,4 +205,11 @@ class CircuitBreakerTest {
         assertThatThrownBy(() -> CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ZERO).build())
                 .hasMessageContaining("circuitBreaker.waitDurationInOpenState");
     }
+
+    @Test
+    void stateNamesParseForTheControlApi() {
+        assertThat(CircuitBreakerState.parse("forced-open")).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        assertThat(CircuitBreakerState.parse(" metrics_only ")).isEqualTo(CircuitBreakerState.METRICS_ONLY);
+        assertThatThrownBy(() -> CircuitBreakerState.parse("ajar")).hasMessageContaining("valid: CLOSED");
+    }
 }

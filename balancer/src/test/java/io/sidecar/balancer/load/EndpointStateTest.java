@@ -51,4 +51,22 @@ class EndpointStateTest {
         assertThat(s.failures()).isEqualTo(1);
         assertThat(s.failureProbability(5 * MS)).isEqualTo(0.5); // 1 failure / (1 call + prior 1)
     }
+
+    @Test
+    void aCancelledTryLongerThanTheEstimatesRaisesThemAShortOneDoesNot() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        for (int i = 0; i < 10; i++) {
+            int level = s.onStart(0);
+            s.onComplete(0, 20 * MS, Outcome.OK, LoadHint.NONE, level);
+        }
+        double before = s.latencyByLoad().predict(0, 1);
+        int level = s.onStart(0);
+        s.onComplete(0, 5 * MS, Outcome.CANCELLED, LoadHint.NONE, level);       // shorter: no information
+        assertThat(s.latencyByLoad().predict(0, 1)).isEqualTo(before);
+        level = s.onStart(0);
+        s.onComplete(0, 200 * MS, Outcome.CANCELLED, LoadHint.NONE, level);     // lost a hedge after 200 ms
+        assertThat(s.latencyByLoad().predict(0, 1)).isGreaterThan(before);
+        assertThat(s.peakEwma().lastValueNanos()).isEqualTo(200.0 * MS);
+        assertThat(s.failures()).isZero();
+    }
 }
