@@ -49,12 +49,16 @@ public final class HttpFaultActions {
    * Answers the downstream request as the abort says: STATUS writes the status, headers and body;
    * RESET resets the stream (HTTP/2) or the connection (HTTP/1.x); CLOSE closes the connection
    * without a response. UPSTREAM_UNAVAILABLE must go through the proxy's upstream-failure path
-   * ({@link #upstreamUnavailable}); here it answers 503 as a last resort.
+   * ({@link #upstreamUnavailable}); here it answers 503 as a last resort. A paused request is resumed
+   * (its body drained) before answering so keep-alive connections stay usable.
    */
   public static void abort(HttpServerRequest request, AbortSpec abort, FaultDecision decision) {
     HttpServerResponse response = request.response();
     switch (abort.kind()) {
       case STATUS -> {
+        // a request paused while the fault stage waited must be drained, or a keep-alive connection
+        // never sees its end and the next request on it hangs
+        request.resume();
         response.setStatusCode(abort.status());
         for (Map.Entry<String, String> h : abort.headers().entrySet()) response.putHeader(h.getKey(), h.getValue());
         response.putHeader(FAULT_HEADER, names(decision));
@@ -66,7 +70,7 @@ public final class HttpFaultActions {
         else resetConnection(request);
       }
       case CLOSE -> request.connection().close();
-      case UPSTREAM_UNAVAILABLE -> response.setStatusCode(503).putHeader(FAULT_HEADER, names(decision)).end();
+      case UPSTREAM_UNAVAILABLE -> request.resume().response().setStatusCode(503).putHeader(FAULT_HEADER, names(decision)).end();
     }
   }
 

@@ -74,7 +74,8 @@ class TcpProxyTest {
   }
 
   private Probe connect() throws Exception {
-    return new Probe(client.connect(proxy.listenPort(), "127.0.0.1").await(5, TimeUnit.SECONDS));
+    // handlers are set in the connect callback, on the socket's event loop, so no close event is missed
+    return client.connect(proxy.listenPort(), "127.0.0.1").map(Probe::new).await(5, TimeUnit.SECONDS);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier cond, Duration max) throws InterruptedException {

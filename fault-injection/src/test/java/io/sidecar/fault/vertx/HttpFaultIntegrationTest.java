@@ -83,6 +83,7 @@ class HttpFaultIntegrationTest {
       if (abort != null && abort.kind() == AbortSpec.Kind.UPSTREAM_UNAVAILABLE) {
         Throwable failure = HttpFaultActions.upstreamUnavailable(d);
         if (failure instanceof ConnectException) connectFailures.incrementAndGet(); // what a retry policy keys on
+        req.resume();
         req.response().setStatusCode(503).putHeader(HttpFaultActions.FAULT_HEADER, HttpFaultActions.names(d)).end();
       } else if (abort != null) {
         HttpFaultActions.abort(req, abort, d);
@@ -93,6 +94,7 @@ class HttpFaultIntegrationTest {
   }
 
   private void forward(HttpServerRequest req, FaultDecision d) {
+    req.resume();
     upstream.request(HttpMethod.GET, backend.actualPort(), "127.0.0.1", req.uri())
         .compose(r -> r.send())
         .onSuccess(up -> {
