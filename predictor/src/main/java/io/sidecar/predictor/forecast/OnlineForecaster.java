@@ -42,6 +42,8 @@ public final class OnlineForecaster {
     private final double[] recentNaive = new double[ERROR_WINDOW];
     private int recentCount;
     private int recentHead;
+    private double squaredSum;
+    private int squaredCount;
     private long accCount;
     private double accAbs;
     private double accNaiveAbs;
@@ -121,21 +123,9 @@ public final class OnlineForecaster {
         return out;
     }
 
-    /** The one-step variance: mean square of the recent errors. */
+    /** The one-step variance: mean square of the recent errors (kept as a running sum over the ring). */
     synchronized double oneStepVariance() {
-        if (recentCount == 0) {
-            return 0;
-        }
-        double sum = 0;
-        int n = 0;
-        for (int i = 0; i < recentCount; i++) {
-            double e = recentErrors[i];
-            if (!Double.isNaN(e)) {
-                sum += e * e;
-                n++;
-            }
-        }
-        return n == 0 ? 0 : sum / n;
+        return squaredCount == 0 ? 0 : Math.max(0, squaredSum / squaredCount);
     }
 
     public synchronized Accuracy accuracy() {
@@ -278,6 +268,17 @@ public final class OnlineForecaster {
     private void recordError(double error, double naiveError, boolean warm) {
         if (!warm) {
             return;
+        }
+        if (recentCount == ERROR_WINDOW) {
+            double old = recentErrors[recentHead];
+            if (!Double.isNaN(old)) {
+                squaredSum -= old * old;
+                squaredCount--;
+            }
+        }
+        if (!Double.isNaN(error)) {
+            squaredSum += error * error;
+            squaredCount++;
         }
         recentErrors[recentHead] = error;
         recentNaive[recentHead] = naiveError;

@@ -11,9 +11,10 @@ import org.apache.commons.math3.transform.TransformType;
  * <p>Method (Hyndman and Athanasopoulos, "Forecasting: Principles and Practice", 3rd ed., section 2.8, and
  * Wang, Smith and Hyndman 2006, "Characteristic-based clustering for time series data"): remove a linear trend,
  * compute the ACF through the Wiener-Khinchin theorem (ACF = inverse FFT of the power spectrum, zero-padded to
- * avoid circular wrap, O(n log n)), then take the lag with the highest local ACF peak that is both above
- * {@link #DEFAULT_MIN_ACF} and stands out by {@link #DEFAULT_MIN_PROMINENCE} above the lowest ACF value before
- * it. Slowly decaying ACFs of trends or random walks have no such peak and report no season (0).
+ * avoid circular wrap, O(n log n)), then consider the local ACF peaks that are above {@link #DEFAULT_MIN_ACF}
+ * and stand out by {@link #DEFAULT_MIN_PROMINENCE} above the lowest ACF value before them (see
+ * {@link #detect(double[], int, int[])} for the choice among them). Slowly decaying ACFs of trends or random
+ * walks have no such peak and report no season (0).
  */
 public final class SeasonDetector {
     public static final double DEFAULT_MIN_ACF = 0.3;
@@ -34,36 +35,54 @@ public final class SeasonDetector {
     }
 
     /**
-     * As {@link #detect(double[], int)}, then refines the peak: ACF peaks of smooth seasons are broad, so the
-     * lag within +-3 % of the peak whose seasonal-naive forecast (y_t = y_{t-L}) has the lowest mean absolute
-     * error is taken; a calendar period from {@code preferred} (a day or a week in observations, known from the
-     * data's time step) wins when it lies in that neighbourhood and its ACF is within 10 % of the peak's.
+     * Season selection. Candidates: the strongest ACF peaks (above {@link #DEFAULT_MIN_ACF}, prominent by
+     * {@link #DEFAULT_MIN_PROMINENCE}), each refined within +-3 % (ACF peaks of smooth seasons are broad), plus
+     * the calendar periods in {@code preferred} (a day, a week in observations) whose ACF clears the threshold.
+     * The winner is the candidate whose seasonal-naive forecast (y_t = y_{t-L}) has the lowest mean absolute
+     * error, the criterion the forecasts are judged by; a longer season must beat a shorter one by 10 % (a
+     * multiple of the true season fits about as well and costs more data).
      */
     public static int detect(double[] values, int maxLag, int[] preferred) {
         double[] acf = autocorrelation(values, maxLag);
-        int peak = peakLag(acf);
-        if (peak == 0) {
+        if (acf.length <= MIN_LAG + 1) {
             return 0;
         }
-        int radius = Math.max(1, (int) Math.round(peak * 0.03));
-        int lo = Math.max(MIN_LAG, peak - radius);
-        int hi = Math.min(acf.length - 1, peak + radius);
+        double[] x = interpolated(values);
+        java.util.List<Integer> candidates = new java.util.ArrayList<>();
+        for (int peak : peakLags(acf, MAX_CANDIDATES)) {
+            candidates.add(refine(x, peak, acf.length - 1));
+        }
         for (int p : preferred) {
-            if (p >= lo && p <= hi && acf[p] >= 0.9 * acf[peak]) {
-                return p;
+            if (p >= MIN_LAG && p < acf.length && acf[p] > DEFAULT_MIN_ACF && !candidates.contains(p)) {
+                candidates.add(p);
             }
         }
-        double[] x = interpolated(values);
+        if (candidates.isEmpty()) {
+            return 0;
+        }
+        candidates.sort(null);
+        int best = 0;
+        double bestMae = Double.POSITIVE_INFINITY;
+        for (int lag : candidates) {
+            double mae = naiveMae(x, lag);
+            if (best == 0 || mae < 0.9 * bestMae) {
+                best = lag;
+                bestMae = mae;
+            }
+        }
+        return best;
+    }
+
+    static final int MAX_CANDIDATES = 5;
+
+    private static int refine(double[] x, int peak, int maxLag) {
+        int radius = Math.max(1, (int) Math.round(peak * 0.03));
+        int lo = Math.max(MIN_LAG, peak - radius);
+        int hi = Math.min(maxLag, peak + radius);
         int best = peak;
         double bestMae = Double.POSITIVE_INFINITY;
         for (int lag = lo; lag <= hi; lag++) {
-            double sum = 0;
-            int n = 0;
-            for (int i = lag; i < x.length; i++) {
-                sum += Math.abs(x[i] - x[i - lag]);
-                n++;
-            }
-            double mae = n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+            double mae = naiveMae(x, lag);
             if (mae < bestMae) {
                 bestMae = mae;
                 best = lag;
@@ -72,28 +91,32 @@ public final class SeasonDetector {
         return best;
     }
 
-    private static int peakLag(double[] acf) {
-        if (acf.length <= MIN_LAG + 1) {
-            return 0;
+    private static double naiveMae(double[] x, int lag) {
+        double sum = 0;
+        int n = 0;
+        for (int i = lag; i < x.length; i++) {
+            sum += Math.abs(x[i] - x[i - lag]);
+            n++;
         }
-        int best = 0;
-        double bestAcf = DEFAULT_MIN_ACF;
+        return n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+    }
+
+    /** Up to {@code limit} prominent local ACF peaks, strongest first. */
+    private static java.util.List<Integer> peakLags(double[] acf, int limit) {
+        java.util.List<Integer> peaks = new java.util.ArrayList<>();
         double minSoFar = acf[0];
         for (int lag = 1; lag < acf.length - 1; lag++) {
             minSoFar = Math.min(minSoFar, acf[lag]);
             if (lag < MIN_LAG) {
                 continue;
             }
-            boolean peak = acf[lag] >= acf[lag - 1] && acf[lag] >= acf[lag + 1];
-            if (peak && acf[lag] > bestAcf && acf[lag] - minSoFar >= DEFAULT_MIN_PROMINENCE) {
-                // prefer the shorter of two near-equal peaks (a multiple of the true season peaks almost as high)
-                if (best == 0 || acf[lag] > acf[best] + 0.05) {
-                    best = lag;
-                    bestAcf = acf[lag];
-                }
+            boolean peak = acf[lag] >= acf[lag - 1] && acf[lag] > acf[lag + 1];
+            if (peak && acf[lag] > DEFAULT_MIN_ACF && acf[lag] - minSoFar >= DEFAULT_MIN_PROMINENCE) {
+                peaks.add(lag);
             }
         }
-        return best;
+        peaks.sort((a, b) -> Double.compare(acf[b], acf[a]));
+        return peaks.subList(0, Math.min(limit, peaks.size()));
     }
 
     /** The sample ACF at lags 0..maxLag (biased estimator, normalised by n, as in Box and Jenkins). */
