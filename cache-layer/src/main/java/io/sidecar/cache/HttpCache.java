@@ -51,6 +51,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HttpCache {
 
+  private static final System.Logger LOG = System.getLogger(HttpCache.class.getName());
+
   private static final List<String> CLIENT_CONDITIONALS = List.of("If-None-Match", "If-Modified-Since");
   private static final List<String> BYPASS_CONDITIONALS = List.of("Range", "If-Range", "If-Match",
       "If-Unmodified-Since");
@@ -136,6 +138,16 @@ public final class HttpCache {
    * response may stand in (the proxy maps that failure as it would without cache).
    */
   public Future<CacheResponse> handle(CacheRequest req, CachePolicy policy, Origin origin) {
+    try {
+      return handleOrFail(req, policy, origin);
+    } catch (RuntimeException e) {
+      // a bug or a request we cannot parse must not fail the request: pass it through uncached
+      LOG.log(System.Logger.Level.WARNING, "cache stage failed, passing the request through", e);
+      return passThrough(req, policy, origin, CacheStatus.BYPASS);
+    }
+  }
+
+  private Future<CacheResponse> handleOrFail(CacheRequest req, CachePolicy policy, Origin origin) {
     String method = req.method().toUpperCase(Locale.ROOT);
     HeaderFields reqHeaders = fields(req.headers());
     if (Invalidation.isUnsafe(method)) {
@@ -147,7 +159,14 @@ public final class HttpCache {
     CacheKey key = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), reqHeaders, policy.keyRules());
     RequestDirectives rd = RequestDirectives.of(reqHeaders);
     Exchange x = new Exchange(req, method, reqHeaders, rd, key, policy, origin, Vertx.currentContext());
-    return lookup(key.primary(), reqHeaders).compose(found -> onLookup(x, found));
+    return lookup(key.primary(), reqHeaders).compose(found -> {
+      try {
+        return onLookup(x, found);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "cache decision failed, passing the request through", e);
+        return passThrough(req, policy, origin, CacheStatus.BYPASS);
+      }
+    });
   }
 
   /** One request in flight through the cache. */
@@ -322,9 +341,9 @@ public final class HttpCache {
         return Future.succeededFuture(serveStored(x, stale, CacheStatus.STALE, staleLayer, false));
       }
       if (stale != null && resp.status() == 200) {
-        learn(x, stale, true, responseTime);
+        learn(x, stale, !sameValidators(stale.response().headers(), fields(resp.headers())), responseTime);
       }
-      return Future.succeededFuture(fromOrigin(x, leader, resp, requestTime, responseTime));
+      return Future.succeededFuture(fromOrigin(x, leader, resp, requestTime, responseTime, stale));
     });
   }
 
@@ -352,7 +371,7 @@ public final class HttpCache {
 
   /** A full response from the origin: tee it into storage when storable, else pass it on. */
   private CacheResponse fromOrigin(Exchange x, Promise<StoredEntry> leader, OriginResponse resp, long requestTime,
-      long responseTime) {
+      long responseTime, StoredEntry replaced) {
     CacheStats.RouteCounters counters = stats.route(x.policy().route());
     counters.misses.increment();
     HeaderFields respHeaders = fields(resp.headers());
@@ -377,6 +396,9 @@ public final class HttpCache {
         counters.oversize.increment();
       }
       fills.finish(x.key().primary(), leader, null);
+      if (replaced != null) {
+        l1.remove(x.key().primary()); // the origin has a newer response we may not store: drop the old one
+      }
       if (x.head()) {
         discard(resp.body());
         return new CacheResponse(resp.status(), out, null, null, CacheStatus.MISS, "ORIGIN");
@@ -435,6 +457,18 @@ public final class HttpCache {
     long lifetime = lifetime(stale, cc, x.policy()).millis();
     long age = Freshness.currentAge(stale.response(), clock.millis());
     return ServeDecision.staleIfErrorAllowed(x.rd(), cc, lifetime, age);
+  }
+
+  /** Does a full response carry the same validator as the stored one (content did not change)? */
+  private static boolean sameValidators(HeaderFields stored, HeaderFields fresh) {
+    String a = stored.first("ETag");
+    String b = fresh.first("ETag");
+    if (a != null || b != null) {
+      return a != null && b != null && Conditionals.strongEquals(a, b);
+    }
+    String la = stored.first("Last-Modified");
+    String lb = fresh.first("Last-Modified");
+    return la != null && la.equals(lb);
   }
 
   private static boolean isServerError(int status) {
@@ -540,9 +574,9 @@ public final class HttpCache {
     if (l2 != null) {
       PurgeRequest.Key key = new PurgeRequest.Key(url);
       if (scanL2) {
-        l2.purge(u -> key.matches(u, Set.of()), null, false);
+        l2.purge(u -> key.matches(u, Set.of()), null, false); // keys with header parts: scan
       } else {
-        l2.purge(u -> u.equals(url), null, false);
+        l2.deletePrimary(url); // the primary key is the URL: one DEL (orphans any Vary variants)
       }
       l2.publish(channel.channel(), PurgeChannel.message(config.instanceId(), key.kind(), key.value()));
     }

@@ -594,4 +594,60 @@ class HttpCacheTest {
     assertThat(routes.get("test").get("bytes_from_cache")).isEqualTo(10L);
     assertThat(routes.get("test").get("bytes_stored")).isEqualTo(5L);
   }
+
+  @Test
+  void concurrentRequestsDuringStaleWhileRevalidateShareOneBackgroundRefresh() throws Exception {
+    AtomicInteger n = new AtomicInteger();
+    h.on("/swrc", r -> {
+      int v = n.incrementAndGet();
+      h.vertx.setTimer(v == 1 ? 1 : 1500, t -> r.response()
+          .putHeader("Cache-Control", "max-age=1, stale-while-revalidate=60").end("v" + v));
+    });
+    h.get("/swrc");
+    advance(5);
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(h.client().sendAsync(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + h.frontPort() + "/swrc")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var f : all) {
+      HttpResponse<String> r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(xcache(r)).isEqualTo("STALE");
+      assertThat(r.body()).isEqualTo("v1");
+    }
+    // a client that insists on validation joins the refresh in flight instead of fetching again
+    HttpResponse<String> validated = h.get("/swrc", "Cache-Control", "no-cache");
+    assertThat(validated.body()).isEqualTo("v2");
+    assertThat(h.originHits("/swrc")).isEqualTo(2);
+  }
+
+  @Test
+  void storedResponseIsDroppedWhenTheOriginNowForbidsStoring() {
+    AtomicInteger n = new AtomicInteger();
+    h.on("/gone", r -> r.response().putHeader("Cache-Control", n.incrementAndGet() == 1 ? "max-age=1" : "no-store")
+        .end("g" + n.get()));
+    h.get("/gone");
+    advance(5);
+    assertThat(h.get("/gone").body()).isEqualTo("g2");
+    // the old copy must not come back, even for a client accepting stale responses
+    HttpResponse<String> r = h.get("/gone", "Cache-Control", "max-stale=3600");
+    assertThat(r.body()).isEqualTo("g3");
+  }
+
+  @Test
+  void unsafeMethodInvalidationUsesContentLocation() {
+    h.on("/doc", r -> {
+      if (r.method().name().equals("PUT")) {
+        r.response().setStatusCode(200).putHeader("Content-Location", "/doc/view").end();
+      } else {
+        r.response().putHeader("Cache-Control", "max-age=600").end("doc");
+      }
+    });
+    h.on("/doc/view", r -> r.response().putHeader("Cache-Control", "max-age=600").end("view"));
+    h.get("/doc/view");
+    assertThat(xcache(h.get("/doc/view"))).isEqualTo("HIT");
+    h.send("PUT", "/doc");
+    assertThat(xcache(h.get("/doc/view"))).isEqualTo("MISS");
+  }
 }

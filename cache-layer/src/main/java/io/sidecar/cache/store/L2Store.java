@@ -292,6 +292,22 @@ public final class L2Store {
     return p.future();
   }
 
+  /** Deletes one primary key (its entry or Vary marker; variants become unreachable). Fire and forget. */
+  public void deletePrimary(String primaryKey) {
+    if (!breaker.tryAcquire()) {
+      skipped.increment();
+      return;
+    }
+    withTimeout(redis.send(Request.cmd(Command.DEL).arg(entryKey(primaryKey))), timeoutMs * 4).onComplete(ar -> {
+      if (ar.succeeded()) {
+        breaker.onSuccess();
+      } else {
+        errors.increment();
+        breaker.onFailure();
+      }
+    });
+  }
+
   /** Publishes a message on a channel (breaker-guarded, fire and forget). */
   public Future<Void> publish(String channel, String message) {
     if (!breaker.tryAcquire()) {
