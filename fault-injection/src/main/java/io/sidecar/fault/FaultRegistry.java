@@ -151,19 +151,24 @@ public final class FaultRegistry {
    */
   public List<ActiveFault> replaceStatic(List<FaultSpec> specs, String actor) {
     synchronized (writeLock) {
-      removeWhere(r -> r.fault.source().equals(ActiveFault.SOURCE_STATIC), actor, "replaced by config", true);
+      int others = 0;
+      for (CompiledRule r : rules.all()) if (!r.fault.source().equals(ActiveFault.SOURCE_STATIC)) others++;
+      if (others + specs.size() > maxActiveFaults) {
+        throw new FaultLimitExceededException(others, specs.size(), maxActiveFaults);
+      }
+      removeWhere(r -> r.fault.source().equals(ActiveFault.SOURCE_STATIC), actor, "replaced by config");
       return addGroup(specs, ActiveFault.SOURCE_STATIC, null, actor);
     }
   }
 
   /** Removes one fault; false when there is no such id. */
   public boolean remove(String id, String actor) {
-    return removeWhere(r -> r.fault.id().equals(id), actor, "removed", false) > 0;
+    return removeWhere(r -> r.fault.id().equals(id), actor, "removed") > 0;
   }
 
   /** Removes every fault with this source (an experiment's faults when it ends); returns how many. */
   public int removeSource(String source, String actor, String reason) {
-    return removeWhere(r -> r.fault.source().equals(source), actor, reason, false);
+    return removeWhere(r -> r.fault.source().equals(source), actor, reason);
   }
 
   /**
@@ -179,11 +184,11 @@ public final class FaultRegistry {
         headerFaults = new HeaderFaultConfig(false, hf.delayHeader(), hf.abortHeader(), hf.maxDelay());
         audit.record(new AuditEvent(clock.instant(), actor, "header-faults.suspend", "headers", reason));
       }
-      return removeWhere(r -> true, actor, reason, false);
+      return removeWhere(r -> true, actor, reason);
     }
   }
 
-  private int removeWhere(Predicate<CompiledRule> doomed, String actor, String reason, boolean quiet) {
+  private int removeWhere(Predicate<CompiledRule> doomed, String actor, String reason) {
     synchronized (writeLock) {
       CompiledRule[] current = rules.all();
       List<CompiledRule> keep = new ArrayList<>(current.length);

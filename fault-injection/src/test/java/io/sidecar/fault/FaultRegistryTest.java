@@ -132,6 +132,18 @@ class FaultRegistryTest {
   }
 
   @Test
+  void replaceStaticKeepsApiFaultsAndChangesNothingWhenOverTheLimit() {
+    FaultRegistry r = new FaultRegistry(FaultRegistryConfig.defaults().withMaxActiveFaults(3), clock, audit);
+    FaultSpec s = spec(Map.of("name", "s", "abort", Map.of("status", 503)));
+    r.replaceStatic(List.of(s, s), "config");
+    ActiveFault api = r.add(spec(Map.of("name", "api", "delay", Map.of("fixed", "1ms"))), "alice");
+    r.replaceStatic(List.of(s), "config");
+    assertThat(r.list()).extracting(ActiveFault::source).containsExactlyInAnyOrder("static", "api");
+    assertThatThrownBy(() -> r.replaceStatic(List.of(s, s, s), "config")).isInstanceOf(FaultLimitExceededException.class);
+    assertThat(r.list()).hasSize(2).contains(api);
+  }
+
+  @Test
   void removeByIdAndAudit() {
     FaultRegistry r = registry(1);
     ActiveFault f = r.add(spec(Map.of("name", "x", "abort", Map.of("status", 503))), "alice");
