@@ -230,9 +230,9 @@ public final class HttpCache {
     }
     StoredEntry entry = found.entry();
     long now = clock.millis();
-    Directives cc = directives(entry.response().headers());
+    Directives cc = directives(entry);
     Freshness.Lifetime lifetime = lifetime(entry, cc, x.policy());
-    long age = Freshness.currentAge(entry.response(), now);
+    long age = age(entry, now);
     ServeDecision.Action action = ServeDecision.decide(x.rd(), cc, lifetime.millis(), age);
     switch (action) {
       case SERVE:
@@ -272,8 +272,8 @@ public final class HttpCache {
     }
     return waitBounded(x.context(), inflight).compose(filled -> {
       if (filled != null && Vary.matches(filled.varyKey(), x.reqHeaders())) {
-        Directives cc = directives(filled.response().headers());
-        long age = Freshness.currentAge(filled.response(), clock.millis());
+        Directives cc = directives(filled);
+        long age = age(filled, clock.millis());
         long lifetime = lifetime(filled, cc, x.policy()).millis();
         // the fill happened while this request waited: reusable unless the response itself forbids reuse
         if (ServeDecision.decide(RequestDirectives.NONE, cc, lifetime, age) == ServeDecision.Action.SERVE) {
@@ -453,9 +453,9 @@ public final class HttpCache {
   }
 
   private boolean staleIfError(Exchange x, StoredEntry stale) {
-    Directives cc = directives(stale.response().headers());
+    Directives cc = directives(stale);
     long lifetime = lifetime(stale, cc, x.policy()).millis();
-    long age = Freshness.currentAge(stale.response(), clock.millis());
+    long age = age(stale, clock.millis());
     return ServeDecision.staleIfErrorAllowed(x.rd(), cc, lifetime, age);
   }
 
@@ -482,7 +482,7 @@ public final class HttpCache {
     StoredResponse r = entry.response();
     long now = clock.millis();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    Directives cc = directives(r.headers());
+    Directives cc = directives(entry);
     List<String> hidden = new ArrayList<>(strippedDownstream);
     if (!validatedNow) {
       hidden.addAll(cc.fieldNames("no-cache"));
@@ -491,7 +491,7 @@ public final class HttpCache {
     for (Map.Entry<String, String> line : h.lines()) {
       out.add(line.getKey(), line.getValue());
     }
-    out.set("Age", Long.toString(Math.min(Freshness.currentAge(r, now) / 1000, Integer.MAX_VALUE)));
+    out.set("Age", Long.toString(Math.min(age(entry, now) / 1000, Integer.MAX_VALUE)));
     out.set(CacheResponse.X_CACHE, status.name());
     out.set(CacheResponse.X_CACHE_LAYER, layer);
     entry.hit();
@@ -695,8 +695,35 @@ public final class HttpCache {
     return ResponseDirectives.effective(responseHeaders, config.targetedFields());
   }
 
+  private Directives directives(StoredEntry entry) {
+    Object d = entry.cachedDirectives();
+    if (d == null) {
+      d = directives(entry.response().headers());
+      entry.cacheDirectives(d);
+    }
+    return (Directives) d;
+  }
+
+  private static long age(StoredEntry entry, long now) {
+    long initial = entry.cachedInitialAge();
+    if (initial < 0) {
+      initial = Freshness.correctedInitialAge(entry.response());
+      entry.cacheInitialAge(initial);
+    }
+    return initial + Math.max(0, now - entry.response().responseTime());
+  }
+
   private Freshness.Lifetime lifetime(StoredEntry entry, Directives cc, CachePolicy policy) {
-    return lifetime(entry.keyUrl(), entry.response(), cc, policy);
+    Object cached = entry.cachedExplicitLifetime();
+    if (cached != null) {
+      return (Freshness.Lifetime) cached;
+    }
+    Freshness.Lifetime l = lifetime(entry.keyUrl(), entry.response(), cc, policy);
+    if (l.source() == Freshness.Source.S_MAXAGE || l.source() == Freshness.Source.MAX_AGE
+        || l.source() == Freshness.Source.EXPIRES) {
+      entry.cacheExplicitLifetime(l); // independent of the route's heuristics
+    }
+    return l;
   }
 
   private Freshness.Lifetime lifetime(String keyUrl, StoredResponse r, Directives cc, CachePolicy policy) {

@@ -83,6 +83,11 @@ public final class Freshness {
 
   /** RFC 9111 §4.2.3 current_age, in millis. */
   public static long currentAge(StoredResponse r, long now) {
+    return correctedInitialAge(r) + Math.max(0, now - r.responseTime());
+  }
+
+  /** RFC 9111 §4.2.3 corrected_initial_age (current_age minus resident_time), in millis. */
+  public static long correctedInitialAge(StoredResponse r) {
     long ageValue = 0;
     String age = r.headers().first("Age");
     if (age != null) {
@@ -92,8 +97,6 @@ public final class Freshness {
     long apparentAge = Math.max(0, r.responseTime() - dateValue(r));
     long responseDelay = Math.max(0, r.responseTime() - r.requestTime());
     long correctedAgeValue = ageValue + responseDelay;
-    long correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
-    long residentTime = Math.max(0, now - r.responseTime());
-    return correctedInitialAge + residentTime;
+    return Math.max(apparentAge, correctedAgeValue);
   }
 }

@@ -24,6 +24,10 @@ public final class StoredEntry {
   private final long storeUntil;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicBoolean refreshing = new AtomicBoolean();
+  /** Values derived from the immutable metadata, computed once on first use (benign races). */
+  private volatile Object directives;
+  private volatile long initialAge = -1;
+  private volatile Object explicitLifetime;
 
   /**
    * @param storeUntil epoch millis (cache clock) after which the entry is useless and may be dropped
@@ -92,6 +96,33 @@ public final class StoredEntry {
 
   public void refreshDone() {
     refreshing.set(false);
+  }
+
+  /** A cached derived value (the effective directives); null until set. */
+  public Object cachedDirectives() {
+    return directives;
+  }
+
+  public void cacheDirectives(Object d) {
+    directives = d;
+  }
+
+  /** Cached corrected initial age, or -1 until set. */
+  public long cachedInitialAge() {
+    return initialAge;
+  }
+
+  public void cacheInitialAge(long millis) {
+    initialAge = millis;
+  }
+
+  /** A cached lifetime that does not depend on the route (explicit freshness), or null. */
+  public Object cachedExplicitLifetime() {
+    return explicitLifetime;
+  }
+
+  public void cacheExplicitLifetime(Object l) {
+    explicitLifetime = l;
   }
 
   /** Approximate memory footprint for the L1 weigher. */
