@@ -79,6 +79,10 @@ public final class SyntheticSeries {
                 v[i] += size;
             }
             labels.add(new Anomaly(at, at + Math.min(len - 1, 10), "level_shift"));
+            if (at + len < n) {
+                // the return to the old level is a change of its own
+                labels.add(new Anomaly(at + len, Math.min(n - 1, at + len + 10), "level_shift_end"));
+            }
         }
         for (int s = 0; s < spec.drifts(); s++) {
             int at = margin + rnd.nextInt(n - 2 * margin);
