@@ -2,6 +2,7 @@ package io.sidecar.balancer;
 
 import io.sidecar.balancer.breaker.CircuitBreaker;
 import io.sidecar.balancer.breaker.CircuitBreakerState;
+import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.hedge.HedgePolicy;
 import io.sidecar.balancer.limit.GradientConcurrencyLimit;
 import io.sidecar.balancer.limit.ResourceLimits;
@@ -73,6 +74,7 @@ public final class ClusterBalancer {
     private List<EndpointState> endpointList = List.of();
     private int activeRequests;
     private int activeRetries;
+    private double hedgeTokens;
     private boolean panic;
 
     /** Production constructor: System.nanoTime and a random seed. */
@@ -241,7 +243,8 @@ public final class ClusterBalancer {
      * Chooses an endpoint and starts a try on it, or refuses.
      *
      * @param excluded addresses to avoid (e.g. those already tried); ignored when nothing else is left
-     * @param kind     RETRY and HEDGE tries are subject to max_retries and the retry budget (refusal RETRY_OVERFLOW)
+     * @param kind     RETRY and HEDGE tries are subject to max_retries and the retry budget, HEDGE also to the hedge
+     *                 budget (hedge.budgetPercent of first tries); refusal RETRY_OVERFLOW
      */
     public Pick pick(Set<String> excluded, CallKind kind) {
         return pick(excluded, kind, 0);
@@ -258,6 +261,9 @@ public final class ClusterBalancer {
         boolean extraTry = kind != CallKind.FIRST;
         if (extraTry && (activeRetries >= config.limits().maxRetries()
                 || !retryPolicy.withinBudget(activeRetries, activeRequests, limits.pendingRequests()))) {
+            return Pick.refused(Refusal.RETRY_OVERFLOW);
+        }
+        if (kind == CallKind.HEDGE && hedgeTokens < 1.0) {
             return Pick.refused(Refusal.RETRY_OVERFLOW);
         }
         if (activeRequests >= config.limits().maxRequests()) {
@@ -293,6 +299,12 @@ public final class ClusterBalancer {
                 continue;
             }
             int level = chosen.onStart(now);
+            if (kind == CallKind.FIRST) {
+                hedgeTokens = Math.min(HedgeConfig.MAX_BUDGET_TOKENS,
+                        hedgeTokens + config.hedge().budgetPercent() / 100.0);
+            } else if (kind == CallKind.HEDGE) {
+                hedgeTokens -= 1.0;
+            }
             activeRequests++;
             if (extraTry) {
                 activeRetries++;

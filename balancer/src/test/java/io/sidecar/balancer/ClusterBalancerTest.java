@@ -186,7 +186,13 @@ class ClusterBalancerTest {
         assertThat(c.pick(Set.of(), CallKind.RETRY).refusal()).isEqualTo(Refusal.RETRY_OVERFLOW);
         r1.complete(Outcome.OK);
         assertThat(c.activeRetries()).isEqualTo(1);
+        // hedges also need a token: 5 % of first tries
+        assertThat(c.pick(Set.of(), CallKind.HEDGE).refusal()).isEqualTo(Refusal.RETRY_OVERFLOW);
+        for (int i = 0; i < 20; i++) {
+            c.pick().handle().complete(Outcome.OK);
+        }
         assertThat(c.pick(Set.of(), CallKind.HEDGE).isAccepted()).isTrue();
+        assertThat(c.pick(Set.of(), CallKind.HEDGE).refusal()).isEqualTo(Refusal.RETRY_OVERFLOW);
         // budget: with max_retries high, min retry concurrency 3 applies at low load
         ClusterBalancer budget = cluster(rr(), "a:1");
         for (int i = 0; i < 3; i++) {

@@ -11,18 +11,23 @@ import java.time.Duration;
  * @param minSamples   latencies the endpoint needs before its percentile is trusted; fewer → {@code fallbackDelay}
  * @param fallbackDelay delay used without enough samples
  * @param minDelay     never hedge sooner than this
+ * @param budgetPercent hedges may be at most this % of first tries (a token bucket: each first try deposits
+ *                      budgetPercent/100 token, a hedge takes one, at most {@link #MAX_BUDGET_TOKENS} saved), so
+ *                      hedging cannot feed on the queues it creates; hedges also count against the retry budget
  */
 public record HedgeConfig(boolean enabled, Duration delay, double percentile, int minSamples, Duration fallbackDelay,
-                          Duration minDelay) {
+                          Duration minDelay, double budgetPercent) {
 
     public static final boolean DEFAULT_ENABLED = false;
     public static final double DEFAULT_PERCENTILE = 0.95;
     public static final int DEFAULT_MIN_SAMPLES = 20;
     public static final Duration DEFAULT_FALLBACK_DELAY = Duration.ofMillis(100);
     public static final Duration DEFAULT_MIN_DELAY = Duration.ofMillis(1);
+    public static final double DEFAULT_BUDGET_PERCENT = 5.0;
+    public static final double MAX_BUDGET_TOKENS = 10.0;
 
     public static final HedgeConfig DISABLED = new HedgeConfig(false, null, DEFAULT_PERCENTILE, DEFAULT_MIN_SAMPLES,
-            DEFAULT_FALLBACK_DELAY, DEFAULT_MIN_DELAY);
+            DEFAULT_FALLBACK_DELAY, DEFAULT_MIN_DELAY, DEFAULT_BUDGET_PERCENT);
 
     public HedgeConfig {
         if (delay != null && (delay.isNegative() || delay.isZero())) {
@@ -40,14 +45,18 @@ public record HedgeConfig(boolean enabled, Duration delay, double percentile, in
         if (minDelay == null || minDelay.isNegative()) {
             throw new IllegalArgumentException("hedge.minDelay must be >= 0, was " + minDelay);
         }
+        if (!(budgetPercent >= 0 && budgetPercent <= 100)) {
+            throw new IllegalArgumentException("hedge.budgetPercent must be 0..100, was " + budgetPercent);
+        }
     }
 
     public static HedgeConfig fixed(Duration delay) {
         return new HedgeConfig(true, delay, DEFAULT_PERCENTILE, DEFAULT_MIN_SAMPLES, DEFAULT_FALLBACK_DELAY,
-                DEFAULT_MIN_DELAY);
+                DEFAULT_MIN_DELAY, DEFAULT_BUDGET_PERCENT);
     }
 
     public static HedgeConfig atPercentile(double percentile) {
-        return new HedgeConfig(true, null, percentile, DEFAULT_MIN_SAMPLES, DEFAULT_FALLBACK_DELAY, DEFAULT_MIN_DELAY);
+        return new HedgeConfig(true, null, percentile, DEFAULT_MIN_SAMPLES, DEFAULT_FALLBACK_DELAY, DEFAULT_MIN_DELAY,
+                DEFAULT_BUDGET_PERCENT);
     }
 }

@@ -37,6 +37,12 @@ public final class EndpointState {
     private long requests;
     private long failures;
 
+    /** Tries we gave up on (timeout, cancel) that may still occupy the endpoint: when and for how long they ran. */
+    private final long[] abandonedAt = new long[ABANDONED_SLOTS];
+    private final long[] abandonedRan = new long[ABANDONED_SLOTS];
+    private int abandonedNext;
+    private static final int ABANDONED_SLOTS = 32;
+
     private int hintRif = -1;
     private double hintP50Nanos = Double.NaN;
     private long hintAtNanos;
@@ -131,11 +137,37 @@ public final class EndpointState {
      * requests in flight (adjusted by how our in-flight changed since that report) while the report is fresh.
      */
     public int loadLevel(long nowNanos) {
-        int level = pending;
+        int level = pending + (int) Math.round(abandonedLoad(nowNanos));
         if (hintRif >= 0 && nowNanos - hintAtNanos <= tuning.hintTtlNanos()) {
             level = Math.max(level, hintRif + (pending - pendingAtHint));
         }
         return level + 1;
+    }
+
+    /**
+     * Expected number of abandoned tries still running on the endpoint. The server does not learn that we gave up
+     * (and we no longer receive its load reports for those tries), so each abandoned try is assumed to keep running
+     * about as long again as it already ran: it counts with weight {@code exp(-age / ran)}.
+     */
+    public double abandonedLoad(long nowNanos) {
+        double sum = 0;
+        for (int i = 0; i < ABANDONED_SLOTS; i++) {
+            if (abandonedRan[i] > 0) {
+                double w = Math.exp(-(double) Math.max(0, nowNanos - abandonedAt[i]) / abandonedRan[i]);
+                if (w < 0.01) {
+                    abandonedRan[i] = 0;
+                } else {
+                    sum += w;
+                }
+            }
+        }
+        return sum;
+    }
+
+    private void abandoned(long nowNanos, long ranNanos) {
+        abandonedAt[abandonedNext] = nowNanos;
+        abandonedRan[abandonedNext] = Math.max(1_000_000L, ranNanos);
+        abandonedNext = (abandonedNext + 1) % ABANDONED_SLOTS;
     }
 
     /** Upstream-reported p50 (nanos) while fresh, else NaN. */
@@ -167,6 +199,9 @@ public final class EndpointState {
         if (pending > 0) {
             pending--;
         }
+        if (outcome.isCancelled() || outcome.failure() == FailureKind.TIMEOUT) {
+            abandoned(nowNanos, latencyNanos);
+        }
         if (outcome.isCancelled()) {
             // A cancelled try (hedge lost, client gone) is a censored observation: its latency is at least the time
             // it ran. Below the current estimates it says nothing; above them it is evidence the endpoint is slower
@@ -178,6 +213,9 @@ public final class EndpointState {
             if (!Double.isNaN(predicted) && latencyNanos > predicted) {
                 latencyByLoad.record(nowNanos, levelAtSend, latencyNanos);
             }
+            // the percentile window keeps the lower bound too: leaving out tries that lost a hedge would bias the
+            // p95 (and so the next hedge delay) low, and hedges would fire ever sooner
+            recentLatencies.record(latencyNanos);
             return;
         }
         if (outcome.failure() != FailureKind.TIMEOUT) {

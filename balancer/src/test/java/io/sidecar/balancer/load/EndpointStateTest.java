@@ -63,10 +63,26 @@ class EndpointStateTest {
         int level = s.onStart(0);
         s.onComplete(0, 5 * MS, Outcome.CANCELLED, LoadHint.NONE, level);       // shorter: no information
         assertThat(s.latencyByLoad().predict(0, 1)).isEqualTo(before);
-        level = s.onStart(0);
-        s.onComplete(0, 200 * MS, Outcome.CANCELLED, LoadHint.NONE, level);     // lost a hedge after 200 ms
-        assertThat(s.latencyByLoad().predict(0, 1)).isGreaterThan(before);
+        level = s.onStart(1_000 * MS);                                            // the abandoned 5 ms try has decayed
+        assertThat(level).isEqualTo(1);
+        s.onComplete(1_200 * MS, 200 * MS, Outcome.CANCELLED, LoadHint.NONE, level);  // lost a hedge after 200 ms
+        assertThat(s.latencyByLoad().predict(1_200 * MS, 1)).isGreaterThan(before);
         assertThat(s.peakEwma().lastValueNanos()).isEqualTo(200.0 * MS);
         assertThat(s.failures()).isZero();
+    }
+
+    @Test
+    void abandonedTriesCountAsLoadForAboutAsLongAsTheyRan() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        int level = s.onStart(0);
+        s.onComplete(1_000 * MS, 1_000 * MS, Outcome.failure(FailureKind.TIMEOUT), LoadHint.NONE, level);
+        assertThat(s.pending()).isZero();
+        // the server probably still works on it: weight exp(-age / 1 s)
+        assertThat(s.abandonedLoad(1_000 * MS)).isEqualTo(1.0);
+        assertThat(s.loadLevel(1_000 * MS)).isEqualTo(2);
+        assertThat(s.abandonedLoad(2_000 * MS)).isCloseTo(Math.exp(-1), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(s.loadLevel(3_000 * MS)).isEqualTo(1);
+        // a timeout is no response: the silence it ended does not count as an answer
+        assertThat(s.silentNanos(3_000 * MS)).isZero();
     }
 }
