@@ -530,7 +530,13 @@ public final class HttpCache {
   private Future<CacheResponse> passThrough(CacheRequest req, CachePolicy policy, Origin origin, CacheStatus status) {
     CacheStats.RouteCounters c = stats.route(policy.route());
     (status == CacheStatus.BYPASS ? c.bypass : c.misses).increment();
-    return origin.fetch(req, MultiMap.caseInsensitiveMultiMap()).map(resp -> {
+    Future<OriginResponse> call;
+    try {
+      call = origin.fetch(req, MultiMap.caseInsensitiveMultiMap());
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(e);
+    }
+    return call.map(resp -> {
       resp.body().pause();
       MultiMap out = MultiMap.caseInsensitiveMultiMap().addAll(resp.headers());
       out.set(CacheResponse.X_CACHE, status.name());

@@ -211,4 +211,30 @@ class L2RedisTest {
       CacheHarness.await(vertx.close());
     }
   }
+
+  @Test
+  void frozenRedisIsSkippedAfterTheTimeoutAndTheBreakerOpens() throws Exception {
+    int port = RedisSupport.freePort();
+    Process redis = RedisSupport.startServer(port);
+    CacheConfig cfg = CacheConfig.builder().l2RedisUri("redis://127.0.0.1:" + port)
+        .l2KeyPrefix(RedisSupport.uniquePrefix("frozen")).l2Timeout(Duration.ofMillis(100)).l2BreakerFailures(3)
+        .l2BreakerOpen(Duration.ofSeconds(30)).build();
+    try (CacheHarness h = new CacheHarness(cfg)) {
+      h.on("/f", r -> r.response().putHeader("Cache-Control", "max-age=60").end("f" + r.query()));
+      assertThat(h.get("/f?warm").statusCode()).isEqualTo(200);
+      new ProcessBuilder("kill", "-STOP", Long.toString(redis.pid())).start().waitFor();
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> r = h.get("/f?k=" + i);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("fk=" + i);
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> l2 = (Map<String, Object>) ((Map<String, Object>) h.cache.stats().get("layers")).get("L2");
+      assertThat(l2.get("breaker")).isEqualTo("OPEN");
+      assertThat((Long) l2.get("skipped")).isPositive(); // later lookups did not even try
+    } finally {
+      new ProcessBuilder("kill", "-CONT", Long.toString(redis.pid())).start().waitFor();
+      redis.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+  }
 }
