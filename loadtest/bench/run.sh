@@ -9,6 +9,8 @@
 #   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
 #                  rotates from round to round; the table shows medians over rounds and the median of the
 #                  per-round ratios to nginx (same round, same size, same concurrency)
+#   --warmup S     unrecorded load per target before round 1 (default 3; sidecar JVMs get --jvm-warmup S,
+#                  default 20: C2 needs that long on one contended core before the JVM reaches steady state)
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
@@ -25,6 +27,8 @@ root="$(cd "$here/../.." && pwd)"
 
 duration=10
 rounds=2
+warmup=3
+jvm_warmup=20
 conns="16 64 256"
 sizes="1k 100k"
 out="$here/results/latest.md"
@@ -42,6 +46,8 @@ while [ $# -gt 0 ]; do
     --sizes) sizes="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --quick) duration=5; shift ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --jvm-warmup) jvm_warmup="$2"; shift 2 ;;
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
@@ -99,7 +105,7 @@ n_sidecars=${#sidecar_names[@]}
 n_conns=$(wc -w <<<"$conns")
 n_sizes=$(wc -w <<<"$sizes")
 cells_per_round=$(( (3 + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns ))
-total=$(( rounds * cells_per_round * (duration + 1) + (3 + n_sidecars) * 4 + 15 ))
+total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + 2 * n_sidecars * (jvm_warmup + 1) + 15 ))
 echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
 echo "pinning: proxies on cpu $PROXY_CPUS, wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
 
@@ -304,11 +310,12 @@ run_cell() {  # round target kind hostport role size conns
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "warm-up (JIT, pools): 3 s per target at c=64, not recorded" >&2
+echo "warm-up (JIT, pools): ${warmup} s per target, ${jvm_warmup} s per sidecar JVM, at c=64, not recorded" >&2
 for t in "${targets[@]}" "${cache_targets[@]}"; do
   IFS='|' read -r name kind hostport role <<<"$t"
   path=/1k; [ "$kind" = cache ] && path=/cached/1k
-  taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d3s "http://$hostport$path" >/dev/null 2>&1 || true
+  w=$warmup; [[ "$role" == sidecar:* ]] && w=$jvm_warmup
+  if [ "$w" -gt 0 ]; then taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${w}s" "http://$hostport$path" >/dev/null 2>&1 || true; fi
 done
 
 for ((r = 1; r <= rounds; r++)); do
@@ -383,6 +390,7 @@ report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
 - pinning: every proxy (nginx 1 worker, HAProxy nbthread 1, the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;
   wrk and the origin (nginx, 1 worker, static files, keep-alive) on cpu $LOAD_CPUS. \"direct\" is wrk -> origin.
 - load average before/after: $load_before / $load_after (other builds on this machine add noise; ratios are per round)
+- warm-up before round 1: ${warmup} s per target, ${jvm_warmup} s per sidecar JVM (wrk -c64, not recorded)
 - rps, p50, p99: median over rounds; ratio: median of the per-round ratios to nginx (cache rows: to nginx-cache)
 - proxy CPU us/req: CPU time (utime+stime from /proc) of the target's processes during the cell / requests served
   (for direct: the origin's)
