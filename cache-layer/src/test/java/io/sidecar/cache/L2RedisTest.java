@@ -237,4 +237,47 @@ class L2RedisTest {
       redis.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void invalidatedVaryVariantsNeverComeBackFromL2() throws Exception {
+    String prefix = RedisSupport.uniquePrefix("vary");
+    MutableClock clock = MutableClock.startingNow();
+    Vertx vertx = Vertx.vertx();
+    try (CacheHarness a = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "a"), clock);
+        CacheHarness b = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "b"), clock)) {
+      AtomicInteger version = new AtomicInteger(1);
+      for (CacheHarness h : List.of(a, b)) {
+        h.authority = "svc.test";
+        h.on("/doc", r -> {
+          if (r.method().name().equals("POST")) {
+            version.incrementAndGet();
+            r.response().setStatusCode(204).end();
+          } else {
+            r.response().putHeader("Cache-Control", "max-age=600").putHeader("Vary", "Accept")
+                .end(r.getHeader("Accept") + "-v" + version.get());
+          }
+        });
+      }
+      a.get("/doc", "Accept", "text/plain");
+      a.get("/doc", "Accept", "text/html");
+      // wait until B sees both variants in L2
+      assertThat(awaitNot(b, "/doc", "MISS/ORIGIN", "Accept", "text/plain").body()).isEqualTo("text/plain-v1");
+      assertThat(awaitNot(b, "/doc", "MISS/ORIGIN", "Accept", "text/html").body()).isEqualTo("text/html-v1");
+      assertThat(a.send("POST", "/doc").statusCode()).isEqualTo(204);
+      // B's L1 copies are dropped by pub/sub; L2 must not serve the old variants either
+      HttpResponse<String> html = null;
+      for (int i = 0; i < 100; i++) {
+        html = b.get("/doc", "Accept", "text/html");
+        if (html.body().endsWith("-v2")) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertThat(html.body()).isEqualTo("text/html-v2");
+      HttpResponse<String> plain = b.get("/doc", "Accept", "text/plain");
+      assertThat(plain.body()).isEqualTo("text/plain-v2");
+    } finally {
+      CacheHarness.await(vertx.close());
+    }
+  }
 }
