@@ -1,6 +1,9 @@
 package io.sidecar.cache;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,10 +55,30 @@ public final class CacheStats {
   }
 
   private final ConcurrentHashMap<String, RouteCounters> routes = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, RouteCounters>> newRouteListeners = new CopyOnWriteArrayList<>();
 
   public RouteCounters route(String name) {
     RouteCounters c = routes.get(name);
-    return c != null ? c : routes.computeIfAbsent(name, n -> new RouteCounters());
+    if (c != null) {
+      return c;
+    }
+    boolean[] created = {false};
+    c = routes.computeIfAbsent(name, n -> {
+      created[0] = true;
+      return new RouteCounters();
+    });
+    if (created[0]) {
+      for (BiConsumer<String, RouteCounters> l : newRouteListeners) {
+        l.accept(name, c);
+      }
+    }
+    return c;
+  }
+
+  /** Calls {@code listener} for every route known now and every route seen later. */
+  public void forEachRoute(BiConsumer<String, RouteCounters> listener) {
+    newRouteListeners.add(listener);
+    routes.forEach(listener);
   }
 
   /** Per-route counters as plain maps (for GET /cache/stats and metrics). */

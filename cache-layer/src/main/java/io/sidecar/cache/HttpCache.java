@@ -690,6 +690,10 @@ public final class HttpCache {
     return out;
   }
 
+  public boolean l2Enabled() {
+    return l2 != null;
+  }
+
   /** The raw counters (for a metrics binder). */
   public CacheStats counters() {
     return stats;
