@@ -83,13 +83,13 @@ class PredictorTest {
         ManualClock clock = new ManualClock();
         InMemoryHistoryStore history = new InMemoryHistoryStore(100_000, Duration.ofDays(30), clock);
         Predictor before = new Predictor(PredictorConfig.defaults("checkout", "c-0"), clock, history);
-        feed(before, clock, 400, Integer.MAX_VALUE);
+        feed(before, clock, 300, Integer.MAX_VALUE);
         double expected = before.forecast("route:api:rate", 1).get(0).point();
 
         Predictor after = new Predictor(PredictorConfig.defaults("checkout", "c-0"), clock, history);
         assertThat(after.forecast("route:api:rate", 1)).isEmpty();
         int replayed = after.restore(List.of("api"), Duration.ofDays(1)).toCompletableFuture().join();
-        assertThat(replayed).isEqualTo(400);
+        assertThat(replayed).isEqualTo(300);
         assertThat(after.forecast("route:api:rate", 1)).hasSize(1);
         assertThat(after.forecast("route:api:rate", 1).get(0).point()).isCloseTo(expected,
                 org.assertj.core.data.Offset.offset(10.0));

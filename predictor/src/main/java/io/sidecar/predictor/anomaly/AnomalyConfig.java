@@ -24,7 +24,8 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
 
     public AnomalyConfig {
         if (!(alertThreshold > 0 && alertThreshold <= 1)) {
-            throw new IllegalArgumentException("predictor.anomaly.alert_threshold must be in (0, 1], was " + alertThreshold);
+            throw new IllegalArgumentException("predictor.anomaly.alert_threshold must be in (0, 1], was "
+                    + alertThreshold);
         }
         if (residualWindow < 10) {
             throw new IllegalArgumentException("residualWindow must be >= 10, was " + residualWindow);

@@ -25,7 +25,8 @@ public record StorageConfig(URI postgres, String schema, int batchSize, Duration
 
     public StorageConfig {
         String p = "storage.";
-        if (postgres != null && !"postgresql".equals(postgres.getScheme()) && !"postgres".equals(postgres.getScheme())) {
+        if (postgres != null && !"postgresql".equals(postgres.getScheme())
+                && !"postgres".equals(postgres.getScheme())) {
             throw new IllegalArgumentException(p + "postgres must be a postgresql:// URI, was " + postgres);
         }
         if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {

@@ -129,8 +129,8 @@ public final class PostgresHistoryStore implements HistoryStore {
     @Override
     public void appendRollup(MinuteRollup r) {
         enqueue(Table.ROLLUP, Tuple.tuple(List.of(r.kind(), r.name(), time(r.minute()), r.requests(),
-                r.ratePerSecond(), r.errors(), r.errorRate(), r.p50Ms(), r.p99Ms(), r.meanInFlight(), r.maxInFlight(), r.bytes(),
-                r.cacheHitRatio())));
+                r.ratePerSecond(), r.errors(), r.errorRate(), r.p50Ms(), r.p99Ms(), r.meanInFlight(), r.maxInFlight(),
+                r.bytes(), r.cacheHitRatio())));
     }
 
     @Override

@@ -13,11 +13,13 @@ import java.util.Optional;
  *   <li>Without: the USL capacity ({@link UslModel#capacity(double)}), with the concurrency capped at 1.5x the
  *       largest observed, so an instance never pushed hard is not credited with capacity nobody saw.</li>
  * </ul>
- * Thread-safe (synchronized); samples are kept in a bounded window.
+ * Thread-safe (synchronized); samples are kept in a bounded window; the estimate is recomputed after every
+ * {@link #REFIT_EVERY} new samples (a fit costs milliseconds, the samples arrive once a minute).
  */
 public final class CapacityEstimator {
     public static final int DEFAULT_WINDOW = 1_440;
     static final double EXTRAPOLATION = 1.5;
+    public static final int REFIT_EVERY = 10;
 
     /** One minute of one instance: mean concurrency, throughput (req/s) and p99 latency (ms). */
     public record Sample(double concurrency, double throughput, double p99Millis) {
@@ -26,6 +28,8 @@ public final class CapacityEstimator {
     private final int window;
     private final double sloMillis;
     private final List<Sample> samples = new ArrayList<>();
+    private Optional<CapacityEstimate> cached;
+    private int addedSinceEstimate;
 
     /** @param sloMillis p99 latency objective in ms, or NaN / 0 for none */
     public CapacityEstimator(int window, double sloMillis) {
@@ -44,9 +48,18 @@ public final class CapacityEstimator {
         if (samples.size() > window) {
             samples.remove(0);
         }
+        addedSinceEstimate++;
     }
 
     public synchronized Optional<CapacityEstimate> estimate() {
+        if (cached == null || addedSinceEstimate >= REFIT_EVERY || (cached.isEmpty() && addedSinceEstimate > 0)) {
+            cached = compute();
+            addedSinceEstimate = 0;
+        }
+        return cached;
+    }
+
+    private Optional<CapacityEstimate> compute() {
         List<UslFitter.Observation> obs = new ArrayList<>();
         double maxN = 0;
         for (Sample s : samples) {
