@@ -8,6 +8,7 @@ import io.sidecar.cache.semantics.ConsecutiveFailureBreaker;
 import io.sidecar.cache.semantics.Directives;
 import io.sidecar.cache.semantics.Freshness;
 import io.sidecar.cache.semantics.HeaderFields;
+import io.sidecar.cache.semantics.HttpDates;
 import io.sidecar.cache.semantics.Invalidation;
 import io.sidecar.cache.semantics.RefreshAhead;
 import io.sidecar.cache.semantics.RequestDirectives;
@@ -380,8 +381,12 @@ public final class HttpCache {
         respHeaders, cc);
     Map<String, String> varyKey = Vary.secondaryKey(respHeaders, x.reqHeaders());
     long contentLength = contentLength(respHeaders);
-    StoredResponse meta = new StoredResponse(resp.status(), storedHeaders(respHeaders, cc), requestTime,
-        responseTime);
+    HeaderFields kept = storedHeaders(respHeaders, cc);
+    if (!kept.contains("Date")) {
+      // RFC 9110 §6.6.1: a recipient with a clock adds Date to a response it caches
+      kept = kept.with("Date", HttpDates.format(responseTime));
+    }
+    StoredResponse meta = new StoredResponse(resp.status(), kept, requestTime, responseTime);
     long lifetime = refusal == null ? lifetime(x.key().url(), meta, cc, x.policy()).millis() : 0;
     long until = refusal == null ? storeUntil(meta, cc, lifetime, responseTime) : 0;
     MultiMap out = downstreamHeaders(resp.headers());
