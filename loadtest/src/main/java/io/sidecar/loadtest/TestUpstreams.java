@@ -35,6 +35,9 @@ public final class TestUpstreams implements AutoCloseable {
 
   /** Binds every upstream on 127.0.0.1; a port of 0 picks a free one (see {@link #ports()}). */
   public static TestUpstreams start(List<UpstreamSpec> specs) throws IOException {
+    // The JDK server writes headers and body in separate writes; with Nagle on, the second write waits for the
+    // peer's delayed ACK (about 40 ms on Linux) and every keep-alive response stalls. Read once by ServerConfig.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     TestUpstreams upstreams = new TestUpstreams();
     try {
       for (UpstreamSpec spec : specs) {
