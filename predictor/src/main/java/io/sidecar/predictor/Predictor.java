@@ -234,6 +234,27 @@ public final class Predictor {
         return PeerSnapshot.of(config.service(), config.instance(), seq.incrementAndGet(), signals.snapshot());
     }
 
+    /**
+     * The instance-wide load hint for the serving side ({@code x-sidecar-load}): requests in flight summed over
+     * the serving routes, and the largest of their 10-second median latencies. For a per-route hint use
+     * {@code signals().route(name).loadHint()}.
+     */
+    public io.sidecar.predictor.signals.LoadHint loadHint() {
+        Set<String> serving = servingRoutes;
+        long rif = 0;
+        double p50 = Double.NaN;
+        for (io.sidecar.predictor.signals.TrafficSignals t : signals.routes()) {
+            if (serving == null || serving.contains(t.name())) {
+                rif += t.inFlight();
+                double m = t.p50Last10sMs();
+                if (!Double.isNaN(m) && (Double.isNaN(p50) || m > p50)) {
+                    p50 = m;
+                }
+            }
+        }
+        return new io.sidecar.predictor.signals.LoadHint(rif, p50);
+    }
+
     /** The service-wide view (this instance and its live peers). */
     public ServiceView serviceView() {
         return peers.view(localSnapshot());

@@ -133,9 +133,16 @@ class PredictorTest {
         }
         assertThat(p.forecaster("route:api:rate")).isPresent();
         assertThat(p.forecaster("route:api:rate").get().observed()).isEqualTo(3);
+        api.begin();
+        api.begin();
+        p.signals().route("outbound").begin();
+        assertThat(p.loadHint().encode()).isEqualTo("rif=3;p50=10");
+        p.servingRoutes(java.util.Set.of("api"));
+        assertThat(p.loadHint().encode()).isEqualTo("rif=2;p50=10");
         PeerSnapshot snap = p.localSnapshot();
         assertThat(snap.rate()).isEqualTo(5.0);
-        assertThat(snap.routes()).containsKey("api");
+        assertThat(snap.inFlight()).isEqualTo(3);
+        assertThat(snap.routes()).containsKeys("api", "outbound");
         assertThat(p.scaling()).isPresent();
     }
 }

@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * A {@code timestamp,value} CSV read for replay. Timestamps may be epoch seconds, epoch milliseconds (values
- * above 1e11) or ISO-8601 (with 'T' or a space, with or without offset; no offset = UTC). A header row is
+ * above 1e11), microseconds (above 1e14), nanoseconds (above 1e17) or ISO-8601 (with 'T' or a space, with or without offset; no offset = UTC). A header row is
  * optional. Empty values and NaN/null/NA are missing values. A row that cannot be read is an error naming its
  * line. The time step is the median positive difference between timestamps; each row gets the index of its
  * time slot so gaps become missing observations.
@@ -171,6 +171,13 @@ public final class CsvSeries {
         if (Character.isDigit(c) && s.indexOf('-') < 0 && s.indexOf(':') < 0) {
             try {
                 double v = Double.parseDouble(s);
+                // epoch seconds until 5138 AD; beyond that milli-, micro- or nanoseconds
+                if (v > 1e17) {
+                    return v / 1e9;
+                }
+                if (v > 1e14) {
+                    return v / 1e6;
+                }
                 return v > 1e11 ? v / 1000.0 : v;
             } catch (NumberFormatException e) {
                 return Double.NaN;

@@ -48,6 +48,11 @@ public final class Signals {
         return endpoints.computeIfAbsent(cluster + "/" + address, n -> new TrafficSignals(ENDPOINT, n));
     }
 
+    /** The route handles registered so far. */
+    public java.util.Collection<TrafficSignals> routes() {
+        return java.util.Collections.unmodifiableCollection(routes.values());
+    }
+
     /** Drops the signals of routes, clusters or endpoints no longer configured. */
     public void retain(java.util.Set<String> routeNames, java.util.Set<String> clusterNames,
                        java.util.Set<String> endpointNames) {

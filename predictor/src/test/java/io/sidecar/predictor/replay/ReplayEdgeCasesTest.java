@@ -77,6 +77,17 @@ class ReplayEdgeCasesTest {
     }
 
     @Test
+    void epochUnitsAreRecognised() {
+        assertThat(CsvSeries.parseTimestamp("1600000000")).isEqualTo(1.6e9);
+        assertThat(CsvSeries.parseTimestamp("1600000000000")).isEqualTo(1.6e9);
+        assertThat(CsvSeries.parseTimestamp("1600000000000000")).isEqualTo(1.6e9);
+        assertThat(CsvSeries.parseTimestamp("1600000000000000000")).isEqualTo(1.6e9);
+        assertThat(CsvSeries.parseTimestamp("2020-09-13T12:26:40Z")).isEqualTo(1.6e9);
+        assertThat(CsvSeries.parseTimestamp("2020-09-13")).isEqualTo(1.59995520e9);
+        assertThat(CsvSeries.parseTimestamp("13/09/2020")).isNaN();
+    }
+
+    @Test
     void csvParsingForms() throws Exception {
         CsvSeries s = CsvSeries.read(new StringReader(
                 "\uFEFF\"timestamp\",\"value\"\n2014-04-01 00:00:00,1.5\n2014-04-01T00:05:00Z,\n"
