@@ -7,6 +7,7 @@ import io.sidecar.predictor.scaling.ScalingAdvice;
 import io.sidecar.predictor.signals.MinuteRollup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PostgresHistoryStore implements HistoryStore {
     private static final long RETENTION_EVERY_MS = 600_000;
+    static final int SOCKET_IDLE_SECONDS = 30;
 
     private enum Table { ROLLUP, ALERT, ADVICE, MODEL, AUDIT }
 
@@ -69,8 +72,13 @@ public final class PostgresHistoryStore implements HistoryStore {
         this.s = config.schema();
         PgConnectOptions connect = PgConnectOptions.fromUri(config.postgres().toString())
                 .setReconnectAttempts(0);
+        // a connection that moves no byte for SOCKET_IDLE_SECONDS is closed: a hung server fails the flush in
+        // flight (its rows go back to the queue) instead of stalling every later flush
         this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setConnectionTimeout(5)
-                .setIdleTimeout(60)).connectingTo(connect).using(vertx).build();
+                        .setIdleTimeout(60))
+                .with(new NetClientOptions().setIdleTimeout(SOCKET_IDLE_SECONDS).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                        .setTcpKeepAlive(true))
+                .connectingTo(connect).using(vertx).build();
         inserts.put(Table.ROLLUP, "INSERT INTO " + s + ".rollups (kind, name, minute, requests, rate, errors, "
                 + "error_rate, p50_ms, p99_ms, mean_in_flight, max_in_flight, bytes, cache_hit_ratio) VALUES "
                 + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING");
