@@ -650,4 +650,27 @@ class HttpCacheTest {
     h.send("PUT", "/doc");
     assertThat(xcache(h.get("/doc/view"))).isEqualTo("MISS");
   }
+
+  @Test
+  void coalescedWaitersAreBoundedInTimeThenFetchThemselves() throws Exception {
+    try (CacheHarness quick = new CacheHarness(CacheConfig.builder().coalesceWait(Duration.ofMillis(200)).build())) {
+      AtomicInteger n = new AtomicInteger();
+      quick.on("/stuck", r -> {
+        int v = n.incrementAndGet();
+        quick.vertx.setTimer(v == 1 ? 3000 : 1, t -> r.response().putHeader("Cache-Control", "max-age=60")
+            .end("v" + v));
+      });
+      var leader = quick.client().sendAsync(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + quick.frontPort() + "/stuck")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (int i = 0; i < 100 && quick.originHits("/stuck") == 0; i++) {
+        Thread.sleep(10);
+      }
+      HttpResponse<String> waiter = quick.get("/stuck");
+      assertThat(waiter.body()).isEqualTo("v2"); // gave up waiting for the leader after 200 ms
+      assertThat(leader.isDone()).isFalse();
+      assertThat(leader.get(10, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("v1");
+      assertThat(quick.originHits("/stuck")).isEqualTo(2);
+    }
+  }
 }
