@@ -36,6 +36,36 @@ class OnlineForecasterTest {
     }
 
     @Test
+    void predictionIntervalsCoverAboutNinetyFivePercent() {
+        OnlineForecaster f = new OnlineForecaster();
+        double[] y = seasonal(3000, 48, 3, 11);
+        int[] horizons = {1, 10};
+        int[] covered = new int[2];
+        int[] total = new int[2];
+        for (int t = 0; t < y.length; t++) {
+            f.observe(y[t]);
+            if (t < 1000) {
+                continue;
+            }
+            for (int i = 0; i < horizons.length; i++) {
+                int h = horizons[i];
+                if (t + h < y.length) {
+                    Forecast fc = f.forecast(h).orElseThrow();
+                    total[i]++;
+                    if (y[t + h] >= fc.lower() && y[t + h] <= fc.upper()) {
+                        covered[i]++;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < horizons.length; i++) {
+            double coverage = covered[i] / (double) total[i];
+            System.out.printf("95%% interval coverage at h=%d: %.3f%n", horizons[i], coverage);
+            assertThat(coverage).as("h=%d", horizons[i]).isBetween(0.88, 0.995);
+        }
+    }
+
+    @Test
     void noSeasonOnRandomWalkAndDampedTrend() {
         java.util.Random r = new java.util.Random(3);
         OnlineForecaster f = new OnlineForecaster();
