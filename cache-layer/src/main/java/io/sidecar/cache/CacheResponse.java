@@ -26,4 +26,17 @@ public record CacheResponse(int status, MultiMap headers, Buffer body, ReadStrea
   public boolean hasBody() {
     return body != null || stream != null;
   }
+
+  /**
+   * Call when the client went away before the body was passed on. A body being stored is read to its end,
+   * so the fill still completes and coalesced waiters are served; the method then returns true. It returns
+   * false when nothing is being stored: the proxy should then reset the upstream stream itself.
+   */
+  public boolean downstreamGone() {
+    if (stream instanceof io.sidecar.cache.store.BodyTee tee) {
+      tee.drain();
+      return true;
+    }
+    return false;
+  }
 }

@@ -94,6 +94,10 @@ public final class CacheHarness implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  public int originPort() {
+    return originPort;
+  }
+
   public int frontPort() {
     return frontPort;
   }

@@ -673,4 +673,30 @@ class HttpCacheTest {
       assertThat(quick.originHits("/stuck")).isEqualTo(2);
     }
   }
+
+  @Test
+  void aFillCompletesWhenTheClientGoesAway() throws Exception {
+    h.on("/abandon", r -> r.response().putHeader("Cache-Control", "max-age=60").end("kept"));
+    CachePolicy policy = CachePolicy.defaults("test");
+    CacheRequest req = new CacheRequest("GET", "http", "svc.test", "/abandon", io.vertx.core.MultiMap
+        .caseInsensitiveMultiMap());
+    io.vertx.core.http.HttpClient client = h.vertx.createHttpClient();
+    Origin origin = (r, extra) -> client.request(io.vertx.core.http.HttpMethod.GET, h.originPort(), "127.0.0.1",
+        r.pathAndQuery()).compose(io.vertx.core.http.HttpClientRequest::send)
+        .map(resp -> new OriginResponse(resp.statusCode(), resp.headers(), resp));
+    CacheResponse miss = CacheHarness.await(h.vertx.getOrCreateContext().<CacheResponse>executeBlocking(() ->
+        null).compose(v -> h.cache.handle(req, policy, origin)));
+    assertThat(miss.cacheStatus()).isEqualTo(CacheStatus.MISS);
+    assertThat(miss.downstreamGone()).isTrue(); // nobody reads the body: the cache finishes storing it
+    CacheResponse hit = null;
+    for (int i = 0; i < 100; i++) {
+      hit = CacheHarness.await(h.cache.handle(req, policy, origin));
+      if (hit.cacheStatus() == CacheStatus.HIT) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(hit.cacheStatus()).isEqualTo(CacheStatus.HIT);
+    assertThat(hit.body().toString()).isEqualTo("kept");
+  }
 }
