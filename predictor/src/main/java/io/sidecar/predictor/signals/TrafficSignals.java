@@ -29,7 +29,10 @@ public final class TrafficSignals {
     private static final int SIGNIFICANT_DIGITS = 2;
     private static final int SECONDS = 10;
     private static final int BLOCKS = 6;
-    private static final int RING = 60;
+    /** Ticks per minute roll-up. */
+    private static final int MINUTE = 60;
+    /** Per-tick counter slots kept: a minute plus a partial 10-second block (the 1 min window reaches back so far). */
+    private static final int SLOTS = MINUTE + SECONDS;
     private static final String[] CLASS_NAMES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final String kind;
@@ -48,7 +51,7 @@ public final class TrafficSignals {
     private final Histogram[] seconds = new Histogram[SECONDS];
     private final Histogram[] blocks = new Histogram[BLOCKS];
     private final Histogram scratch = newHistogram();
-    private final long[][] deltas = new long[5][RING]; // requests, errors, bytes, hits, misses per tick
+    private final long[][] deltas = new long[5][SLOTS]; // requests, errors, bytes, hits, misses per tick
     private final long[] lastTotals = new long[5];
     private long ticks;
     private int filledBlocks;
@@ -140,7 +143,7 @@ public final class TrafficSignals {
         int sec = (int) (ticks % SECONDS);
         seconds[sec] = recorder.getIntervalHistogram(seconds[sec]);
         long[] totals = {requests.sum(), errors.sum(), bytes.sum(), cacheHits.sum(), cacheMisses.sum()};
-        int slot = (int) (ticks % RING);
+        int slot = (int) (ticks % SLOTS);
         for (int i = 0; i < totals.length; i++) {
             deltas[i][slot] = totals[i] - lastTotals[i];
             lastTotals[i] = totals[i];
@@ -160,15 +163,16 @@ public final class TrafficSignals {
             }
             filledBlocks = Math.min(BLOCKS, filledBlocks + 1);
         }
-        if (ticks % RING == 0) {
+        if (ticks % MINUTE == 0) {
             merge(scratch, blocks, filledBlocks);
-            long req = sum(0, RING);
-            long err = sum(1, RING);
-            long hits = sum(3, RING);
-            long misses = sum(4, RING);
-            MinuteRollup r = new MinuteRollup(kind, name, now.minusSeconds(RING), req, req / (double) RING, err,
+            long req = sum(0, MINUTE);
+            long err = sum(1, MINUTE);
+            long hits = sum(3, MINUTE);
+            long misses = sum(4, MINUTE);
+            MinuteRollup r = new MinuteRollup(kind, name, now.minusSeconds(MINUTE), req, req / (double) MINUTE, err,
                     req == 0 ? 0 : err / (double) req, percentileMs(scratch, 50), percentileMs(scratch, 99),
-                    minuteInFlightSum / (double) RING, minuteMaxInFlight, sum(2, RING), hits + misses == 0 ? Double.NaN
+                    minuteInFlightSum / (double) MINUTE, minuteMaxInFlight, sum(2, MINUTE),
+                    hits + misses == 0 ? Double.NaN
                     : hits / (double) (hits + misses));
             minuteMaxInFlight = 0;
             minuteInFlightSum = 0;
@@ -188,7 +192,7 @@ public final class TrafficSignals {
         long s = 0;
         int n = (int) Math.min(lastTicks, ticks);
         for (int i = 1; i <= n; i++) {
-            s += deltas[counter][(int) Math.floorMod(ticks - i, (long) RING)];
+            s += deltas[counter][(int) Math.floorMod(ticks - i, (long) SLOTS)];
         }
         return s;
     }
@@ -228,8 +232,8 @@ public final class TrafficSignals {
         }
         Map<String, Long> fl = new TreeMap<>();
         flags.forEach((k, v) -> fl.put(k, v.sum()));
-        long hits = sum(3, RING);
-        long misses = sum(4, RING);
+        long hits = sum(3, MINUTE);
+        long misses = sum(4, MINUTE);
         return new TrafficSnapshot(kind, name, inFlight(), w1, w10, w60, cls, fl,
                 hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses), requests.sum());
     }
@@ -241,7 +245,7 @@ public final class TrafficSignals {
         long err = 0;
         long by = 0;
         for (long i = offset + 1; i <= offset + blockTicks && i <= ticks; i++) {
-            int idx = (int) Math.floorMod(ticks - i, (long) RING);
+            int idx = (int) Math.floorMod(ticks - i, (long) SLOTS);
             req += deltas[0][idx];
             err += deltas[1][idx];
             by += deltas[2][idx];

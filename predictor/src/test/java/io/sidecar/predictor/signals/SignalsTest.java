@@ -51,6 +51,22 @@ class SignalsTest {
     }
 
     @Test
+    void minuteWindowCoversExactlyTheCompletedBlocksWhenABlockIsPartial() {
+        TrafficSignals r = signals.route("partial");
+        for (int tick = 0; tick < 65; tick++) {
+            for (int i = 0; i < tick; i++) {
+                request(r, 1 + tick, 200, null);
+            }
+            signals.tick();
+        }
+        // six completed 10 s blocks = ticks 0..59 carrying 0 + 1 + ... + 59 requests; ticks 60..64 are partial
+        TrafficSnapshot s = r.snapshot();
+        assertThat(s.last1m().requests()).isEqualTo(1770);
+        assertThat(s.last1m().ratePerSecond()).isEqualTo(1770 / 60.0);
+        assertThat(s.last10s().requests()).isEqualTo(55 + 56 + 57 + 58 + 59 + 60 + 61 + 62 + 63 + 64);
+    }
+
+    @Test
     void errorsByClassAndFlagAndCacheRatio() {
         TrafficSignals r = signals.route("pay");
         request(r, 5, 200, null);
