@@ -44,7 +44,8 @@ import java.util.function.ToDoubleFunction;
  * its live peers') is forecast ({@code service:rate}), its peak over the scaling horizon divided by this
  * instance's capacity (USL or latency knee over the serving routes) gives the replica advice.
  *
- * <p>Thread-safety: {@link #tick()} runs on one timer thread; the read methods may be called from any thread.
+ * <p>Thread-safety: {@link #tick()} runs on one timer thread; {@link #restore} may run concurrently (both take
+ * the models' lock); the read methods may be called from any thread.
  */
 public final class Predictor {
     public static final int RECENT_ALERTS = 200;
@@ -68,6 +69,8 @@ public final class Predictor {
     private final ArrayDeque<Alert> alerts = new ArrayDeque<>();
     private final AtomicLong seq = new AtomicLong();
     private final List<MinuteRollup> minute = new ArrayList<>();
+    /** Guards the detectors and the minute pipeline: the timer and a restore may run at the same time. */
+    private final Object models = new Object();
     private volatile Set<String> servingRoutes;
     private volatile boolean restoring;
 
@@ -127,6 +130,12 @@ public final class Predictor {
 
     /** Runs the models on one minute of roll-ups (exposed for tests and for restoring from history). */
     void onMinute(List<MinuteRollup> rollups, Instant now) {
+        synchronized (models) {
+            runMinute(rollups, now);
+        }
+    }
+
+    private void runMinute(List<MinuteRollup> rollups, Instant now) {
         double servingRate = 0;
         double servingConcurrency = 0;
         double servingP99 = Double.NaN;
@@ -337,16 +346,18 @@ public final class Predictor {
                 }
             }
             int n = 0;
-            restoring = true;
-            try {
-                for (Map.Entry<Instant, List<MinuteRollup>> e : byMinute.entrySet()) {
-                    for (MinuteRollup r : e.getValue()) {
-                        observeRoute(r, e.getKey());
-                        n++;
+            synchronized (models) {
+                restoring = true;
+                try {
+                    for (Map.Entry<Instant, List<MinuteRollup>> e : byMinute.entrySet()) {
+                        for (MinuteRollup r : e.getValue()) {
+                            observeRoute(r, e.getKey());
+                            n++;
+                        }
                     }
+                } finally {
+                    restoring = false;
                 }
-            } finally {
-                restoring = false;
             }
             return n;
         });
