@@ -10,7 +10,7 @@
 #                  rotates from round to round; the table shows medians over rounds and the median of the
 #                  per-round ratios to nginx (same round, same size, same concurrency)
 #   --warmup S     unrecorded load per target before round 1 (default 3; sidecar JVMs get --jvm-warmup S,
-#                  default 20: C2 needs that long on one contended core before the JVM reaches steady state)
+#                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
@@ -28,7 +28,7 @@ root="$(cd "$here/../.." && pwd)"
 duration=10
 rounds=2
 warmup=3
-jvm_warmup=20
+jvm_warmup=30
 conns="16 64 256"
 sizes="1k 100k"
 out="$here/results/latest.md"
