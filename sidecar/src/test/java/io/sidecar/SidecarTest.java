@@ -187,4 +187,27 @@ class SidecarTest {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.json().getString("error")).isEqualTo("not_found");
   }
+
+  @Test
+  void balancerStrategyAndBreakerAreSteeredThroughTheApi() {
+    JsonObject cluster = admin(HttpMethod.GET, "/clusters/a", null, null).json();
+    assertThat(cluster.getString("balancer")).isEqualTo("predictive");
+    assertThat(cluster.getJsonArray("endpoints").getJsonObject(0).containsKey("predicted_latency_ms")).isTrue();
+
+    Reply unknown = admin(HttpMethod.PUT, "/clusters/a/balancer", "t0ken", "{\"strategy\":\"random\"}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().getString("detail")).startsWith("strategy: ").contains("p2c_peak_ewma");
+    assertThat(admin(HttpMethod.PUT, "/clusters/a/balancer", null, "{\"strategy\":\"least_request\"}").status())
+        .isEqualTo(401);
+    Reply switched = admin(HttpMethod.PUT, "/clusters/a/balancer", "t0ken", "{\"strategy\":\"least_request\"}");
+    assertThat(switched.status()).isEqualTo(200);
+    assertThat(switched.json().getString("balancer")).isEqualTo("least_request");
+
+    assertThat(admin(HttpMethod.POST, "/clusters/a/breaker", "t0ken", "{\"state\":\"sideways\"}").status()).isEqualTo(400);
+    Reply open = admin(HttpMethod.POST, "/clusters/a/breaker", "t0ken", "{\"state\":\"forced_open\"}");
+    assertThat(open.status()).isEqualTo(200);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(503);
+    admin(HttpMethod.POST, "/clusters/a/breaker", "t0ken", "{\"state\":\"closed\"}");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
+  }
 }

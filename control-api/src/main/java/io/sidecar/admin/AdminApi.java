@@ -1,14 +1,14 @@
 package io.sidecar.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.ConfigError;
 import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigStore;
 import io.sidecar.config.EffectiveConfig;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
-import io.sidecar.proxy.Endpoint;
+import io.sidecar.balancer.breaker.CircuitBreaker;
+import io.sidecar.balancer.breaker.CircuitBreakerState;
 import io.sidecar.proxy.ProxyRuntime;
 import io.sidecar.proxy.UpstreamCluster;
 import io.vertx.core.Vertx;
@@ -78,6 +78,8 @@ public final class AdminApi {
     });
     router.get("/clusters/:name").handler(ctx -> json(ctx, 200, cluster(ctx.pathParam("name"))));
     router.put("/clusters/:name/endpoints").handler(this::replaceEndpoints);
+    router.put("/clusters/:name/balancer").handler(this::setStrategy);
+    router.post("/clusters/:name/breaker").handler(this::transitionBreaker);
     router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
         "no API at " + ctx.request().method() + " " + ctx.request().path(), null));
     router.route().failureHandler(this::failure);
@@ -144,32 +146,64 @@ public final class AdminApi {
     return new JsonObject().put("routes", out);
   }
 
-  private JsonObject cluster(String name) {
+  private UpstreamCluster upstream(String name) {
     UpstreamCluster cluster = runtime.snapshot().cluster(name);
     if (cluster == null) throw ApiError.notFound("no cluster named '" + name + "'");
-    ClusterSpec spec = cluster.spec();
-    JsonArray endpoints = new JsonArray();
-    for (Endpoint e : cluster.endpoints()) {
-      endpoints.add(new JsonObject()
-          .put("address", e.address().toString())
-          .put("weight", e.weight())
-          .put("active_requests", e.active())
-          .put("requests", e.requests())
-          .put("failures", e.failures())
-          .put("mean_latency_ms", Math.round(e.meanLatencyMillis() * 1000) / 1000.0));
+    return cluster;
+  }
+
+  /** The balancer's explainable view: per endpoint predicted latency, traffic share, confidence, why avoided. */
+  private JsonObject cluster(String name) {
+    UpstreamCluster cluster = upstream(name);
+    JsonObject out = new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(cluster.balancer().snapshot()));
+    return out.put("protocol", cluster.spec().protocol()).put("configured_balancer", cluster.spec().balancer());
+  }
+
+  /** Body {@code {"strategy": "p2c_peak_ewma"}}: switches the strategy until the next reload. */
+  private void setStrategy(RoutingContext ctx) {
+    UpstreamCluster cluster = upstream(ctx.pathParam("name"));
+    Object strategy = bodyObject(ctx).getValue("strategy");
+    if (!(strategy instanceof String name)) throw ApiError.badRequest("strategy: is required (a balancer name)");
+    try {
+      cluster.balancer().setStrategy(name);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("strategy: " + e.getMessage());
     }
-    return new JsonObject().put("name", spec.name()).put("balancer", "round_robin")
-        .put("configured_balancer", spec.balancer()).put("protocol", spec.protocol()).put("endpoints", endpoints);
+    json(ctx, 200, cluster(cluster.name()));
+  }
+
+  /**
+   * Body {@code {"state": "forced_open"}} (closed, open, half_open, disabled, forced_open, metrics_only) and
+   * optionally {@code "endpoint": "host:port"} for an endpoint's own breaker.
+   */
+  private void transitionBreaker(RoutingContext ctx) {
+    UpstreamCluster cluster = upstream(ctx.pathParam("name"));
+    JsonObject body = bodyObject(ctx);
+    if (!(body.getValue("state") instanceof String state)) throw ApiError.badRequest("state: is required");
+    CircuitBreakerState target;
+    try {
+      target = CircuitBreakerState.parse(state);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("state: " + e.getMessage());
+    }
+    CircuitBreaker breaker;
+    if (body.getValue("endpoint") instanceof String endpoint) {
+      breaker = cluster.balancer().endpointBreaker(endpoint)
+          .orElseThrow(() -> ApiError.notFound("endpoint " + endpoint + " has no breaker of its own"));
+    } else {
+      breaker = cluster.balancer().clusterBreaker();
+    }
+    breaker.transitionTo(target);
+    json(ctx, 200, cluster(cluster.name()));
   }
 
   /** Body: {@code {"endpoints": [{"address": "host:port", "weight": 1}, ...]}}; all validated before any change. */
   private void replaceEndpoints(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    if (runtime.snapshot().cluster(name) == null) throw ApiError.notFound("no cluster named '" + name + "'");
+    String name = upstream(ctx.pathParam("name")).name();
     JsonObject body = bodyObject(ctx);
     Object list = body.getValue("endpoints");
     if (!(list instanceof JsonArray items)) throw ApiError.badRequest("endpoints: must be a list");
-    List<Endpoint> endpoints = new ArrayList<>();
+    List<io.sidecar.balancer.Endpoint> endpoints = new ArrayList<>();
     Set<HostPort> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       String where = "endpoints[" + i + "]";
@@ -185,7 +219,7 @@ public final class AdminApi {
       Object weight = item.getValue("weight", 1);
       if (!(weight instanceof Integer w) || w < 1) throw ApiError.badRequest(where + ".weight: must be a whole number >= 1");
       if (!seen.add(hp)) throw ApiError.badRequest(where + ".address: duplicate endpoint " + hp);
-      endpoints.add(new Endpoint(hp, w));
+      endpoints.add(io.sidecar.balancer.Endpoint.of(hp.toString(), w));
     }
     runtime.replaceEndpoints(name, endpoints);
     json(ctx, 200, cluster(name));

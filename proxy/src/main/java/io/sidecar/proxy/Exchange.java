@@ -1,5 +1,13 @@
 package io.sidecar.proxy;
 
+import io.sidecar.balancer.CallHandle;
+import io.sidecar.balancer.CallKind;
+import io.sidecar.balancer.ClusterBalancer;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.Pick;
+import io.sidecar.balancer.retry.RetryPolicy;
+import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -11,12 +19,23 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One proxied request: streams the request body upstream and the response body back, both with back-pressure
- * (Vert.x pipes pause the source while the destination's write queue is full), and nothing aggregated.
- * Every way it can end goes through {@link #finish} exactly once. All callbacks run on the request's event loop.
+ * One proxied request: picks an endpoint through the cluster's balancer, streams the request body upstream and
+ * the response body back, both with back-pressure (nothing aggregated), and retries when the route allows it.
+ *
+ * <p>Retries (Envoy's router semantics, decided by the balancer module's {@link RetryPolicy}): a retriable failure or
+ * status leads to a new try on an endpoint not tried yet, after a fully jittered backoff, within the route's total
+ * timeout and the cluster's retry budget. A request body is replayed only from a bounded buffer: bodies up to the
+ * route's {@code max_buffered_body} with a known length are read first; a larger body streams and then only a
+ * connect failure (the body was never read) is retried. A retriable response is held paused during the backoff and
+ * relayed after all if the retry is refused, so the client sees the real last answer.
+ *
+ * <p>Every way the exchange can end goes through {@link #finish} exactly once. All callbacks run on the request's
+ * event loop; a callback from a try that is no longer current is ignored.
  */
 final class Exchange {
   private final ProxyRuntime runtime;
@@ -24,65 +43,149 @@ final class Exchange {
   private final HttpServerResponse response;
   private final RouteSpec route;
   private final UpstreamCluster cluster;
+  private final ClusterBalancer balancer;
+  private final RetryPolicy retry;
   private final ProxyMetrics.RouteMeters meters;
   private final long maxRequestBody;
   private final long startNanos;
-  private Endpoint endpoint;
-  private HttpClientRequest upstream;
-  private long timer = -1;
+  private final long routeTimeoutNanos;
+  private final Set<String> tried = new HashSet<>(4);
+  private Buffer replayBody;
+  private boolean bodyStreamed;
+  private int retries;
+  private Try current;
+  private String lastAddress;
+  private HeldResponse held;
+  private long totalTimer = -1;
   private boolean done;
 
-  Exchange(ProxyRuntime runtime, HttpServerRequest request, RouteSpec route, UpstreamCluster cluster,
-           ProxyMetrics.RouteMeters meters, long maxRequestBody, long startNanos) {
+  /** One attempt at one endpoint. */
+  private static final class Try {
+    final CallHandle handle;
+    final long startNanos;
+    HttpClientRequest upstream;
+    long timer = -1;
+
+    Try(CallHandle handle, long startNanos) {
+      this.handle = handle;
+      this.startNanos = startNanos;
+    }
+  }
+
+  /** A retriable response kept paused while the retry is decided. */
+  private record HeldResponse(HttpClientResponse response, long headerNanos) {}
+
+  Exchange(ProxyRuntime runtime, HttpServerRequest request, RoutingSnapshot.CompiledRoute route,
+           UpstreamCluster cluster, ProxyMetrics.RouteMeters meters, long maxRequestBody, long startNanos) {
     this.runtime = runtime;
     this.request = request;
     this.response = request.response();
-    this.route = route;
+    this.route = route.spec();
+    this.retry = route.retry();
     this.cluster = cluster;
+    this.balancer = cluster.balancer();
     this.meters = meters;
     this.maxRequestBody = maxRequestBody;
     this.startNanos = startNanos;
+    this.routeTimeoutNanos = this.route.timeout().toNanos();
   }
 
   void start() {
     meters.started();
-    endpoint = cluster.pick(List.of());
-    if (endpoint == null) {
-      fail(ResponseFlag.NO_HEALTHY_UPSTREAM, "cluster " + cluster.name() + " has no endpoints");
-      return;
-    }
-    endpoint.started();
     request.pause();
-    timer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
-      timer = -1;
+    totalTimer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
+      totalTimer = -1;
       fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
     });
     response.closeHandler(v -> {
       if (!done) {
+        if (current != null) current.handle.cancel();
+        Try abandoned = current;
+        current = null;
         finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
-        if (upstream != null) upstream.reset();
+        if (abandoned != null && abandoned.upstream != null) abandoned.upstream.reset();
       }
     });
-    cluster.client().request(UpstreamRequests.options(request, route, endpoint)).onComplete(ar -> {
-      if (done) {
+    if (retry != null && hasBody() && knownLength() >= 0 && retry.canReplayBody(knownLength())) {
+      request.body().onComplete(ar -> {
+        if (done) return;
+        if (ar.failed()) {
+          finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
+          return;
+        }
+        replayBody = ar.result();
+        nextTry();
+      });
+      request.resume();
+    } else {
+      nextTry();
+    }
+  }
+
+  private long knownLength() {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null) return -1;
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void nextTry() {
+    if (done) return;
+    long elapsed = System.nanoTime() - startNanos;
+    long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos - elapsed;
+    Pick pick = balancer.pick(tried, retries == 0 ? CallKind.FIRST : CallKind.RETRY, Math.max(1, tryTimeout));
+    if (!pick.isAccepted()) {
+      if (held != null) {
+        relay(held.response(), held.headerNanos(), null);
+      } else {
+        ResponseFlag flag = ResponseFlag.of(pick.refusal());
+        fail(flag, "cluster " + cluster.name() + ": " + pick.refusal().name().toLowerCase().replace('_', ' '));
+      }
+      return;
+    }
+    if (held != null) {
+      held.response().handler(null).resume();
+      held = null;
+    }
+    Try t = new Try(pick.handle(), System.nanoTime());
+    current = t;
+    lastAddress = t.handle.address();
+    tried.add(lastAddress);
+    if (retry != null && tryTimeout < routeTimeoutNanos - elapsed) {
+      t.timer = runtime.vertx().setTimer(Math.max(1, tryTimeout / 1_000_000), id -> {
+        t.timer = -1;
+        tryFailed(t, ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
+      });
+    }
+    HostPort address = cluster.address(t.handle.address());
+    cluster.client().request(UpstreamRequests.options(request, route, address)).onComplete(ar -> {
+      if (t != current || done) {
         if (ar.succeeded()) ar.result().reset();
         return;
       }
       if (ar.failed()) {
-        fail(FailureClassifier.classify(ar.cause(), false), ar.cause().getMessage());
+        tryFailed(t, FailureClassifier.classify(ar.cause(), false), ar.cause().getMessage());
         return;
       }
-      sendUpstream(ar.result());
+      send(t, ar.result(), address);
     });
   }
 
-  private void sendUpstream(HttpClientRequest creq) {
-    upstream = creq;
-    creq.authority(UpstreamRequests.authority(request, route, endpoint));
+  private void send(Try t, HttpClientRequest creq, HostPort address) {
+    t.upstream = creq;
+    creq.authority(UpstreamRequests.authority(request, route, address));
     creq.response().onComplete(ar -> {
-      if (ar.succeeded()) relayResponse(ar.result());
-      else if (!done) fail(FailureClassifier.classify(ar.cause(), true), ar.cause().getMessage());
+      if (t != current || done) return;
+      if (ar.succeeded()) onResponse(t, ar.result());
+      else tryFailed(t, FailureClassifier.classify(ar.cause(), true), ar.cause().getMessage());
     });
+    if (replayBody != null) {
+      creq.end(replayBody);
+      return;
+    }
     if (!hasBody()) {
       creq.end();
       request.resume();
@@ -91,13 +194,14 @@ final class Exchange {
     if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && creq.version() != HttpVersion.HTTP_2) {
       creq.setChunked(true);
     }
+    bodyStreamed = true;
     ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody, () -> {
       fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
       request.connection().close();
     });
     body.pipe().endOnFailure(false).to(creq).onFailure(err -> {
       creq.reset();
-      if (!done && request.response().closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
+      if (!done && response.closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
     });
   }
 
@@ -109,10 +213,54 @@ final class Exchange {
     return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
-  private void relayResponse(HttpClientResponse cresp) {
-    if (done) {
-      return;
+  private boolean mayRetry(Outcome outcome) {
+    if (retry == null || System.nanoTime() - startNanos >= routeTimeoutNanos) return false;
+    boolean neverSent = outcome.failure() == io.sidecar.balancer.FailureKind.CONNECT_FAILURE;
+    if (bodyStreamed && !neverSent) return false;
+    return retry.shouldRetry(retries + 1, outcome, request.method().name(),
+        route.retry() != null && route.retry().nonIdempotent());
+  }
+
+  private void tryFailed(Try t, ResponseFlag flag, String detail) {
+    if (t != current || done) return;
+    current = null;
+    if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
+    Outcome outcome = Outcome.failure(flag.failureKind());
+    t.handle.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE);
+    if (t.upstream != null) t.upstream.reset();
+    if (mayRetry(outcome)) {
+      scheduleRetry();
+    } else {
+      fail(flag, detail);
     }
+  }
+
+  private void onResponse(Try t, HttpClientResponse cresp) {
+    long headerNanos = System.nanoTime() - t.startNanos;
+    if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
+    Outcome outcome = Outcome.status(cresp.statusCode());
+    if (cresp.statusCode() >= 500 || (retry != null && retry.retriable(outcome))) {
+      if (mayRetry(outcome)) {
+        current = null;
+        t.handle.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)));
+        cresp.pause();
+        held = new HeldResponse(cresp, headerNanos);
+        scheduleRetry();
+        return;
+      }
+    }
+    relay(cresp, headerNanos, t);
+  }
+
+  private void scheduleRetry() {
+    retries++;
+    long backoffMillis = Math.max(1, retry.backoffNanos(retries, ThreadLocalRandom.current()) / 1_000_000);
+    runtime.vertx().setTimer(backoffMillis, id -> nextTry());
+  }
+
+  /** Sends the upstream response downstream; {@code t} is null when its handle was completed already. */
+  private void relay(HttpClientResponse cresp, long headerNanos, Try t) {
+    if (done) return;
     int status = cresp.statusCode();
     response.setStatusCode(status);
     String message = cresp.statusMessage();
@@ -126,21 +274,39 @@ final class Exchange {
     if (!bodyless && !headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
       response.setChunked(true);
     }
+    LoadHint hint = t == null ? LoadHint.NONE : LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
     cresp.pipe().endOnFailure(false).to(response).onComplete(ar -> {
       if (ar.succeeded()) {
+        if (t != null) t.handle.complete(headerNanos, Outcome.status(status), hint);
+        current = null;
         finish(status, ResponseFlag.NONE);
       } else if (!done) {
         // Headers are gone already: the only honest signal left is to break the downstream stream.
         ResponseFlag flag = response.closed() ? ResponseFlag.DOWNSTREAM_DISCONNECT
             : FailureClassifier.classify(ar.cause(), true);
-        abortDownstream();
+        if (t != null) {
+          if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.handle.cancel();
+          else t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE);
+        }
+        current = null;
         finish(status, flag);
+        abortDownstream();
       }
     });
   }
 
   private void fail(ResponseFlag flag, String detail) {
     if (done) return;
+    Try t = current;
+    current = null;
+    if (t != null) {
+      if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
+      t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE);
+    }
+    if (held != null) {
+      held.response().handler(null).resume();
+      held = null;
+    }
     if (!response.headWritten() && !response.closed()) {
       replyLocal(request, flag, detail);
       finish(flag.status(), flag);
@@ -151,7 +317,7 @@ final class Exchange {
       abortDownstream();
     }
     // After finish(): the reset's own failure callbacks must find the exchange done, not name it again.
-    if (upstream != null) upstream.reset();
+    if (t != null && t.upstream != null) t.upstream.reset();
   }
 
   private void abortDownstream() {
@@ -162,15 +328,13 @@ final class Exchange {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
-    if (timer >= 0) runtime.vertx().cancelTimer(timer);
+    if (totalTimer >= 0) runtime.vertx().cancelTimer(totalTimer);
     long nanos = System.nanoTime() - startNanos;
-    if (endpoint != null) endpoint.finished(nanos, flag != ResponseFlag.NONE || status >= 500);
     meters.finished(status, flag, nanos);
     AccessLog log = runtime.accessLog();
     if (log != null) {
-      log.log(request.method().name(), request.path(), route.name(), cluster.name(),
-          endpoint == null ? null : endpoint.address().toString(), status, flag, nanos, response.bytesWritten(),
-          request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+      log.log(request.method().name(), request.path(), route.name(), cluster.name(), lastAddress, status, flag,
+          nanos, response.bytesWritten(), request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
     }
   }
 

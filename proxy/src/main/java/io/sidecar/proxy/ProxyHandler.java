@@ -47,7 +47,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       new WebSocketTunnel(runtime, request, route, cluster, meters, startNanos).start();
       return;
     }
-    new Exchange(runtime, request, route, cluster, meters, maxRequestBody, startNanos).start();
+    new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start();
   }
 
   private static long parseLength(String value) {

@@ -59,7 +59,7 @@ public final class ProxyRuntime {
   }
 
   /** Replaces a cluster's endpoints at run time (control API); false when there is no such cluster. */
-  public boolean replaceEndpoints(String cluster, List<Endpoint> endpoints) {
+  public boolean replaceEndpoints(String cluster, List<io.sidecar.balancer.Endpoint> endpoints) {
     UpstreamCluster c = snapshot().cluster(cluster);
     if (c == null) return false;
     c.replaceEndpoints(endpoints);

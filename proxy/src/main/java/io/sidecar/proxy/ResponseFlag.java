@@ -20,10 +20,36 @@ public enum ResponseFlag {
   UPSTREAM_RESET(502, "UR"),
   /** The upstream sent a response we could not parse as HTTP. */
   UPSTREAM_PROTOCOL_ERROR(502, "UPE"),
+  /** The cluster's circuit breaker is open (Resilience4j semantics). */
+  BREAKER_OPEN(503, "BO"),
+  /** A cluster limit (max requests, pending, connections) is reached (Envoy's circuit-breaker thresholds). */
+  LIMIT_OVERFLOW(503, "LO"),
+  /** The adaptive concurrency limit shed the request before latency collapses. */
+  ADAPTIVE_CONCURRENCY(503, "AC"),
   /** The request body is larger than {@code server.max_request_body}. */
   REQUEST_BODY_TOO_LARGE(413, "RBL"),
   /** The downstream went away before the response was complete (Envoy DC). */
   DOWNSTREAM_DISCONNECT(499, "DC");
+
+  /** The flag for a balancer refusal. */
+  public static ResponseFlag of(io.sidecar.balancer.Refusal refusal) {
+    return switch (refusal) {
+      case NO_HEALTHY_ENDPOINT -> NO_HEALTHY_UPSTREAM;
+      case BREAKER_OPEN -> BREAKER_OPEN;
+      case ADAPTIVE_CONCURRENCY -> ADAPTIVE_CONCURRENCY;
+      case LIMIT_OVERFLOW, RETRY_OVERFLOW -> LIMIT_OVERFLOW;
+    };
+  }
+
+  /** What the balancer should learn from a failure we named (statistics, outlier detection, breaker, retry-on). */
+  public io.sidecar.balancer.FailureKind failureKind() {
+    return switch (this) {
+      case UPSTREAM_CONNECT_FAILURE, UPSTREAM_OVERFLOW -> io.sidecar.balancer.FailureKind.CONNECT_FAILURE;
+      case UPSTREAM_TIMEOUT -> io.sidecar.balancer.FailureKind.TIMEOUT;
+      case DOWNSTREAM_DISCONNECT -> io.sidecar.balancer.FailureKind.CANCELLED;
+      default -> io.sidecar.balancer.FailureKind.RESET;
+    };
+  }
 
   public static final String HEADER = "x-sidecar-flags";
 

@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public final class RoutingSnapshot {
   /** A route with what the hot path needs precomputed. */
-  public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters) {}
+  public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters,
+                              io.sidecar.balancer.retry.RetryPolicy retry) {}
 
   private final long version;
   private final SidecarConfig config;
@@ -34,7 +35,9 @@ public final class RoutingSnapshot {
     for (RouteSpec r : config.routes()) {
       Map<String, ProxyMetrics.RouteMeters> meters = new HashMap<>();
       r.split().forEach(w -> meters.put(w.cluster(), metrics.route(r.name(), w.cluster())));
-      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters)));
+      var retryConfig = BalancerSettings.retry(r.retry());
+      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters),
+          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig)));
     }
     this.routes = Map.copyOf(routes);
   }

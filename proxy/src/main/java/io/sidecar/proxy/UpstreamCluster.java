@@ -1,5 +1,7 @@
 package io.sidecar.proxy;
 
+import io.sidecar.balancer.ClusterBalancer;
+import io.sidecar.balancer.Endpoint;
 import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.UpstreamTlsSpec;
@@ -13,33 +15,34 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster's live side: its pooled keep-alive HTTP client and its endpoints. Survives a config swap when its
- * transport settings (pool, TLS, protocol) are unchanged; endpoint objects survive while their address does.
+ * A cluster's live side: its pooled keep-alive HTTP client and its {@link ClusterBalancer} (endpoints, their
+ * statistics, breaker, outlier detection). Survives a config swap when its transport settings (pool, TLS,
+ * protocol) are unchanged; the balancer is reconfigured in place, so endpoint state survives while addresses stay.
  */
 public final class UpstreamCluster {
   private final ClusterSpec spec;
   private final HttpClient client;
-  private final EndpointPicker picker = new RoundRobinPicker();
-  private volatile List<Endpoint> endpoints;
+  private final ClusterBalancer balancer;
+  private final ConcurrentHashMap<String, HostPort> addresses;
 
-  private UpstreamCluster(ClusterSpec spec, HttpClient client, List<Endpoint> endpoints) {
+  private UpstreamCluster(ClusterSpec spec, HttpClient client, ClusterBalancer balancer,
+                          ConcurrentHashMap<String, HostPort> addresses) {
     this.spec = spec;
     this.client = client;
-    this.endpoints = endpoints;
+    this.balancer = balancer;
+    this.addresses = addresses;
   }
 
   public static UpstreamCluster create(Vertx vertx, ClusterSpec spec) {
-    List<Endpoint> endpoints = new ArrayList<>();
-    spec.endpoints().forEach(e -> endpoints.add(new Endpoint(e.address(), e.weight())));
-    return new UpstreamCluster(spec, vertx.createHttpClient(clientOptions(spec), poolOptions(spec)), List.copyOf(endpoints));
+    ClusterBalancer balancer = ClusterBalancer.create(spec.name(), BalancerSettings.of(spec), BalancerSettings.endpoints(spec));
+    return new UpstreamCluster(spec, vertx.createHttpClient(clientOptions(spec), poolOptions(spec)), balancer,
+        new ConcurrentHashMap<>());
   }
 
   static HttpClientOptions clientOptions(ClusterSpec spec) {
@@ -85,11 +88,12 @@ public final class UpstreamCluster {
 
   public ClusterSpec spec() { return spec; }
   public HttpClient client() { return client; }
-  public List<Endpoint> endpoints() { return endpoints; }
+  public ClusterBalancer balancer() { return balancer; }
   public String name() { return spec.name(); }
 
-  public Endpoint pick(List<Endpoint> tried) {
-    return picker.pick(endpoints, tried);
+  /** The parsed form of a balancer address ("host:port"), parsed once per address. */
+  HostPort address(String address) {
+    return addresses.computeIfAbsent(address, HostPort::parse);
   }
 
   /** Whether {@code next} can keep this cluster's client (only endpoints and non-transport fields differ). */
@@ -98,28 +102,16 @@ public final class UpstreamCluster {
         && spec.protocol().equals(next.protocol());
   }
 
-  /** A cluster that shares this one's client and endpoint state but takes {@code next}'s settings. */
+  /** This cluster with {@code next}'s settings: same client, balancer reconfigured keeping its state. */
   public UpstreamCluster withSpec(ClusterSpec next) {
-    UpstreamCluster updated = new UpstreamCluster(next, client, endpoints);
-    updated.replaceEndpoints(next.endpoints().stream().map(e -> new Endpoint(e.address(), e.weight())).toList());
-    return updated;
+    balancer.reconfigure(BalancerSettings.of(next));
+    balancer.updateEndpoints(BalancerSettings.endpoints(next));
+    return new UpstreamCluster(next, client, balancer, addresses);
   }
 
-  /** Replaces the endpoint set; endpoints whose address stays keep their counters. */
+  /** Replaces the endpoint set; endpoints whose address stays keep their statistics. */
   public void replaceEndpoints(List<Endpoint> next) {
-    Map<HostPort, Endpoint> current = new HashMap<>();
-    endpoints.forEach(e -> current.put(e.address(), e));
-    List<Endpoint> merged = new ArrayList<>();
-    for (Endpoint e : next) {
-      Endpoint kept = current.get(e.address());
-      if (kept != null) {
-        kept.weight(e.weight());
-        merged.add(kept);
-      } else {
-        merged.add(e);
-      }
-    }
-    endpoints = List.copyOf(merged);
+    balancer.updateEndpoints(next);
   }
 
   /** Closes the client after in-flight requests had {@code grace} to finish. */

@@ -14,11 +14,11 @@ final class UpstreamRequests {
 
   private UpstreamRequests() {}
 
-  static RequestOptions options(HttpServerRequest request, RouteSpec route, Endpoint endpoint) {
+  static RequestOptions options(HttpServerRequest request, RouteSpec route, io.sidecar.config.HostPort endpoint) {
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
-        .setHost(endpoint.address().host())
-        .setPort(endpoint.address().port())
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
         .setURI(rewriteUri(request, route))
         .setIdleTimeout(route.idleTimeout().toMillis());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
@@ -32,10 +32,10 @@ final class UpstreamRequests {
   }
 
   /** The Host the upstream sees: the route's host_rewrite, else the client's, else the endpoint address. */
-  static HostAndPort authority(HttpServerRequest request, RouteSpec route, Endpoint endpoint) {
+  static HostAndPort authority(HttpServerRequest request, RouteSpec route, io.sidecar.config.HostPort endpoint) {
     if (route.hostRewrite() != null) return HostAndPort.parseAuthority(route.hostRewrite(), -1);
     HostAndPort original = request.authority();
-    return original != null ? original : HostAndPort.create(endpoint.address().host(), endpoint.address().port());
+    return original != null ? original : HostAndPort.create(endpoint.host(), endpoint.port());
   }
 
   static String rewriteUri(HttpServerRequest request, RouteSpec route) {

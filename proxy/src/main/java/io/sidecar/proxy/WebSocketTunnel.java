@@ -5,7 +5,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.NetSocket;
-import java.util.List;
 
 /**
  * HTTP/1.1 Upgrade pass-through (WebSocket and any other upgrade): forwards the handshake with its Upgrade and
@@ -39,12 +38,16 @@ final class WebSocketTunnel {
 
   void start() {
     meters.started();
-    Endpoint endpoint = cluster.pick(List.of());
-    if (endpoint == null) {
-      Exchange.replyLocal(request, ResponseFlag.NO_HEALTHY_UPSTREAM, "cluster " + cluster.name() + " has no endpoints");
-      done(ResponseFlag.NO_HEALTHY_UPSTREAM.status(), ResponseFlag.NO_HEALTHY_UPSTREAM);
+    io.sidecar.balancer.Pick pick = cluster.balancer().pick();
+    if (!pick.isAccepted()) {
+      ResponseFlag flag = ResponseFlag.of(pick.refusal());
+      Exchange.replyLocal(request, flag, "cluster " + cluster.name() + ": " + pick.refusal());
+      done(flag.status(), flag);
       return;
     }
+    // A tunnel is long-lived: it is not a latency sample, so the balancer's handle is released at once.
+    pick.handle().cancel();
+    io.sidecar.config.HostPort endpoint = cluster.address(pick.handle().address());
     request.pause();
     var options = UpstreamRequests.options(request, route, endpoint).setIdleTimeout(0);
     options.getHeaders().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");

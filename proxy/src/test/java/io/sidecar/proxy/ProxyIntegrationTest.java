@@ -321,12 +321,13 @@ class ProxyIntegrationTest {
         """;
     h.start(1, config.formatted("a", a, b));
     assertThat(get("/", null).body()).isEqualTo("a");
-    Endpoint before = h.runtime.snapshot().cluster("a").endpoints().get(0);
+    var balancerBefore = h.runtime.snapshot().cluster("a").balancer();
     h.start(2, config.formatted("b", a, b));
     assertThat(get("/", null).body()).isEqualTo("b");
     assertThat(h.runtime.snapshot().version()).isEqualTo(2);
-    Endpoint after = h.runtime.snapshot().cluster("a").endpoints().get(0);
-    assertThat(after).isSameAs(before);
-    assertThat(after.requests()).isEqualTo(1);
+    var balancerAfter = h.runtime.snapshot().cluster("a").balancer();
+    assertThat(balancerAfter).isSameAs(balancerBefore);
+    assertThat(balancerAfter.snapshot().endpoints()).singleElement()
+        .satisfies(e -> assertThat(e.requests()).isEqualTo(1));
   }
 }

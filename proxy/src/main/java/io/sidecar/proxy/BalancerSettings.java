@@ -1,0 +1,82 @@
+package io.sidecar.proxy;
+
+import io.sidecar.balancer.BalancerConfig;
+import io.sidecar.balancer.Endpoint;
+import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.breaker.SlidingWindowType;
+import io.sidecar.balancer.outlier.OutlierDetectionConfig;
+import io.sidecar.balancer.retry.RetryConfig;
+import io.sidecar.balancer.retry.RetryOn;
+import io.sidecar.config.CircuitBreakerSpec;
+import io.sidecar.config.ClusterSpec;
+import io.sidecar.config.OutlierDetectionSpec;
+import io.sidecar.config.RetrySpec;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Maps the YAML sections onto the balancer module's configuration. A section that is not written leaves its
+ * mechanism off (as in Envoy: no outlier detection and no breaker unless configured).
+ */
+final class BalancerSettings {
+  private BalancerSettings() {}
+
+  static BalancerConfig of(ClusterSpec spec) {
+    return BalancerConfig.builder()
+        .strategy(spec.balancer())
+        .clusterBreaker(breaker(spec.circuitBreaker()))
+        .outlierDetection(outlier(spec.outlierDetection()))
+        .build();
+  }
+
+  static List<Endpoint> endpoints(ClusterSpec spec) {
+    return spec.endpoints().stream().map(e -> Endpoint.of(e.address().toString(), e.weight())).toList();
+  }
+
+  static CircuitBreakerConfig breaker(CircuitBreakerSpec b) {
+    if (b == null) return CircuitBreakerConfig.DISABLED;
+    return CircuitBreakerConfig.builder()
+        .failureRateThreshold((float) b.failureRate())
+        .slowCallRateThreshold((float) b.slowCallRate())
+        .slowCallDurationThreshold(b.slowCallDuration())
+        .slidingWindowType(b.windowType().equals("time") ? SlidingWindowType.TIME_BASED : SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(b.window())
+        .minimumNumberOfCalls(b.minCalls())
+        .waitDurationInOpenState(b.openFor())
+        .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
+        .build();
+  }
+
+  static OutlierDetectionConfig outlier(OutlierDetectionSpec o) {
+    if (o == null) return OutlierDetectionConfig.DISABLED;
+    return OutlierDetectionConfig.builder()
+        .consecutive5xx(o.consecutive5xx())
+        .consecutiveGatewayFailure(o.consecutiveGatewayFailure())
+        .interval(o.interval())
+        .baseEjectionTime(o.baseEjectionTime())
+        .maxEjectionTime(o.maxEjectionTime())
+        .maxEjectionPercent(o.maxEjectionPercent())
+        .successRateMinimumHosts(o.successRateMinimumHosts())
+        .successRateRequestVolume(o.successRateRequestVolume())
+        .successRateStdevFactor(o.successRateStdevFactor())
+        .panicThresholdPercent(o.panicThreshold())
+        .build();
+  }
+
+  /** A route's retry policy; null when the route does not retry. */
+  static RetryConfig retry(RetrySpec r) {
+    if (r == null || r.attempts() == 0) return null;
+    Set<RetryOn> on = r.on().stream().map(RetryOn::parse).collect(Collectors.toSet());
+    RetryConfig.Builder b = RetryConfig.builder()
+        .maxRetries(r.attempts())
+        .retryOn(on)
+        .retriableStatusCodes(new HashSet<>(r.retriableStatusCodes()))
+        .backoffBase(r.backoffBase())
+        .backoffMax(r.backoffMax())
+        .replayBufferBytes(r.maxBufferedBody());
+    if (r.perTryTimeout() != null) b.perTryTimeout(r.perTryTimeout());
+    return b.build();
+  }
+}

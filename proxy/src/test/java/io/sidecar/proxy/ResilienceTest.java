@@ -1,0 +1,123 @@
+package io.sidecar.proxy;
+
+import static io.sidecar.proxy.ProxyHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The balancer module wired into the data plane: retries, outlier ejection, breaker refusals. */
+class ResilienceTest {
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private String call(HttpMethod method, String path) {
+    return await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
+            .setPort(h.proxyPort).setURI(path))
+        .compose(req -> method == HttpMethod.POST ? req.send(Buffer.buffer("payload")) : req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))));
+  }
+
+  private String cluster(String balancer, String extra, int... ports) {
+    StringBuilder endpoints = new StringBuilder();
+    for (int p : ports) endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
+    return "  - { name: app, balancer: " + balancer + ", endpoints: [ " + endpoints + " ]" + extra + " }\n";
+  }
+
+  @Test
+  void connectFailuresAreRetriedOnAnotherEndpoint() {
+    int dead = ProxyHarness.freePort();
+    int live = h.upstream(req -> req.response().end("live"));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: r
+            cluster: app
+            retry: { on: [connect-failure], attempts: 1 }
+        clusters:
+        """ + cluster("round_robin", "", dead, live));
+    for (int i = 0; i < 6; i++) {
+      assertThat(call(HttpMethod.GET, "/")).isEqualTo("200 live");
+    }
+  }
+
+  @Test
+  void gatewayErrorsAreRetriedForGetButAPostIsNotRepeatedUnlessAllowed() {
+    AtomicInteger sickCalls = new AtomicInteger();
+    AtomicInteger healthyPosts = new AtomicInteger();
+    int sick = h.upstream(req -> {
+      sickCalls.incrementAndGet();
+      req.body().onComplete(b -> req.response().setStatusCode(503).end("sick"));
+    });
+    int healthy = h.upstream(req -> req.body().onComplete(b -> {
+      if (req.method() == HttpMethod.POST) healthyPosts.incrementAndGet();
+      req.response().end("healthy:" + b.result());
+    }));
+    String config = """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: r
+            cluster: app
+            retry: { on: [gateway-error], attempts: 1 %s}
+        clusters:
+        """ + cluster("round_robin", "", sick, healthy);
+    h.start(1, config.formatted(""));
+    List<String> gets = new ArrayList<>();
+    for (int i = 0; i < 4; i++) gets.add(call(HttpMethod.GET, "/"));
+    assertThat(gets).containsOnly("200 healthy:");
+
+    sickCalls.set(0);
+    List<String> posts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) posts.add(call(HttpMethod.POST, "/"));
+    assertThat(posts).contains("503 sick");
+    assertThat(sickCalls.get() + healthyPosts.get()).isEqualTo(4); // each POST reached exactly one upstream
+
+    h.start(2, config.formatted(", non_idempotent: true "));
+    List<String> allowed = new ArrayList<>();
+    for (int i = 0; i < 4; i++) allowed.add(call(HttpMethod.POST, "/"));
+    assertThat(allowed).containsOnly("200 healthy:payload");
+  }
+
+  @Test
+  void aDeadEndpointIsEjectedAndTrafficContinues() {
+    int dead = ProxyHarness.freePort();
+    int live = h.upstream(req -> req.response().end("live"));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters:
+        """ + cluster("round_robin", ", outlier_detection: { consecutive_5xx: 3, max_ejection_percent: 50 }", dead, live));
+    List<String> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) replies.add(call(HttpMethod.GET, "/").split(" ")[0]);
+    assertThat(replies.subList(10, 20)).containsOnly("200");
+    assertThat(replies.stream().filter(r -> r.equals("503")).count()).isEqualTo(3);
+    var snapshot = h.runtime.snapshot().cluster("app").balancer().snapshot();
+    assertThat(snapshot.endpoints()).filteredOn(e -> e.address().endsWith(":" + dead))
+        .singleElement().satisfies(e -> assertThat(e.ejected()).isTrue());
+  }
+
+  @Test
+  void anOpenBreakerAnswersFast503WithFlagBO() {
+    int sick = h.upstream(req -> req.response().setStatusCode(500).end("boom"));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters:
+        """ + cluster("round_robin", ", circuit_breaker: { failure_rate: 50, window: 4, min_calls: 4, open_for: 30s }", sick));
+    for (int i = 0; i < 4; i++) assertThat(call(HttpMethod.GET, "/")).isEqualTo("500 boom");
+    String refused = await(h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/")
+        .compose(req -> req.send()).map(r -> r.statusCode() + " " + r.getHeader("x-sidecar-flags"))));
+    assertThat(refused).isEqualTo("503 BO");
+  }
+}
