@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PostgresHistoryStore implements HistoryStore {
     private static final long RETENTION_EVERY_MS = 600_000;
-    static final int SOCKET_IDLE_SECONDS = 30;
+    /** A flush still running after this long is taken as a hung server: the pool is replaced. */
+    static final long FLUSH_TIMEOUT_MS = 30_000;
 
     private enum Table { ROLLUP, ALERT, ADVICE, MODEL, AUDIT }
 
@@ -52,7 +52,10 @@ public final class PostgresHistoryStore implements HistoryStore {
     private final Vertx vertx;
     private final StorageConfig config;
     private final Clock clock;
-    private final Pool pool;
+    private final PgConnectOptions connect;
+    private final long flushTimeoutMillis;
+    private volatile Pool pool;
+    private long flushGeneration;
     private final String s;
     private final Map<Table, String> inserts = new LinkedHashMap<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -61,24 +64,19 @@ public final class PostgresHistoryStore implements HistoryStore {
     private final AtomicInteger inFlightRows = new AtomicInteger();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong flushFailures = new AtomicLong();
+    private final AtomicLong flushTimeouts = new AtomicLong();
     private volatile String lastError;
     private long flushTimer = -1;
     private long retentionTimer = -1;
 
-    private PostgresHistoryStore(Vertx vertx, StorageConfig config, Clock clock) {
+    private PostgresHistoryStore(Vertx vertx, StorageConfig config, Clock clock, long flushTimeoutMillis) {
         this.vertx = vertx;
         this.config = config;
         this.clock = clock;
         this.s = config.schema();
-        PgConnectOptions connect = PgConnectOptions.fromUri(config.postgres().toString())
-                .setReconnectAttempts(0);
-        // a connection that moves no byte for SOCKET_IDLE_SECONDS is closed: a hung server fails the flush in
-        // flight (its rows go back to the queue) instead of stalling every later flush
-        this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setConnectionTimeout(5)
-                        .setIdleTimeout(60))
-                .with(new NetClientOptions().setIdleTimeout(SOCKET_IDLE_SECONDS).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                        .setTcpKeepAlive(true))
-                .connectingTo(connect).using(vertx).build();
+        this.connect = PgConnectOptions.fromUri(config.postgres().toString()).setReconnectAttempts(0);
+        this.flushTimeoutMillis = flushTimeoutMillis;
+        this.pool = newPool();
         inserts.put(Table.ROLLUP, "INSERT INTO " + s + ".rollups (kind, name, minute, requests, rate, errors, "
                 + "error_rate, p50_ms, p99_ms, mean_in_flight, max_in_flight, bytes, cache_hit_ratio) VALUES "
                 + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING");
@@ -109,10 +107,36 @@ public final class PostgresHistoryStore implements HistoryStore {
      * succeeds and the flushes go through (used when PostgreSQL is down at start-up).
      */
     public static PostgresHistoryStore create(Vertx vertx, StorageConfig config, Clock clock) {
-        PostgresHistoryStore store = new PostgresHistoryStore(vertx, config, clock);
+        return create(vertx, config, clock, FLUSH_TIMEOUT_MS);
+    }
+
+    /** As {@link #create(Vertx, StorageConfig, Clock)} with another flush timeout (tests). */
+    static PostgresHistoryStore create(Vertx vertx, StorageConfig config, Clock clock, long flushTimeoutMillis) {
+        PostgresHistoryStore store = new PostgresHistoryStore(vertx, config, clock, flushTimeoutMillis);
         store.flushTimer = vertx.setPeriodic(config.flushEvery().toMillis(), id -> store.flush());
         store.retentionTimer = vertx.setPeriodic(RETENTION_EVERY_MS, id -> store.applyRetention());
         return store;
+    }
+
+    private Pool newPool() {
+        return PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setConnectionTimeout(5).setIdleTimeout(60))
+                .with(new NetClientOptions().setTcpKeepAlive(true))
+                .connectingTo(connect).using(vertx).build();
+    }
+
+    /**
+     * A hung server (accepts, never answers) would stall the flush in flight forever and with it every later
+     * flush. After {@code flushTimeoutMillis} the pool is replaced and the old one closed, which fails the
+     * stalled transaction (not committed) so its rows go back to the queue.
+     */
+    private void onFlushTimeout(long generation) {
+        if (flushing.get() && flushGeneration == generation) {
+            flushTimeouts.incrementAndGet();
+            lastError = "flush timed out after " + flushTimeoutMillis + " ms; connection pool replaced";
+            Pool old = pool;
+            pool = newPool();
+            old.close();
+        }
     }
 
     /** Applies pending migrations; the future holds how many ran. */
@@ -191,6 +215,8 @@ public final class PostgresHistoryStore implements HistoryStore {
         for (Pending p : batch) {
             byTable.computeIfAbsent(p.table(), t -> new ArrayList<>()).add(p.tuple());
         }
+        long generation = ++flushGeneration;
+        long timeoutTimer = vertx.setTimer(flushTimeoutMillis, id -> onFlushTimeout(generation));
         return pool.withTransaction(conn -> {
             Future<Void> chain = Future.succeededFuture();
             for (Map.Entry<Table, List<Tuple>> e : byTable.entrySet()) {
@@ -216,7 +242,10 @@ public final class PostgresHistoryStore implements HistoryStore {
                 }
             }
             return Future.succeededFuture(0);
-        }).onComplete(ar -> flushing.set(false));
+        }).onComplete(ar -> {
+            vertx.cancelTimer(timeoutTimer);
+            flushing.set(false);
+        });
     }
 
     /** Deletes rows older than the retention; the future holds how many. */
@@ -308,6 +337,11 @@ public final class PostgresHistoryStore implements HistoryStore {
 
     public long flushFailures() {
         return flushFailures.get();
+    }
+
+    /** Flushes abandoned because the server did not answer in time. */
+    public long flushTimeouts() {
+        return flushTimeouts.get();
     }
 
     /** The last write or retention error, for diagnostics (null before any). */

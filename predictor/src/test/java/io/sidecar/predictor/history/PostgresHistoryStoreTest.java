@@ -143,6 +143,31 @@ class PostgresHistoryStoreTest {
     }
 
     @Test
+    void hungPostgresFailsTheFlushInFlightAndLaterRowsStillArrive() throws Exception {
+        TcpRelay relay = new TcpRelay(vertx, HOST, PORT);
+        int port = relay.start(0);
+        PostgresHistoryStore store = PostgresHistoryStore.create(vertx, config(port), Clock.systemUTC(), 1_000);
+        get(store.migrate());
+        for (int m = 0; m < 5; m++) {
+            store.appendRollup(rollup(m));
+        }
+        await(() -> store.written() == 5);
+        relay.freeze();
+        long failuresBefore = store.flushFailures();
+        for (int m = 5; m < 15; m++) {
+            store.appendRollup(rollup(m));
+        }
+        await(() -> store.flushFailures() > failuresBefore);
+        assertThat(store.flushTimeouts()).isPositive();
+        assertThat(store.pending()).isEqualTo(10);
+        relay.thaw();
+        await(() -> store.pending() == 0);
+        assertThat(count("rollups")).isEqualTo(15);
+        store.close();
+        get(relay.close());
+    }
+
+    @Test
     void boundedQueueDropsOldestWhenFull() throws Exception {
         TcpRelay relay = new TcpRelay(vertx, HOST, PORT);
         int port = relay.start(0);

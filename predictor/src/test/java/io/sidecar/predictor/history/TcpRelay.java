@@ -18,6 +18,7 @@ final class TcpRelay {
     private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
     private NetServer server;
     private int port;
+    private volatile boolean frozen;
 
     TcpRelay(Vertx vertx, String targetHost, int targetPort) {
         this.vertx = vertx;
@@ -30,6 +31,9 @@ final class TcpRelay {
         server = vertx.createNetServer().connectHandler(downstream -> {
             downstream.pause();
             sockets.add(downstream);
+            if (frozen) {
+                return; // accepted, never answered: a hung server
+            }
             client.connect(targetPort, targetHost).onSuccess(upstream -> {
                 sockets.add(upstream);
                 downstream.pipeTo(upstream);
@@ -44,6 +48,19 @@ final class TcpRelay {
 
     int port() {
         return port;
+    }
+
+    /** Stops moving bytes on every connection, old and new, without closing anything: a hung server. */
+    void freeze() {
+        frozen = true;
+        for (NetSocket s : sockets) {
+            s.pause();
+        }
+    }
+
+    /** New connections work again (frozen ones stay dead; the client closes them on its idle timeout). */
+    void thaw() {
+        frozen = false;
     }
 
     void cut() throws Exception {
