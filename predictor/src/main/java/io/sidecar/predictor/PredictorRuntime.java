@@ -66,7 +66,8 @@ public final class PredictorRuntime {
     }
 
     private void retryMigrations(PostgresHistoryStore store) {
-        migrationTimer = vertx.setPeriodic(MIGRATION_RETRY_MS, id -> store.migrate().onSuccess(n -> {
+        migrationTimer = vertx.setPeriodic(MIGRATION_RETRY_MS, id -> store.migrate()
+                .timeout(MIGRATION_RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS).onSuccess(n -> {
             vertx.cancelTimer(id);
             LOG.info("PostgreSQL history reachable again, " + n + " migrations applied");
         }));

@@ -99,7 +99,9 @@ public final class PostgresHistoryStore implements HistoryStore {
      */
     public static Future<PostgresHistoryStore> start(Vertx vertx, StorageConfig config, Clock clock) {
         PostgresHistoryStore store = create(vertx, config, clock);
-        return store.migrate().map(n -> store).onFailure(err -> store.close());
+        // a hung server must not hang start-up: give up after the flush timeout
+        return store.migrate().timeout(store.flushTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .map(n -> store).onFailure(err -> store.close());
     }
 
     /**
