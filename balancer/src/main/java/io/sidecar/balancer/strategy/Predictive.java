@@ -22,6 +22,7 @@ import java.util.random.RandomGenerator;
  * </pre>
  *
  * <h2>Choice</h2>
+ * Among {@code maxConsidered} (default 3) endpoints drawn at random for each pick (power of d choices):
  * <ol>
  *   <li>Explore: an idle endpoint (nothing in flight) not picked for {@code exploreInterval} (doubling, up to 8×,
  *       while it keeps being avoided) gets this request, so a recovered endpoint is found again; at most one probe in

@@ -14,7 +14,11 @@ import java.time.Duration;
  * @param exploreInterval   an idle endpoint not picked for this long receives one exploratory request
  * @param minSamples        observations an endpoint needs before its model is trusted (before: peak-EWMA cost;
  *                          when no considered endpoint has enough: exact p2c_peak_ewma)
- * @param maxConsidered     endpoints considered per pick (a random subset when there are more; Prequal's pool)
+ * @param maxConsidered     endpoints considered per pick, a fresh random subset each time when there are more
+ *                          (power of d choices, Mitzenmacher; Prequal also samples a few replicas per query).
+ *                          Default 3: a global minimum over all endpoints makes independent clients herd onto the
+ *                          same endpoint and, past capacity, equalises every queue so all of them cross the
+ *                          deadline together (measured in the simulator, scenario 5)
  * @param hintTtl           how long an upstream {@code x-sidecar-load} report stays usable
  */
 public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duration failurePenalty, double hotQuantile,
@@ -26,7 +30,7 @@ public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duratio
     public static final double DEFAULT_HOT_QUANTILE = 0.8;
     public static final Duration DEFAULT_EXPLORE_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MIN_SAMPLES = 10;
-    public static final int DEFAULT_MAX_CONSIDERED = 16;
+    public static final int DEFAULT_MAX_CONSIDERED = 3;
     public static final Duration DEFAULT_HINT_TTL = Duration.ofSeconds(1);
 
     public static final PredictiveConfig DEFAULTS = new PredictiveConfig(DEFAULT_MODEL_DECAY, DEFAULT_ERROR_DECAY,
