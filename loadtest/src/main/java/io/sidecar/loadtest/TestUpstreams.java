@@ -38,6 +38,9 @@ public final class TestUpstreams implements AutoCloseable {
     // The JDK server writes headers and body in separate writes; with Nagle on, the second write waits for the
     // peer's delayed ACK (about 40 ms on Linux) and every keep-alive response stalls. Read once by ServerConfig.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // Default 200: above that the JDK server closes idle keep-alive connections, and a proxy whose pool holds
+    // more than 200 then reuses a closed one (resets, 502s that are the upstream's fault, not the proxy's).
+    System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     TestUpstreams upstreams = new TestUpstreams();
     try {
       for (UpstreamSpec spec : specs) {

@@ -12,8 +12,8 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 
 /**
- * Saturation search: open-model arrival rate in steps, {@code start} req/s (default 1000) plus {@code step}
- * (default 1000) per level, {@code levels} levels (default 8) of {@code levelSeconds} (default 5) each, on the
+ * Saturation search: open-model arrival rate in steps, {@code start} req/s (default 500) plus {@code step}
+ * (default 500) per level, {@code levels} levels (default 10) of {@code levelSeconds} (default 5) each, on the
  * pass-through route. The level where the "Response Time Percentiles over Time" chart of the HTML report bends
  * up, or where active users pile up, is the saturation point; the console prints per-level counts. Keep-alive
  * connections are shared between users (an open model otherwise opens one connection per request).
@@ -22,9 +22,9 @@ import java.time.Duration;
  * sidecar must queue and shed load cleanly, not fall over.
  */
 public class RampSimulation extends Simulation {
-  private final int start = SimulationSettings.integer("start", 1000);
-  private final int step = SimulationSettings.integer("step", 1000);
-  private final int levels = SimulationSettings.integer("levels", 8);
+  private final int start = SimulationSettings.integer("start", 500);
+  private final int step = SimulationSettings.integer("step", 500);
+  private final int levels = SimulationSettings.integer("levels", 10);
   private final Duration level = SimulationSettings.seconds("levelSeconds", 5);
   private final Duration rampBetween = Duration.ofSeconds(1);
   private final String path = System.getProperty("path", "/pt/1k");
