@@ -33,21 +33,21 @@ class FaultInjectionTest {
           "faults", List.of(Map.of("name", "a", "route", "api", "abort", Map.of("status", 503))),
           "duration", "300ms", "blast_radius", 100), "").orThrow(), "alice");
       assertThat(fi.registry().decide(req).abort()).isNotNull();
-      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (fi.registry().activeCount() > 0 && System.nanoTime() < end) Thread.sleep(10);
       assertThat(fi.registry().decide(req)).isSameAs(FaultDecision.NO_FAULT);
       assertThat(fi.experiments().get(exp.id()).orElseThrow().state()).isEqualTo(ExperimentState.ENDED);
 
       fi.registry().add(FaultSpecParser.parse(Map.of("name", "b", "abort", Map.of("status", 500)), "").orThrow(), "bob");
-      fi.tcpProxies().create(new TcpProxySpec("p", "127.0.0.1", 0, "127.0.0.1", 6379, List.of()), "bob").await(5, TimeUnit.SECONDS);
+      fi.tcpProxies().create(new TcpProxySpec("p", "127.0.0.1", 0, "127.0.0.1", 6379, List.of()), "bob").await(30, TimeUnit.SECONDS);
       fi.tcpProxies().addToxic("p", ToxicSpec.latency("l", ToxicStream.DOWNSTREAM, Duration.ofMillis(10), Duration.ZERO), "bob");
       assertThat(fi.stopAll("ops")).isEqualTo(2);
       assertThat(fi.registry().decide(req)).isSameAs(FaultDecision.NO_FAULT);
       assertThat(fi.tcpProxies().get("p").orElseThrow().toxics()).isEmpty();
       assertThat(fi.audit().recent(50)).extracting(AuditEvent::action).contains("stop-all", "toxic.clear-all", "experiment.end");
-      fi.close().await(5, TimeUnit.SECONDS);
+      fi.close().await(30, TimeUnit.SECONDS);
     } finally {
-      vertx.close().await(5, TimeUnit.SECONDS);
+      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 

@@ -40,7 +40,7 @@ class RedisThroughToxicProxyTest {
     vertx = Vertx.vertx();
     proxies = new TcpProxies(vertx, new SeededRandom(1), new InMemoryAuditLog(), Clock.systemUTC());
     TcpProxy proxy = proxies.create(
-        new TcpProxySpec("redis", "127.0.0.1", 0, REDIS_HOST, REDIS_PORT, List.of()), "test").await(5, TimeUnit.SECONDS);
+        new TcpProxySpec("redis", "127.0.0.1", 0, REDIS_HOST, REDIS_PORT, List.of()), "test").await(30, TimeUnit.SECONDS);
     redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://127.0.0.1:" + proxy.listenPort()).setMaxPoolSize(4).setMaxPoolWaiting(100));
   }
@@ -48,8 +48,8 @@ class RedisThroughToxicProxyTest {
   @AfterEach
   void tearDown() throws Exception {
     redis.close();
-    proxies.close().await(5, TimeUnit.SECONDS);
-    vertx.close().await(5, TimeUnit.SECONDS);
+    proxies.close().await(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   private Future<Response> ping() {
@@ -61,11 +61,11 @@ class RedisThroughToxicProxyTest {
     assertThat(warmPing()).isEqualTo("PONG");
 
     proxies.addToxic("redis", ToxicSpec.latency("slow-redis", ToxicStream.DOWNSTREAM, Duration.ofSeconds(1), Duration.ZERO), "test");
-    assertThatThrownBy(() -> ping().await(5, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> ping().await(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
 
     assertThat(proxies.removeToxic("redis", "slow-redis", "test")).isTrue();
     // Replies already in the 1 s pipe still arrive (in order), so allow the pipe to empty, bounded.
-    assertThat(pingSucceedsWithin(Duration.ofSeconds(5))).isTrue();
+    assertThat(pingSucceedsWithin(Duration.ofSeconds(30))).isTrue();
   }
 
   @Test
@@ -73,21 +73,21 @@ class RedisThroughToxicProxyTest {
     assertThat(warmPing()).isEqualTo("PONG");
     proxies.addToxic("redis", ToxicSpec.of("blackhole", ToxicType.TIMEOUT, ToxicStream.UPSTREAM)
         .withTimeout(Duration.ofMillis(500)), "test");
-    assertThatThrownBy(() -> ping().await(5, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> ping().await(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
     proxies.removeToxic("redis", "blackhole", "test");
-    assertThat(pingSucceedsWithin(Duration.ofSeconds(5))).isTrue();
+    assertThat(pingSucceedsWithin(Duration.ofSeconds(30))).isTrue();
   }
 
   /** The first command opens the connection (and the client's handshake): no tight timeout here. */
   private String warmPing() throws Exception {
-    return redis.send(Request.cmd(Command.PING)).await(5, TimeUnit.SECONDS).toString();
+    return redis.send(Request.cmd(Command.PING)).await(30, TimeUnit.SECONDS).toString();
   }
 
   private boolean pingSucceedsWithin(Duration max) throws InterruptedException {
     long end = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < end) {
       try {
-        if ("PONG".equals(ping().await(5, TimeUnit.SECONDS).toString())) return true;
+        if ("PONG".equals(ping().await(30, TimeUnit.SECONDS).toString())) return true;
       } catch (Exception e) {
         Thread.sleep(50);
       }

@@ -31,17 +31,17 @@ class TcpProxyTest {
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    echo = vertx.createNetServer().connectHandler(s -> s.handler(s::write)).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    echo = vertx.createNetServer().connectHandler(s -> s.handler(s::write)).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     client = vertx.createNetClient();
     proxies = new TcpProxies(vertx, new SeededRandom(1), new InMemoryAuditLog(), Clock.systemUTC());
     proxy = proxies.create(new TcpProxySpec("echo", "127.0.0.1", 0, "127.0.0.1", echo.actualPort(), List.of()), "test")
-        .await(5, TimeUnit.SECONDS);
+        .await(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    proxies.close().await(5, TimeUnit.SECONDS);
-    vertx.close().await(5, TimeUnit.SECONDS);
+    proxies.close().await(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** A client connection that records what it receives and when it closes. */
@@ -75,7 +75,7 @@ class TcpProxyTest {
 
   private Probe connect() throws Exception {
     // handlers are set in the connect callback, on the socket's event loop, so no close event is missed
-    return client.connect(proxy.listenPort(), "127.0.0.1").map(Probe::new).await(5, TimeUnit.SECONDS);
+    return client.connect(proxy.listenPort(), "127.0.0.1").map(Probe::new).await(30, TimeUnit.SECONDS);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier cond, Duration max) throws InterruptedException {
@@ -87,7 +87,7 @@ class TcpProxyTest {
   void passesBytesThroughWithoutToxics() throws Exception {
     Probe p = connect();
     p.socket.write("hello");
-    waitFor(() -> p.length() == 5, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 5, Duration.ofSeconds(30));
     assertThat(p.received.toString()).isEqualTo("hello");
   }
 
@@ -97,12 +97,12 @@ class TcpProxyTest {
     Probe p = connect();
     long t0 = System.nanoTime();
     p.socket.write("x");
-    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
     assertThat((p.firstByteNanos - t0) / 1e6).isGreaterThanOrEqualTo(290);
     assertThat(proxies.removeToxic("echo", "lat", "t")).isTrue();
     Probe q = connect();
     q.socket.write("y");
-    waitFor(() -> q.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> q.length() == 1, Duration.ofSeconds(30));
     assertThat(q.received.toString()).isEqualTo("y");
   }
 
@@ -112,7 +112,7 @@ class TcpProxyTest {
         null, null, 0, null, null, 10, 0, 0), "t");
     Probe p = connect();
     p.socket.write(Buffer.buffer(new byte[100]));
-    p.closed.future().await(5, TimeUnit.SECONDS);
+    p.closed.future().await(30, TimeUnit.SECONDS);
     assertThat(p.length()).isEqualTo(10);
   }
 
@@ -122,7 +122,7 @@ class TcpProxyTest {
     Probe p = connect();
     long t0 = System.nanoTime();
     p.socket.write("lost");
-    p.closed.future().await(5, TimeUnit.SECONDS);
+    p.closed.future().await(30, TimeUnit.SECONDS);
     assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(150);
     assertThat(p.length()).isZero();
   }
@@ -133,9 +133,9 @@ class TcpProxyTest {
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     p.socket.exceptionHandler(errors::add);
     p.socket.write("a");
-    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
     proxies.addToxic("echo", ToxicSpec.of("rst", ToxicType.RESET_PEER, ToxicStream.DOWNSTREAM), "t");
-    p.closed.future().await(5, TimeUnit.SECONDS);
+    p.closed.future().await(30, TimeUnit.SECONDS);
     assertThat(proxy.connectionCount()).isZero();
     assertThat(errors).anySatisfy(e -> assertThat(e.getMessage()).containsIgnoringCase("reset"));
   }
@@ -144,15 +144,15 @@ class TcpProxyTest {
   void downClosesConnectionsUntilRemoved() throws Exception {
     Probe before = connect();
     before.socket.write("a");
-    waitFor(() -> before.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> before.length() == 1, Duration.ofSeconds(30));
     proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM), "t");
-    before.closed.future().await(5, TimeUnit.SECONDS);
+    before.closed.future().await(30, TimeUnit.SECONDS);
     Probe during = connect();
-    during.closed.future().await(5, TimeUnit.SECONDS);
+    during.closed.future().await(30, TimeUnit.SECONDS);
     proxies.removeToxic("echo", "down", "t");
     Probe after = connect();
     after.socket.write("b");
-    waitFor(() -> after.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> after.length() == 1, Duration.ofSeconds(30));
     assertThat(after.received.toString()).isEqualTo("b");
   }
 
@@ -163,7 +163,7 @@ class TcpProxyTest {
     Probe p = connect();
     long s0 = System.nanoTime();
     p.socket.write(Buffer.buffer(new byte[100]));
-    waitFor(() -> p.length() == 100, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 100, Duration.ofSeconds(30));
     // 10 slices of 10 bytes, 5 ms apart: at least 45 ms; a late timer may coalesce some slices on
     // the wire, so only require that the data did not arrive in one piece
     assertThat(p.length()).isEqualTo(100);
@@ -187,7 +187,7 @@ class TcpProxyTest {
     proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM).withToxicity(0), "t");
     Probe p = connect();
     p.socket.write("ok");
-    waitFor(() -> p.length() == 2, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 2, Duration.ofSeconds(30));
     assertThat(p.received.toString()).isEqualTo("ok");
   }
 
@@ -197,13 +197,13 @@ class TcpProxyTest {
         null, null, 0, Duration.ofMillis(300), null, 0, 0, 0), "t");
     Probe p = connect();
     p.socket.write("a");
-    waitFor(() -> p.length() == 1, Duration.ofSeconds(5));
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
     // the client closes; slow_close on the upstream stream holds the upstream side open for 300 ms
     long t0 = System.nanoTime();
-    p.socket.close().await(5, TimeUnit.SECONDS);
+    p.socket.close().await(30, TimeUnit.SECONDS);
     Thread.sleep(100);
     assertThat(proxy.connectionCount()).isEqualTo(1);
-    waitFor(() -> proxy.connectionCount() == 0, Duration.ofSeconds(5));
+    waitFor(() -> proxy.connectionCount() == 0, Duration.ofSeconds(30));
     assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(290);
   }
 }

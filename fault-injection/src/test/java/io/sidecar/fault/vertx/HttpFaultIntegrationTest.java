@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -56,11 +55,11 @@ class HttpFaultIntegrationTest {
       backendHits.incrementAndGet();
       backendLastHitNanos.set(System.nanoTime());
       req.response().putHeader("content-type", "application/json").end("{\"id\":1,\"price\":10,\"secret\":\"s\"}");
-    }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    }).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     upstream = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
     client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
     useRegistry(42);
-    proxy = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    proxy = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
   }
 
   private void useRegistry(long seed) {
@@ -69,7 +68,7 @@ class HttpFaultIntegrationTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(5, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** The proxy's fault stage, applied mechanically from the decision. */
@@ -128,36 +127,50 @@ class HttpFaultIntegrationTest {
 
   private record Reply(int status, io.vertx.core.MultiMap headers, Buffer body) {}
 
-  /** Status, headers and body, read on the event loop (the body must be consumed there, not after await). */
   private Reply fetch(String path) throws Exception {
-    return get(path).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b))).await(5, TimeUnit.SECONDS);
+    return call(path).await(30, TimeUnit.SECONDS);
   }
 
-  private Future<HttpClientResponse> get(String path) {
-    return client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", path).compose(r -> r.send());
+  private io.vertx.core.Context clientContext;
+
+  /**
+   * Status, headers and body of one GET through the proxy, the whole chain issued on one event-loop
+   * context: calling the client from the test thread races the response's end against the
+   * registration of the body handler (seen as a rare request that never completes).
+   */
+  private Future<Reply> call(String path) {
+    if (clientContext == null) clientContext = vertx.getOrCreateContext();
+    io.vertx.core.Promise<Reply> p = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", path)
+        .compose(r -> r.send())
+        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b)))
+        .onComplete(p));
+    return p.future();
   }
 
   @Test
   void thirtyPercentAbortThroughRealHttpIsReproducible() throws Exception {
-    int n = 2000;
+    int n = 1000;
     Map<String, Object> fault = Map.of("name", "a30", "route", "api", "percent", 30, "abort", Map.of("status", 503));
     add(fault);
     List<Future<Integer>> all = new ArrayList<>();
     AtomicInteger aborted = new AtomicInteger();
-    for (int batch = 0; batch < n / 50; batch++) {
+    int concurrency = 25;
+    for (int batch = 0; batch < n / concurrency; batch++) {
       List<Future<Integer>> wave = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        wave.add(get("/x").compose(r -> r.body().map(b -> {
-          if (r.statusCode() == 503 && "a30".equals(r.getHeader(HttpFaultActions.FAULT_HEADER))) aborted.incrementAndGet();
-          return r.statusCode();
-        })));
+      for (int i = 0; i < concurrency; i++) {
+        wave.add(call("/x").map(r -> {
+          if (r.status() == 503 && "a30".equals(r.headers().get(HttpFaultActions.FAULT_HEADER))) aborted.incrementAndGet();
+          return r.status();
+        }));
       }
-      Future.all(wave).await(20, TimeUnit.SECONDS);
+      // generous: the first wave opens the connections, and CI boxes can be heavily loaded
+      Future.all(wave).await(60, TimeUnit.SECONDS);
       all.addAll(wave);
     }
     assertThat(all).allSatisfy(f -> assertThat(f.result()).isIn(200, 503));
-    // Binomial(2000, 0.3): mean 600, sd 20.5; 5 sd = 102
-    assertThat(aborted.get()).isBetween(600 - 102, 600 + 102);
+    // Binomial(1000, 0.3): mean 300, sd 14.5; 5 sd = 72
+    assertThat(aborted.get()).isBetween(300 - 72, 300 + 72);
     assertThat(backendHits.get()).isEqualTo(n - aborted.get());
     // the same seed and the same number of decisions give exactly the same count
     FaultRegistry replay = new FaultRegistry(FaultRegistryConfig.defaults().withSeed(42), Clock.systemUTC(), new InMemoryAuditLog());
@@ -189,10 +202,10 @@ class HttpFaultIntegrationTest {
     assertThat(s.headers().get("retry-after")).isEqualTo("1");
     assertThat(s.body().toString()).isEqualTo("slow down");
 
-    Throwable reset = catchFailure(get("/reset"));
+    Throwable reset = catchFailure(call("/reset"));
     assertThat(reset).isNotNull();
     assertThat(String.valueOf(reset.getMessage()) + reset.getClass()).containsIgnoringCase("reset");
-    assertThat(catchFailure(get("/close"))).isNotNull();
+    assertThat(catchFailure(call("/close"))).isNotNull();
 
     Reply u = fetch("/down");
     assertThat(u.status()).isEqualTo(503);
@@ -200,9 +213,9 @@ class HttpFaultIntegrationTest {
     assertThat(backendHits.get()).isZero();
   }
 
-  private static Throwable catchFailure(Future<HttpClientResponse> f) {
+  private static Throwable catchFailure(Future<Reply> f) {
     try {
-      f.compose(HttpClientResponse::body).await(5, TimeUnit.SECONDS);
+      f.await(30, TimeUnit.SECONDS);
       return null;
     } catch (Exception e) {
       return e;
@@ -227,7 +240,7 @@ class HttpFaultIntegrationTest {
     add(Map.of("name", "t", "route", "api", "delay", Map.of("fixed", "200ms", "phase", "response"),
         "truncate", Map.of("after_bytes", 5)));
     long t0 = System.nanoTime();
-    Throwable failure = catchFailure(get("/x"));
+    Throwable failure = catchFailure(call("/x"));
     assertThat(failure).isNotNull();
     assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(190);
     assertThat(backendHits.get()).isEqualTo(1);

@@ -43,7 +43,7 @@ class ShapedWriteStreamTest {
     byte[] body = new byte[BODY_SIZE];
     for (int i = 0; i < body.length; i++) body[i] = (byte) ('a' + i % 26);
     backend = vertx.createHttpServer().requestHandler(req -> req.response().end(Buffer.buffer(body)))
-        .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+        .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     HttpClient upstream = vertx.createHttpClient();
     proxy = vertx.createHttpServer().requestHandler(req ->
         upstream.request(HttpMethod.GET, backend.actualPort(), "127.0.0.1", "/")
@@ -55,13 +55,13 @@ class ShapedWriteStreamTest {
               up.pipeTo(shaped);
             })
             .onFailure(e -> req.response().setStatusCode(502).end()))
-        .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+        .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     client = vertx.createHttpClient();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(5, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   private record Result(Buffer body, List<Integer> chunks, long firstByteMs, long lastByteMs, long endMs, Throwable error) {}
@@ -72,7 +72,9 @@ class ShapedWriteStreamTest {
     Buffer body = Buffer.buffer();
     List<Integer> chunks = new CopyOnWriteArrayList<>();
     long[] times = {-1, -1};
-    client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", "/").compose(r -> r.send()).onComplete(ar -> {
+    // the whole exchange runs on one context so the body handlers are set before any data can arrive
+    vertx.getOrCreateContext().runOnContext(ctx -> client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", "/")
+        .compose(r -> r.send()).onComplete(ar -> {
       if (ar.failed()) {
         done.tryComplete(new Result(body, chunks, -1, -1, -1, ar.cause()));
         return;
@@ -87,8 +89,8 @@ class ShapedWriteStreamTest {
       });
       resp.exceptionHandler(e -> done.tryComplete(new Result(body, chunks, times[0], times[1], -1, e)));
       resp.endHandler(v -> done.tryComplete(new Result(body, chunks, times[0], times[1], (System.nanoTime() - t0) / 1_000_000, null)));
-    });
-    return done.future().await(20, TimeUnit.SECONDS);
+    }));
+    return done.future().await(60, TimeUnit.SECONDS);
   }
 
   @Test
