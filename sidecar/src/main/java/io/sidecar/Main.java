@@ -20,7 +20,7 @@ import sun.misc.Signal;
 /** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
 public final class Main {
   /** Features whose config sections are active in this build (see ConfigNotices). */
-  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry");
+  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache");
 
   private Main() {}
 

@@ -6,7 +6,13 @@ import io.sidecar.admin.AdminApi;
 import io.sidecar.admin.ConfigControl;
 import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigLoader;
+import io.sidecar.cache.CacheConfig;
+import io.sidecar.cache.CacheMetrics;
+import io.sidecar.cache.HttpCache;
+import io.sidecar.config.CacheSpec;
 import io.sidecar.config.ConfigStore;
+import java.util.ArrayList;
+import java.util.List;
 import io.sidecar.config.SidecarConfig;
 import io.sidecar.proxy.AccessLog;
 import io.sidecar.proxy.DataPlane;
@@ -44,6 +50,8 @@ public final class Sidecar implements ConfigControl {
   private String fingerprint;
   private long watchTimer = -1;
 
+  private final HttpCache cache;
+
   private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
                   SidecarConfig initial, AccessLog accessLog) {
     this.vertx = vertx;
@@ -53,8 +61,26 @@ public final class Sidecar implements ConfigControl {
     this.store = new ConfigStore(initial, Clock.systemUTC());
     this.accessLog = accessLog;
     int loops = eventLoops(initial);
-    this.dataPlane = new DataPlane(vertx, new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog), loops);
+    this.cache = new HttpCache(vertx, cacheConfig(initial));
+    new CacheMetrics(cache).bindTo(registry);
+    this.dataPlane = new DataPlane(vertx, new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog, cache), loops);
     this.fingerprint = source.fingerprint();
+  }
+
+  /** The process-wide cache from the {@code cache:} section (a change to it takes a restart). */
+  static CacheConfig cacheConfig(SidecarConfig config) {
+    CacheSpec spec = config.cache();
+    List<String> tagHeaders = new ArrayList<>(List.of(spec.tagHeader()));
+    CacheConfig.DEFAULT_TAG_HEADERS.forEach(h -> {
+      if (tagHeaders.stream().noneMatch(h::equalsIgnoreCase)) tagHeaders.add(h);
+    });
+    return CacheConfig.builder()
+        .l1MaxBytes(spec.l1MaxSize())
+        .l2RedisUri(spec.l2Redis())
+        .l2KeyPrefix("sidecar:" + config.service() + ":")
+        .tagHeaders(tagHeaders)
+        .instanceId(config.instance())
+        .build();
   }
 
   static int eventLoops(SidecarConfig config) {
@@ -75,7 +101,8 @@ public final class Sidecar implements ConfigControl {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Sidecar sidecar = new Sidecar(vertx, registry, source, loader, config, AccessLog.open(config.server().accessLog()));
-    return sidecar.dataPlane.apply(1, config)
+    return sidecar.cache.start()
+        .compose(v -> sidecar.dataPlane.apply(1, config))
         .compose(v -> sidecar.startAdmin(config))
         .map(v -> {
           sidecar.ready.set(true);
@@ -87,6 +114,7 @@ public final class Sidecar implements ConfigControl {
 
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
+    api.withCache(cache);
     return vertx.createHttpServer()
         .requestHandler(api.router(vertx))
         .listen(config.admin().address().port(), config.admin().address().host())
@@ -154,7 +182,7 @@ public final class Sidecar implements ConfigControl {
               Thread.currentThread().interrupt();
             }
           }
-          return vertx.close();
+          return cache.close().eventually(vertx::close);
         })
         .mapEmpty();
   }

@@ -69,7 +69,9 @@ class SidecarTest {
     return """
         admin: { address: "127.0.0.1:%d", token: "t0ken" }
         listeners: [ { name: in, address: "127.0.0.1:%d" } ]
-        routes: [ { name: r, cluster: %s } ]
+        routes:
+          - { name: cached, match: { path_prefix: /c/ }, cluster: a, cache: { enabled: true, default_ttl: 60s } }
+          - { name: r, cluster: %s }
         clusters:
           - { name: a, endpoints: [ "127.0.0.1:%d" ] }
           - { name: b, endpoints: [ "127.0.0.1:%d" ] }
@@ -120,7 +122,7 @@ class SidecarTest {
     assertThat(admin(HttpMethod.GET, "/openapi.yaml", null, null).body()).contains("/config/reload");
     Reply config = admin(HttpMethod.GET, "/config", null, null);
     assertThat(config.body()).doesNotContain("t0ken").contains("<redacted>");
-    assertThat(admin(HttpMethod.GET, "/routes", null, null).json().getJsonArray("routes")).hasSize(1);
+    assertThat(admin(HttpMethod.GET, "/routes", null, null).json().getJsonArray("routes")).hasSize(2);
     assertThat(admin(HttpMethod.GET, "/clusters", null, null).json().getJsonArray("clusters")).hasSize(2);
   }
 
@@ -142,13 +144,13 @@ class SidecarTest {
 
   @Test
   void badReloadIsRejectedWithPathsAndTheOldConfigKeepsServing() throws Exception {
-    Files.writeString(configFile, config("a").replace("cluster: a", "cluster: nope").replace("admin:", "bogus: 1\nadmin:"));
+    Files.writeString(configFile, config("a").replace("{ name: r, cluster: a }", "{ name: r, cluster: nope }").replace("admin:", "bogus: 1\nadmin:"));
     Reply reply = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.json().getString("error")).isEqualTo("invalid_config");
     assertThat(reply.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("text")).toList())
         .containsExactlyInAnyOrder("bogus (line 1): unknown field (known: service, instance, admin, server, listeners, "
-            + "routes, clusters, faults, cache, predictor, storage)", "routes[0].cluster (line 4): no cluster named 'nope'");
+            + "routes, clusters, faults, cache, predictor, storage)", "routes[1].cluster (line 6): no cluster named 'nope'");
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
     JsonObject status = admin(HttpMethod.GET, "/config/status", null, null).json();
     assertThat(status.getLong("version")).isEqualTo(1);
@@ -209,5 +211,20 @@ class SidecarTest {
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(503);
     admin(HttpMethod.POST, "/clusters/a/breaker", "t0ken", "{\"state\":\"closed\"}");
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
+  }
+
+  @Test
+  void cachePurgeThroughTheApi() {
+    assertThat(call(HttpMethod.GET, proxyPort, "/c/x", null, null).body()).isEqualTo("a");
+    assertThat(admin(HttpMethod.GET, "/cache/stats", null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.POST, "/cache/purge", null, "{\"all\":true}").status()).isEqualTo(401);
+    Reply badJson = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"all\":");
+    assertThat(badJson.status()).isEqualTo(400);
+    assertThat(badJson.json().getString("error")).isEqualTo("bad_json");
+    Reply badGlob = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"glob\":\"\"}");
+    assertThat(badGlob.status()).isEqualTo(400);
+    Reply purged = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"all\":true}");
+    assertThat(purged.status()).isEqualTo(200);
+    assertThat(purged.json().getInteger("purged")).isEqualTo(1);
   }
 }

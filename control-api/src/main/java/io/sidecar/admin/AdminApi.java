@@ -54,6 +54,14 @@ public final class AdminApi {
     this.openApi = resource("openapi.yaml");
   }
 
+  private io.sidecar.cache.HttpCache cache;
+
+  /** Serves {@code POST /cache/purge} and {@code GET /cache/stats} from this cache. */
+  public AdminApi withCache(io.sidecar.cache.HttpCache cache) {
+    this.cache = cache;
+    return this;
+  }
+
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::authorizeMutations);
@@ -80,6 +88,11 @@ public final class AdminApi {
     router.put("/clusters/:name/endpoints").handler(this::replaceEndpoints);
     router.put("/clusters/:name/balancer").handler(this::setStrategy);
     router.post("/clusters/:name/breaker").handler(this::transitionBreaker);
+    router.post("/cache/purge").handler(this::purge);
+    router.get("/cache/stats").handler(ctx -> {
+      if (cache == null) throw ApiError.notFound("no cache in this sidecar");
+      json(ctx, 200, new JsonObject(cache.stats()));
+    });
     router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
         "no API at " + ctx.request().method() + " " + ctx.request().path(), null));
     router.route().failureHandler(this::failure);
@@ -157,6 +170,21 @@ public final class AdminApi {
     UpstreamCluster cluster = upstream(name);
     JsonObject out = new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(cluster.balancer().snapshot()));
     return out.put("protocol", cluster.spec().protocol()).put("configured_balancer", cluster.spec().balancer());
+  }
+
+  /** Body: one of {@code {"key": URL}}, {@code {"prefix": "/p/"}}, {@code {"glob": "/a/*"}}, {@code {"tag": "t"}}, {@code {"all": true}}. */
+  private void purge(RoutingContext ctx) {
+    if (cache == null) throw ApiError.notFound("no cache in this sidecar");
+    Map<String, Object> body = bodyObject(ctx).getMap();
+    cache.purge(body).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, new JsonObject().put("purged", ar.result()));
+      } else if (ar.cause() instanceof io.sidecar.cache.InvalidPurgeException e) {
+        ApiError.send(ctx, 400, "invalid_purge", e.field() + ": " + e.getMessage(), null);
+      } else {
+        ApiError.send(ctx, 500, "purge_failed", String.valueOf(ar.cause().getMessage()), null);
+      }
+    });
   }
 
   /** Body {@code {"strategy": "p2c_peak_ewma"}}: switches the strategy until the next reload. */

@@ -47,6 +47,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       new WebSocketTunnel(runtime, request, route, cluster, meters, startNanos).start();
       return;
     }
+    if (compiled.cache() != null && runtime.cache() != null) {
+      new CachingExchange(runtime, request, compiled, cluster, meters, startNanos).start(runtime.cache(), compiled.cache());
+      return;
+    }
     new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start();
   }
 

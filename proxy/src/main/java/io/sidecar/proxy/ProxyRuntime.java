@@ -18,13 +18,22 @@ public final class ProxyRuntime {
   private final Vertx vertx;
   private final ProxyMetrics metrics;
   private final AccessLog accessLog;
+  private final io.sidecar.cache.HttpCache cache;
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
 
   public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog) {
+    this(vertx, metrics, accessLog, null);
+  }
+
+  /** {@code cache}: the response cache for routes with {@code cache.enabled}; null for none. */
+  public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog, io.sidecar.cache.HttpCache cache) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.cache = cache;
   }
+
+  public io.sidecar.cache.HttpCache cache() { return cache; }
 
   public Vertx vertx() { return vertx; }
   public ProxyMetrics metrics() { return metrics; }

@@ -13,7 +13,7 @@ import java.util.Map;
 public final class RoutingSnapshot {
   /** A route with what the hot path needs precomputed. */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters,
-                              io.sidecar.balancer.retry.RetryPolicy retry) {}
+                              io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache) {}
 
   private final long version;
   private final SidecarConfig config;
@@ -37,9 +37,23 @@ public final class RoutingSnapshot {
       r.split().forEach(w -> meters.put(w.cluster(), metrics.route(r.name(), w.cluster())));
       var retryConfig = BalancerSettings.retry(r.retry());
       routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters),
-          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig)));
+          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r)));
     }
     this.routes = Map.copyOf(routes);
+  }
+
+  /** The cache module's policy for a route with {@code cache.enabled}, else null. */
+  static io.sidecar.cache.CachePolicy cachePolicy(RouteSpec r) {
+    var c = r.cache();
+    if (c == null || !c.enabled()) return null;
+    var b = io.sidecar.cache.CachePolicy.builder(r.name())
+        .enabled(true)
+        .maxObjectSize(c.maxObjectSize())
+        .keyHeaders(c.keyHeaders())
+        .ignoredQueryParams(java.util.Set.copyOf(c.ignoreQueryParams()))
+        .sortQuery(c.sortQuery());
+    if (!c.defaultTtl().isZero()) b.defaultTtl(c.defaultTtl());
+    return b.build();
   }
 
   public long version() { return version; }

@@ -1,8 +1,10 @@
 package io.sidecar.proxy;
 
 import io.sidecar.config.HeaderMutationSpec;
+import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -14,57 +16,74 @@ final class UpstreamRequests {
 
   private UpstreamRequests() {}
 
-  static RequestOptions options(HttpServerRequest request, RouteSpec route, io.sidecar.config.HostPort endpoint) {
+  /** What the forwarding headers say about the downstream side, captured once (it outlives the request). */
+  record Forwarding(String clientAddress, String scheme, HostAndPort authority, HttpVersion version) {
+    static Forwarding of(HttpServerRequest request) {
+      return new Forwarding(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+          request.scheme() == null ? "http" : request.scheme(), request.authority(), request.version());
+    }
+  }
+
+  static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint) {
+    String query = request.query();
+    String path = request.path() == null ? "/" : request.path();
+    return options(request.method(), query == null ? path : path + "?" + query, request.headers(),
+        Forwarding.of(request), route, endpoint);
+  }
+
+  /** Upstream request options from a method, a path with query, the downstream headers and the forwarding facts. */
+  static RequestOptions options(HttpMethod method, String pathAndQuery, MultiMap source, Forwarding forwarding,
+                                RouteSpec route, HostPort endpoint) {
     RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
+        .setMethod(method)
         .setHost(endpoint.host())
         .setPort(endpoint.port())
-        .setURI(rewriteUri(request, route))
+        .setURI(rewriteUri(pathAndQuery, route))
         .setIdleTimeout(route.idleTimeout().toMillis());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(source);
     HopByHopHeaders.strip(headers);
     headers.remove("host");
     headers.remove("expect");
-    addForwarded(request, headers);
+    addForwarded(forwarding, headers);
     apply(route.requestHeaders(), headers);
     options.setHeaders(headers);
     return options;
   }
 
   /** The Host the upstream sees: the route's host_rewrite, else the client's, else the endpoint address. */
-  static HostAndPort authority(HttpServerRequest request, RouteSpec route, io.sidecar.config.HostPort endpoint) {
+  static HostAndPort authority(HostAndPort original, RouteSpec route, HostPort endpoint) {
     if (route.hostRewrite() != null) return HostAndPort.parseAuthority(route.hostRewrite(), -1);
-    HostAndPort original = request.authority();
     return original != null ? original : HostAndPort.create(endpoint.host(), endpoint.port());
   }
 
-  static String rewriteUri(HttpServerRequest request, RouteSpec route) {
-    String path = request.path() == null ? "/" : request.path();
+  static HostAndPort authority(HttpServerRequest request, RouteSpec route, HostPort endpoint) {
+    return authority(request.authority(), route, endpoint);
+  }
+
+  /** Replaces the route's matched path_prefix with its rewrite_prefix; the query is kept as is. */
+  static String rewriteUri(String pathAndQuery, RouteSpec route) {
     String prefix = route.match().pathPrefix();
-    if (route.rewritePrefix() != null && prefix != null && path.startsWith(prefix)) {
-      String rest = path.substring(prefix.length());
-      String replacement = route.rewritePrefix();
-      if (replacement.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
-      path = replacement + rest;
-      if (path.isEmpty()) path = "/";
-    }
-    String query = request.query();
-    return query == null ? path : path + "?" + query;
+    if (route.rewritePrefix() == null || prefix == null || !pathAndQuery.startsWith(prefix)) return pathAndQuery;
+    String rest = pathAndQuery.substring(prefix.length());
+    String replacement = route.rewritePrefix();
+    if (replacement.endsWith("/") && rest.startsWith("/")) rest = rest.substring(1);
+    String rewritten = replacement + rest;
+    return rewritten.isEmpty() || rewritten.startsWith("?") ? "/" + rewritten : rewritten;
   }
 
   /** X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host and Via (RFC 9110 §7.6.3). */
-  static void addForwarded(HttpServerRequest request, MultiMap headers) {
-    String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+  static void addForwarded(Forwarding forwarding, MultiMap headers) {
+    String client = forwarding.clientAddress();
     if (client != null) {
       String prior = headers.get("x-forwarded-for");
       headers.set("x-forwarded-for", prior == null ? client : prior + ", " + client);
     }
-    headers.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
-    HostAndPort authority = request.authority();
+    headers.set("x-forwarded-proto", forwarding.scheme());
+    HostAndPort authority = forwarding.authority();
     if (authority != null && !headers.contains("x-forwarded-host")) {
       headers.set("x-forwarded-host", authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host());
     }
-    appendVia(headers, request.version());
+    appendVia(headers, forwarding.version());
   }
 
   static void appendVia(MultiMap headers, HttpVersion version) {

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 final class ProxyHarness implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final ProxyRuntime runtime = new ProxyRuntime(vertx, new ProxyMetrics(registry), null);
+  final io.sidecar.cache.HttpCache cache = new io.sidecar.cache.HttpCache(vertx,
+      io.sidecar.cache.CacheConfig.builder().l1MaxBytes(16 * 1024 * 1024).build());
+  final ProxyRuntime runtime = new ProxyRuntime(vertx, new ProxyMetrics(registry), null, cache);
   final DataPlane dataPlane = new DataPlane(vertx, runtime, 2);
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(32));

@@ -1,0 +1,110 @@
+package io.sidecar.proxy;
+
+import io.sidecar.cache.CachePolicy;
+import io.sidecar.cache.CacheRequest;
+import io.sidecar.cache.CacheResponse;
+import io.sidecar.cache.HttpCache;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * A request on a caching route: the cache (RFC 9111 semantics, L1/L2, coalescing, invalidation) answers it or
+ * goes upstream through an {@link OriginFetch}; the answer is written downstream, a stored body as it is, a live
+ * one streamed while the cache tees it into storage.
+ */
+final class CachingExchange {
+  private final ProxyRuntime runtime;
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final RoutingSnapshot.CompiledRoute route;
+  private final UpstreamCluster cluster;
+  private final ProxyMetrics.RouteMeters meters;
+  private final long startNanos;
+  private boolean done;
+
+  CachingExchange(ProxyRuntime runtime, HttpServerRequest request, RoutingSnapshot.CompiledRoute route,
+                  UpstreamCluster cluster, ProxyMetrics.RouteMeters meters, long startNanos) {
+    this.runtime = runtime;
+    this.request = request;
+    this.response = request.response();
+    this.route = route;
+    this.cluster = cluster;
+    this.meters = meters;
+    this.startNanos = startNanos;
+  }
+
+  static boolean hasBody(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) return !request.isEnded();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) return !length.trim().equals("0");
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  void start(HttpCache cache, CachePolicy policy) {
+    meters.started();
+    boolean body = hasBody(request);
+    request.pause();
+    response.closeHandler(v -> finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT));
+    cache.handle(CacheRequest.of(request), policy, new OriginFetch(runtime, route.spec(), cluster, request))
+        .onComplete(ar -> {
+          if (done) {
+            if (ar.succeeded()) ar.result().downstreamGone();
+            return;
+          }
+          if (ar.succeeded()) {
+            write(ar.result());
+          } else {
+            ResponseFlag flag = ar.cause() instanceof UpstreamFailure f ? f.flag : ResponseFlag.UPSTREAM_RESET;
+            Exchange.replyLocal(request, flag, String.valueOf(ar.cause().getMessage()));
+            finish(flag.status(), flag);
+          }
+          if (!request.isEnded()) request.handler(null).resume();
+        });
+    if (!body) request.resume();
+  }
+
+  private void write(CacheResponse answer) {
+    response.setStatusCode(answer.status());
+    MultiMap headers = response.headers();
+    headers.addAll(answer.headers());
+    UpstreamRequests.apply(route.spec().responseHeaders(), headers);
+    if (answer.body() != null) {
+      response.end(answer.body());
+      finish(answer.status(), ResponseFlag.NONE);
+    } else if (answer.stream() != null) {
+      if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
+        response.setChunked(true);
+      }
+      answer.stream().pipe().endOnFailure(false).to(response).onComplete(ar -> {
+        if (ar.succeeded()) {
+          finish(answer.status(), ResponseFlag.NONE);
+        } else if (response.closed()) {
+          answer.downstreamGone();
+          finish(answer.status(), ResponseFlag.DOWNSTREAM_DISCONNECT);
+        } else {
+          finish(answer.status(), ResponseFlag.UPSTREAM_RESET);
+          if (request.version() == HttpVersion.HTTP_2) response.reset();
+          else request.connection().close();
+        }
+      });
+    } else {
+      response.end();
+      finish(answer.status(), ResponseFlag.NONE);
+    }
+  }
+
+  private void finish(int status, ResponseFlag flag) {
+    if (done) return;
+    done = true;
+    long nanos = System.nanoTime() - startNanos;
+    meters.finished(status, flag, nanos);
+    AccessLog log = runtime.accessLog();
+    if (log != null) {
+      log.log(request.method().name(), request.path(), route.spec().name(), cluster.name(), null, status, flag, nanos,
+          response.bytesWritten(), request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.sidecar.proxy;
+
+import io.sidecar.balancer.CallHandle;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.Pick;
+import io.sidecar.cache.CacheRequest;
+import io.sidecar.cache.Origin;
+import io.sidecar.cache.OriginResponse;
+import io.sidecar.config.HostPort;
+import io.sidecar.config.RouteSpec;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * The cache's way upstream: one balanced try per fetch (validation and background refresh included), with the
+ * route's timeout, the balancer told how the call went when the body ends. The downstream body (unsafe methods
+ * only) streams through once; a background refresh after the downstream request ended sends none.
+ */
+final class OriginFetch implements Origin {
+  private final ProxyRuntime runtime;
+  private final RouteSpec route;
+  private final UpstreamCluster cluster;
+  private final UpstreamRequests.Forwarding forwarding;
+  private HttpServerRequest downstream;
+
+  OriginFetch(ProxyRuntime runtime, RouteSpec route, UpstreamCluster cluster, HttpServerRequest downstream) {
+    this.runtime = runtime;
+    this.route = route;
+    this.cluster = cluster;
+    this.forwarding = UpstreamRequests.Forwarding.of(downstream);
+    this.downstream = downstream;
+  }
+
+  @Override
+  public Future<OriginResponse> fetch(CacheRequest request, MultiMap extraHeaders) {
+    Pick pick = cluster.balancer().pick();
+    if (!pick.isAccepted()) {
+      return Future.failedFuture(new UpstreamFailure(ResponseFlag.of(pick.refusal()),
+          "cluster " + cluster.name() + ": " + pick.refusal()));
+    }
+    CallHandle handle = pick.handle();
+    HostPort address = cluster.address(handle.address());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
+    if (extraHeaders != null) headers.setAll(extraHeaders);
+    RequestOptions options = UpstreamRequests.options(HttpMethod.valueOf(request.method()), request.pathAndQuery(),
+        headers, forwarding, route, address);
+    HttpServerRequest body = takeDownstreamBody(request.method());
+    if (body == null) options.removeHeader(HttpHeaders.CONTENT_LENGTH).removeHeader(HttpHeaders.TRANSFER_ENCODING);
+    long start = System.nanoTime();
+    Promise<OriginResponse> result = Promise.promise();
+    HttpClientRequest[] sent = new HttpClientRequest[1];
+    long timer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
+      if (result.tryFail(new UpstreamFailure(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout exceeded"))) {
+        handle.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.TIMEOUT), LoadHint.NONE);
+        if (sent[0] != null) sent[0].reset();
+      }
+    });
+    cluster.client().request(options).compose(creq -> {
+      sent[0] = creq;
+      creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
+      if (body == null) {
+        creq.end();
+      } else {
+        String length = body.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) creq.setChunked(true);
+        else creq.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        body.pipe().endOnFailure(false).to(creq).onFailure(err -> creq.reset());
+      }
+      return creq.response();
+    }).onComplete(ar -> {
+      runtime.vertx().cancelTimer(timer);
+      if (ar.failed()) {
+        ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
+        if (result.tryFail(new UpstreamFailure(flag, String.valueOf(ar.cause().getMessage())))) {
+          handle.complete(System.nanoTime() - start, Outcome.failure(flag.failureKind()), LoadHint.NONE);
+        }
+        return;
+      }
+      var cresp = ar.result();
+      long headerNanos = System.nanoTime() - start;
+      int status = cresp.statusCode();
+      LoadHint hint = LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
+      MultiMap responseHeaders = MultiMap.caseInsensitiveMultiMap().addAll(cresp.headers());
+      HopByHopHeaders.strip(responseHeaders);
+      UpstreamRequests.appendVia(responseHeaders, cresp.version());
+      cresp.pause();
+      var stream = new CompletionStream(cresp,
+          () -> handle.complete(headerNanos, Outcome.status(status), hint),
+          err -> handle.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.RESET), LoadHint.NONE));
+      if (!result.tryComplete(new OriginResponse(status, responseHeaders, stream))) cresp.request().reset();
+    });
+    return result.future();
+  }
+
+  /** The downstream request, once, when the fetch is for the downstream's own body-carrying method. */
+  private HttpServerRequest takeDownstreamBody(String method) {
+    HttpServerRequest request = downstream;
+    if (request == null || !request.method().name().equals(method) || !CachingExchange.hasBody(request)) return null;
+    downstream = null;
+    return request;
+  }
+}

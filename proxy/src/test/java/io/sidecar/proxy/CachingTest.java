@@ -1,0 +1,79 @@
+package io.sidecar.proxy;
+
+import static io.sidecar.proxy.ProxyHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The cache stage in the real data plane: hits, Age, invalidation by unsafe methods, pass-through routes. */
+class CachingTest {
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private String call(HttpMethod method, String path) {
+    return await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
+            .setPort(h.proxyPort).setURI(path))
+        .compose(req -> method == HttpMethod.POST ? req.send(Buffer.buffer("x")) : req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + resp.getHeader("x-cache") + " "
+            + (resp.getHeader("age") != null) + " " + b))));
+  }
+
+  @Test
+  void cacheableResponsesAreServedFromTheCacheUntilAnUnsafeRequestInvalidatesThem() {
+    AtomicInteger originGets = new AtomicInteger();
+    int origin = h.upstream(req -> {
+      if (req.method() == HttpMethod.GET) originGets.incrementAndGet();
+      req.response().putHeader("cache-control", "max-age=60").end("v" + originGets.get());
+    });
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - { name: cached, match: { path_prefix: /c/ }, cluster: app, cache: { enabled: true } }
+          - { name: plain, cluster: app }
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(origin));
+    assertThat(call(HttpMethod.GET, "/c/item")).isEqualTo("200 MISS false v1");
+    assertThat(call(HttpMethod.GET, "/c/item")).isEqualTo("200 HIT true v1");
+    assertThat(originGets.get()).isEqualTo(1);
+    assertThat(call(HttpMethod.POST, "/c/item")).startsWith("200");
+    assertThat(call(HttpMethod.GET, "/c/item")).isEqualTo("200 MISS false v2");
+    assertThat(call(HttpMethod.GET, "/other")).isEqualTo("200 null false v3");
+    assertThat(call(HttpMethod.GET, "/other")).isEqualTo("200 null false v4");
+  }
+
+  @Test
+  void privateAndNoStoreResponsesAreNeverStored() {
+    AtomicInteger calls = new AtomicInteger();
+    int origin = h.upstream(req -> req.response().putHeader("cache-control", "private, max-age=60")
+        .end("n" + calls.incrementAndGet()));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: cached, cluster: app, cache: { enabled: true } } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(origin));
+    assertThat(call(HttpMethod.GET, "/p")).endsWith("n1");
+    assertThat(call(HttpMethod.GET, "/p")).endsWith("n2");
+  }
+
+  @Test
+  void anUnreachableOriginIsNamedEvenOnACachingRoute() {
+    int dead = ProxyHarness.freePort();
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: cached, cluster: app, cache: { enabled: true } } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(dead));
+    String flags = await(h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/x")
+        .compose(req -> req.send()).map(r -> r.statusCode() + " " + r.getHeader("x-sidecar-flags"))));
+    assertThat(flags).isEqualTo("503 UF");
+  }
+}
