@@ -155,5 +155,8 @@ class SignalsTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> routes = (List<Map<String, Object>>) tree.get("routes");
         assertThat(routes.get(0)).containsEntry("name", "a").containsKey("10s");
+        String json = new io.vertx.core.json.JsonObject(tree).encode();
+        assertThat(new io.vertx.core.json.JsonObject(json).getJsonArray("routes").getJsonObject(0)
+                .getJsonObject("1s").getInteger("requests")).isEqualTo(1);
     }
 }
