@@ -92,7 +92,7 @@ status=0
 
 rss=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$sidecar_pid/status" 2>/dev/null || echo "?")
 cpu=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$sidecar_pid/stat" 2>/dev/null || echo "?")
-blocked=$(grep -ci "blocked" "$logs/sidecar.log" || true)
+blocked=$(grep -c "has been blocked" "$logs/sidecar.log" || true)
 echo "sidecar: peak RSS ${rss} MiB, CPU ${cpu} s, blocked-thread warnings ${blocked} (log: $logs/sidecar.log)" >&2
 latest=$(ls -td "$here"/target/gatling/*/ 2>/dev/null | head -1 || true)
 [ -n "$latest" ] && echo "report: ${latest}index.html" >&2

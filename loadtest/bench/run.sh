@@ -378,7 +378,7 @@ for i in "${!sidecar_names[@]}"; do
   rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
   hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
   cpu=$(awk -v t="$(cpu_ticks "$pid")" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz}')
-  blocked=$(grep -ci "blocked" "${sidecar_logs[$i]}" || true)
+  blocked=$(grep -c "has been blocked" "${sidecar_logs[$i]}" || true)
   sidecar_lines+="- ${sidecar_names[$i]} (\`$(realpath --relative-to="$root" "${sidecar_configs[$i]}" 2>/dev/null || echo "${sidecar_configs[$i]}")\`): ready to serve ${sidecar_ready_ms[$i]} ms after launch; RSS ${rss} MiB at the end, peak RSS ${hwm} MiB; CPU time ${cpu} s over the run; blocked-thread warnings in its log: ${blocked}"$'\n'
 done
 
