@@ -20,7 +20,7 @@ import sun.misc.Signal;
 /** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
 public final class Main {
   /** Features whose config sections are active in this build (see ConfigNotices). */
-  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache");
+  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache", "predictor", "storage");
 
   private Main() {}
 
@@ -42,6 +42,8 @@ public final class Main {
         return serve(configArg(args, err), out, err);
       case "demo":
         return demo(out, err);
+      case "replay":
+        return io.sidecar.predictor.replay.ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
         err.println("unknown command '" + args[0] + "'");
         usage(err);
@@ -53,6 +55,8 @@ public final class Main {
     out.println("usage: sidecar run --config FILE      serve with FILE (reloaded when it changes)");
     out.println("       sidecar validate --config FILE print OK or every error with its path and line");
     out.println("       sidecar demo                   start with three demo upstreams and print URLs to try");
+    out.println("       sidecar replay anomalies --input IN.csv --output OUT.csv [--threshold T]");
+    out.println("       sidecar replay forecast --input IN.csv --horizon H --output OUT.csv");
   }
 
   private static Path configArg(String[] args, PrintStream err) {

@@ -10,6 +10,15 @@ import io.sidecar.cache.CacheConfig;
 import io.sidecar.cache.CacheMetrics;
 import io.sidecar.cache.HttpCache;
 import io.sidecar.config.CacheSpec;
+import io.sidecar.config.PredictorSpec;
+import io.sidecar.predictor.Predictor;
+import io.sidecar.predictor.PredictorRuntime;
+import io.sidecar.predictor.anomaly.AnomalyConfig;
+import io.sidecar.predictor.config.PeersConfig;
+import io.sidecar.predictor.config.PredictorConfig;
+import io.sidecar.predictor.config.StorageConfig;
+import io.sidecar.predictor.scaling.ScalingConfig;
+import java.net.URI;
 import io.sidecar.config.ConfigStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +60,7 @@ public final class Sidecar implements ConfigControl {
   private long watchTimer = -1;
 
   private final HttpCache cache;
+  private PredictorRuntime predictor;
 
   private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
                   SidecarConfig initial, AccessLog accessLog) {
@@ -83,6 +93,43 @@ public final class Sidecar implements ConfigControl {
         .build();
   }
 
+  static PredictorConfig predictorConfig(SidecarConfig config) {
+    PredictorSpec p = config.predictor();
+    PeersConfig peers = p.peersRedis() == null ? PeersConfig.LOCAL_ONLY
+        : PeersConfig.redis(URI.create(p.peersRedis()), p.publishEvery());
+    ScalingConfig scaling = new ScalingConfig(p.targetUtilization(), p.minReplicas(), p.maxReplicas(), p.cooldown(),
+        ScalingConfig.DEFAULT_HYSTERESIS, ScalingConfig.DEFAULT_HORIZON, ScalingConfig.DEFAULT_LATENCY_SLO_MILLIS);
+    return new PredictorConfig(config.service(), config.instance(), peers, scaling,
+        AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold()), null);
+  }
+
+  static StorageConfig storageConfig(SidecarConfig config) {
+    String url = config.storage().postgres();
+    return url == null ? StorageConfig.IN_MEMORY : StorageConfig.postgres(URI.create(url), StorageConfig.DEFAULT_SCHEMA);
+  }
+
+  /** Signals go to the predictor; its gauges to /metrics; the inbound listener's routes are the serving side. */
+  private void usePredictor(PredictorRuntime runtime, SidecarConfig config) {
+    this.predictor = runtime;
+    Predictor p = runtime.predictor();
+    dataPlane.runtime().useSignals(p.signals());
+    p.servingRoutes(servingRoutes(config));
+    registry.gauge("sidecar_predictor_recommended_replicas", p, Predictor::recommendedReplicas);
+    store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
+  }
+
+  static java.util.Set<String> servingRoutes(SidecarConfig config) {
+    java.util.Set<String> routes = new java.util.HashSet<>();
+    config.routes().forEach(r -> {
+      if (io.sidecar.proxy.RoutingSnapshot.SERVING_LISTENER.equals(r.listener())) routes.add(r.name());
+    });
+    return routes;
+  }
+
+  public Predictor predictor() {
+    return predictor.predictor();
+  }
+
   static int eventLoops(SidecarConfig config) {
     int configured = config.server().eventLoops();
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
@@ -102,7 +149,11 @@ public final class Sidecar implements ConfigControl {
         .build();
     Sidecar sidecar = new Sidecar(vertx, registry, source, loader, config, AccessLog.open(config.server().accessLog()));
     return sidecar.cache.start()
-        .compose(v -> sidecar.dataPlane.apply(1, config))
+        .compose(v -> PredictorRuntime.start(vertx, predictorConfig(config), storageConfig(config), Clock.systemUTC()))
+        .compose(rt -> {
+          sidecar.usePredictor(rt, config);
+          return sidecar.dataPlane.apply(1, config);
+        })
         .compose(v -> sidecar.startAdmin(config))
         .map(v -> {
           sidecar.ready.set(true);
@@ -114,7 +165,7 @@ public final class Sidecar implements ConfigControl {
 
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
-    api.withCache(cache);
+    api.withCache(cache).withPredictor(predictor.predictor());
     return vertx.createHttpServer()
         .requestHandler(api.router(vertx))
         .listen(config.admin().address().port(), config.admin().address().host())
@@ -182,7 +233,8 @@ public final class Sidecar implements ConfigControl {
               Thread.currentThread().interrupt();
             }
           }
-          return cache.close().eventually(vertx::close);
+          return cache.close().eventually(() -> predictor == null ? Future.succeededFuture() : predictor.stop())
+              .eventually(vertx::close);
         })
         .mapEmpty();
   }

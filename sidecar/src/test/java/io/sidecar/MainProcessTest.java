@@ -53,6 +53,30 @@ class MainProcessTest {
   }
 
   @Test
+  void replayRunsTheDetectorOverEveryRow() throws Exception {
+    Path in = dir.resolve("in.csv");
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 400; i++) csv.append(1_700_000_000L + 60L * i).append(',').append(i == 300 ? 500 : 100 + i % 7).append('\n');
+    Files.writeString(in, csv.toString());
+    Path out = dir.resolve("out.csv");
+    int code = Main.run(new String[] {"replay", "anomalies", "--input", in.toString(), "--output", out.toString()},
+        System.out, System.err);
+    assertThat(code).isZero();
+    java.util.List<String> rows = Files.readAllLines(out);
+    assertThat(rows.get(0)).isEqualTo("timestamp,value,anomaly_score,alert");
+    assertThat(rows).hasSize(401);
+    assertThat(rows.get(301)).endsWith(",1");
+
+    Path bad = dir.resolve("bad.csv");
+    Files.writeString(bad, "timestamp,value\n1,2\nnot-a-row\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    code = Main.run(new String[] {"replay", "forecast", "--input", bad.toString(), "--horizon", "3", "--output",
+        dir.resolve("f.csv").toString()}, System.out, new PrintStream(err, true));
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("line 3");
+  }
+
+  @Test
   void theContractExampleValidates() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = Main.run(new String[] {"validate", "--config", "../config/examples/sidecar.example.yaml"},

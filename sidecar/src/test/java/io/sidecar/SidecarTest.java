@@ -227,4 +227,15 @@ class SidecarTest {
     assertThat(purged.status()).isEqualTo(200);
     assertThat(purged.json().getInteger("purged")).isEqualTo(1);
   }
+
+  @Test
+  void predictorViewsAreServed() {
+    for (int i = 0; i < 5; i++) call(HttpMethod.GET, proxyPort, "/", null, null);
+    JsonObject signals = admin(HttpMethod.GET, "/signals", null, null).json();
+    assertThat(signals.encode()).contains("\"r\"");
+    assertThat(admin(HttpMethod.GET, "/anomalies", null, null).json().getJsonArray("alerts")).isNotNull();
+    assertThat(admin(HttpMethod.GET, "/scaling", null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.GET, "/signals/snapshot", null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body()).contains("sidecar_predictor_recommended_replicas");
+  }
 }

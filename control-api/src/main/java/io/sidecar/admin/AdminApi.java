@@ -62,6 +62,19 @@ public final class AdminApi {
     return this;
   }
 
+  private io.sidecar.predictor.Predictor predictor;
+
+  /** Serves the predictor's views: signals, anomalies, scaling advice, forecasts. */
+  public AdminApi withPredictor(io.sidecar.predictor.Predictor predictor) {
+    this.predictor = predictor;
+    return this;
+  }
+
+  private io.sidecar.predictor.Predictor predictor() {
+    if (predictor == null) throw ApiError.notFound("no predictor in this sidecar");
+    return predictor;
+  }
+
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::authorizeMutations);
@@ -88,6 +101,27 @@ public final class AdminApi {
     router.put("/clusters/:name/endpoints").handler(this::replaceEndpoints);
     router.put("/clusters/:name/balancer").handler(this::setStrategy);
     router.post("/clusters/:name/breaker").handler(this::transitionBreaker);
+    router.get("/signals").handler(ctx -> json(ctx, 200, plain(predictor().signals().snapshot().toMap())));
+    router.get("/signals/snapshot").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(io.sidecar.predictor.peers.PeerSnapshotJson.encode(predictor().localSnapshot())));
+    router.get("/anomalies").handler(ctx -> {
+      JsonArray alerts = new JsonArray();
+      predictor().recentAlerts(100).forEach(a -> alerts.add(plain(EffectiveConfig.toPlain(a))));
+      json(ctx, 200, new JsonObject().put("alerts", alerts)
+          .put("scores", plain(predictor().anomalyScores())));
+    });
+    router.get("/scaling").handler(ctx -> json(ctx, 200, predictor().scaling()
+        .map(advice -> plain(advice.toMap()))
+        .orElse(new JsonObject().put("advice", null).put("reason", "not enough traffic observed yet"))));
+    router.get("/forecasts").handler(ctx -> {
+      JsonObject out = new JsonObject();
+      for (String metric : predictor().forecastMetrics()) {
+        JsonArray points = new JsonArray();
+        predictor().forecast(metric, 30).forEach(f -> points.add(plain(EffectiveConfig.toPlain(f))));
+        out.put(metric, points);
+      }
+      json(ctx, 200, out);
+    });
     router.post("/cache/purge").handler(this::purge);
     router.get("/cache/stats").handler(ctx -> {
       if (cache == null) throw ApiError.notFound("no cache in this sidecar");
@@ -168,7 +202,7 @@ public final class AdminApi {
   /** The balancer's explainable view: per endpoint predicted latency, traffic share, confidence, why avoided. */
   private JsonObject cluster(String name) {
     UpstreamCluster cluster = upstream(name);
-    JsonObject out = new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(cluster.balancer().snapshot()));
+    JsonObject out = plain(EffectiveConfig.toPlain(cluster.balancer().snapshot()));
     return out.put("protocol", cluster.spec().protocol()).put("configured_balancer", cluster.spec().balancer());
   }
 
@@ -251,6 +285,29 @@ public final class AdminApi {
     }
     runtime.replaceEndpoints(name, endpoints);
     json(ctx, 200, cluster(name));
+  }
+
+  /** A tree of maps, lists and numbers as JSON; NaN and infinities (no data yet) become null. */
+  @SuppressWarnings("unchecked")
+  static JsonObject plain(Object tree) {
+    return new JsonObject((Map<String, Object>) finite(tree));
+  }
+
+  private static Object finite(Object value) {
+    if (value instanceof Double d && (d.isNaN() || d.isInfinite())) return null;
+    if (value instanceof Float f && (f.isNaN() || f.isInfinite())) return null;
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), finite(v)));
+      return out;
+    }
+    if (value instanceof java.util.Collection<?> c) {
+      List<Object> out = new ArrayList<>();
+      c.forEach(v -> out.add(finite(v)));
+      return out;
+    }
+    if (value instanceof java.time.Instant i) return i.toString();
+    return value;
   }
 
   static JsonObject bodyObject(RoutingContext ctx) {

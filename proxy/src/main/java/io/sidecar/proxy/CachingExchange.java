@@ -45,6 +45,7 @@ final class CachingExchange {
 
   void start(HttpCache cache, CachePolicy policy) {
     meters.started();
+    route.signals().begin();
     boolean body = hasBody(request);
     request.pause();
     response.closeHandler(v -> finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT));
@@ -67,6 +68,9 @@ final class CachingExchange {
   }
 
   private void write(CacheResponse answer) {
+    if (answer.cacheStatus() != io.sidecar.cache.CacheStatus.BYPASS) {
+      route.signals().cacheLookup(answer.cacheStatus() == io.sidecar.cache.CacheStatus.HIT);
+    }
     response.setStatusCode(answer.status());
     MultiMap headers = response.headers();
     headers.addAll(answer.headers());
@@ -101,6 +105,7 @@ final class CachingExchange {
     done = true;
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
+    route.signals().record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
     AccessLog log = runtime.accessLog();
     if (log != null) {
       log.log(request.method().name(), request.path(), route.spec().name(), cluster.name(), null, status, flag, nanos,

@@ -46,6 +46,8 @@ final class Exchange {
   private final ClusterBalancer balancer;
   private final RetryPolicy retry;
   private final ProxyMetrics.RouteMeters meters;
+  private final io.sidecar.predictor.signals.TrafficSignals signals;
+  private final boolean servingSide;
   private final long maxRequestBody;
   private final long startNanos;
   private final long routeTimeoutNanos;
@@ -85,6 +87,8 @@ final class Exchange {
     this.cluster = cluster;
     this.balancer = cluster.balancer();
     this.meters = meters;
+    this.signals = route.signals();
+    this.servingSide = route.servingSide();
     this.maxRequestBody = maxRequestBody;
     this.startNanos = startNanos;
     this.routeTimeoutNanos = this.route.timeout().toNanos();
@@ -92,6 +96,7 @@ final class Exchange {
 
   void start() {
     meters.started();
+    signals.begin();
     request.pause();
     totalTimer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
       totalTimer = -1;
@@ -270,6 +275,7 @@ final class Exchange {
     HopByHopHeaders.strip(headers);
     UpstreamRequests.appendVia(headers, cresp.version());
     UpstreamRequests.apply(route.responseHeaders(), headers);
+    if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
     boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
     if (!bodyless && !headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
       response.setChunked(true);
@@ -331,6 +337,7 @@ final class Exchange {
     if (totalTimer >= 0) runtime.vertx().cancelTimer(totalTimer);
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
+    signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
     AccessLog log = runtime.accessLog();
     if (log != null) {
       log.log(request.method().name(), request.path(), route.name(), cluster.name(), lastAddress, status, flag,

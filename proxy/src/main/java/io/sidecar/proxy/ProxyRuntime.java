@@ -19,6 +19,8 @@ public final class ProxyRuntime {
   private final ProxyMetrics metrics;
   private final AccessLog accessLog;
   private final io.sidecar.cache.HttpCache cache;
+  private volatile io.sidecar.predictor.signals.Signals signals =
+      new io.sidecar.predictor.signals.Signals(java.time.Clock.systemUTC());
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
 
   public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog) {
@@ -34,6 +36,11 @@ public final class ProxyRuntime {
   }
 
   public io.sidecar.cache.HttpCache cache() { return cache; }
+
+  /** Where per-route traffic signals are recorded (the predictor's, once it runs). */
+  public io.sidecar.predictor.signals.Signals signals() { return signals; }
+
+  public void useSignals(io.sidecar.predictor.signals.Signals signals) { this.signals = signals; }
 
   public Vertx vertx() { return vertx; }
   public ProxyMetrics metrics() { return metrics; }
@@ -55,7 +62,7 @@ public final class ProxyRuntime {
         clusters.put(spec.name(), UpstreamCluster.create(vertx, spec));
       }
     }
-    RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics);
+    RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics, signals);
     current.set(next);
     if (previous != null) {
       Duration grace = config.server().shutdownGrace();

@@ -13,7 +13,8 @@ import java.util.Map;
 public final class RoutingSnapshot {
   /** A route with what the hot path needs precomputed. */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters,
-                              io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache) {}
+                              io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
+                              io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide) {}
 
   private final long version;
   private final SidecarConfig config;
@@ -21,7 +22,11 @@ public final class RoutingSnapshot {
   private final Map<String, CompiledRoute> routes;
   private final Map<String, UpstreamCluster> clusters;
 
-  RoutingSnapshot(long version, SidecarConfig config, Map<String, UpstreamCluster> clusters, ProxyMetrics metrics) {
+  /** Routes on a listener named {@value #SERVING_LISTENER} serve the local service: they send load hints back. */
+  public static final String SERVING_LISTENER = "inbound";
+
+  RoutingSnapshot(long version, SidecarConfig config, Map<String, UpstreamCluster> clusters, ProxyMetrics metrics,
+                  io.sidecar.predictor.signals.Signals signals) {
     this.version = version;
     this.config = config;
     this.clusters = Map.copyOf(clusters);
@@ -37,7 +42,8 @@ public final class RoutingSnapshot {
       r.split().forEach(w -> meters.put(w.cluster(), metrics.route(r.name(), w.cluster())));
       var retryConfig = BalancerSettings.retry(r.retry());
       routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters),
-          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r)));
+          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r),
+          signals.route(r.name()), SERVING_LISTENER.equals(r.listener())));
     }
     this.routes = Map.copyOf(routes);
   }
