@@ -20,7 +20,7 @@ import sun.misc.Signal;
 /** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
 public final class Main {
   /** Features whose config sections are active in this build (see ConfigNotices). */
-  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache", "predictor", "storage");
+  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache", "predictor", "storage", "faults");
 
   private Main() {}
 
@@ -75,7 +75,7 @@ public final class Main {
       return 2;
     }
     try {
-      SidecarConfig config = new ConfigLoader().load(file);
+      SidecarConfig config = loader(EnvSubstitution.system()).load(file);
       out.println("OK");
       ConfigNotices.inactiveSections(config, ACTIVE_FEATURES).forEach(n -> out.println("note: " + n));
       return 0;
@@ -90,7 +90,7 @@ public final class Main {
       err.println("run needs --config FILE");
       return 2;
     }
-    return start(ConfigSource.file(file), new ConfigLoader(), out, err, List.of());
+    return start(ConfigSource.file(file), loader(EnvSubstitution.system()), out, err, List.of());
   }
 
   private static int demo(PrintStream out, PrintStream err) {
@@ -114,7 +114,12 @@ public final class Main {
         "  curl -s http://127.0.0.1:9901/clusters/demo     # live endpoint stats",
         "  curl -s http://127.0.0.1:9901/metrics | grep sidecar_requests",
         "  curl -s -XPOST -H 'Authorization: Bearer demo-token' http://127.0.0.1:9901/config/reload");
-    return start(ConfigSource.text(demoConfig(), "embedded demo config"), new ConfigLoader(env, List.of()), out, err, lines);
+    return start(ConfigSource.text(demoConfig(), "embedded demo config"), loader(env), out, err, lines);
+  }
+
+  /** The loader with every module's own checks plugged in. */
+  static ConfigLoader loader(EnvSubstitution env) {
+    return new ConfigLoader(env, List.of(new FaultConfigCheck()));
   }
 
   static String demoConfig() {

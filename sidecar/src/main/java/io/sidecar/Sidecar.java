@@ -11,6 +11,12 @@ import io.sidecar.cache.CacheMetrics;
 import io.sidecar.cache.HttpCache;
 import io.sidecar.config.CacheSpec;
 import io.sidecar.config.PredictorSpec;
+import io.sidecar.fault.FaultInjection;
+import io.sidecar.fault.FaultInjectionConfig;
+import io.sidecar.fault.FaultInjectionConfigParser;
+import io.sidecar.fault.InMemoryAuditLog;
+import io.sidecar.fault.parse.FaultSpecParser;
+import io.sidecar.fault.tcp.TcpProxySpecParser;
 import io.sidecar.predictor.Predictor;
 import io.sidecar.predictor.PredictorRuntime;
 import io.sidecar.predictor.anomaly.AnomalyConfig;
@@ -61,6 +67,7 @@ public final class Sidecar implements ConfigControl {
 
   private final HttpCache cache;
   private PredictorRuntime predictor;
+  private FaultInjection faults;
 
   private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
                   SidecarConfig initial, AccessLog accessLog) {
@@ -126,6 +133,36 @@ public final class Sidecar implements ConfigControl {
     return routes;
   }
 
+  /**
+   * Fault rules (static ones from {@code faults:}, replaced on every reload), experiments whose halt conditions
+   * read the predictor's route windows, and the TCP proxies of {@code tcp_proxies:}.
+   */
+  private Future<Void> useFaults(SidecarConfig config) {
+    FaultInjectionConfig settings = config.faultInjection() == null ? FaultInjectionConfigParser.parse(null, "fault_injection").orThrow()
+        : FaultInjectionConfigParser.parse(config.faultInjection().toPlain(), "fault_injection").orThrow();
+    faults = FaultInjection.create(vertx, settings, new PredictorRouteSignals(predictor.predictor()), new InMemoryAuditLog());
+    dataPlane.runtime().useFaults(faults.registry());
+    installStaticFaults(config);
+    store.onChange(snapshot -> installStaticFaults(snapshot.config()));
+    List<Future<?>> proxies = new ArrayList<>();
+    if (config.tcpProxies() != null) {
+      for (var spec : TcpProxySpecParser.parseProxies(config.tcpProxies().toPlain(), "tcp_proxies").orThrow()) {
+        proxies.add(faults.tcpProxies().create(spec, "config"));
+      }
+    }
+    return Future.all(proxies).mapEmpty();
+  }
+
+  private void installStaticFaults(SidecarConfig config) {
+    List<Object> trees = new ArrayList<>();
+    config.faults().forEach(node -> trees.add(node.toPlain()));
+    faults.registry().replaceStatic(FaultSpecParser.parseList(trees, "faults").orThrow(), "config");
+  }
+
+  public FaultInjection faults() {
+    return faults;
+  }
+
   public Predictor predictor() {
     return predictor.predictor();
   }
@@ -152,8 +189,9 @@ public final class Sidecar implements ConfigControl {
         .compose(v -> PredictorRuntime.start(vertx, predictorConfig(config), storageConfig(config), Clock.systemUTC()))
         .compose(rt -> {
           sidecar.usePredictor(rt, config);
-          return sidecar.dataPlane.apply(1, config);
+          return sidecar.useFaults(config);
         })
+        .compose(v -> sidecar.dataPlane.apply(1, config))
         .compose(v -> sidecar.startAdmin(config))
         .map(v -> {
           sidecar.ready.set(true);
@@ -165,7 +203,7 @@ public final class Sidecar implements ConfigControl {
 
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
-    api.withCache(cache).withPredictor(predictor.predictor());
+    api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults);
     return vertx.createHttpServer()
         .requestHandler(api.router(vertx))
         .listen(config.admin().address().port(), config.admin().address().host())
@@ -233,7 +271,9 @@ public final class Sidecar implements ConfigControl {
               Thread.currentThread().interrupt();
             }
           }
-          return cache.close().eventually(() -> predictor == null ? Future.succeededFuture() : predictor.stop())
+          return cache.close()
+              .eventually(() -> faults == null ? Future.succeededFuture() : faults.close())
+              .eventually(() -> predictor == null ? Future.succeededFuture() : predictor.stop())
               .eventually(vertx::close);
         })
         .mapEmpty();

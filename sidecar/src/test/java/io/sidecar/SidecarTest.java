@@ -150,7 +150,7 @@ class SidecarTest {
     assertThat(reply.json().getString("error")).isEqualTo("invalid_config");
     assertThat(reply.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("text")).toList())
         .containsExactlyInAnyOrder("bogus (line 1): unknown field (known: service, instance, admin, server, listeners, "
-            + "routes, clusters, faults, cache, predictor, storage)", "routes[1].cluster (line 6): no cluster named 'nope'");
+            + "routes, clusters, faults, fault_injection, tcp_proxies, cache, predictor, storage)", "routes[1].cluster (line 6): no cluster named 'nope'");
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
     JsonObject status = admin(HttpMethod.GET, "/config/status", null, null).json();
     assertThat(status.getLong("version")).isEqualTo(1);
@@ -237,5 +237,31 @@ class SidecarTest {
     assertThat(admin(HttpMethod.GET, "/scaling", null, null).status()).isEqualTo(200);
     assertThat(admin(HttpMethod.GET, "/signals/snapshot", null, null).status()).isEqualTo(200);
     assertThat(admin(HttpMethod.GET, "/metrics", null, null).body()).contains("sidecar_predictor_recommended_replicas");
+  }
+
+  @Test
+  void faultsAreAddedStoppedAndValidatedThroughTheApi() {
+    String abortAll = "{\"name\":\"f1\",\"route\":\"r\",\"percent\":100,\"abort\":{\"status\":503}}";
+    assertThat(admin(HttpMethod.POST, "/faults", null, abortAll).status()).isEqualTo(401);
+    Reply bad = admin(HttpMethod.POST, "/faults", "t0ken", "{\"name\":\"f2\",\"route\":\"r\",\"percent\":150,\"abort\":{\"status\":503}}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getString("detail")).contains("percent");
+    assertThat(admin(HttpMethod.POST, "/faults", "t0ken", "{\"name\":").json().getString("error")).isEqualTo("bad_json");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(200);
+
+    Reply created = admin(HttpMethod.POST, "/faults", "t0ken", abortAll);
+    assertThat(created.status()).isEqualTo(201);
+    String id = created.json().getString("id");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(503);
+    assertThat(admin(HttpMethod.GET, "/faults/" + id, null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.DELETE, "/faults/" + id, "t0ken", null).status()).isEqualTo(204);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(200);
+
+    admin(HttpMethod.POST, "/faults", "t0ken", abortAll);
+    admin(HttpMethod.POST, "/faults", "t0ken", abortAll.replace("f1", "f3"));
+    Reply stopped = admin(HttpMethod.POST, "/faults/stop-all", "t0ken", null);
+    assertThat(stopped.json().getInteger("stopped")).isEqualTo(2);
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(200);
+    assertThat(admin(HttpMethod.GET, "/faults/audit", null, null).json().getJsonArray("audit")).isNotEmpty();
   }
 }

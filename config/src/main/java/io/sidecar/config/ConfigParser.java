@@ -34,7 +34,7 @@ public final class ConfigParser {
 
   private SidecarConfig root(YamlNode root) {
     Fields f = Fields.of(root, errors, "service", "instance", "admin", "server", "listeners", "routes",
-        "clusters", "faults", "cache", "predictor", "storage");
+        "clusters", "faults", "fault_injection", "tcp_proxies", "cache", "predictor", "storage");
     String service = f.string("service", "sidecar");
     String instance = f.string("instance", defaultInstance());
     AdminSpec admin = admin(f.section("admin", "address", "token"));
@@ -48,8 +48,11 @@ public final class ConfigParser {
     PredictorSpec predictor = predictor(f.section("predictor", "peers", "scaling", "anomaly"));
     StorageSpec storage = new StorageSpec(
         url(f.section("storage", "postgres"), "postgres", "postgresql", "postgres"));
-    return new SidecarConfig(service, instance, admin, server, listeners, routes, clusters, faults, cache,
-        predictor, storage);
+    YamlNode faultInjection = f.raw("fault_injection");
+    YamlNode tcpProxies = f.raw("tcp_proxies");
+    return new SidecarConfig(service, instance, admin, server, listeners, routes, clusters, faults,
+        faultInjection == null || faultInjection.isNull() ? null : faultInjection,
+        tcpProxies == null || tcpProxies.isNull() ? null : tcpProxies, cache, predictor, storage);
   }
 
   private static String defaultInstance() {

@@ -63,6 +63,18 @@ public final class AdminApi {
   }
 
   private io.sidecar.predictor.Predictor predictor;
+  private io.sidecar.fault.FaultInjection faults;
+
+  /** Serves faults, experiments, the emergency stop and TCP proxies. */
+  public AdminApi withFaults(io.sidecar.fault.FaultInjection faults) {
+    this.faults = faults;
+    return this;
+  }
+
+  private io.sidecar.fault.FaultInjection faults() {
+    if (faults == null) throw ApiError.notFound("no fault injection in this sidecar");
+    return faults;
+  }
 
   /** Serves the predictor's views: signals, anomalies, scaling advice, forecasts. */
   public AdminApi withPredictor(io.sidecar.predictor.Predictor predictor) {
@@ -122,6 +134,7 @@ public final class AdminApi {
       }
       json(ctx, 200, out);
     });
+    new FaultRoutes(this::faults).mount(router);
     router.post("/cache/purge").handler(this::purge);
     router.get("/cache/stats").handler(ctx -> {
       if (cache == null) throw ApiError.notFound("no cache in this sidecar");
@@ -209,7 +222,7 @@ public final class AdminApi {
   /** Body: one of {@code {"key": URL}}, {@code {"prefix": "/p/"}}, {@code {"glob": "/a/*"}}, {@code {"tag": "t"}}, {@code {"all": true}}. */
   private void purge(RoutingContext ctx) {
     if (cache == null) throw ApiError.notFound("no cache in this sidecar");
-    Map<String, Object> body = bodyObject(ctx).getMap();
+    Map<String, Object> body = bodyTree(ctx);
     cache.purge(body).onComplete(ar -> {
       if (ar.succeeded()) {
         json(ctx, 200, new JsonObject().put("purged", ar.result()));
@@ -307,6 +320,29 @@ public final class AdminApi {
       return out;
     }
     if (value instanceof java.time.Instant i) return i.toString();
+    return value;
+  }
+
+  /** A JSON body as plain maps and lists (what the modules' parsers read, like a YAML tree). */
+  static Map<String, Object> bodyTree(RoutingContext ctx) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tree = (Map<String, Object>) unwrap(bodyObject(ctx));
+    return tree;
+  }
+
+  private static Object unwrap(Object value) {
+    if (value instanceof JsonObject o) value = o.getMap();
+    if (value instanceof JsonArray a) value = a.getList();
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), unwrap(v)));
+      return out;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      l.forEach(v -> out.add(unwrap(v)));
+      return out;
+    }
     return value;
   }
 

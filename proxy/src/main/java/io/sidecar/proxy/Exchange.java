@@ -94,7 +94,11 @@ final class Exchange {
     this.routeTimeoutNanos = this.route.timeout().toNanos();
   }
 
-  void start() {
+  /** An injected "upstream unavailable" fault makes the first try fail as a connect failure (retries see it). */
+  private boolean injectedUnavailable;
+
+  void start(boolean injectedUnavailable) {
+    this.injectedUnavailable = injectedUnavailable;
     meters.started();
     signals.begin();
     request.pause();
@@ -166,6 +170,11 @@ final class Exchange {
       });
     }
     HostPort address = cluster.address(t.handle.address());
+    if (injectedUnavailable) {
+      injectedUnavailable = false;
+      runtime.vertx().runOnContext(v -> tryFailed(t, ResponseFlag.UPSTREAM_CONNECT_FAILURE, "fault injected: upstream unavailable"));
+      return;
+    }
     cluster.client().request(UpstreamRequests.options(request, route, address)).onComplete(ar -> {
       if (t != current || done) {
         if (ar.succeeded()) ar.result().reset();

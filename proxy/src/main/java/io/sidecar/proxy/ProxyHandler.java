@@ -47,11 +47,25 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       new WebSocketTunnel(runtime, request, route, cluster, meters, startNanos).start();
       return;
     }
-    if (compiled.cache() != null && runtime.cache() != null) {
+    io.sidecar.fault.FaultRegistry faults = runtime.faults();
+    if (faults != null) {
+      io.sidecar.fault.FaultDecision decision = faults.decide(new FaultView(route.name(), clusterName, request));
+      if (!decision.isNoFault()) {
+        new FaultStage(runtime, request, compiled, cluster, meters, startNanos, decision).run(
+            injectedUnavailable -> forward(request, compiled, cluster, meters, startNanos, injectedUnavailable));
+        return;
+      }
+    }
+    forward(request, compiled, cluster, meters, startNanos, false);
+  }
+
+  private void forward(HttpServerRequest request, RoutingSnapshot.CompiledRoute compiled, UpstreamCluster cluster,
+                       ProxyMetrics.RouteMeters meters, long startNanos, boolean injectedUnavailable) {
+    if (compiled.cache() != null && runtime.cache() != null && !injectedUnavailable) {
       new CachingExchange(runtime, request, compiled, cluster, meters, startNanos).start(runtime.cache(), compiled.cache());
       return;
     }
-    new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start();
+    new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start(injectedUnavailable);
   }
 
   private static long parseLength(String value) {

@@ -42,6 +42,13 @@ public final class ProxyRuntime {
 
   public void useSignals(io.sidecar.predictor.signals.Signals signals) { this.signals = signals; }
 
+  private volatile io.sidecar.fault.FaultRegistry faults;
+
+  /** Fault rules consulted for every request (null: no fault stage). */
+  public io.sidecar.fault.FaultRegistry faults() { return faults; }
+
+  public void useFaults(io.sidecar.fault.FaultRegistry faults) { this.faults = faults; }
+
   public Vertx vertx() { return vertx; }
   public ProxyMetrics metrics() { return metrics; }
   public AccessLog accessLog() { return accessLog; }

@@ -26,6 +26,8 @@ public enum ResponseFlag {
   LIMIT_OVERFLOW(503, "LO"),
   /** The adaptive concurrency limit shed the request before latency collapses. */
   ADAPTIVE_CONCURRENCY(503, "AC"),
+  /** A fault rule aborted the request (Envoy FI); the status is the rule's. */
+  FAULT_ABORT(503, "FI"),
   /** The request body is larger than {@code server.max_request_body}. */
   REQUEST_BODY_TOO_LARGE(413, "RBL"),
   /** The downstream went away before the response was complete (Envoy DC). */
