@@ -96,9 +96,19 @@ final class Exchange {
 
   /** An injected "upstream unavailable" fault makes the first try fail as a connect failure (retries see it). */
   private boolean injectedUnavailable;
+  /** Response-side faults (first-byte delay, bandwidth, slicer, truncation, slow close, patch), or null. */
+  private io.sidecar.fault.FaultDecision faults;
+  private static final io.sidecar.fault.SeededRandom SHAPING_RANDOM = io.sidecar.fault.SeededRandom.unseeded();
+  /** Largest upstream body a body-patch fault buffers; larger bodies pass unpatched. */
+  static final long MAX_PATCHED_BODY = 1024 * 1024;
 
   void start(boolean injectedUnavailable) {
+    start(injectedUnavailable, null);
+  }
+
+  void start(boolean injectedUnavailable, io.sidecar.fault.FaultDecision faults) {
     this.injectedUnavailable = injectedUnavailable;
+    this.faults = faults;
     meters.started();
     signals.begin();
     request.pause();
@@ -275,7 +285,8 @@ final class Exchange {
   /** Sends the upstream response downstream; {@code t} is null when its handle was completed already. */
   private void relay(HttpClientResponse cresp, long headerNanos, Try t) {
     if (done) return;
-    int status = cresp.statusCode();
+    var patch = faults == null ? null : faults.patch();
+    int status = patch == null ? cresp.statusCode() : io.sidecar.fault.vertx.ResponsePatcher.status(patch, cresp.statusCode());
     response.setStatusCode(status);
     String message = cresp.statusMessage();
     if (message != null && !message.isEmpty()) response.setStatusMessage(message);
@@ -285,12 +296,34 @@ final class Exchange {
     UpstreamRequests.appendVia(headers, cresp.version());
     UpstreamRequests.apply(route.responseHeaders(), headers);
     if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
+    if (patch != null) io.sidecar.fault.vertx.ResponsePatcher.headers(patch, headers);
     boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
     if (!bodyless && !headers.contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
       response.setChunked(true);
     }
     LoadHint hint = t == null ? LoadHint.NONE : LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
-    cresp.pipe().endOnFailure(false).to(response).onComplete(ar -> {
+    String length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (patch != null && patch.changesBody() && length != null && Long.parseLong(length.trim()) <= MAX_PATCHED_BODY) {
+      cresp.body().onComplete(ar -> {
+        if (ar.failed()) {
+          if (t != null) t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET), LoadHint.NONE);
+          current = null;
+          fail(ResponseFlag.UPSTREAM_RESET, String.valueOf(ar.cause().getMessage()));
+          return;
+        }
+        if (t != null) t.handle.complete(headerNanos, Outcome.status(cresp.statusCode()), hint);
+        current = null;
+        response.end(io.sidecar.fault.vertx.ResponsePatcher.body(patch, ar.result(), headers));
+        finish(status, ResponseFlag.NONE);
+      });
+      return;
+    }
+    io.vertx.core.streams.WriteStream<Buffer> destination = response;
+    if (faults != null && (faults.shape() != null || faults.responseDelayNanos() > 0)) {
+      destination = new io.sidecar.fault.vertx.ShapedWriteStream(runtime.vertx(), response, faults.shape(),
+          faults.responseDelayNanos(), this::abortDownstream, SHAPING_RANDOM);
+    }
+    cresp.pipe().endOnFailure(false).to(destination).onComplete(ar -> {
       if (ar.succeeded()) {
         if (t != null) t.handle.complete(headerNanos, Outcome.status(status), hint);
         current = null;

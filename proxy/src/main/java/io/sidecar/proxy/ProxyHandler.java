@@ -52,20 +52,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       io.sidecar.fault.FaultDecision decision = faults.decide(new FaultView(route.name(), clusterName, request));
       if (!decision.isNoFault()) {
         new FaultStage(runtime, request, compiled, cluster, meters, startNanos, decision).run(
-            injectedUnavailable -> forward(request, compiled, cluster, meters, startNanos, injectedUnavailable));
+            injectedUnavailable -> forward(request, compiled, cluster, meters, startNanos, injectedUnavailable, decision));
         return;
       }
     }
-    forward(request, compiled, cluster, meters, startNanos, false);
+    forward(request, compiled, cluster, meters, startNanos, false, null);
   }
 
   private void forward(HttpServerRequest request, RoutingSnapshot.CompiledRoute compiled, UpstreamCluster cluster,
-                       ProxyMetrics.RouteMeters meters, long startNanos, boolean injectedUnavailable) {
-    if (compiled.cache() != null && runtime.cache() != null && !injectedUnavailable) {
+                       ProxyMetrics.RouteMeters meters, long startNanos, boolean injectedUnavailable,
+                       io.sidecar.fault.FaultDecision faults) {
+    boolean responseFaults = faults != null && (faults.patch() != null || faults.shape() != null
+        || faults.responseDelayNanos() > 0);
+    if (compiled.cache() != null && runtime.cache() != null && !injectedUnavailable && !responseFaults) {
       new CachingExchange(runtime, request, compiled, cluster, meters, startNanos).start(runtime.cache(), compiled.cache());
       return;
     }
-    new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start(injectedUnavailable);
+    new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start(injectedUnavailable, faults);
   }
 
   private static long parseLength(String value) {
