@@ -8,23 +8,16 @@ import io.vertx.core.streams.ReadStream;
  * Passes a request body through unchanged, counting bytes; past {@code limit} it stops forwarding and calls
  * {@code onExceeded} once (the exchange then answers 413 and resets the upstream request).
  */
-final class BodyLimitStream implements ReadStream<Buffer> {
-  private final ReadStream<Buffer> source;
+final class BodyLimitStream extends ForwardingReadStream {
   private final long limit;
   private final Runnable onExceeded;
   private long seen;
   private boolean exceeded;
 
   BodyLimitStream(ReadStream<Buffer> source, long limit, Runnable onExceeded) {
-    this.source = source;
+    super(source);
     this.limit = limit;
     this.onExceeded = onExceeded;
-  }
-
-  @Override
-  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    source.exceptionHandler(handler);
-    return this;
   }
 
   @Override
@@ -43,24 +36,6 @@ final class BodyLimitStream implements ReadStream<Buffer> {
       }
       handler.handle(chunk);
     });
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
     return this;
   }
 

@@ -5,14 +5,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.function.Consumer;
 
-/** A pass-through body stream that reports its end (or failure) once, so the balancer learns when a call ended. */
-final class CompletionStream implements ReadStream<Buffer> {
-  private final ReadStream<Buffer> source;
+/** A pass-through body stream that reports its end (or failure), so the balancer learns when a call ended. */
+final class CompletionStream extends ForwardingReadStream {
   private final Runnable onEnd;
   private final Consumer<Throwable> onFailure;
 
   CompletionStream(ReadStream<Buffer> source, Runnable onEnd, Consumer<Throwable> onFailure) {
-    this.source = source;
+    super(source);
     this.onEnd = onEnd;
     this.onFailure = onFailure;
     source.exceptionHandler(onFailure::accept);
@@ -25,30 +24,6 @@ final class CompletionStream implements ReadStream<Buffer> {
       onFailure.accept(err);
       if (handler != null) handler.handle(err);
     });
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    source.handler(handler);
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
     return this;
   }
 
