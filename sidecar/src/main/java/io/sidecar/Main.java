@@ -107,11 +107,14 @@ public final class Main {
     List<String> lines = List.of(
         "demo upstreams: " + ports,
         "try:",
-        "  curl -s http://127.0.0.1:15001/api/hello        # round robin over fast / medium / slow",
+        "  curl -s http://127.0.0.1:15001/api/hello        # predictive balancing over fast / medium / slow",
+        "  curl -s http://127.0.0.1:9901/clusters/demo     # predicted latency, traffic share, why an endpoint is avoided",
+        "  curl -si http://127.0.0.1:15001/cached/hello    # cached route: x-cache MISS, then HIT",
         "  curl -s http://127.0.0.1:15001/split/hello      # 80 % fast, 20 % slow",
         "  curl -si http://127.0.0.1:15001/slow/hello      # 100ms route timeout: 504 with x-sidecar-flags: UT",
         "  curl -si http://127.0.0.1:15001/nowhere         # 404 with x-sidecar-flags: NR",
-        "  curl -s http://127.0.0.1:9901/clusters/demo     # live endpoint stats",
+        "  curl -s -XPOST -H 'Authorization: Bearer demo-token' -d '{\"name\":\"f1\",\"route\":\"all\",\"percent\":50,\"abort\":{\"status\":503}}' http://127.0.0.1:9901/faults",
+        "  curl -s -XPOST -H 'Authorization: Bearer demo-token' http://127.0.0.1:9901/faults/stop-all",
         "  curl -s http://127.0.0.1:9901/metrics | grep sidecar_requests",
         "  curl -s -XPOST -H 'Authorization: Bearer demo-token' http://127.0.0.1:9901/config/reload");
     return start(ConfigSource.text(demoConfig(), "embedded demo config"), loader(env), out, err, lines);

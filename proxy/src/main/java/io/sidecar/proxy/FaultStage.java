@@ -43,6 +43,7 @@ final class FaultStage {
       } else {
         meters.started();
         route.signals().begin();
+        request.response().putHeader(ResponseFlag.HEADER, ResponseFlag.FAULT_ABORT.code());
         HttpFaultActions.abort(request, abort, decision);
         int status = abort.kind() == AbortSpec.Kind.STATUS ? abort.status() : 0;
         long nanos = System.nanoTime() - startNanos;
