@@ -77,12 +77,17 @@ class MainProcessTest {
   }
 
   @Test
-  void theContractExampleValidates() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"validate", "--config", "../config/examples/sidecar.example.yaml"},
-        new PrintStream(out, true), System.err);
-    assertThat(code).isZero();
-    assertThat(out.toString()).isEqualTo("OK\n");
+  void everyShippedExampleValidates() throws Exception {
+    try (var files = Files.list(Path.of("../config/examples"))) {
+      var examples = files.filter(f -> f.toString().endsWith(".yaml")).toList();
+      assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
+      for (Path example : examples) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"validate", "--config", example.toString()}, new PrintStream(out, true), System.err);
+        assertThat(out.toString()).as(example.toString()).isEqualTo("OK\n");
+        assertThat(code).isZero();
+      }
+    }
   }
 
   @Test

@@ -29,6 +29,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     RouteSpec route = table == null ? null : table.match(new VertxRequestFacts(request));
     if (route == null) {
       Exchange.replyLocal(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path());
+      runtime.metrics().noRoute(listener);
+      AccessLog log = runtime.accessLog();
+      if (log != null) {
+        log.log(request.method().name(), request.path(), null, null, null, 404, ResponseFlag.NO_ROUTE,
+            System.nanoTime() - startNanos, 0, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+      }
       return;
     }
     RoutingSnapshot.CompiledRoute compiled = snapshot.route(route.name());

@@ -29,6 +29,15 @@ public final class ProxyMetrics {
     return registry;
   }
 
+  /** Counts a request no route took, per listener ({@code sidecar_no_route_total}). */
+  public void noRoute(String listener) {
+    noRoute.computeIfAbsent(listener, l -> Counter.builder("sidecar_no_route")
+        .description("Requests that matched no route (404, flag NR)")
+        .tag("listener", l).register(registry)).increment();
+  }
+
+  private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
+
   /** The meters of one route and cluster pair (created once, reused across reloads). */
   public RouteMeters route(String route, String cluster) {
     return routes.computeIfAbsent(route + '\u0000' + cluster, k -> new RouteMeters(route, cluster));

@@ -26,11 +26,20 @@ final class ProxyHarness implements AutoCloseable {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final io.sidecar.cache.HttpCache cache = new io.sidecar.cache.HttpCache(vertx,
       io.sidecar.cache.CacheConfig.builder().l1MaxBytes(16 * 1024 * 1024).build());
-  final ProxyRuntime runtime = new ProxyRuntime(vertx, new ProxyMetrics(registry), null, cache);
-  final DataPlane dataPlane = new DataPlane(vertx, runtime, 2);
+  final ProxyRuntime runtime;
+  final DataPlane dataPlane;
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(32));
   private final List<HttpServer> upstreams = new ArrayList<>();
+  ProxyHarness() {
+    this(null);
+  }
+
+  ProxyHarness(AccessLog accessLog) {
+    runtime = new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog, cache);
+    dataPlane = new DataPlane(vertx, runtime, 2);
+  }
+
   /** Client calls start on one event loop: from a foreign thread a response could end before body() is set. */
   private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
   int proxyPort;

@@ -330,4 +330,49 @@ class ProxyIntegrationTest {
     assertThat(balancerAfter.snapshot().endpoints()).singleElement()
         .satisfies(e -> assertThat(e.requests()).isEqualTo(1));
   }
+
+  @Test
+  void aReloadDoesNotBreakARequestInFlight() throws Exception {
+    int slow = h.upstream(req -> h.vertx.setTimer(600, id -> req.response().end("slow-old")));
+    int other = h.upstream(req -> req.response().end("new"));
+    String config = """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: %s } ]
+        clusters:
+          - { name: old, endpoints: [ "127.0.0.1:%d" ] }
+          - { name: fresh, endpoints: [ "127.0.0.1:%d" ], pool: { max_connections: 8 } }
+        """;
+    h.start(1, config.formatted("old", slow, other));
+    Future<String> inFlight = h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/")
+        .compose(req -> req.send()).compose(HttpClientResponse::body).map(Buffer::toString));
+    Thread.sleep(200);
+    h.start(2, config.formatted("fresh", slow, other).replace("{ name: old, endpoints", "{ name: old, pool: { max_connections: 4 }, endpoints"));
+    assertThat(get("/", null).body()).isEqualTo("new");
+    assertThat(await(inFlight)).isEqualTo("slow-old");
+  }
+
+  @Test
+  void theAccessLogWritesOneJsonLinePerRequest() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("access", ".log");
+    ProxyHarness logged = new ProxyHarness(AccessLog.open(file.toString()));
+    try {
+      int port = logged.upstream(req -> req.response().end("ok"));
+      logged.start(1, singleRoute(port, ""));
+      await(logged.onClientContext(() -> logged.client.request(HttpMethod.GET, logged.proxyPort, "127.0.0.1", "/api/a?x=1")
+          .compose(req -> req.send()).compose(HttpClientResponse::body)));
+      await(logged.onClientContext(() -> logged.client.request(HttpMethod.GET, logged.proxyPort, "127.0.0.1", "/none")
+          .compose(req -> req.send()).compose(HttpClientResponse::body)));
+    } finally {
+      logged.close();
+      logged.runtime.accessLog().close();
+    }
+    List<String> lines = java.nio.file.Files.readAllLines(file);
+    assertThat(lines).hasSize(2);
+    assertThat(new JsonObject(lines.get(1)).getString("flags")).isEqualTo("NR");
+    JsonObject entry = new JsonObject(lines.get(0));
+    assertThat(entry.getString("route")).isEqualTo("api");
+    assertThat(entry.getInteger("status")).isEqualTo(200);
+    assertThat(entry.getString("flags")).isEqualTo("-");
+    assertThat(entry.getString("upstream")).startsWith("127.0.0.1:");
+  }
 }
