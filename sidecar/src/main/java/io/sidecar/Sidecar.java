@@ -39,6 +39,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.time.Clock;
@@ -176,8 +177,14 @@ public final class Sidecar implements ConfigControl {
   static Future<Sidecar> start(ConfigSource source, ConfigLoader loader) throws ConfigException, IOException {
     SidecarConfig config = loader.parse(source.read());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Per-request HTTP metrics come from our own route meters (looked up once per route); Vert.x's own HTTP
+    // server/client meters would tag and time every request a second time, so only connection-level and pool
+    // metrics stay on.
     MetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.LOCAL, io.vertx.micrometer.Label.HTTP_CODE,
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.LOCAL,
             io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setPreferNativeTransport(true)
