@@ -160,7 +160,7 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "balancer", "endpoints", "pool", "tls", "protocol",
-          "circuit_breaker", "outlier_detection");
+          "circuit_breaker", "outlier_detection", "hedge");
       String name = f.requiredString("name");
       checkName(f, name, names, "cluster");
       String balancer = oneOf(f, "balancer", ClusterSpec.DEFAULT_BALANCER, ClusterSpec.BALANCERS);
@@ -189,7 +189,13 @@ public final class ConfigParser {
           "consecutive_5xx", "consecutive_gateway_failure", "interval", "base_ejection_time",
           "max_ejection_time", "max_ejection_percent", "success_rate_minimum_hosts",
           "success_rate_request_volume", "success_rate_stdev_factor", "panic_threshold")) : null;
-      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier));
+      HedgeSpec hedge = null;
+      if (f.has("hedge")) {
+        Fields h = f.section("hedge", "delay", "percentile", "budget_percent");
+        hedge = new HedgeSpec(h.duration("delay", null, false), h.number("percentile", 95, 1, 99.99),
+            h.number("budget_percent", 5, 0, 100));
+      }
+      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge));
     }
     return List.copyOf(out);
   }

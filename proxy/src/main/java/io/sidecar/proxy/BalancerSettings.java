@@ -3,12 +3,14 @@ package io.sidecar.proxy;
 import io.sidecar.balancer.BalancerConfig;
 import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.breaker.SlidingWindowType;
 import io.sidecar.balancer.outlier.OutlierDetectionConfig;
 import io.sidecar.balancer.retry.RetryConfig;
 import io.sidecar.balancer.retry.RetryOn;
 import io.sidecar.config.CircuitBreakerSpec;
 import io.sidecar.config.ClusterSpec;
+import io.sidecar.config.HedgeSpec;
 import io.sidecar.config.OutlierDetectionSpec;
 import io.sidecar.config.RetrySpec;
 import java.util.HashSet;
@@ -28,11 +30,19 @@ final class BalancerSettings {
         .strategy(spec.balancer())
         .clusterBreaker(breaker(spec.circuitBreaker()))
         .outlierDetection(outlier(spec.outlierDetection()))
+        .hedge(hedge(spec.hedge()))
         .build();
   }
 
   static List<Endpoint> endpoints(ClusterSpec spec) {
     return spec.endpoints().stream().map(e -> Endpoint.of(e.address().toString(), e.weight())).toList();
+  }
+
+  static HedgeConfig hedge(HedgeSpec h) {
+    if (h == null) return HedgeConfig.DISABLED;
+    HedgeConfig base = h.delay() != null ? HedgeConfig.fixed(h.delay()) : HedgeConfig.atPercentile(h.percentile() / 100.0);
+    return new HedgeConfig(true, base.delay(), base.percentile(), base.minSamples(), base.fallbackDelay(),
+        base.minDelay(), h.budgetPercent());
   }
 
   static CircuitBreakerConfig breaker(CircuitBreakerSpec b) {

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -55,7 +56,9 @@ final class Exchange {
   private Buffer replayBody;
   private boolean bodyStreamed;
   private int retries;
-  private Try current;
+  /** Tries in flight: one, or two while a hedge races the first. */
+  private final java.util.ArrayList<Try> active = new java.util.ArrayList<>(2);
+  private long hedgeTimer = -1;
   private String lastAddress;
   private HeldResponse held;
   private long totalTimer = -1;
@@ -118,11 +121,10 @@ final class Exchange {
     });
     response.closeHandler(v -> {
       if (!done) {
-        if (current != null) current.handle.cancel();
-        Try abandoned = current;
-        current = null;
+        List<Try> abandoned = takeActive();
+        abandoned.forEach(t -> t.handle.cancel());
         finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
-        if (abandoned != null && abandoned.upstream != null) abandoned.upstream.reset();
+        abandoned.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
       }
     });
     if (retry != null && hasBody() && knownLength() >= 0 && retry.canReplayBody(knownLength())) {
@@ -170,10 +172,16 @@ final class Exchange {
       held = null;
     }
     Try t = new Try(pick.handle(), System.nanoTime());
-    current = t;
+    launch(t, tryTimeout, routeTimeoutNanos - elapsed);
+    scheduleHedge(t);
+  }
+
+  /** Starts one try: per-try timer, connection, request. */
+  private void launch(Try t, long tryTimeout, long remaining) {
+    active.add(t);
     lastAddress = t.handle.address();
     tried.add(lastAddress);
-    if (retry != null && tryTimeout < routeTimeoutNanos - elapsed) {
+    if (retry != null && tryTimeout < remaining) {
       t.timer = runtime.vertx().setTimer(Math.max(1, tryTimeout / 1_000_000), id -> {
         t.timer = -1;
         tryFailed(t, ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
@@ -186,7 +194,7 @@ final class Exchange {
       return;
     }
     cluster.client().request(UpstreamRequests.options(request, route, address)).onComplete(ar -> {
-      if (t != current || done) {
+      if (!active.contains(t) || done) {
         if (ar.succeeded()) ar.result().reset();
         return;
       }
@@ -198,11 +206,47 @@ final class Exchange {
     });
   }
 
+  /**
+   * Hedging ("The Tail at Scale"; delay and budget from the balancer's hedge policy): when the first try has not
+   * answered after the delay, a second try races it on another endpoint. Only when the body can be sent twice.
+   */
+  private void scheduleHedge(Try first) {
+    if (bodyStreamed || (replayBody == null && hasBody())) return;
+    var delay = balancer.hedgeDelayNanos(first.handle, request.method().name(),
+        route.retry() != null && route.retry().nonIdempotent());
+    if (delay.isEmpty()) return;
+    hedgeTimer = runtime.vertx().setTimer(Math.max(1, delay.getAsLong() / 1_000_000), id -> {
+      hedgeTimer = -1;
+      if (done || active.size() != 1 || held != null || bodyStreamed) return;
+      long elapsed = System.nanoTime() - startNanos;
+      long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos - elapsed;
+      if (tryTimeout <= 0) return;
+      Pick hedge = balancer.pick(tried, CallKind.HEDGE, tryTimeout);
+      if (hedge.isAccepted()) launch(new Try(hedge.handle(), System.nanoTime()), tryTimeout, routeTimeoutNanos - elapsed);
+    });
+  }
+
+  private void cancelHedge() {
+    if (hedgeTimer >= 0) {
+      runtime.vertx().cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
+  }
+
+  /** Removes and returns every try in flight, timers cancelled. */
+  private List<Try> takeActive() {
+    cancelHedge();
+    List<Try> tries = new java.util.ArrayList<>(active);
+    active.clear();
+    tries.forEach(t -> { if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer); });
+    return tries;
+  }
+
   private void send(Try t, HttpClientRequest creq, HostPort address) {
     t.upstream = creq;
     creq.authority(UpstreamRequests.authority(request, route, address));
     creq.response().onComplete(ar -> {
-      if (t != current || done) return;
+      if (!active.contains(t) || done) return;
       if (ar.succeeded()) onResponse(t, ar.result());
       else tryFailed(t, FailureClassifier.classify(ar.cause(), true), ar.cause().getMessage());
     });
@@ -246,12 +290,13 @@ final class Exchange {
   }
 
   private void tryFailed(Try t, ResponseFlag flag, String detail) {
-    if (t != current || done) return;
-    current = null;
+    if (!active.remove(t) || done) return;
     if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
     Outcome outcome = Outcome.failure(flag.failureKind());
     t.handle.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE);
     if (t.upstream != null) t.upstream.reset();
+    if (!active.isEmpty()) return; // a hedge still races: its answer decides
+    cancelHedge();
     if (mayRetry(outcome)) {
       scheduleRetry();
     } else {
@@ -261,11 +306,17 @@ final class Exchange {
 
   private void onResponse(Try t, HttpClientResponse cresp) {
     long headerNanos = System.nanoTime() - t.startNanos;
-    if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
+    // First answer wins: the racing try is cancelled (blames nobody) and reset.
+    for (Try other : takeActive()) {
+      if (other == t) continue;
+      other.handle.cancel();
+      if (other.upstream != null) other.upstream.reset();
+    }
+    active.add(t);
     Outcome outcome = Outcome.status(cresp.statusCode());
     if (cresp.statusCode() >= 500 || (retry != null && retry.retriable(outcome))) {
       if (mayRetry(outcome)) {
-        current = null;
+        active.clear();
         t.handle.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)));
         cresp.pause();
         held = new HeldResponse(cresp, headerNanos);
@@ -307,12 +358,12 @@ final class Exchange {
       cresp.body().onComplete(ar -> {
         if (ar.failed()) {
           if (t != null) t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET), LoadHint.NONE);
-          current = null;
+          active.clear();
           fail(ResponseFlag.UPSTREAM_RESET, String.valueOf(ar.cause().getMessage()));
           return;
         }
         if (t != null) t.handle.complete(headerNanos, Outcome.status(cresp.statusCode()), hint);
-        current = null;
+        active.clear();
         response.end(io.sidecar.fault.vertx.ResponsePatcher.body(patch, ar.result(), headers));
         finish(status, ResponseFlag.NONE);
       });
@@ -326,7 +377,7 @@ final class Exchange {
     cresp.pipe().endOnFailure(false).to(destination).onComplete(ar -> {
       if (ar.succeeded()) {
         if (t != null) t.handle.complete(headerNanos, Outcome.status(status), hint);
-        current = null;
+        active.clear();
         finish(status, ResponseFlag.NONE);
       } else if (!done) {
         // Headers are gone already: the only honest signal left is to break the downstream stream.
@@ -336,7 +387,7 @@ final class Exchange {
           if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.handle.cancel();
           else t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE);
         }
-        current = null;
+        active.clear();
         finish(status, flag);
         abortDownstream();
       }
@@ -345,12 +396,8 @@ final class Exchange {
 
   private void fail(ResponseFlag flag, String detail) {
     if (done) return;
-    Try t = current;
-    current = null;
-    if (t != null) {
-      if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
-      t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE);
-    }
+    List<Try> tries = takeActive();
+    tries.forEach(t -> t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE));
     if (held != null) {
       held.response().handler(null).resume();
       held = null;
@@ -365,7 +412,7 @@ final class Exchange {
       abortDownstream();
     }
     // After finish(): the reset's own failure callbacks must find the exchange done, not name it again.
-    if (t != null && t.upstream != null) t.upstream.reset();
+    tries.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
   }
 
   private void abortDownstream() {

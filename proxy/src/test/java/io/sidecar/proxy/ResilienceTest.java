@@ -120,4 +120,27 @@ class ResilienceTest {
         .compose(req -> req.send()).map(r -> r.statusCode() + " " + r.getHeader("x-sidecar-flags"))));
     assertThat(refused).isEqualTo("503 BO");
   }
+
+  @Test
+  void aSlowFirstTryIsHedgedAndTheFirstAnswerWins() {
+    AtomicInteger slowStarted = new AtomicInteger();
+    int slow = h.upstream(req -> {
+      slowStarted.incrementAndGet();
+      h.vertx.setTimer(1500, id -> { if (!req.response().closed()) req.response().end("slow"); });
+    });
+    int fast = h.upstream(req -> req.body().onComplete(b -> req.response().end("fast")));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app, timeout: 5s } ]
+        clusters:
+        """ + cluster("round_robin", ", hedge: { delay: 50ms, budget_percent: 100 }", slow, fast));
+    long start = System.nanoTime();
+    for (int i = 0; i < 4; i++) assertThat(call(HttpMethod.GET, "/")).isEqualTo("200 fast");
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1500);
+    assertThat(slowStarted.get()).isGreaterThanOrEqualTo(1);
+    // a POST is not idempotent: never hedged, so the slow endpoint's answer is awaited when it is picked
+    List<String> posts = new ArrayList<>();
+    for (int i = 0; i < 2; i++) posts.add(call(HttpMethod.POST, "/"));
+    assertThat(posts).contains("200 slow");
+  }
 }
