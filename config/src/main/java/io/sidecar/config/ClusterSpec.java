@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ClusterSpec(String name, String balancer, List<EndpointSpec> endpoints, PoolSpec pool,
                           UpstreamTlsSpec tls, String protocol, CircuitBreakerSpec circuitBreaker,
-                          OutlierDetectionSpec outlierDetection, HedgeSpec hedge) {
+                          OutlierDetectionSpec outlierDetection, HedgeSpec hedge, LimitsSpec limits) {
   public static final List<String> BALANCERS =
       List.of("round_robin", "weighted_round_robin", "least_request", "p2c_peak_ewma", "predictive");
   public static final List<String> PROTOCOLS = List.of("http1", "h2", "h2c");

@@ -160,7 +160,7 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "balancer", "endpoints", "pool", "tls", "protocol",
-          "circuit_breaker", "outlier_detection", "hedge");
+          "circuit_breaker", "outlier_detection", "hedge", "limits");
       String name = f.requiredString("name");
       checkName(f, name, names, "cluster");
       String balancer = oneOf(f, "balancer", ClusterSpec.DEFAULT_BALANCER, ClusterSpec.BALANCERS);
@@ -195,7 +195,15 @@ public final class ConfigParser {
         hedge = new HedgeSpec(h.duration("delay", null, false), h.number("percentile", 95, 1, 99.99),
             h.number("budget_percent", 5, 0, 100));
       }
-      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge));
+      Fields l = f.section("limits", "max_requests", "max_retries", "adaptive_concurrency", "min_concurrency",
+          "max_concurrency");
+      LimitsSpec d = LimitsSpec.DEFAULTS;
+      LimitsSpec limits = new LimitsSpec(l.integer("max_requests", d.maxRequests(), 1, 10_000_000),
+          l.integer("max_retries", d.maxRetries(), 0, 1_000_000), l.bool("adaptive_concurrency", false),
+          l.integer("min_concurrency", d.minConcurrency(), 1, 100_000),
+          l.integer("max_concurrency", d.maxConcurrency(), 1, 1_000_000));
+      if (limits.maxConcurrency() < limits.minConcurrency()) l.error("max_concurrency", "must be at least min_concurrency");
+      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge, limits));
     }
     return List.copyOf(out);
   }

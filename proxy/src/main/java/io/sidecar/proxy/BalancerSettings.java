@@ -4,6 +4,8 @@ import io.sidecar.balancer.BalancerConfig;
 import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
 import io.sidecar.balancer.hedge.HedgeConfig;
+import io.sidecar.balancer.limit.AdaptiveConcurrencyConfig;
+import io.sidecar.balancer.limit.LimitsConfig;
 import io.sidecar.balancer.breaker.SlidingWindowType;
 import io.sidecar.balancer.outlier.OutlierDetectionConfig;
 import io.sidecar.balancer.retry.RetryConfig;
@@ -11,6 +13,7 @@ import io.sidecar.balancer.retry.RetryOn;
 import io.sidecar.config.CircuitBreakerSpec;
 import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.HedgeSpec;
+import io.sidecar.config.LimitsSpec;
 import io.sidecar.config.OutlierDetectionSpec;
 import io.sidecar.config.RetrySpec;
 import java.util.HashSet;
@@ -31,11 +34,21 @@ final class BalancerSettings {
         .clusterBreaker(breaker(spec.circuitBreaker()))
         .outlierDetection(outlier(spec.outlierDetection()))
         .hedge(hedge(spec.hedge()))
+        .limits(new LimitsConfig(LimitsConfig.DEFAULT_MAX_CONNECTIONS, LimitsConfig.DEFAULT_MAX_PENDING_REQUESTS,
+            spec.limits().maxRequests(), spec.limits().maxRetries()))
+        .adaptiveConcurrency(adaptive(spec.limits()))
         .build();
   }
 
   static List<Endpoint> endpoints(ClusterSpec spec) {
     return spec.endpoints().stream().map(e -> Endpoint.of(e.address().toString(), e.weight())).toList();
+  }
+
+  static AdaptiveConcurrencyConfig adaptive(LimitsSpec l) {
+    if (!l.adaptiveConcurrency()) return AdaptiveConcurrencyConfig.DISABLED;
+    AdaptiveConcurrencyConfig d = AdaptiveConcurrencyConfig.ENABLED_DEFAULTS;
+    return new AdaptiveConcurrencyConfig(true, d.sampleWindow(), d.samplePercentile(), d.minRttInterval(),
+        d.minRttRequests(), d.minRttBufferPercent(), l.minConcurrency(), l.maxConcurrency());
   }
 
   static HedgeConfig hedge(HedgeSpec h) {

@@ -143,4 +143,21 @@ class ResilienceTest {
     for (int i = 0; i < 2; i++) posts.add(call(HttpMethod.POST, "/"));
     assertThat(posts).contains("200 slow");
   }
+
+  @Test
+  void overTheClusterLimitRequestsGetFast503LO() {
+    int slow = h.upstream(req -> h.vertx.setTimer(500, id -> req.response().end("ok")));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters:
+        """ + cluster("round_robin", ", limits: { max_requests: 1 }", slow));
+    List<io.vertx.core.Future<String>> both = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      both.add(h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/")
+          .compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode() + " " + r.getHeader("x-sidecar-flags")))));
+    }
+    await(io.vertx.core.Future.join(both));
+    assertThat(both.stream().map(io.vertx.core.Future::result).toList()).containsExactlyInAnyOrder("200 null", "503 LO");
+  }
 }
