@@ -103,8 +103,10 @@ public final class Sidecar implements ConfigControl {
 
   static PredictorConfig predictorConfig(SidecarConfig config) {
     PredictorSpec p = config.predictor();
-    PeersConfig peers = p.peersRedis() == null ? PeersConfig.LOCAL_ONLY
-        : PeersConfig.redis(URI.create(p.peersRedis()), p.publishEvery());
+    PeersConfig peers = p.peersRedis() != null ? PeersConfig.redis(URI.create(p.peersRedis()), p.publishEvery())
+        : p.staticPeers().isEmpty() ? PeersConfig.LOCAL_ONLY
+        : new PeersConfig(null, p.staticPeers().stream().map(URI::create).toList(), p.publishEvery(),
+            p.publishEvery().multipliedBy(PeersConfig.DEFAULT_FORGET_AFTER_INTERVALS));
     ScalingConfig scaling = new ScalingConfig(p.targetUtilization(), p.minReplicas(), p.maxReplicas(), p.cooldown(),
         ScalingConfig.DEFAULT_HYSTERESIS, ScalingConfig.DEFAULT_HORIZON, ScalingConfig.DEFAULT_LATENCY_SLO_MILLIS);
     return new PredictorConfig(config.service(), config.instance(), peers, scaling,

@@ -498,13 +498,19 @@ public final class ConfigParser {
   }
 
   private PredictorSpec predictor(Fields f) {
-    Fields peers = f.section("peers", "redis", "publish_every");
+    Fields peers = f.section("peers", "redis", "static", "publish_every");
     Fields scaling = f.section("scaling", "target_utilization", "min_replicas", "max_replicas", "cooldown");
     Fields anomaly = f.section("anomaly", "alert_threshold");
     int min = scaling.integer("min_replicas", 1, 0, 100_000);
     int max = scaling.integer("max_replicas", 100, 1, 100_000);
     if (max < min) scaling.error("max_replicas", "must be at least min_replicas (" + min + ")");
-    return new PredictorSpec(url(peers, "redis", "redis", "rediss"),
+    List<String> staticPeers = peers.strings("static");
+    for (String peer : staticPeers) {
+      if (!peer.startsWith("http://") && !peer.startsWith("https://")) {
+        peers.error("static", "'" + peer + "' is not an http:// URL of a peer's control API");
+      }
+    }
+    return new PredictorSpec(url(peers, "redis", "redis", "rediss"), staticPeers,
         peers.duration("publish_every", Duration.ofSeconds(1), false),
         scaling.number("target_utilization", 0.7, 0.01, 1.0), min, max,
         scaling.duration("cooldown", Duration.ofMinutes(5), true),
