@@ -143,7 +143,8 @@ public final class Sidecar implements ConfigControl {
   private Future<Void> useFaults(SidecarConfig config) {
     FaultInjectionConfig settings = config.faultInjection() == null ? FaultInjectionConfigParser.parse(null, "fault_injection").orThrow()
         : FaultInjectionConfigParser.parse(config.faultInjection().toPlain(), "fault_injection").orThrow();
-    faults = FaultInjection.create(vertx, settings, new PredictorRouteSignals(predictor.predictor()), new InMemoryAuditLog());
+    faults = FaultInjection.create(vertx, settings, new PredictorRouteSignals(predictor.predictor()),
+        new HistoryAuditLog(predictor.history()));
     dataPlane.runtime().useFaults(faults.registry());
     installStaticFaults(config);
     store.onChange(snapshot -> installStaticFaults(snapshot.config()));
