@@ -25,7 +25,7 @@ case "$name" in
 esac
 config="${SIDECAR_CONFIG:-$here/simulations.yaml}"
 slow_delay="${SLOW_DELAY_MS:-50}"
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}"
 export SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}"
 for port in 27290 27291 27301 27302 27303; do
   if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use" >&2; exit 1; fi
@@ -41,6 +41,8 @@ echo "compiling loadtest ..." >&2
 
 logs="$here/target/run-simulation"
 mkdir -p "$logs"
+# Run a private copy: another build replacing sidecar/target/sidecar.jar mid-run must not break this JVM.
+cp "$jar" "$logs/sidecar.jar"
 declare -a started=()
 cleanup() {
   local pid
@@ -61,12 +63,12 @@ t0=$(date +%s%N)
 # shellcheck disable=SC2086
 LT_LISTEN=127.0.0.1:27290 LT_ADMIN=127.0.0.1:27291 \
   LT_UPSTREAM_1=127.0.0.1:27301 LT_UPSTREAM_2=127.0.0.1:27302 LT_UPSTREAM_3=127.0.0.1:27303 \
-  java $SIDECAR_JAVA_OPTS -jar "$jar" run --config "$config" >"$logs/sidecar.log" 2>&1 &
+  java $SIDECAR_JAVA_OPTS -jar "$logs/sidecar.jar" run --config "$config" >"$logs/sidecar.log" 2>&1 &
 sidecar_pid=$!
 started+=($sidecar_pid)
 ready=""
 for _ in $(seq 1 300); do
-  if curl -fsS -o /dev/null http://127.0.0.1:27290/pt/1k 2>/dev/null; then ready=1; break; fi
+  if curl -fsS -m 2 -o /dev/null http://127.0.0.1:27290/pt/1k 2>/dev/null; then ready=1; break; fi
   kill -0 "$sidecar_pid" 2>/dev/null || break
   sleep 0.1
 done
@@ -80,7 +82,7 @@ if [ "$warmup" -gt 0 ]; then
     wrk -t1 -c16 -d"${warmup}s" http://127.0.0.1:27290/pt/1k >/dev/null 2>&1 || true
   else
     end=$((SECONDS + warmup))
-    while [ $SECONDS -lt $end ]; do curl -fsS -o /dev/null http://127.0.0.1:27290/pt/1k || true; done
+    while [ $SECONDS -lt $end ]; do curl -fsS -m 2 -o /dev/null http://127.0.0.1:27290/pt/1k || true; done
   fi
 fi
 

@@ -16,7 +16,7 @@
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
 #   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM)
 #   env LOAD_CPUS  (default 1)  cores of wrk and of the origin
-#   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms64m -Xmx512m)
+#   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m)
 #   env KEEP_WORKDIR=1          keep the generated configs and logs under /tmp
 #
 # Everything listens on 127.0.0.1, ports 27080-27299. Every process started here is killed on exit.
@@ -35,7 +35,7 @@ out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 PROXY_CPUS="${PROXY_CPUS:-0}"
 LOAD_CPUS="${LOAD_CPUS:-1}"
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}"
 cmdline="loadtest/bench/run.sh $*"
 
 while [ $# -gt 0 ]; do
@@ -84,6 +84,9 @@ fi
 
 # ---------------------------------------------------------------- bookkeeping, cleanup
 work="$(mktemp -d /tmp/loadtest-bench.XXXXXX)"
+# Run a private copy: another build replacing sidecar/target/sidecar.jar mid-run must not break the JVMs here.
+cp "$jar" "$work/sidecar.jar"
+jar_copy="$work/sidecar.jar"
 declare -a started=()
 cleanup() {
   local pid
@@ -198,7 +201,7 @@ taskset -c "$PROXY_CPUS" haproxy -db -f "$work/haproxy/haproxy.cfg" >"$work/hapr
 started+=($!); haproxy_pid=$!
 
 wait_http() {  # url
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 100); do curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "$1 did not answer" >&2; exit 1
 }
 wait_http "http://127.0.0.1:$ORIGIN_PORT/1k"
@@ -217,12 +220,12 @@ for i in "${!sidecar_names[@]}"; do
   # shellcheck disable=SC2086
   LT_LISTEN="127.0.0.1:$port" LT_ADMIN="127.0.0.1:$admin" LT_ORIGIN="127.0.0.1:$ORIGIN_PORT" \
     SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}" \
-    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -jar "$jar" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
+    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -jar "$jar_copy" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
   pid=$!
   started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
   ready=""
   for _ in $(seq 1 300); do  # at most 30 s
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null; then ready=1; break; fi
+    if curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null; then ready=1; break; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -234,8 +237,8 @@ done
 # A response carries proof that a cache answered it: nginx's X-Cache-Status, the sidecar's x-cache (cache-layer)
 # or an Age header (RFC 9111 section 5.1: a cache adds Age to a response served from storage).
 served_from_cache() {  # url
-  curl -fsS -o /dev/null "$1" >/dev/null 2>&1 || return 1
-  curl -fsS -D - -o /dev/null "$1" 2>/dev/null | tr -d '\r' | grep -qiE '^(x-cache-status: *hit|x-cache: *hit|age: *[0-9]+)'
+  curl -fsS -m 2 -o /dev/null "$1" >/dev/null 2>&1 || return 1
+  curl -fsS -m 2 -D - -o /dev/null "$1" 2>/dev/null | tr -d '\r' | grep -qiE '^(x-cache-status: *hit|x-cache: *hit|age: *[0-9]+)'
 }
 
 # targets: name|kind|url-path-prefix|port|pids-for-cpu
