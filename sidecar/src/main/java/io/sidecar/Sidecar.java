@@ -69,6 +69,7 @@ public final class Sidecar implements ConfigControl {
   private final HttpCache cache;
   private PredictorRuntime predictor;
   private FaultInjection faults;
+  private io.micrometer.core.instrument.MultiGauge anomalyGauges;
 
   private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
                   SidecarConfig initial, AccessLog accessLog) {
@@ -125,7 +126,21 @@ public final class Sidecar implements ConfigControl {
     dataPlane.runtime().useSignals(p.signals());
     p.servingRoutes(servingRoutes(config));
     registry.gauge("sidecar_predictor_recommended_replicas", p, Predictor::recommendedReplicas);
+    registry.gauge("sidecar_history_pending_rows", runtime.history(), h -> h.pending());
+    registry.gauge("sidecar_history_dropped_rows", runtime.history(), h -> h.dropped());
+    anomalyGauges = io.micrometer.core.instrument.MultiGauge.builder("sidecar_predictor_anomaly_score")
+        .description("Latest anomaly score in [0, 1] per metric").register(registry);
+    vertx.setPeriodic(1000, id -> anomalyGauges.register(p.anomalyScores().entrySet().stream()
+        .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
+            io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
+        .toList(), true));
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
+    // Seasonal baselines and forecasters start from the history of the last 8 days (a weekly season plus a day).
+    p.restore(config.routes().stream().map(r -> r.name()).toList(), java.time.Duration.ofDays(8))
+        .whenComplete((rows, err) -> {
+          if (err != null) System.err.println("predictor: history restore failed: " + err);
+          else if (rows > 0) System.out.println("predictor: restored " + rows + " minute roll-ups from history");
+        });
   }
 
   static java.util.Set<String> servingRoutes(SidecarConfig config) {

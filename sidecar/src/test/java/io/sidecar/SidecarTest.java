@@ -236,7 +236,11 @@ class SidecarTest {
     assertThat(admin(HttpMethod.GET, "/anomalies", null, null).json().getJsonArray("alerts")).isNotNull();
     assertThat(admin(HttpMethod.GET, "/scaling", null, null).status()).isEqualTo(200);
     assertThat(admin(HttpMethod.GET, "/signals/snapshot", null, null).status()).isEqualTo(200);
-    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body()).contains("sidecar_predictor_recommended_replicas");
+    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body()).contains("sidecar_predictor_recommended_replicas")
+        .contains("sidecar_history_pending_rows");
+    assertThat(admin(HttpMethod.GET, "/forecasts/route:nope:rate/versions", null, null).status()).isEqualTo(404);
+    assertThat(admin(HttpMethod.POST, "/forecasts/route:r:rate/rollback", "t0ken", "{\"version\":\"x\"}").status())
+        .isEqualTo(400);
   }
 
   @Test

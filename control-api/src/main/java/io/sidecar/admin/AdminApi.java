@@ -135,6 +135,26 @@ public final class AdminApi {
       json(ctx, 200, out);
     });
     new FaultRoutes(this::faults).mount(router);
+    router.get("/forecasts/:metric/versions").handler(ctx -> {
+      String metric = ctx.pathParam("metric");
+      var forecaster = predictor().forecaster(metric)
+          .orElseThrow(() -> ApiError.notFound("no forecast metric " + metric));
+      JsonArray versions = new JsonArray();
+      predictor().modelVersions(metric).forEach(v -> versions.add(plain(EffectiveConfig.toPlain(v))));
+      json(ctx, 200, new JsonObject().put("metric", metric).put("versions", versions)
+          .put("accuracy", plain(EffectiveConfig.toPlain(forecaster.accuracy()))));
+    });
+    router.post("/forecasts/:metric/rollback").handler(ctx -> {
+      String metric = ctx.pathParam("metric");
+      if (!(bodyObject(ctx).getValue("version") instanceof Integer version)) {
+        throw ApiError.badRequest("version: must be a model version id (a whole number)");
+      }
+      try {
+        json(ctx, 200, plain(EffectiveConfig.toPlain(predictor().rollback(metric, version))));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.notFound(e.getMessage());
+      }
+    });
     router.post("/cache/purge").handler(this::purge);
     router.get("/cache/stats").handler(ctx -> {
       if (cache == null) throw ApiError.notFound("no cache in this sidecar");
