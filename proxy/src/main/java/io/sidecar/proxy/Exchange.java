@@ -342,8 +342,7 @@ final class Exchange {
     String message = cresp.statusMessage();
     if (message != null && !message.isEmpty()) response.setStatusMessage(message);
     MultiMap headers = response.headers();
-    headers.addAll(cresp.headers());
-    HopByHopHeaders.strip(headers);
+    HopByHopHeaders.copyEndToEnd(cresp.headers(), headers);
     UpstreamRequests.appendVia(headers, cresp.version());
     UpstreamRequests.apply(route.responseHeaders(), headers);
     if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());

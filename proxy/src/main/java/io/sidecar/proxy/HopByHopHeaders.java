@@ -3,6 +3,7 @@ package io.sidecar.proxy;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * RFC 9110 §7.6.1: a proxy must not forward the connection-specific fields: Connection, the fields it names,
@@ -26,5 +27,48 @@ public final class HopByHopHeaders {
     for (String name : FIXED) {
       headers.remove(name);
     }
+  }
+
+  /**
+   * Copies the end-to-end fields of {@code source} into {@code target} in one pass (the hot path: no copy-then-
+   * remove). Fields named by Connection are dropped too; that rare case falls back to {@link #strip}.
+   */
+  public static void copyEndToEnd(MultiMap source, MultiMap target) {
+    boolean namesMore = false;
+    for (Map.Entry<String, String> header : source) {
+      String name = header.getKey();
+      if (isFixed(name)) {
+        if (name.equalsIgnoreCase("connection") && !onlyStandardTokens(header.getValue())) namesMore = true;
+        continue;
+      }
+      target.add(name, header.getValue());
+    }
+    if (namesMore) {
+      for (String value : source.getAll("connection")) {
+        for (String token : value.split(",")) {
+          String name = token.trim();
+          if (!name.isEmpty()) target.remove(name);
+        }
+      }
+    }
+  }
+
+  private static boolean isFixed(String name) {
+    for (int i = 0; i < FIXED.size(); i++) {
+      if (FIXED.get(i).equalsIgnoreCase(name)) return true;
+    }
+    return false;
+  }
+
+  /** {@code keep-alive}, {@code close}, {@code upgrade}: tokens that name no other field to drop. */
+  private static boolean onlyStandardTokens(String value) {
+    for (String token : value.split(",")) {
+      String t = token.trim();
+      if (!t.isEmpty() && !t.equalsIgnoreCase("keep-alive") && !t.equalsIgnoreCase("close")
+          && !t.equalsIgnoreCase("upgrade")) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -51,6 +51,7 @@ public final class ListenerVerticle extends VerticleBase {
         .setMaxHeaderSize(server.maxHeaderSize())
         .setMaxInitialLineLength(Math.max(4096, server.maxHeaderSize()))
         .setHandle100ContinueAutomatically(true)
+        .setMaxChunkSize(64 * 1024)
         .setHttp2ClearTextEnabled(true)
         .setCompressionSupported(false);
     TlsServerSpec tls = spec.tls();

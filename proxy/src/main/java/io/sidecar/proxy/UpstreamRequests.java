@@ -40,8 +40,8 @@ final class UpstreamRequests {
         .setPort(endpoint.port())
         .setURI(rewriteUri(pathAndQuery, route))
         .setIdleTimeout(route.idleTimeout().toMillis());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(source);
-    HopByHopHeaders.strip(headers);
+    MultiMap headers = io.vertx.core.http.HttpHeaders.headers();
+    HopByHopHeaders.copyEndToEnd(source, headers);
     headers.remove("host");
     headers.remove("expect");
     addForwarded(forwarding, headers);

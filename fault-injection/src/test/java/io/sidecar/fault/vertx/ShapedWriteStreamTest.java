@@ -115,8 +115,9 @@ class ShapedWriteStreamTest {
     shape.set(new ResponseShape(0, new SlicerSpec(1024, 0, Duration.ofMillis(2)), -1, 0));
     Result r = fetch();
     assertThat(r.body().length()).isEqualTo(BODY_SIZE);
-    // 64 pieces of 1 KiB, 2 ms apart: >= 126 ms in all, and many separate reads
-    assertThat(r.endMs()).isGreaterThanOrEqualTo(120);
+    // 64 pieces of 1 KiB, 2 ms apart: about 126 ms in all (timers have millisecond granularity, so allow
+    // half of it; an unsliced 64 KiB body arrives in about 1 ms), and many separate reads
+    assertThat(r.endMs()).isGreaterThanOrEqualTo(63);
     assertThat(r.chunks()).hasSizeGreaterThanOrEqualTo(4); // late timers may coalesce slices on the wire
   }
 
