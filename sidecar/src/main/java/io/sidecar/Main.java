@@ -42,6 +42,8 @@ public final class Main {
         return serve(configArg(args, err), out, err);
       case "demo":
         return demo(out, err);
+      case "warmup":
+        return warmup(out, err);
       case "replay":
         return io.sidecar.predictor.replay.ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
@@ -118,6 +120,43 @@ public final class Main {
         "  curl -s http://127.0.0.1:9901/metrics | grep sidecar_requests",
         "  curl -s -XPOST -H 'Authorization: Bearer demo-token' http://127.0.0.1:9901/config/reload");
     return start(ConfigSource.text(demoConfig(), "embedded demo config"), loader(env), out, err, lines);
+  }
+
+  /**
+   * Starts the demo on free loopback ports, sends a few requests through every stage and stops: the class-loading
+   * run {@code bin/sidecar} records as an AppCDS archive, so later starts are ready well within a second.
+   */
+  static int warmup(PrintStream out, PrintStream err) {
+    Vertx upstreamVertx = Vertx.vertx();
+    try {
+      DemoUpstreams demo = DemoUpstreams.start(upstreamVertx).toCompletionStage().toCompletableFuture().get();
+      java.util.Map<String, String> vars = new java.util.HashMap<>(demo.ports());
+      int listener = freePort();
+      vars.put("SIDECAR_DEMO_ADDRESS", "127.0.0.1:" + listener);
+      vars.put("SIDECAR_ADMIN_ADDRESS", "127.0.0.1:" + freePort());
+      EnvSubstitution env = new EnvSubstitution(name -> vars.containsKey(name) ? vars.get(name) : System.getenv(name));
+      Sidecar sidecar = Sidecar.start(ConfigSource.text(demoConfig(), "warm-up"), loader(env))
+          .toCompletionStage().toCompletableFuture().get();
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      for (String path : List.of("/api/a", "/api/b", "/cached/c", "/cached/c", "/split/d", "/nowhere")) {
+        client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + listener + path)).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+      }
+      sidecar.shutdown().toCompletionStage().toCompletableFuture().get();
+      out.println("warm-up done");
+      return 0;
+    } catch (Exception e) {
+      err.println("warm-up failed: " + e);
+      return 1;
+    } finally {
+      upstreamVertx.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   /** The loader with every module's own checks plugged in. */

@@ -77,6 +77,13 @@ class MainProcessTest {
   }
 
   @Test
+  void theWarmUpRunServesThroughEveryStageAndStops() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(Main.run(new String[] {"warmup"}, new PrintStream(out, true), System.err)).isZero();
+    assertThat(out.toString()).contains("warm-up done");
+  }
+
+  @Test
   void everyShippedExampleValidates() throws Exception {
     try (var files = Files.list(Path.of("../config/examples"))) {
       var examples = files.filter(f -> f.toString().endsWith(".yaml")).toList();
