@@ -25,7 +25,7 @@ case "$name" in
 esac
 config="${SIDECAR_CONFIG:-$here/simulations.yaml}"
 slow_delay="${SLOW_DELAY_MS:-50}"
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxDirectMemorySize=384m}"
 export SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}"
 for port in 27290 27291 27301 27302 27303; do
   if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use" >&2; exit 1; fi
