@@ -140,6 +140,10 @@ class SidecarTest {
     Reply ok = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.json().getLong("version")).isEqualTo(2);
+    // accepted mutations are audited; refused ones are not
+    String audit = admin(HttpMethod.GET, "/audit", null, null).body();
+    assertThat(audit).contains("POST /config/reload");
+    assertThat(audit).doesNotContain("PUT /clusters/a/endpoints");
   }
 
   @Test

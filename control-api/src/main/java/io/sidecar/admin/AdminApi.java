@@ -90,6 +90,7 @@ public final class AdminApi {
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::authorizeMutations);
+    router.route().handler(this::auditMutations);
     router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));
     router.get("/readyz").handler(ctx -> {
@@ -116,6 +117,15 @@ public final class AdminApi {
     router.get("/signals").handler(ctx -> json(ctx, 200, plain(predictor().signals().snapshot().toMap())));
     router.get("/signals/snapshot").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(io.sidecar.predictor.peers.PeerSnapshotJson.encode(predictor().localSnapshot())));
+    router.get("/audit").handler(ctx -> predictor().history().recentAudit(100).whenComplete((list, err) -> {
+      if (err != null) {
+        ApiError.send(ctx, 503, "history_unavailable", String.valueOf(err.getMessage()), null);
+        return;
+      }
+      JsonArray entries = new JsonArray();
+      list.forEach(e -> entries.add(plain(EffectiveConfig.toPlain(e))));
+      json(ctx, 200, new JsonObject().put("audit", entries));
+    }));
     router.get("/anomalies").handler(ctx -> {
       JsonArray alerts = new JsonArray();
       predictor().recentAlerts(100).forEach(a -> alerts.add(plain(EffectiveConfig.toPlain(a))));
@@ -172,6 +182,27 @@ public final class AdminApi {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"sidecar\"");
       ApiError.send(ctx, 401, "unauthorized", "this call needs Authorization: Bearer <admin token>", null);
       return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * Every accepted mutation goes to the history's audit log (PostgreSQL when configured). Faults, experiments and
+   * TCP proxies are audited by the fault module itself, with why an experiment ended.
+   */
+  private void auditMutations(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (predictor != null && MUTATIONS.contains(ctx.request().method()) && !path.startsWith("/faults")
+        && !path.startsWith("/experiments") && !path.startsWith("/tcp-proxies")) {
+      String action = ctx.request().method() + " " + path;
+      ctx.addBodyEndHandler(v -> {
+        int status = ctx.response().getStatusCode();
+        if (status < 400) {
+          String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
+          predictor.history().appendAudit(new io.sidecar.predictor.history.AuditEntry(java.time.Instant.now(),
+              FaultRoutes.ACTOR, action, path, body.length() > 2000 ? body.substring(0, 2000) : body));
+        }
+      });
     }
     ctx.next();
   }
