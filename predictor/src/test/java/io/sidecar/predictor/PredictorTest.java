@@ -8,35 +8,14 @@ import io.sidecar.predictor.history.InMemoryHistoryStore;
 import io.sidecar.predictor.peers.PeerSnapshot;
 import io.sidecar.predictor.signals.MinuteRollup;
 import io.sidecar.predictor.signals.TrafficSignals;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PredictorTest {
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static MinuteRollup minute(String route, Instant at, double rate, double p99, double errorRate,
                                        double inFlight) {
         long req = Math.round(rate * 60);

@@ -1,36 +1,16 @@
 package io.sidecar.predictor.peers;
 
+import io.sidecar.predictor.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sidecar.predictor.signals.Signals;
 import io.sidecar.predictor.signals.TrafficSignals;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PeerTableTest {
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     static PeerSnapshot snap(String id, long seq, double rate, double p99) {
         return new PeerSnapshot("svc", id, seq * 1000, seq, rate, 1, p99 / 4, p99, 0.0, 0.1,
                 Map.of("r", new PeerSnapshot.RouteLoad(rate, 1, p99 / 4, p99, 0)));
