@@ -1,5 +1,9 @@
 package io.sidecar.balancer.breaker;
 
+import static io.sidecar.balancer.ConfigRequire.rate;
+import static io.sidecar.balancer.ConfigRequire.positive;
+import static io.sidecar.balancer.ConfigRequire.atLeastOne;
+
 import java.time.Duration;
 
 /**
@@ -59,23 +63,8 @@ public record CircuitBreakerConfig(boolean enabled, float failureRateThreshold, 
         }
     }
 
-    private static void rate(String field, float v) {
-        if (!(v > 0 && v <= 100)) {
-            throw new IllegalArgumentException(field + " must be in (0, 100], was " + v);
-        }
-    }
 
-    private static void positive(String field, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(field + " must be a positive duration, was " + d);
-        }
-    }
 
-    private static void atLeastOne(String field, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(field + " must be >= 1, was " + v);
-        }
-    }
 
     public static Builder builder() {
         return new Builder();

@@ -1,5 +1,7 @@
 package io.sidecar.balancer.limit;
 
+import static io.sidecar.balancer.ConfigRequire.positive;
+
 import java.time.Duration;
 
 /**
@@ -53,9 +55,4 @@ public record AdaptiveConcurrencyConfig(boolean enabled, Duration sampleWindow, 
         }
     }
 
-    private static void positive(String field, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(field + " must be a positive duration, was " + d);
-        }
-    }
 }

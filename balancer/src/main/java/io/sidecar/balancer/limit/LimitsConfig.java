@@ -1,5 +1,7 @@
 package io.sidecar.balancer.limit;
 
+import static io.sidecar.balancer.ConfigRequire.atLeastOne;
+
 /**
  * Envoy's per-cluster circuit-breaking thresholds ({@code circuit_breakers.thresholds}, Envoy defaults 1024 / 1024 /
  * 1024 / 3). Overflow answers 503 with flag {@code LO}. Invalid values throw IllegalArgumentException naming the field.
@@ -23,9 +25,4 @@ public record LimitsConfig(int maxConnections, int maxPendingRequests, int maxRe
         }
     }
 
-    private static void atLeastOne(String field, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(field + " must be >= 1, was " + v);
-        }
-    }
 }
