@@ -130,10 +130,14 @@ public final class Sidecar implements ConfigControl {
     registry.gauge("sidecar_history_dropped_rows", runtime.history(), h -> h.dropped());
     anomalyGauges = io.micrometer.core.instrument.MultiGauge.builder("sidecar_predictor_anomaly_score")
         .description("Latest anomaly score in [0, 1] per metric").register(registry);
-    vertx.setPeriodic(1000, id -> anomalyGauges.register(p.anomalyScores().entrySet().stream()
-        .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
-            io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
-        .toList(), true));
+    RouteWindowGauges windows = new RouteWindowGauges(registry);
+    vertx.setPeriodic(1000, id -> {
+      anomalyGauges.register(p.anomalyScores().entrySet().stream()
+          .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
+              io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
+          .toList(), true);
+      windows.update(p.signals().routes());
+    });
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
     // Seasonal baselines and forecasters start from the history of the last 8 days (a weekly season plus a day).
     p.restore(config.routes().stream().map(r -> r.name()).toList(), java.time.Duration.ofDays(8))

@@ -233,8 +233,16 @@ class SidecarTest {
   }
 
   @Test
-  void predictorViewsAreServed() {
+  void predictorViewsAreServed() throws Exception {
     for (int i = 0; i < 5; i++) call(HttpMethod.GET, proxyPort, "/", null, null);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!admin(HttpMethod.GET, "/metrics", null, null).body().contains("sidecar_route_latency_seconds{quantile=\"0.99\",route=\"r\"}")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body())
+        .contains("sidecar_route_latency_seconds{quantile=\"0.99\",route=\"r\"}")
+        .contains("sidecar_route_request_rate_requests{route=\"r\"}");
     JsonObject signals = admin(HttpMethod.GET, "/signals", null, null).json();
     assertThat(signals.encode()).contains("\"r\"");
     assertThat(admin(HttpMethod.GET, "/anomalies", null, null).json().getJsonArray("alerts")).isNotNull();
