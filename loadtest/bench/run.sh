@@ -103,11 +103,11 @@ for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT; do
 done
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 
-# cells: pass-through per target x size x concurrency, cache-hit rows per cache-capable target
+# cells: pass-through and cache-hit rows per target x size x concurrency
 n_sidecars=${#sidecar_names[@]}
 n_conns=$(wc -w <<<"$conns")
 n_sizes=$(wc -w <<<"$sizes")
-cells_per_round=$(( (3 + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns ))
+cells_per_round=$(( (3 + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
 total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + 2 * n_sidecars * (jvm_warmup + 1) + 15 ))
 echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
 echo "pinning: proxies on cpu $PROXY_CPUS, wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
@@ -329,7 +329,7 @@ for ((r = 1; r <= rounds; r++)); do
       for ((k = 0; k < n; k++)); do
         t="${all[$(( (k + r - 1) % n ))]}"   # rotate the order each round
         IFS='|' read -r name kind hostport role <<<"$t"
-        if [ "$kind" = cache ] && [ "$size" != 1k ]; then continue; fi
+        : # cache rows run at every size (1 KiB and 100 KiB), like pass-through
         run_cell "$r" "$name" "$kind" "$hostport" "$role" "$size" "$c"
       done
     done
