@@ -67,6 +67,8 @@ public final class Sidecar implements ConfigControl {
   private long watchTimer = -1;
 
   private final HttpCache cache;
+  /** Re-bound once a second: per-route cache counters appear when a route first uses the cache. */
+  private final CacheMetrics cacheMetrics;
   private PredictorRuntime predictor;
   private FaultInjection faults;
   private io.micrometer.core.instrument.MultiGauge anomalyGauges;
@@ -81,7 +83,8 @@ public final class Sidecar implements ConfigControl {
     this.accessLog = accessLog;
     int loops = eventLoops(initial);
     this.cache = new HttpCache(vertx, cacheConfig(initial));
-    new CacheMetrics(cache).bindTo(registry);
+    this.cacheMetrics = new CacheMetrics(cache);
+    cacheMetrics.bindTo(registry);
     this.dataPlane = new DataPlane(vertx, new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog, cache), loops);
     this.fingerprint = source.fingerprint();
   }
@@ -137,6 +140,7 @@ public final class Sidecar implements ConfigControl {
               io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
           .toList(), true);
       windows.update(p.signals().routes());
+      cacheMetrics.bindTo(registry);
     });
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
     // Seasonal baselines and forecasters start from the history of the last 8 days (a weekly season plus a day).

@@ -218,9 +218,16 @@ class SidecarTest {
   }
 
   @Test
-  void cachePurgeThroughTheApi() {
+  void cachePurgeThroughTheApi() throws Exception {
     assertThat(call(HttpMethod.GET, proxyPort, "/c/x", null, null).body()).isEqualTo("a");
     assertThat(admin(HttpMethod.GET, "/cache/stats", null, null).status()).isEqualTo(200);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!admin(HttpMethod.GET, "/metrics", null, null).body().contains("route=\"cached\"")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(admin(HttpMethod.GET, "/metrics", null, null).body())
+        .contains("sidecar_cache_requests_total{layer=\"ORIGIN\",result=\"miss\",route=\"cached\"} 1.0");
     assertThat(admin(HttpMethod.POST, "/cache/purge", null, "{\"all\":true}").status()).isEqualTo(401);
     Reply badJson = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"all\":");
     assertThat(badJson.status()).isEqualTo(400);
