@@ -309,7 +309,8 @@ public final class ConfigParser {
             "must not exceed the route timeout (" + Units.formatDuration(timeout) + ")"));
       }
       RouteCacheSpec cache = f.has("cache") ? routeCache(f.section("cache", "enabled", "default_ttl",
-          "max_object_size", "key_headers", "ignore_query_params", "sort_query")) : null;
+          "max_object_size", "key_headers", "ignore_query_params", "keep_query_params", "sort_query", "bypass",
+          "heuristic", "adaptive_ttl", "refresh_ahead")) : null;
       out.add(new RouteSpec(name, listener, match, split, rewrite, f.string("host_rewrite", null),
           headerMutation(f.section("request_headers", "set", "add", "remove")),
           headerMutation(f.section("response_headers", "set", "add", "remove")),
@@ -475,10 +476,19 @@ public final class ConfigParser {
   }
 
   private RouteCacheSpec routeCache(Fields f) {
+    if (f.has("ignore_query_params") && f.has("keep_query_params")) {
+      f.error("keep_query_params", "give either ignore_query_params or keep_query_params");
+    }
+    Fields bypass = f.section("bypass", "path_prefixes", "request_headers");
+    for (String prefix : bypass.strings("path_prefixes")) {
+      if (!prefix.startsWith("/")) bypass.error("path_prefixes", "'" + prefix + "' must start with /");
+    }
     return new RouteCacheSpec(f.bool("enabled", true),
         f.duration("default_ttl", Duration.ZERO, true),
         f.size("max_object_size", RouteCacheSpec.DEFAULT_MAX_OBJECT_SIZE),
-        f.strings("key_headers"), f.strings("ignore_query_params"), f.bool("sort_query", true));
+        f.strings("key_headers"), f.strings("ignore_query_params"), f.strings("keep_query_params"),
+        f.bool("sort_query", true), bypass.strings("path_prefixes"), bypass.strings("request_headers"),
+        f.bool("heuristic", true), f.bool("adaptive_ttl", false), f.bool("refresh_ahead", false));
   }
 
   private List<YamlNode> faults(Fields root) {

@@ -57,7 +57,13 @@ public final class RoutingSnapshot {
         .maxObjectSize(c.maxObjectSize())
         .keyHeaders(c.keyHeaders())
         .ignoredQueryParams(java.util.Set.copyOf(c.ignoreQueryParams()))
-        .sortQuery(c.sortQuery());
+        .keptQueryParams(java.util.Set.copyOf(c.keepQueryParams()))
+        .sortQuery(c.sortQuery())
+        .bypassPathPrefixes(c.bypassPathPrefixes())
+        .bypassRequestHeaders(c.bypassRequestHeaders())
+        .heuristic(c.heuristic())
+        .adaptiveTtl(c.adaptiveTtl())
+        .refreshAhead(c.refreshAhead());
     if (!c.defaultTtl().isZero()) b.defaultTtl(c.defaultTtl());
     return b.build();
   }

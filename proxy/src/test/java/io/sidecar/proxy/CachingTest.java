@@ -76,4 +76,23 @@ class CachingTest {
         .compose(req -> req.send()).map(r -> r.statusCode() + " " + r.getHeader("x-sidecar-flags"))));
     assertThat(flags).isEqualTo("503 UF");
   }
+
+  @Test
+  void bypassRulesAndKeptQueryParamsComeFromTheRoute() {
+    AtomicInteger calls = new AtomicInteger();
+    int origin = h.upstream(req -> req.response().putHeader("cache-control", "max-age=60").end("v" + calls.incrementAndGet()));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: cached
+            cluster: app
+            cache: { enabled: true, keep_query_params: [id], bypass: { path_prefixes: [/live/] } }
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(origin));
+    assertThat(call(HttpMethod.GET, "/item?id=1&utm=a")).isEqualTo("200 MISS false v1");
+    assertThat(call(HttpMethod.GET, "/item?utm=b&id=1")).isEqualTo("200 HIT true v1");
+    assertThat(call(HttpMethod.GET, "/live/x")).startsWith("200 BYPASS");
+    assertThat(call(HttpMethod.GET, "/live/x")).startsWith("200 BYPASS");
+    assertThat(calls.get()).isEqualTo(3);
+  }
 }
