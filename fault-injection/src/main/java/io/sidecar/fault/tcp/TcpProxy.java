@@ -19,6 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the upstream address through the current toxics (see {@link ToxicConnection}). Toxics can be added
  * and removed at run time; existing connections see the change on their next chunk of data.
  * Thread-safe: toxic changes may come from any thread.
+ *
+ * <p>A {@code down} toxic at full toxicity takes the proxy down as Toxiproxy does: the listener stops (new
+ * connections are refused) and open connections close; removing it listens again on the same port. At lower
+ * toxicity it closes that share of connections right after they are accepted.
  */
 public final class TcpProxy {
 
@@ -29,6 +33,9 @@ public final class TcpProxy {
   private final Set<ToxicConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile List<ToxicSpec> toxics;
   private NetServer server;
+  private int boundPort;
+  private boolean closing;
+  private Future<Void> listening = Future.succeededFuture();
 
   private TcpProxy(Vertx vertx, TcpProxySpec spec, SeededRandom random) {
     this.vertx = vertx;
@@ -41,12 +48,46 @@ public final class TcpProxy {
   /** Starts listening; the future completes with the running proxy (or fails, e.g. port in use). */
   public static Future<TcpProxy> start(Vertx vertx, TcpProxySpec spec, SeededRandom random) {
     TcpProxy p = new TcpProxy(vertx, spec, random);
-    NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
-    server.connectHandler(p::accept);
-    return server.listen(spec.listenPort(), spec.listenHost()).map(s -> {
-      p.server = s;
+    return p.listen(spec.listenPort()).map(v -> {
+      p.syncListening();
       return p;
     });
+  }
+
+  private Future<Void> listen(int port) {
+    NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
+    created.connectHandler(this::accept);
+    return created.listen(port, spec.listenHost()).map(s -> {
+      synchronized (this) {
+        server = s;
+        boundPort = s.actualPort();
+      }
+      return null;
+    });
+  }
+
+  private boolean isDown() {
+    for (ToxicSpec t : toxics) {
+      if (t.type() == ToxicType.DOWN && t.toxicity() >= 1.0) return true;
+    }
+    return false;
+  }
+
+  /** Stops or resumes listening to match the toxics (a full-toxicity {@code down} means not listening). */
+  private synchronized void syncListening() {
+    if (closing) return;
+    if (isDown() && server != null) {
+      NetServer stopped = server;
+      server = null;
+      listening = stopped.close();
+    } else if (!isDown() && server == null) {
+      listening = listening.transform(ar -> listen(boundPort));
+    }
+  }
+
+  /** Completes when the listener matches the current toxics (for callers that must not race it). */
+  public synchronized Future<Void> settled() {
+    return listening;
   }
 
   private void accept(NetSocket downstream) {
@@ -68,8 +109,8 @@ public final class TcpProxy {
   }
 
   /** The bound port (the real one when the spec asked for port 0). */
-  public int listenPort() {
-    return server == null ? spec.listenPort() : server.actualPort();
+  public synchronized int listenPort() {
+    return boundPort != 0 ? boundPort : spec.listenPort();
   }
 
   public List<ToxicSpec> toxics() {
@@ -93,6 +134,7 @@ public final class TcpProxy {
     next.add(toxic);
     toxics = List.copyOf(next);
     notifyConnections();
+    syncListening();
   }
 
   /** Removes a toxic; empty when there is none by that name. */
@@ -102,6 +144,7 @@ public final class TcpProxy {
     gone.ifPresent(next::remove);
     toxics = List.copyOf(next);
     if (gone.isPresent()) notifyConnections();
+    syncListening();
     return gone;
   }
 
@@ -110,6 +153,7 @@ public final class TcpProxy {
     int n = toxics.size();
     toxics = List.of();
     if (n > 0) notifyConnections();
+    syncListening();
     return n;
   }
 
@@ -119,8 +163,12 @@ public final class TcpProxy {
 
   /** Stops listening and closes every connection. */
   public Future<Void> close() {
+    Future<Void> f;
+    synchronized (this) {
+      closing = true;
+      f = listening.transform(ar -> server == null ? Future.succeededFuture() : server.close());
+    }
     for (ToxicConnection c : connections) c.closeFromAnyThread();
-    Future<Void> f = server == null ? Future.succeededFuture() : server.close();
     return f.compose(v -> client.close());
   }
 }

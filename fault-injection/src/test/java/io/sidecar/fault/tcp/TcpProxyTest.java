@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sidecar.fault.InMemoryAuditLog;
 import io.sidecar.fault.SeededRandom;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -141,15 +142,19 @@ class TcpProxyTest {
   }
 
   @Test
-  void downClosesConnectionsUntilRemoved() throws Exception {
+  void downRefusesConnectionsUntilRemoved() throws Exception {
     Probe before = connect();
     before.socket.write("a");
     waitFor(() -> before.length() == 1, Duration.ofSeconds(30));
     proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM), "t");
     before.closed.future().await(30, TimeUnit.SECONDS);
-    Probe during = connect();
-    during.closed.future().await(30, TimeUnit.SECONDS);
+    proxy.settled().await(30, TimeUnit.SECONDS);
+    // down as in Toxiproxy: the listener is gone, so a new connection is refused
+    Throwable refused = client.connect(proxy.listenPort(), "127.0.0.1").transform(ar -> Future.succeededFuture(ar.cause()))
+        .await(30, TimeUnit.SECONDS);
+    assertThat(refused).isNotNull();
     proxies.removeToxic("echo", "down", "t");
+    proxy.settled().await(30, TimeUnit.SECONDS);
     Probe after = connect();
     after.socket.write("b");
     waitFor(() -> after.length() == 1, Duration.ofSeconds(30));
