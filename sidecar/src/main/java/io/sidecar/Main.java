@@ -2,7 +2,6 @@ package io.sidecar;
 
 import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigLoader;
-import io.sidecar.config.ConfigNotices;
 import io.sidecar.config.EnvSubstitution;
 import io.sidecar.config.SidecarConfig;
 import io.vertx.core.Vertx;
@@ -13,15 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
 public final class Main {
-  /** Features whose config sections are active in this build (see ConfigNotices). */
-  static final Set<String> ACTIVE_FEATURES = Set.of("balancer", "circuit_breaker", "outlier_detection", "retry", "cache", "predictor", "storage", "faults");
-
   private Main() {}
 
   public static void main(String[] args) {
@@ -79,7 +74,6 @@ public final class Main {
     try {
       SidecarConfig config = loader(EnvSubstitution.system()).load(file);
       out.println("OK");
-      ConfigNotices.inactiveSections(config, ACTIVE_FEATURES).forEach(n -> out.println("note: " + n));
       return 0;
     } catch (ConfigException e) {
       e.errors().forEach(out::println);
@@ -195,7 +189,6 @@ public final class Main {
     out.printf("sidecar %s/%s ready in %d ms: %s; admin on %s%n", config.service(), config.instance(),
         (System.nanoTime() - startedAt) / 1_000_000,
         config.listeners().stream().map(l -> l.name() + "=" + l.address()).toList(), config.admin().address());
-    ConfigNotices.inactiveSections(config, ACTIVE_FEATURES).forEach(n -> out.println("note: " + n));
     banner.forEach(out::println);
     try {
       stopRequested.await();

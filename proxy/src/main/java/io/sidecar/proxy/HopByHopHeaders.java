@@ -2,7 +2,6 @@ package io.sidecar.proxy;
 
 import io.vertx.core.MultiMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,23 +14,9 @@ public final class HopByHopHeaders {
 
   private HopByHopHeaders() {}
 
-  /** Removes the hop-by-hop fields from {@code headers} in place. */
-  public static void strip(MultiMap headers) {
-    List<String> connection = headers.getAll("connection");
-    for (String value : connection) {
-      for (String token : value.split(",")) {
-        String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty()) headers.remove(name);
-      }
-    }
-    for (String name : FIXED) {
-      headers.remove(name);
-    }
-  }
-
   /**
    * Copies the end-to-end fields of {@code source} into {@code target} in one pass (the hot path: no copy-then-
-   * remove). Fields named by Connection are dropped too; that rare case falls back to {@link #strip}.
+   * remove). Fields named by Connection are dropped too.
    */
   public static void copyEndToEnd(MultiMap source, MultiMap target) {
     boolean namesMore = false;

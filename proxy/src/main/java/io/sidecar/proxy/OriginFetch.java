@@ -87,8 +87,8 @@ final class OriginFetch implements Origin {
       long headerNanos = System.nanoTime() - start;
       int status = cresp.statusCode();
       LoadHint hint = LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
-      MultiMap responseHeaders = MultiMap.caseInsensitiveMultiMap().addAll(cresp.headers());
-      HopByHopHeaders.strip(responseHeaders);
+      MultiMap responseHeaders = io.vertx.core.http.HttpHeaders.headers();
+      HopByHopHeaders.copyEndToEnd(cresp.headers(), responseHeaders);
       UpstreamRequests.appendVia(responseHeaders, cresp.version());
       cresp.pause();
       var stream = new CompletionStream(cresp,

@@ -66,8 +66,7 @@ final class WebSocketTunnel {
           var cresp = ar.result();
           if (cresp.statusCode() != 101) {
             var response = request.response().setStatusCode(cresp.statusCode());
-            response.headers().addAll(cresp.headers());
-            HopByHopHeaders.strip(response.headers());
+            HopByHopHeaders.copyEndToEnd(cresp.headers(), response.headers());
             cresp.body().onComplete(body -> response.end(body.succeeded() ? body.result() : null));
             done(cresp.statusCode(), ResponseFlag.NONE);
             return;
