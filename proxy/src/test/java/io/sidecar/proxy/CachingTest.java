@@ -3,9 +3,7 @@ package io.sidecar.proxy;
 import static io.sidecar.proxy.ProxyHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,11 +18,8 @@ class CachingTest {
   }
 
   private String call(HttpMethod method, String path) {
-    return await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
-            .setPort(h.proxyPort).setURI(path))
-        .compose(req -> method == HttpMethod.POST ? req.send(Buffer.buffer("x")) : req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + resp.getHeader("x-cache") + " "
-            + (resp.getHeader("age") != null) + " " + b))));
+    ProxyHarness.Reply r = h.send(method, path, null, method == HttpMethod.POST ? "x" : null);
+    return r.status() + " " + r.headers().get("x-cache") + " " + r.headers().contains("age") + " " + r.body();
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.sidecar.fault.experiment.RouteSignals;
 import io.sidecar.fault.parse.FaultSpecParser;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,8 +45,7 @@ class FaultsThroughProxyTest {
   }
 
   private int status() {
-    return await(h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/x")
-        .compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()))));
+    return h.send(HttpMethod.GET, "/x", null, null).status();
   }
 
   private int abortedOf(long seed, int requests) {

@@ -8,7 +8,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
@@ -56,6 +59,18 @@ final class ProxyHarness implements AutoCloseable {
     io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
     clientContext.runOnContext(v -> call.get().onComplete(promise));
     return promise.future();
+  }
+
+  /** What a request through the proxy got back. */
+  record Reply(int status, MultiMap headers, String body) {}
+
+  /** One request through the proxy; {@code headers} and {@code body} may be null. */
+  Reply send(HttpMethod method, String path, MultiMap headers, String body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(proxyPort).setURI(path);
+    if (headers != null) options.setHeaders(headers);
+    return await(onClientContext(() -> client.request(options)
+        .compose(req -> body == null ? req.send() : req.send(io.vertx.core.buffer.Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))));
   }
 
   static int freePort() {

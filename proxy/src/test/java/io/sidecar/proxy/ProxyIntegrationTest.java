@@ -29,13 +29,8 @@ class ProxyIntegrationTest {
     h.close();
   }
 
-  private record Reply(int status, MultiMap headers, String body) {}
-
-  private Reply get(String path, MultiMap headers) {
-    RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(h.proxyPort).setURI(path);
-    if (headers != null) options.setHeaders(headers);
-    return await(h.onClientContext(() -> h.client.request(options).compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))));
+  private ProxyHarness.Reply get(String path, MultiMap headers) {
+    return h.send(HttpMethod.GET, path, headers, null);
   }
 
   private String singleRoute(int upstreamPort, String routeExtras) {
@@ -67,7 +62,7 @@ class ProxyIntegrationTest {
         .add("Connection", "keep-alive, X-Private").add("X-Private", "drop me").add("TE", "trailers")
         .add("Proxy-Connection", "keep-alive").add("X-Forwarded-For", "10.0.0.1").add("Host", "shop.example:8443")
         .add("X-Keep", "kept");
-    Reply reply = get("/api/items?q=1", headers);
+    ProxyHarness.Reply reply = get("/api/items?q=1", headers);
 
     assertThat(reply.status()).isEqualTo(200);
     JsonObject seen = new JsonObject(reply.body());
@@ -108,12 +103,12 @@ class ProxyIntegrationTest {
         """.formatted(a, b));
     MultiMap tenant = MultiMap.caseInsensitiveMultiMap().add("host", "api.example").add("x-tenant", "acme")
         .add("x-gone", "bye");
-    Reply special = get("/x?v=2", tenant);
+    ProxyHarness.Reply special = get("/x?v=2", tenant);
     assertThat(special.body()).isEqualTo("a:1:null");
     assertThat(special.headers().get("x-route")).isEqualTo("special");
     assertThat(get("/x?v=3", tenant).status()).isEqualTo(404);
     assertThat(get("/items/42", null).body()).isEqualTo("b");
-    Reply none = get("/items/abc", null);
+    ProxyHarness.Reply none = get("/items/abc", null);
     assertThat(none.status()).isEqualTo(404);
     assertThat(none.headers().get("x-sidecar-flags")).isEqualTo("NR");
   }
@@ -122,7 +117,7 @@ class ProxyIntegrationTest {
   void connectFailureIs503UF() throws Exception {
     int closed = ProxyHarness.freePort();
     h.start(1, singleRoute(closed, ""));
-    Reply reply = get("/api/x", null);
+    ProxyHarness.Reply reply = get("/api/x", null);
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UF");
     // The counter is recorded when the exchange finishes, just after the response left: wait for it briefly.
@@ -137,7 +132,7 @@ class ProxyIntegrationTest {
   void upstreamTimeoutIs504UT() {
     int port = h.upstream(req -> { /* never answers */ });
     h.start(1, singleRoute(port, "    timeout: 300ms\n"));
-    Reply reply = get("/api/slow", null);
+    ProxyHarness.Reply reply = get("/api/slow", null);
     assertThat(reply.status()).isEqualTo(504);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UT");
   }
@@ -146,7 +141,7 @@ class ProxyIntegrationTest {
   void idleUpstreamIs504UT() {
     int port = h.upstream(req -> { /* never answers */ });
     h.start(1, singleRoute(port, "    idle_timeout: 200ms\n"));
-    Reply reply = get("/api/idle", null);
+    ProxyHarness.Reply reply = get("/api/idle", null);
     assertThat(reply.status()).isEqualTo(504);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UT");
   }
@@ -155,7 +150,7 @@ class ProxyIntegrationTest {
   void upstreamResetIs502UR() {
     int port = h.upstream(req -> req.connection().close());
     h.start(1, singleRoute(port, ""));
-    Reply reply = get("/api/reset", null);
+    ProxyHarness.Reply reply = get("/api/reset", null);
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UR");
   }
@@ -167,7 +162,7 @@ class ProxyIntegrationTest {
         routes: [ { name: r, cluster: empty } ]
         clusters: [ { name: empty, endpoints: [] } ]
         """);
-    Reply reply = get("/", null);
+    ProxyHarness.Reply reply = get("/", null);
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UH");
   }

@@ -3,10 +3,7 @@ package io.sidecar.proxy;
 import static io.sidecar.proxy.ProxyHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,10 +20,8 @@ class ResilienceTest {
   }
 
   private String call(HttpMethod method, String path) {
-    return await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
-            .setPort(h.proxyPort).setURI(path))
-        .compose(req -> method == HttpMethod.POST ? req.send(Buffer.buffer("payload")) : req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))));
+    ProxyHarness.Reply r = h.send(method, path, null, method == HttpMethod.POST ? "payload" : null);
+    return r.status() + " " + r.body();
   }
 
   private String cluster(String balancer, String extra, int... ports) {
