@@ -11,6 +11,8 @@
 #                  per-round ratios to nginx (same round, same size, same concurrency)
 #   --warmup S     unrecorded load per target before round 1 (default 3; sidecar JVMs get --jvm-warmup S,
 #                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
+#   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
+#                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
@@ -31,6 +33,7 @@ warmup=3
 jvm_warmup=30
 conns="16 64 256"
 sizes="1k 100k"
+objects=10000
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 PROXY_CPUS="${PROXY_CPUS:-0}"
@@ -48,9 +51,10 @@ while [ $# -gt 0 ]; do
     --quick) duration=5; shift ;;
     --warmup) warmup="$2"; shift 2 ;;
     --jvm-warmup) jvm_warmup="$2"; shift 2 ;;
+    --objects) objects="$2"; shift 2 ;;
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -87,6 +91,14 @@ work="$(mktemp -d /tmp/loadtest-bench.XXXXXX)"
 # Run a private copy: another build replacing sidecar/target/sidecar.jar mid-run must not break the JVMs here.
 cp "$jar" "$work/sidecar.jar"
 jar_copy="$work/sidecar.jar"
+# Launch the sidecar as bin/sidecar does: with an AppCDS archive recorded from a warm-up run of this very jar,
+# so the ready-to-serve time below is the one users get (SIDECAR_CDS=0 measures a plain java -jar).
+cds_opts=""
+if [ "${SIDECAR_CDS:-1}" = "1" ]; then
+  # shellcheck disable=SC2086
+  java $SIDECAR_JAVA_OPTS -XX:ArchiveClassesAtExit="$work/sidecar.jsa" -jar "$jar_copy" warmup >/dev/null 2>&1 || true
+  [ -f "$work/sidecar.jsa" ] && cds_opts="-XX:SharedArchiveFile=$work/sidecar.jsa -Xshare:auto"
+fi
 declare -a started=()
 cleanup() {
   local pid
@@ -220,7 +232,7 @@ for i in "${!sidecar_names[@]}"; do
   # shellcheck disable=SC2086
   LT_LISTEN="127.0.0.1:$port" LT_ADMIN="127.0.0.1:$admin" LT_ORIGIN="127.0.0.1:$ORIGIN_PORT" \
     SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}" \
-    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -jar "$jar_copy" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
+    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $cds_opts -jar "$jar_copy" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
   pid=$!
   started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
   ready=""
@@ -337,6 +349,30 @@ for ((r = 1; r <= rounds; r++)); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# ---------------------------------------------------------------- memory: RSS at c=256 with many cached objects
+# Each sidecar's cache gets $objects distinct 1 KiB objects (/cached/1k?obj=N: the query is part of the cache key),
+# then wrk -c256 cycles over them; the sidecar's RSS (and its L1 entry count from /metrics) is read right after.
+declare -a memory_lines=()
+if [ "$objects" -gt 0 ]; then
+  printf 'counter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format(nil, "/cached/1k?obj=" .. (counter %% %d))\nend\n' \
+    "$objects" >"$work/objects.lua"
+  for i in "${!sidecar_names[@]}"; do
+    name="${sidecar_names[$i]}"
+    [[ " ${cache_na[*]} " == *" $name-cache "* ]] && continue
+    hostport="127.0.0.1:${sidecar_ports[$i]}"
+    echo "memory: $name, $objects cached objects, wrk -c256" >&2
+    taskset -c "$LOAD_CPUS" wrk -t1 -c256 -d"${duration}s" -s "$work/objects.lua" "http://$hostport/" >/dev/null 2>&1 || true
+    text=$(taskset -c "$LOAD_CPUS" wrk -t1 -c256 -d"${duration}s" --timeout 5s -s "$work/objects.lua" "http://$hostport/" 2>&1) || true
+    pid=${sidecar_pids[$i]}
+    rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
+    hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
+    entries=$(curl -fsS -m 5 "http://127.0.0.1:$((ADMIN_PORT_BASE + i))/metrics" 2>/dev/null \
+      | awk '/^sidecar_cache_l1_entries/ {sum += $NF} END {printf "%.0f", sum}')
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$text")
+    memory_lines+=("- $name with $objects distinct cached 1 KiB objects (L1 entries: ${entries:-?}) under wrk -c256 (${rps:-0} rps): RSS ${rss} MiB, peak RSS ${hwm} MiB")
+  done
+fi
+
 # ---------------------------------------------------------------- report
 order=$(for t in "${targets[@]}" "${cache_targets[@]}"; do echo "${t%%|*}"; done; for n in "${cache_na[@]}"; do echo "$n"; done)
 table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="${cache_na[*]}" '
@@ -400,7 +436,8 @@ report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
 
 $table
 
-$sidecar_lines"
+$sidecar_lines
+$(printf '%s\n' "${memory_lines[@]}")"
 
 echo
 echo "$report"
