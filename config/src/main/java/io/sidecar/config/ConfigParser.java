@@ -508,7 +508,7 @@ public final class ConfigParser {
   }
 
   private PredictorSpec predictor(Fields f) {
-    Fields peers = f.section("peers", "redis", "static", "publish_every");
+    Fields peers = f.section("peers", "redis", "static", "publish_every", "advertise");
     Fields scaling = f.section("scaling", "target_utilization", "min_replicas", "max_replicas", "cooldown");
     Fields anomaly = f.section("anomaly", "alert_threshold");
     int min = scaling.integer("min_replicas", 1, 0, 100_000);
@@ -521,7 +521,7 @@ public final class ConfigParser {
       }
     }
     return new PredictorSpec(url(peers, "redis", "redis", "rediss"), staticPeers,
-        peers.duration("publish_every", Duration.ofSeconds(1), false),
+        peers.duration("publish_every", Duration.ofSeconds(1), false), address(peers, "advertise", null),
         scaling.number("target_utilization", 0.7, 0.01, 1.0), min, max,
         scaling.duration("cooldown", Duration.ofMinutes(5), true),
         anomaly.number("alert_threshold", 0.9, 0.0, 1.0));

@@ -88,6 +88,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void advertisedPeerAddressIsHostAndPort() throws Exception {
+    String base = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """;
+    assertThat(loader.parse(base).predictor().advertise()).isNull();
+    assertThat(loader.parse(base + "predictor: { peers: { advertise: 10.0.0.7:15001 } }\n").predictor().advertise())
+        .isEqualTo(new HostPort("10.0.0.7", 15001));
+    assertThatThrownBy(() -> loader.parse(base + "predictor: { peers: { advertise: 10.0.0.7:0 } }\n"))
+        .hasMessageContaining("predictor.peers.advertise.port (line 4): must be 1..65535, got 0");
+  }
+
+  @Test
   void unknownFieldsAreErrors() {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001, adress: x } ]
