@@ -38,8 +38,10 @@ final class UpstreamRequests {
         .setMethod(method)
         .setHost(endpoint.host())
         .setPort(endpoint.port())
-        .setURI(rewriteUri(pathAndQuery, route))
-        .setIdleTimeout(route.idleTimeout().toMillis());
+        .setURI(rewriteUri(pathAndQuery, route));
+    // The route's total timeout (a timer of the exchange) ends every request; an idle timeout as long or longer
+    // (the default: 5 min against 15 s) could never fire first, so it would only add a timer per request.
+    if (route.idleTimeout().compareTo(route.timeout()) < 0) options.setIdleTimeout(route.idleTimeout().toMillis());
     MultiMap headers = io.vertx.core.http.HttpHeaders.headers();
     HopByHopHeaders.copyEndToEnd(source, headers);
     headers.remove("host");
