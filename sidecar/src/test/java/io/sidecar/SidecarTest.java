@@ -255,6 +255,14 @@ class SidecarTest {
         .filter(r -> r.getString("name").equals("r")).findFirst().orElseThrow();
     assertThat(route.getLong("total_requests")).isEqualTo(5);
     assertThat(route.getJsonObject("status_classes").getLong("2xx")).isEqualTo(5);
+    // The upstream view: each try counted for its cluster and its endpoint.
+    JsonObject cluster = signals.getJsonArray("clusters").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("name").equals("a")).findFirst().orElseThrow();
+    assertThat(cluster.getLong("total_requests")).isEqualTo(5);
+    JsonObject endpoint = signals.getJsonArray("endpoints").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("name").equals("a/127.0.0.1:" + upstreamA)).findFirst().orElseThrow();
+    assertThat(endpoint.getLong("total_requests")).isEqualTo(5);
+    assertThat(endpoint.getLong("in_flight")).isZero();
     assertThat(admin(HttpMethod.GET, "/anomalies", null, null).json().getJsonArray("alerts")).isNotNull();
     assertThat(admin(HttpMethod.GET, "/scaling", null, null).status()).isEqualTo(200);
     assertThat(admin(HttpMethod.GET, "/signals/snapshot", null, null).status()).isEqualTo(200);

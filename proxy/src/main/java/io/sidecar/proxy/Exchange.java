@@ -1,6 +1,5 @@
 package io.sidecar.proxy;
 
-import io.sidecar.balancer.CallHandle;
 import io.sidecar.balancer.CallKind;
 import io.sidecar.balancer.ClusterBalancer;
 import io.sidecar.balancer.LoadHint;
@@ -66,13 +65,13 @@ final class Exchange {
 
   /** One attempt at one endpoint. */
   private static final class Try {
-    final CallHandle handle;
+    final EndpointCall call;
     final long startNanos;
     HttpClientRequest upstream;
     long timer = -1;
 
-    Try(CallHandle handle, long startNanos) {
-      this.handle = handle;
+    Try(EndpointCall call, long startNanos) {
+      this.call = call;
       this.startNanos = startNanos;
     }
   }
@@ -122,7 +121,7 @@ final class Exchange {
     response.closeHandler(v -> {
       if (!done) {
         List<Try> abandoned = takeActive();
-        abandoned.forEach(t -> t.handle.cancel());
+        abandoned.forEach(t -> t.call.cancel());
         finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
         abandoned.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
       }
@@ -171,7 +170,7 @@ final class Exchange {
       held.response().handler(null).resume();
       held = null;
     }
-    Try t = new Try(pick.handle(), System.nanoTime());
+    Try t = new Try(cluster.signals().start(pick.handle()), System.nanoTime());
     launch(t, tryTimeout, routeTimeoutNanos - elapsed);
     scheduleHedge(t);
   }
@@ -179,7 +178,7 @@ final class Exchange {
   /** Starts one try: per-try timer, connection, request. */
   private void launch(Try t, long tryTimeout, long remaining) {
     active.add(t);
-    lastAddress = t.handle.address();
+    lastAddress = t.call.address();
     tried.add(lastAddress);
     if (retry != null && tryTimeout < remaining) {
       t.timer = runtime.vertx().setTimer(Math.max(1, tryTimeout / 1_000_000), id -> {
@@ -187,7 +186,7 @@ final class Exchange {
         tryFailed(t, ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
       });
     }
-    HostPort address = cluster.address(t.handle.address());
+    HostPort address = cluster.address(t.call.address());
     if (injectedUnavailable) {
       injectedUnavailable = false;
       runtime.vertx().runOnContext(v -> tryFailed(t, ResponseFlag.UPSTREAM_CONNECT_FAILURE, "fault injected: upstream unavailable"));
@@ -212,7 +211,7 @@ final class Exchange {
    */
   private void scheduleHedge(Try first) {
     if (bodyStreamed || (replayBody == null && hasBody())) return;
-    var delay = balancer.hedgeDelayNanos(first.handle, request.method().name(),
+    var delay = balancer.hedgeDelayNanos(first.call.handle(), request.method().name(),
         route.retry() != null && route.retry().nonIdempotent());
     if (delay.isEmpty()) return;
     hedgeTimer = runtime.vertx().setTimer(Math.max(1, delay.getAsLong() / 1_000_000), id -> {
@@ -222,7 +221,9 @@ final class Exchange {
       long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos - elapsed;
       if (tryTimeout <= 0) return;
       Pick hedge = balancer.pick(tried, CallKind.HEDGE, tryTimeout);
-      if (hedge.isAccepted()) launch(new Try(hedge.handle(), System.nanoTime()), tryTimeout, routeTimeoutNanos - elapsed);
+      if (hedge.isAccepted()) {
+        launch(new Try(cluster.signals().start(hedge.handle()), System.nanoTime()), tryTimeout, routeTimeoutNanos - elapsed);
+      }
     });
   }
 
@@ -293,7 +294,7 @@ final class Exchange {
     if (!active.remove(t) || done) return;
     if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
     Outcome outcome = Outcome.failure(flag.failureKind());
-    t.handle.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE);
+    t.call.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE, flag);
     if (t.upstream != null) t.upstream.reset();
     if (!active.isEmpty()) return; // a hedge still races: its answer decides
     cancelHedge();
@@ -309,7 +310,7 @@ final class Exchange {
     // First answer wins: the racing try is cancelled (blames nobody) and reset.
     for (Try other : takeActive()) {
       if (other == t) continue;
-      other.handle.cancel();
+      other.call.cancel();
       if (other.upstream != null) other.upstream.reset();
     }
     active.add(t);
@@ -317,7 +318,7 @@ final class Exchange {
     if (cresp.statusCode() >= 500 || (retry != null && retry.retriable(outcome))) {
       if (mayRetry(outcome)) {
         active.clear();
-        t.handle.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)));
+        t.call.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)), ResponseFlag.NONE);
         cresp.pause();
         held = new HeldResponse(cresp, headerNanos);
         scheduleRetry();
@@ -356,12 +357,15 @@ final class Exchange {
     if (patch != null && patch.changesBody() && length != null && Long.parseLong(length.trim()) <= MAX_PATCHED_BODY) {
       cresp.body().onComplete(ar -> {
         if (ar.failed()) {
-          if (t != null) t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET), LoadHint.NONE);
+          if (t != null) {
+            t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
+                LoadHint.NONE, ResponseFlag.UPSTREAM_RESET);
+          }
           active.clear();
           fail(ResponseFlag.UPSTREAM_RESET, String.valueOf(ar.cause().getMessage()));
           return;
         }
-        if (t != null) t.handle.complete(headerNanos, Outcome.status(cresp.statusCode()), hint);
+        if (t != null) t.call.complete(headerNanos, Outcome.status(cresp.statusCode()), hint, ResponseFlag.NONE);
         active.clear();
         response.end(io.sidecar.fault.vertx.ResponsePatcher.body(patch, ar.result(), headers));
         finish(status, ResponseFlag.NONE);
@@ -375,7 +379,7 @@ final class Exchange {
     }
     cresp.pipe().endOnFailure(false).to(destination).onComplete(ar -> {
       if (ar.succeeded()) {
-        if (t != null) t.handle.complete(headerNanos, Outcome.status(status), hint);
+        if (t != null) t.call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
         active.clear();
         finish(status, ResponseFlag.NONE);
       } else if (!done) {
@@ -383,8 +387,8 @@ final class Exchange {
         ResponseFlag flag = response.closed() ? ResponseFlag.DOWNSTREAM_DISCONNECT
             : FailureClassifier.classify(ar.cause(), true);
         if (t != null) {
-          if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.handle.cancel();
-          else t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE);
+          if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.call.cancel();
+          else t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
         }
         active.clear();
         finish(status, flag);
@@ -396,7 +400,7 @@ final class Exchange {
   private void fail(ResponseFlag flag, String detail) {
     if (done) return;
     List<Try> tries = takeActive();
-    tries.forEach(t -> t.handle.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE));
+    tries.forEach(t -> t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag));
     if (held != null) {
       held.response().handler(null).resume();
       held = null;

@@ -1,6 +1,5 @@
 package io.sidecar.proxy;
 
-import io.sidecar.balancer.CallHandle;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
@@ -45,8 +44,8 @@ final class OriginFetch implements Origin {
       return Future.failedFuture(new UpstreamFailure(ResponseFlag.of(pick.refusal()),
           "cluster " + cluster.name() + ": " + pick.refusal()));
     }
-    CallHandle handle = pick.handle();
-    HostPort address = cluster.address(handle.address());
+    EndpointCall call = cluster.signals().start(pick.handle());
+    HostPort address = cluster.address(call.address());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     if (extraHeaders != null) headers.setAll(extraHeaders);
     RequestOptions options = UpstreamRequests.options(HttpMethod.valueOf(request.method()), request.pathAndQuery(),
@@ -58,7 +57,8 @@ final class OriginFetch implements Origin {
     HttpClientRequest[] sent = new HttpClientRequest[1];
     long timer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
       if (result.tryFail(new UpstreamFailure(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout exceeded"))) {
-        handle.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.TIMEOUT), LoadHint.NONE);
+        call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.TIMEOUT), LoadHint.NONE,
+            ResponseFlag.UPSTREAM_TIMEOUT);
         if (sent[0] != null) sent[0].reset();
       }
     });
@@ -79,7 +79,7 @@ final class OriginFetch implements Origin {
       if (ar.failed()) {
         ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
         if (result.tryFail(new UpstreamFailure(flag, String.valueOf(ar.cause().getMessage())))) {
-          handle.complete(System.nanoTime() - start, Outcome.failure(flag.failureKind()), LoadHint.NONE);
+          call.complete(System.nanoTime() - start, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
         }
         return;
       }
@@ -92,8 +92,9 @@ final class OriginFetch implements Origin {
       UpstreamRequests.appendVia(responseHeaders, cresp.version());
       cresp.pause();
       var stream = new CompletionStream(cresp,
-          () -> handle.complete(headerNanos, Outcome.status(status), hint),
-          err -> handle.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.RESET), LoadHint.NONE));
+          () -> call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE),
+          err -> call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
+              LoadHint.NONE, ResponseFlag.UPSTREAM_RESET));
       if (!result.tryComplete(new OriginResponse(status, responseHeaders, stream))) cresp.request().reset();
     });
     return result.future();

@@ -30,6 +30,7 @@ public final class RoutingSnapshot {
     this.version = version;
     this.config = config;
     this.clusters = Map.copyOf(clusters);
+    clusters.values().forEach(c -> c.signals().bind(signals));
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {
       List<RouteSpec> own = config.routes().stream().filter(r -> listener.name().equals(r.listener())).toList();

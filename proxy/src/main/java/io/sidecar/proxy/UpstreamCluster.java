@@ -30,19 +30,21 @@ public final class UpstreamCluster {
   private final HttpClient client;
   private final ClusterBalancer balancer;
   private final ConcurrentHashMap<String, HostPort> addresses;
+  private final UpstreamSignals signals;
 
   private UpstreamCluster(ClusterSpec spec, HttpClient client, ClusterBalancer balancer,
-                          ConcurrentHashMap<String, HostPort> addresses) {
+                          ConcurrentHashMap<String, HostPort> addresses, UpstreamSignals signals) {
     this.spec = spec;
     this.client = client;
     this.balancer = balancer;
     this.addresses = addresses;
+    this.signals = signals;
   }
 
   public static UpstreamCluster create(Vertx vertx, ClusterSpec spec) {
     ClusterBalancer balancer = ClusterBalancer.create(spec.name(), BalancerSettings.of(spec), BalancerSettings.endpoints(spec));
     return new UpstreamCluster(spec, vertx.createHttpClient(clientOptions(spec), poolOptions(spec)), balancer,
-        new ConcurrentHashMap<>());
+        new ConcurrentHashMap<>(), new UpstreamSignals(spec.name()));
   }
 
   static HttpClientOptions clientOptions(ClusterSpec spec) {
@@ -92,6 +94,8 @@ public final class UpstreamCluster {
   public HttpClient client() { return client; }
   public ClusterBalancer balancer() { return balancer; }
   public String name() { return spec.name(); }
+  /** Per-try signals of this cluster and its endpoints. */
+  UpstreamSignals signals() { return signals; }
 
   /** The parsed form of a balancer address ("host:port"), parsed once per address. */
   HostPort address(String address) {
@@ -108,7 +112,7 @@ public final class UpstreamCluster {
   public UpstreamCluster withSpec(ClusterSpec next) {
     balancer.reconfigure(BalancerSettings.of(next));
     balancer.updateEndpoints(BalancerSettings.endpoints(next));
-    return new UpstreamCluster(next, client, balancer, addresses);
+    return new UpstreamCluster(next, client, balancer, addresses, signals);
   }
 
   /** Replaces the endpoint set; endpoints whose address stays keep their statistics. */

@@ -117,6 +117,11 @@ public final class TrafficSignals {
         }
     }
 
+    /** A request ended without a known outcome (abandoned: a hedge that lost, a client gone): in-flight - 1 only. */
+    public void abandon() {
+        inFlight.decrement();
+    }
+
     /** A cache lookup on this route: hit or miss. */
     public void cacheLookup(boolean hit) {
         (hit ? cacheHits : cacheMisses).increment();
