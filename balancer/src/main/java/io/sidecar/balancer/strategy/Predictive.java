@@ -12,10 +12,12 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Model (per endpoint, online, see {@link Prediction})</h2>
  * <pre>
- *   level      = our in-flight + 1, raised to the upstream's reported in-flight (x-sidecar-load rif) while fresh
+ *   level      = our in-flight + 1, raised to the upstream's reported in-flight (x-sidecar-load rif) while fresh,
+ *                else to the in-flight of a fresh peer report ({@code PeerLoad}, within peerTtl)
  *   model      = latency-by-load(level)                 (Prequal's latency at the current RIF; {@code LatencyByLoad})
  *                or, with fewer than minSamples observations, peakEWMA · level (Finagle/Linkerd cost)
- *   predicted  = max(model, upstream p50 hint, silent)   silent = time without a response while requests are in
+ *   predicted  = max(model, upstream p50, silent)        upstream p50: the response hint's, else a fresh peer
+ *                                                        report's; silent = time without a response while requests are in
  *                                                        flight: a stuck endpoint is detected before its first
  *                                                        slow response arrives
  *   cost       = predicted + p(failure) · failurePenalty (expected latency-equivalent of a failed try)
@@ -74,13 +76,17 @@ public final class Predictive implements LoadBalancingStrategy {
         if (!Double.isNaN(hintP50)) {
             predicted = Math.max(predicted, hintP50);
         }
+        double peerP50 = s.peerP50FloorNanos(nowNanos);
+        if (!Double.isNaN(peerP50)) {
+            predicted = Math.max(predicted, peerP50);
+        }
         long silent = s.silentNanos(nowNanos);
         predicted = Math.max(predicted, silent);
         double pFail = s.failureProbability(nowNanos);
         double cost = predicted + pFail * failurePenaltyNanos;
         double w = s.latencyByLoad().weight(nowNanos);
         double confidence = w / (w + CONFIDENCE_HALF_WEIGHT);
-        return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost);
+        return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost, peerP50);
     }
 
     /**

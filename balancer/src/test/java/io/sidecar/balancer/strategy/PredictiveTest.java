@@ -2,6 +2,7 @@ package io.sidecar.balancer.strategy;
 
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.PeerLoad;
 import io.sidecar.balancer.load.EndpointState;
 import org.junit.jupiter.api.Test;
 
@@ -147,5 +148,27 @@ class PredictiveTest {
         // deadline 3 s or none: the normal choice
         assertThat(predictive.choose(List.of(bad, worse), t, 3_000 * MS)).isSameAs(bad);
         assertThat(predictive.choose(List.of(bad, worse), t, 0)).isSameAs(bad);
+    }
+
+    @Test
+    void aFreshPeerReportRaisesThePredictionOfAnEndpointWeHaveNotTalkedToRecently() {
+        EndpointState loaded = endpoint("loaded:1");
+        EndpointState quiet = endpoint("quiet:1");
+        long t = 1_000 * MS;
+        observe(loaded, t, 20, 20, Outcome.OK);
+        observe(quiet, t, 20, 20, Outcome.OK);
+        // loaded's own sidecar reports 30 in flight, p50 120 ms, 10 % errors
+        loaded.observePeer(t, new PeerLoad(30, 120, 300, 0.1, 0.9, t));
+        Prediction p = predictive.predict(loaded, t + 100 * MS);
+        assertThat(p.loadLevel()).isEqualTo(31);
+        assertThat(p.peerP50Nanos() / MS).isCloseTo(120, within(1e-9));
+        // model at level 31 from level-1 data: 20 ms · 31 / 1 = 620 ms, above the peer p50 floor
+        assertThat(p.modelLatencyNanos() / MS).isCloseTo(620, within(1e-6));
+        assertThat(p.predictedLatencyNanos() / MS).isCloseTo(620, within(1e-6));
+        // p = (0 + 10 · 0.1) / (20 · e^(-0.05) + 1 + 10)
+        double n = 20 * Math.exp(-0.05);
+        assertThat(p.failureProbability()).isCloseTo(1.0 / (n + 11), within(1e-12));
+        assertThat(predictive.predict(quiet, t + 100 * MS).peerP50Nanos()).isNaN();
+        assertThat(predictive.choose(List.of(loaded, quiet), t + 100 * MS)).isSameAs(quiet);
     }
 }
