@@ -51,7 +51,7 @@ public final class Simulator {
         ADAPTIVE_CONCURRENCY(" + AC"),
         HEDGE(" + hedge p95"),
         /** Every endpoint's own sidecar publishes a {@code PeerLoad} snapshot each second (issue #6). */
-        PEER_SNAPSHOTS(" + peer snapshots 1 s");
+        PEER_SNAPSHOTS(" + peer 1 s");
 
         private final String suffix;
 
