@@ -98,7 +98,8 @@ public final class ClusterBalancer {
         this.tuning = new EndpointState.Tuning(next.peakEwma().decay().toNanos(),
                 next.peakEwma().defaultRtt().toNanos(), next.predictive().modelDecay().toNanos(),
                 next.predictive().errorDecay().toNanos(), next.trafficShareWindow().toNanos(),
-                next.predictive().hintTtl().toNanos());
+                next.predictive().hintTtl().toNanos(), next.predictive().peerTtl().toNanos(),
+                next.predictive().minSamples());
         this.slowStart = new SlowStart(next.slowStart().window().toNanos(), next.slowStart().aggression(),
                 next.slowStart().minWeightPercent() / 100.0);
         this.strategy = newStrategy(next.strategy());
@@ -391,6 +392,21 @@ public final class ClusterBalancer {
         return hedgePolicy.hedgeDelayNanos(method, idempotentOverride, first.endpointState().recentLatencies());
     }
 
+    /**
+     * A load report about {@code address} from outside the request path (issue #6: the endpoint's own sidecar
+     * publishes one every second). {@code predictive} uses it while younger than {@code predictive.peerTtl}, below a
+     * fresh response hint: a floor on the load level and on the predicted latency (its p50), and its error ratio as
+     * a prior for the failure probability of an endpoint with few own observations.
+     *
+     * @return false when the address is not an endpoint of this cluster, or the report is older than the one held
+     *         (ignored)
+     */
+    public synchronized boolean observePeerLoad(String address, PeerLoad load) {
+        java.util.Objects.requireNonNull(load, "load");
+        EndpointState s = address == null ? null : endpoints.get(address);
+        return s != null && s.observePeer(nanoClock.getAsLong(), load);
+    }
+
     /** Read-only view for {@code GET /clusters/{name}}. */
     public synchronized ClusterSnapshot snapshot() {
         long now = nanoClock.getAsLong();
@@ -415,12 +431,17 @@ public final class ClusterBalancer {
             EjectionStatus ej = outliers.status(s.address());
             CircuitBreaker b = endpointBreakers.get(s.address());
             String reason = avoidedReason(s, p, ej, b, bestCost, hot, now);
+            PeerLoad peer = s.freshPeer(now);
             list.add(new EndpointSnapshot(s.address(), s.weight(), s.pending(), s.requests(), s.failures(),
                     ms(s.peakEwma().estimate(now)), ms(percentile(s, 0.5)), ms(percentile(s, 0.95)),
                     ms(p.predictedLatencyNanos()), ms(p.costNanos()), p.failureProbability(),
                     totalPicks > 0 ? s.recentPicks(now) / totalPicks : 0.0, p.confidence(), p.fallback(),
                     slowStart.factor(s, now), ej.ejected(), ej.reason() == null ? null : ej.reason().id(),
-                    ms(ej.ejectedForNanos()), ej.ejectionMultiplier(), b == null ? null : b.state().name(), reason));
+                    ms(ej.ejectedForNanos()), ej.ejectionMultiplier(), b == null ? null : b.state().name(), reason,
+                    peer == null ? null : peer.inFlight(),
+                    peer == null || !peer.hasP50() ? null : peer.p50Ms(),
+                    peer == null || !peer.hasErrorRate() ? null : peer.errorRate(),
+                    peer == null ? null : ms(now - peer.observedAtNanos())));
         }
         CircuitBreaker.Metrics m = clusterBreaker.metrics();
         return new ClusterSnapshot(name, strategy.name().id(), m.state().name(), m.failureRate(), m.slowCallRate(),
@@ -452,9 +473,13 @@ public final class ClusterBalancer {
         if (strategy.name() != StrategyName.PREDICTIVE) {
             return null;
         }
+        PeerLoad peer = s.freshPeer(now);
+        long peerAgeMs = peer == null ? 0 : Math.round((now - peer.observedAtNanos()) / 1e6);
         if (s.loadLevel(now) - 1 > hot) {
-            return String.format("hot: %d in flight, above the q%.2f of the cluster (%.0f)",
-                    s.loadLevel(now) - 1, config.predictive().hotQuantile(), hot);
+            boolean byPeer = s.peerLevelFloor(now) == s.loadLevel(now) && s.peerLevelFloor(now) > s.pending() + 1;
+            return String.format("hot: %d in flight%s, above the q%.2f of the cluster (%.0f)",
+                    s.loadLevel(now) - 1, byPeer ? " (peer report, " + peerAgeMs + " ms old)" : "",
+                    config.predictive().hotQuantile(), hot);
         }
         if (p.costNanos() <= 1.5 * bestCost + 1_000_000) {
             return null;
@@ -464,7 +489,14 @@ public final class ClusterBalancer {
             return String.format("no response for %.0f ms with %d in flight", p.silentNanos() / 1e6, s.pending());
         }
         if (failureCost > p.predictedLatencyNanos()) {
-            return String.format("predicted failure rate %.0f%%", 100 * p.failureProbability());
+            return String.format("predicted failure rate %.0f%%%s", 100 * p.failureProbability(),
+                    peer != null && peer.hasErrorRate() ? String.format(" (peer reports %.0f%% errors, %d ms old)",
+                            100 * peer.errorRate(), peerAgeMs) : "");
+        }
+        if (!Double.isNaN(p.peerP50Nanos()) && p.peerP50Nanos() >= p.predictedLatencyNanos()
+                && p.peerP50Nanos() > p.modelLatencyNanos()) {
+            return String.format("peer reports p50 %.1f ms with %d in flight (%d ms ago) vs best %.1f ms",
+                    peer.p50Ms(), peer.inFlight(), peerAgeMs, bestCost / 1e6);
         }
         return String.format("predicted latency %.1f ms vs best %.1f ms", p.predictedLatencyNanos() / 1e6,
                 bestCost / 1e6);

@@ -363,4 +363,63 @@ class ClusterBalancerTest {
         assertThat(c.snapshot().endpoints()).allSatisfy(e -> assertThat(e.inFlight()).isZero());
         assertThat(c.snapshot().endpoints().stream().mapToLong(EndpointSnapshot::requests).sum()).isEqualTo(8000);
     }
+
+    @Test
+    void peerLoadReportsReachTheModelAndTheSnapshotUntilTheyAreStale() {
+        ClusterBalancer c = cluster(BalancerConfig.builder().outlierDetection(OutlierDetectionConfig.DISABLED),
+                "a:1", "b:1", "c:1");
+        for (int i = 0; i < 60; i++) {
+            CallHandle h = c.pick().handle();
+            clock.advanceMillis(1);
+            h.complete(20 * MS, Outcome.OK, LoadHint.NONE);
+        }
+        long now = clock.getAsLong();
+        assertThat(c.observePeerLoad("nope:1", new PeerLoad(1, 1, 1, 0, 0, now))).isFalse();
+        // b:1's own sidecar: idle here, but p50 400 ms (other clients keep it busy), taken 500 ms ago
+        assertThat(c.observePeerLoad("b:1", new PeerLoad(0, 400, 900, 0, 0.95, now - 500 * MS))).isTrue();
+        EndpointSnapshot b = c.snapshot().endpoints().get(1);
+        assertThat(b.peerInFlight()).isEqualTo(0L);
+        assertThat(b.peerP50Ms()).isEqualTo(400.0);
+        assertThat(b.peerErrorRate()).isEqualTo(0.0);
+        assertThat(b.peerAgeMs()).isEqualTo(500.0);
+        assertThat(b.predictedLatencyMs()).isEqualTo(400.0);
+        assertThat(b.avoidedReason()).startsWith("peer reports p50 400.0 ms with 0 in flight (500 ms ago)");
+        assertThat(c.snapshot().endpoints().get(0).peerInFlight()).isNull();
+        for (int i = 0; i < 30; i++) {
+            CallHandle h = c.pick().handle();
+            assertThat(h.address()).isNotEqualTo("b:1");
+            h.complete(20 * MS, Outcome.OK, LoadHint.NONE);
+        }
+        clock.advanceMillis(2_501);                                    // 3001 ms old: past peerTtl
+        b = c.snapshot().endpoints().get(1);
+        assertThat(b.peerInFlight()).isNull();
+        assertThat(b.peerP50Ms()).isNull();
+        assertThat(b.peerAgeMs()).isNull();
+    }
+
+    @Test
+    void aPeerErrorRatioIsNamedWhenItMakesAnEndpointAvoided() {
+        ClusterBalancer c = cluster(BalancerConfig.builder().outlierDetection(OutlierDetectionConfig.DISABLED),
+                "a:1", "b:1");
+        c.observePeerLoad("b:1", new PeerLoad(0, 20, 40, 0.6, 0.2, clock.getAsLong()));
+        EndpointSnapshot b = c.snapshot().endpoints().get(1);
+        // no own data: p = 10 · 0.6 / 11
+        assertThat(b.failureProbability()).isCloseTo(6.0 / 11, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(b.avoidedReason()).isEqualTo("predicted failure rate 55% (peer reports 60% errors, 0 ms old)");
+        // a report of 5 in flight makes a:1 hot although we have nothing in flight there
+        c.observePeerLoad("a:1", new PeerLoad(5, 20, 40, 0, 0.2, clock.getAsLong()));
+        assertThat(c.snapshot().endpoints().get(0).avoidedReason())
+                .isEqualTo("hot: 5 in flight (peer report, 0 ms old), above the q0.80 of the cluster (0)");
+    }
+
+    @Test
+    void peerLoadRejectsImpossibleValuesNamingTheField() {
+        assertThatThrownBy(() -> new PeerLoad(-1, 1, 1, 0, 0, 0)).hasMessageContaining("peerLoad.inFlight");
+        assertThatThrownBy(() -> new PeerLoad(1, -2, 1, 0, 0, 0)).hasMessageContaining("peerLoad.p50Ms");
+        assertThatThrownBy(() -> new PeerLoad(1, 1, Double.POSITIVE_INFINITY, 0, 0, 0))
+                .hasMessageContaining("peerLoad.p99Ms");
+        assertThatThrownBy(() -> new PeerLoad(1, 1, 1, 1.5, 0, 0)).hasMessageContaining("peerLoad.errorRate");
+        assertThatThrownBy(() -> new PeerLoad(1, 1, 1, 0, -0.1, 0)).hasMessageContaining("peerLoad.cpu");
+        assertThat(new PeerLoad(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0).hasP50()).isFalse();
+    }
 }

@@ -51,6 +51,20 @@ public final class DecayingRate {
         return (failures + PRIOR_FAILURES) / (total + PRIOR_TOTAL);
     }
 
+    /**
+     * The probability with an informative prior: {@code priorRate} counted as {@code priorWeight} pseudo-observations
+     * (a Beta prior with that mean):
+     * <pre>
+     *   p = (failures + priorWeight · priorRate) / (total + 1 + priorWeight)
+     * </pre>
+     * With no own evidence p ≈ priorRate; the prior's share {@code priorWeight / (total + 1 + priorWeight)} shrinks
+     * as own (decayed) observations accumulate, and grows back as they age out.
+     */
+    public double probability(long nowNanos, double priorRate, double priorWeight) {
+        decayTo(nowNanos);
+        return (failures + PRIOR_FAILURES + priorWeight * priorRate) / (total + PRIOR_TOTAL + priorWeight);
+    }
+
     /** Decayed number of observations (a measure of how much recent evidence there is). */
     public double weight(long nowNanos) {
         decayTo(nowNanos);

@@ -4,6 +4,7 @@ import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.FailureKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.PeerLoad;
 
 /**
  * Everything the balancer has learned about one endpoint: in-flight count, peak-EWMA, the latency-by-load model,
@@ -14,9 +15,14 @@ import io.sidecar.balancer.Outcome;
  */
 public final class EndpointState {
 
-    /** Tunables of the per-endpoint estimators (from the balancer config). */
+    /**
+     * Tunables of the per-endpoint estimators (from the balancer config).
+     *
+     * @param peerTtlNanos    how long a {@link PeerLoad} report stays usable
+     * @param peerPriorWeight pseudo-observations a peer-reported error ratio counts as in the failure probability
+     */
     public record Tuning(long peakEwmaTauNanos, long defaultRttNanos, long modelTauNanos, long errorTauNanos,
-                         long trafficTauNanos, long hintTtlNanos) {
+                         long trafficTauNanos, long hintTtlNanos, long peerTtlNanos, double peerPriorWeight) {
     }
 
     private final String address;
@@ -47,6 +53,9 @@ public final class EndpointState {
     private double hintP50Nanos = Double.NaN;
     private long hintAtNanos;
     private int pendingAtHint;
+
+    private PeerLoad peer;
+    private int pendingAtPeer;
 
     public EndpointState(Endpoint endpoint, long nowNanos, boolean slowStartEligible, Tuning tuning) {
         this.address = endpoint.address();
@@ -108,7 +117,17 @@ public final class EndpointState {
         return latencyByLoad;
     }
 
+    /**
+     * Decayed failure rate of our own tries; with a fresh peer report carrying an error ratio e, that ratio is a
+     * prior worth {@code peerPriorWeight} (k) observations: {@code p = (f + k·e) / (n + 1 + k)} with f, n the
+     * decayed own failures and calls ({@link DecayingRate#probability(long, double, double)}). An endpoint we have
+     * barely talked to is judged by its own report; one we have many recent observations of, by those.
+     */
     public double failureProbability(long nowNanos) {
+        PeerLoad p = freshPeer(nowNanos);
+        if (p != null && p.hasErrorRate()) {
+            return errorRate.probability(nowNanos, p.errorRate(), tuning.peerPriorWeight());
+        }
         return errorRate.probability(nowNanos);
     }
 
@@ -138,10 +157,63 @@ public final class EndpointState {
      */
     public int loadLevel(long nowNanos) {
         int level = pending + (int) Math.round(abandonedLoad(nowNanos));
-        if (hintRif >= 0 && nowNanos - hintAtNanos <= tuning.hintTtlNanos()) {
+        if (hintRif >= 0 && hintFresh(nowNanos)) {
             level = Math.max(level, hintRif + (pending - pendingAtHint));
+        } else {
+            level = Math.max(level, peerLevelFloor(nowNanos) - 1);
         }
         return level + 1;
+    }
+
+    private boolean hintFresh(long nowNanos) {
+        return nowNanos - hintAtNanos <= tuning.hintTtlNanos();
+    }
+
+    /**
+     * Stores a load report from the endpoint's own sidecar ({@link PeerLoad}, issue #6). A report older than the one
+     * held is ignored (returns false); a time in the future counts as now. Our in-flight at arrival is remembered,
+     * so later changes of our own in-flight correct the reported count (as for the response hint).
+     */
+    public boolean observePeer(long nowNanos, PeerLoad load) {
+        long at = Math.min(load.observedAtNanos(), nowNanos);
+        if (peer != null && at < peer.observedAtNanos()) {
+            return false;
+        }
+        peer = at == load.observedAtNanos() ? load
+                : new PeerLoad(load.inFlight(), load.p50Ms(), load.p99Ms(), load.errorRate(), load.cpu(), at);
+        pendingAtPeer = pending;
+        return true;
+    }
+
+    /** The last peer report while it is younger than {@code peerTtl}, else null. */
+    public PeerLoad freshPeer(long nowNanos) {
+        return peer != null && nowNanos - peer.observedAtNanos() <= tuning.peerTtlNanos() ? peer : null;
+    }
+
+    /**
+     * Load level floor from a fresh peer report when no fresh response hint carries requests in flight (the hint is
+     * newer and about this very connection's server, so it wins): reported in-flight + (our in-flight now − at the
+     * report's arrival) + 1; 0 when the peer report does not apply.
+     */
+    public int peerLevelFloor(long nowNanos) {
+        if (hintRif >= 0 && hintFresh(nowNanos)) {
+            return 0;
+        }
+        PeerLoad p = freshPeer(nowNanos);
+        if (p == null) {
+            return 0;
+        }
+        long reported = Math.min(p.inFlight(), Integer.MAX_VALUE / 2);
+        return (int) Math.max(0, reported + (pending - pendingAtPeer)) + 1;
+    }
+
+    /** Peer-reported p50 (nanos) of a fresh peer report when no fresh response hint carries a p50, else NaN. */
+    public double peerP50FloorNanos(long nowNanos) {
+        if (!Double.isNaN(freshHintP50Nanos(nowNanos))) {
+            return Double.NaN;
+        }
+        PeerLoad p = freshPeer(nowNanos);
+        return p != null && p.hasP50() ? p.p50Ms() * 1_000_000.0 : Double.NaN;
     }
 
     /**
@@ -172,7 +244,7 @@ public final class EndpointState {
 
     /** Upstream-reported p50 (nanos) while fresh, else NaN. */
     public double freshHintP50Nanos(long nowNanos) {
-        if (!Double.isNaN(hintP50Nanos) && nowNanos - hintAtNanos <= tuning.hintTtlNanos()) {
+        if (!Double.isNaN(hintP50Nanos) && hintFresh(nowNanos)) {
             return hintP50Nanos;
         }
         return Double.NaN;

@@ -1,6 +1,7 @@
 package io.sidecar.balancer.sim;
 
 import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.PeerLoad;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.function.BiConsumer;
  * carry the load hint our serving-side sidecar would add (requests in flight, p50 of its last 64 server-side
  * latencies, queueing included).
  * A request keeps its worker busy even after the client timed out (the server does not know).
+ * {@link #peerSnapshot} is what its sidecar would publish about it (issue #6); taking one changes nothing.
  */
 final class SimulatedEndpoint {
 
@@ -36,6 +38,12 @@ final class SimulatedEndpoint {
     private int recentCount;
     private int recentNext;
     private int busy;
+    /** Completions of the last {@link #PEER_WINDOW_NANOS}: finish time, server-side latency, failed. */
+    private record Completion(long atNanos, long serverNanos, boolean failed) {
+    }
+
+    static final long PEER_WINDOW_NANOS = 10_000_000_000L;
+    private final ArrayDeque<Completion> lastTenSeconds = new ArrayDeque<>();
 
     SimulatedEndpoint(String address, int concurrency, EndpointBehaviour behaviour, EventLoop loop,
                       VirtualClock clock, SplittableRandom random) {
@@ -76,6 +84,7 @@ final class SimulatedEndpoint {
     /** serverNanos: queue wait + service, what a serving-side sidecar measures. */
     private void finish(Request request, int status, long serverNanos) {
         busy--;
+        lastTenSeconds.add(new Completion(clock.getAsLong(), serverNanos, status >= 500));
         recent[recentNext] = serverNanos;
         recentNext = (recentNext + 1) % recent.length;
         recentCount = Math.min(recentCount + 1, recent.length);
@@ -84,6 +93,30 @@ final class SimulatedEndpoint {
             start(queue.poll());
         }
         request.onResponse().accept(status, hint);
+    }
+
+    /**
+     * The snapshot its own sidecar would publish now: requests in flight (queued included), p50 / p99 of the
+     * server-side latencies and the error ratio over the last 10 s (NaN without completions), busy workers as cpu.
+     */
+    PeerLoad peerSnapshot() {
+        long now = clock.getAsLong();
+        while (!lastTenSeconds.isEmpty() && lastTenSeconds.peekFirst().atNanos() <= now - PEER_WINDOW_NANOS) {
+            lastTenSeconds.pollFirst();
+        }
+        int n = lastTenSeconds.size();
+        long[] latencies = new long[n];
+        int failed = 0;
+        int i = 0;
+        for (Completion c : lastTenSeconds) {
+            latencies[i++] = c.serverNanos();
+            failed += c.failed() ? 1 : 0;
+        }
+        Arrays.sort(latencies);
+        double p50 = n == 0 ? Double.NaN : latencies[(n - 1) / 2] / 1e6;
+        double p99 = n == 0 ? Double.NaN : latencies[(int) Math.ceil(0.99 * n) - 1] / 1e6;
+        return new PeerLoad(busy + queue.size(), p50, p99, n == 0 ? Double.NaN : (double) failed / n,
+                (double) busy / concurrency, now);
     }
 
     private double p50Millis() {

@@ -33,7 +33,8 @@ import java.util.SplittableRandom;
  * <p>Per request: Poisson arrival → {@code pick()} → the endpoint's queue → response or client timeout →
  * {@code complete(latency, status | TIMEOUT, x-sidecar-load hint)}. Latency percentiles cover every request (a
  * timed-out request counts with the timeout, a shed one with 0); success = a 2xx answer within the timeout.
- * Variants: {@link Variant#ADAPTIVE_CONCURRENCY} turns on Envoy-style shedding; {@link Variant#HEDGE} sends a second
+ * Variants: {@link Variant#ADAPTIVE_CONCURRENCY} turns on Envoy-style shedding; {@link Variant#PEER_SNAPSHOTS} has
+ * every endpoint publish its {@code PeerLoad} each second ({@code observePeerLoad}); {@link Variant#HEDGE} sends a second
  * try to another endpoint after the first try's endpoint p95 ({@link HedgeConfig#atPercentile}), first response
  * wins, the loser is cancelled (its server still does the work), within the retry budget.
  *
@@ -48,7 +49,9 @@ public final class Simulator {
     public enum Variant {
         PLAIN(""),
         ADAPTIVE_CONCURRENCY(" + AC"),
-        HEDGE(" + hedge p95");
+        HEDGE(" + hedge p95"),
+        /** Every endpoint's own sidecar publishes a {@code PeerLoad} snapshot each second (issue #6). */
+        PEER_SNAPSHOTS(" + peer 1 s");
 
         private final String suffix;
 
@@ -94,9 +97,21 @@ public final class Simulator {
         return run(scenario, strategy, variant, seed, null);
     }
 
-    /** {@code everySecond}, when given, sees the cluster once per simulated second (for explanation / debugging). */
+    /** Sees every finished request (for diagnosis): arrival time, the endpoint that answered (or the first try's
+     * endpoint on timeout), latency and success. */
+    interface RequestObserver {
+        void finished(long arrivalNanos, String address, long latencyNanos, boolean ok);
+    }
+
     static ScenarioResult run(Scenario scenario, StrategyName strategy, Variant variant, long seed,
                               java.util.function.ObjLongConsumer<ClusterBalancer> everySecond) {
+        return run(scenario, strategy, variant, seed, everySecond, null);
+    }
+
+    /** {@code everySecond}, when given, sees the cluster once per simulated second (for explanation / debugging). */
+    static ScenarioResult run(Scenario scenario, StrategyName strategy, Variant variant, long seed,
+                              java.util.function.ObjLongConsumer<ClusterBalancer> everySecond,
+                              RequestObserver observer) {
         VirtualClock clock = new VirtualClock();
         EventLoop loop = new EventLoop(clock);
         SplittableRandom root = new SplittableRandom(seed);
@@ -137,6 +152,9 @@ public final class Simulator {
                     r.finished = true;
                     long latency = clock.getAsLong() - r.startNanos;
                     latencies.recordValue(Math.max(0, latency / 1000));
+                    if (observer != null) {
+                        observer.finished(r.startNanos, h.address(), latency, status < 500);
+                    }
                     if (status < 500) {
                         counts[1]++;
                         windowOk[r.window]++;
@@ -179,6 +197,9 @@ public final class Simulator {
                     if (!r.finished) {
                         r.finished = true;
                         latencies.recordValue(timeout / 1000);
+                        if (observer != null) {
+                            observer.finished(now, r.tries.get(0).address(), timeout, false);
+                        }
                         for (CallHandle h : r.tries) {
                             h.complete(clock.getAsLong() - h.startNanos(), Outcome.failure(FailureKind.TIMEOUT), null);
                         }
@@ -192,6 +213,11 @@ public final class Simulator {
             }
         };
         loop.at(0, arrival[0]);
+        if (variant == Variant.PEER_SNAPSHOTS) {
+            for (long t = 0; t < scenario.durationNanos(); t += 1_000_000_000L) {
+                loop.at(t, () -> byAddress.forEach((address, ep) -> cluster.observePeerLoad(address, ep.peerSnapshot())));
+            }
+        }
         if (everySecond != null) {
             for (long t = 1_000_000_000L; t <= scenario.durationNanos(); t += 1_000_000_000L) {
                 long at = t;
@@ -259,6 +285,9 @@ public final class Simulator {
             // what the other features add, for the two strategies the targets compare
             for (StrategyName s : List.of(StrategyName.P2C_PEAK_EWMA, StrategyName.PREDICTIVE)) {
                 results.add(run(scenario, s, Variant.HEDGE, seed));
+            }
+            if (scenario.id().equals("2")) {
+                results.add(run(scenario, StrategyName.PREDICTIVE, Variant.PEER_SNAPSHOTS, seed));
             }
             if (scenario.id().equals("5")) {
                 for (StrategyName s : List.of(StrategyName.P2C_PEAK_EWMA, StrategyName.PREDICTIVE)) {

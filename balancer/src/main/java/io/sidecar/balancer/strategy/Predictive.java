@@ -12,10 +12,12 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Model (per endpoint, online, see {@link Prediction})</h2>
  * <pre>
- *   level      = our in-flight + 1, raised to the upstream's reported in-flight (x-sidecar-load rif) while fresh
+ *   level      = our in-flight + 1, raised to the upstream's reported in-flight (x-sidecar-load rif) while fresh,
+ *                else to the in-flight of a fresh peer report ({@code PeerLoad}, within peerTtl)
  *   model      = latency-by-load(level)                 (Prequal's latency at the current RIF; {@code LatencyByLoad})
  *                or, with fewer than minSamples observations, peakEWMA · level (Finagle/Linkerd cost)
- *   predicted  = max(model, upstream p50 hint, silent)   silent = time without a response while requests are in
+ *   predicted  = max(model, upstream p50, silent)        upstream p50: the response hint's, else a fresh peer
+ *                                                        report's; silent = time without a response while requests are in
  *                                                        flight: a stuck endpoint is detected before its first
  *                                                        slow response arrives
  *   cost       = predicted + p(failure) · failurePenalty (expected latency-equivalent of a failed try)
@@ -26,8 +28,9 @@ import java.util.random.RandomGenerator;
  * <ol>
  *   <li>Explore: an idle endpoint (nothing in flight) not picked for {@code exploreInterval} (doubling, up to 8×,
  *       while it keeps being avoided) gets this request, so a recovered endpoint is found again; at most one probe in
- *       flight per avoided endpoint. Decayed weights make a probe after a long gap dominate the stale data.</li>
- *   <li>No considered endpoint has enough data: exact {@link P2cPeakEwma}.</li>
+ *       flight per avoided endpoint; none while a fresh peer report tells the endpoint's p50. Decayed weights make a probe after a long gap dominate the stale data.</li>
+ *   <li>No considered endpoint has enough data (own observations or a fresh peer report): exact
+ *       {@link P2cPeakEwma}.</li>
  *   <li>Prequal's hot-cold rule (Wydrowski et al., NSDI 2024, §4 "HCL"): an endpoint is hot when its requests in
  *       flight exceed the {@code hotQuantile} quantile of the considered endpoints'; among the cold ones take the
  *       lowest cost (ties broken at random); if all are hot take the lowest in-flight.</li>
@@ -74,23 +77,46 @@ public final class Predictive implements LoadBalancingStrategy {
         if (!Double.isNaN(hintP50)) {
             predicted = Math.max(predicted, hintP50);
         }
+        double w = s.latencyByLoad().weight(nowNanos);
+        double confidence = w / (w + CONFIDENCE_HALF_WEIGHT);
+        double peerP50 = s.peerP50FloorNanos(nowNanos);
+        if (!Double.isNaN(peerP50)) {
+            predicted = withPeerP50(predicted, peerP50, w, config.minSamples());
+        }
         long silent = s.silentNanos(nowNanos);
         predicted = Math.max(predicted, silent);
         double pFail = s.failureProbability(nowNanos);
         double cost = predicted + pFail * failurePenaltyNanos;
-        double w = s.latencyByLoad().weight(nowNanos);
-        double confidence = w / (w + CONFIDENCE_HALF_WEIGHT);
-        return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost);
+        return new Prediction(predicted, model, silent, pFail, cost, level, confidence, fallbackCost, peerP50);
+    }
+
+    /**
+     * A fresh peer-reported p50 is a floor on the prediction, and it also corrects a prediction that is high only
+     * because our own evidence is old. The report counts as k = minSamples observations (as for the error prior),
+     * our own model as its decayed weight w; the excess of our prediction over the report keeps our share:
+     * <pre>
+     *   predicted = p50_peer + w / (w + k) · max(0, predicted_own − p50_peer)
+     * </pre>
+     * With plenty of recent own data this approaches max(own, peer); once our data about an endpoint we stopped using
+     * has aged (w → 0; e.g. its last observations were timeouts) the endpoint's own report decides, so a recovered
+     * endpoint is seen without making a user request pay for a probe.
+     */
+    static double withPeerP50(double predictedOwn, double peerP50, double ownWeight, double peerWeight) {
+        double share = ownWeight + peerWeight > 0 ? ownWeight / (ownWeight + peerWeight) : 0;
+        return peerP50 + share * Math.max(0, predictedOwn - peerP50);
     }
 
     /**
      * True when the endpoint is due an exploratory request: nothing in flight and not picked for
      * {@code exploreInterval · 2^k}, k = explorations since it was last chosen on merit (at most 3 doublings), so an
-     * endpoint that stays bad is probed ever less often (1, 2, 4, 8 s by default).
+     * endpoint that stays bad is probed ever less often (1, 2, 4, 8 s by default). Never while a fresh peer report
+     * carries the endpoint's p50: the report already tells what a probe would, without making a user request pay
+     * for it (a probe into an endpoint answering in 2 s is a timed-out request).
      */
     public boolean dueForExploration(EndpointState s, long nowNanos) {
         int k = Math.min(explorations.getOrDefault(s.address(), 0), MAX_EXPLORE_DOUBLINGS);
-        return s.pending() == 0 && nowNanos - s.lastPickedNanos() >= exploreIntervalNanos << k;
+        return s.pending() == 0 && nowNanos - s.lastPickedNanos() >= exploreIntervalNanos << k
+                && Double.isNaN(s.peerP50FloorNanos(nowNanos));
     }
 
     /** Prequal hot threshold: the hotQuantile quantile of requests in flight (nearest rank, lower). */
@@ -121,7 +147,8 @@ public final class Predictive implements LoadBalancingStrategy {
                     && (explore == null || s.lastPickedNanos() < explore.lastPickedNanos())) {
                 explore = s;
             }
-            anyConfident |= s.latencyByLoad().samples() >= config.minSamples();
+            anyConfident |= s.latencyByLoad().samples() >= config.minSamples()
+                    || !Double.isNaN(s.peerP50FloorNanos(nowNanos));
         }
         if (explore != null) {
             explorations.merge(explore.address(), 1, Integer::sum);

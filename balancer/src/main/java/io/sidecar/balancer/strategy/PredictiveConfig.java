@@ -20,9 +20,14 @@ import java.time.Duration;
  *                          same endpoint and, past capacity, equalises every queue so all of them cross the
  *                          deadline together (measured in the simulator, scenario 5)
  * @param hintTtl           how long an upstream {@code x-sidecar-load} report stays usable
+ * @param peerTtl           how long a peer load report ({@code ClusterBalancer.observePeerLoad}) stays usable.
+ *                          Default 3 s: snapshots are published every second, so one or two lost or late
+ *                          publications do not drop the information, while a report older than three publication
+ *                          periods means the publisher is gone and is no longer trusted
  */
 public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duration failurePenalty, double hotQuantile,
-                               Duration exploreInterval, int minSamples, int maxConsidered, Duration hintTtl) {
+                               Duration exploreInterval, int minSamples, int maxConsidered, Duration hintTtl,
+                               Duration peerTtl) {
 
     public static final Duration DEFAULT_MODEL_DECAY = Duration.ofSeconds(2);
     public static final Duration DEFAULT_ERROR_DECAY = Duration.ofSeconds(2);
@@ -32,10 +37,11 @@ public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duratio
     public static final int DEFAULT_MIN_SAMPLES = 10;
     public static final int DEFAULT_MAX_CONSIDERED = 3;
     public static final Duration DEFAULT_HINT_TTL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PEER_TTL = Duration.ofSeconds(3);
 
     public static final PredictiveConfig DEFAULTS = new PredictiveConfig(DEFAULT_MODEL_DECAY, DEFAULT_ERROR_DECAY,
             DEFAULT_FAILURE_PENALTY, DEFAULT_HOT_QUANTILE, DEFAULT_EXPLORE_INTERVAL, DEFAULT_MIN_SAMPLES,
-            DEFAULT_MAX_CONSIDERED, DEFAULT_HINT_TTL);
+            DEFAULT_MAX_CONSIDERED, DEFAULT_HINT_TTL, DEFAULT_PEER_TTL);
 
     public PredictiveConfig {
         positive("predictive.modelDecay", modelDecay);
@@ -52,6 +58,7 @@ public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duratio
             throw new IllegalArgumentException("predictive.maxConsidered must be >= 2, was " + maxConsidered);
         }
         positive("predictive.hintTtl", hintTtl);
+        positive("predictive.peerTtl", peerTtl);
     }
 
     static void positive(String field, Duration d) {
@@ -79,6 +86,7 @@ public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duratio
         private int minSamples = DEFAULT_MIN_SAMPLES;
         private int maxConsidered = DEFAULT_MAX_CONSIDERED;
         private Duration hintTtl = DEFAULT_HINT_TTL;
+        private Duration peerTtl = DEFAULT_PEER_TTL;
 
         public Builder modelDecay(Duration v) { modelDecay = v; return this; }
         public Builder errorDecay(Duration v) { errorDecay = v; return this; }
@@ -88,10 +96,11 @@ public record PredictiveConfig(Duration modelDecay, Duration errorDecay, Duratio
         public Builder minSamples(int v) { minSamples = v; return this; }
         public Builder maxConsidered(int v) { maxConsidered = v; return this; }
         public Builder hintTtl(Duration v) { hintTtl = v; return this; }
+        public Builder peerTtl(Duration v) { peerTtl = v; return this; }
 
         public PredictiveConfig build() {
             return new PredictiveConfig(modelDecay, errorDecay, failurePenalty, hotQuantile, exploreInterval,
-                    minSamples, maxConsidered, hintTtl);
+                    minSamples, maxConsidered, hintTtl, peerTtl);
         }
     }
 }

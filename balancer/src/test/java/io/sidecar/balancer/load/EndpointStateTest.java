@@ -4,15 +4,17 @@ import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.FailureKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.PeerLoad;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class EndpointStateTest {
 
     private static final long MS = 1_000_000L;
     private static final EndpointState.Tuning TUNING = new EndpointState.Tuning(10_000 * MS, 30 * MS, 2_000 * MS,
-            2_000 * MS, 10_000 * MS, 1_000 * MS);
+            2_000 * MS, 10_000 * MS, 1_000 * MS, 3_000 * MS, 10);
 
     @Test
     void silentTimeCountsOnlyWhileBusy() {
@@ -84,5 +86,71 @@ class EndpointStateTest {
         assertThat(s.loadLevel(3_000 * MS)).isEqualTo(1);
         // a timeout is no response: the silence it ended does not count as an answer
         assertThat(s.silentNanos(3_000 * MS)).isZero();
+    }
+
+    private static PeerLoad peer(long inFlight, double p50Ms, double errorRate, long atNanos) {
+        return new PeerLoad(inFlight, p50Ms, 2 * p50Ms, errorRate, 0.5, atNanos);
+    }
+
+    @Test
+    void peerReportRaisesTheLoadLevelCorrectedByOurOwnInFlightAndExpiresAfterPeerTtl() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        s.onStart(0);                                                  // one of ours in flight when it arrives
+        assertThat(s.observePeer(100 * MS, peer(6, 40, 0, 100 * MS))).isTrue();
+        // reported 6 (ours included), our in-flight unchanged: a new request joins 7
+        assertThat(s.loadLevel(200 * MS)).isEqualTo(7);
+        assertThat(s.peerLevelFloor(200 * MS)).isEqualTo(7);
+        s.onStart(200 * MS);                                           // +1 of ours since the report: 6 + 1 + 1
+        assertThat(s.loadLevel(300 * MS)).isEqualTo(8);
+        assertThat(s.peerP50FloorNanos(300 * MS)).isEqualTo(40.0 * MS);
+        // peerTtl 3 s after the snapshot was taken: only our own 2 in flight count
+        assertThat(s.loadLevel(3_100 * MS)).isEqualTo(8);
+        assertThat(s.loadLevel(3_100 * MS + 1)).isEqualTo(3);
+        assertThat(s.freshPeer(3_100 * MS + 1)).isNull();
+        assertThat(s.peerP50FloorNanos(3_100 * MS + 1)).isNaN();
+    }
+
+    @Test
+    void aFreshResponseHintWinsOverThePeerReport() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        int level = s.onStart(0);
+        s.onComplete(10 * MS, 10 * MS, Outcome.OK, new LoadHint(2, 12.0), level);
+        s.observePeer(20 * MS, peer(9, 50, 0, 20 * MS));
+        assertThat(s.loadLevel(30 * MS)).isEqualTo(3);                 // hint: 2 + 1
+        assertThat(s.peerLevelFloor(30 * MS)).isZero();
+        assertThat(s.peerP50FloorNanos(30 * MS)).isNaN();
+        // the hint expires after 1 s (at 1010 ms), the peer report only after 3 s (at 3020 ms)
+        assertThat(s.loadLevel(1_100 * MS)).isEqualTo(10);
+        assertThat(s.peerP50FloorNanos(1_100 * MS)).isEqualTo(50.0 * MS);
+    }
+
+    @Test
+    void anOlderPeerReportIsIgnoredAndOneFromTheFutureCountsAsNow() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        assertThat(s.observePeer(1_000 * MS, peer(4, 20, 0, 5_000 * MS))).isTrue();
+        assertThat(s.freshPeer(1_000 * MS).observedAtNanos()).isEqualTo(1_000 * MS);
+        assertThat(s.observePeer(1_500 * MS, peer(9, 20, 0, 900 * MS))).isFalse();
+        assertThat(s.freshPeer(1_500 * MS).inFlight()).isEqualTo(4);
+        assertThat(s.observePeer(1_500 * MS, peer(9, 20, 0, 1_400 * MS))).isTrue();
+        assertThat(s.freshPeer(1_500 * MS).inFlight()).isEqualTo(9);
+    }
+
+    @Test
+    void peerErrorRatioIsAPriorWhoseWeightShrinksWithOwnObservations() {
+        EndpointState s = new EndpointState(Endpoint.of("a:1"), 0, false, TUNING);
+        s.observePeer(0, peer(0, 20, 0.5, 0));
+        // no own data: p = (0 + 10 · 0.5) / (0 + 1 + 10)
+        assertThat(s.failureProbability(0)).isCloseTo(5.0 / 11, within(1e-12));
+        for (int i = 0; i < 20; i++) {
+            int level = s.onStart(0);
+            s.onComplete(0, 20 * MS, Outcome.OK, LoadHint.NONE, level);
+        }
+        // 20 own successes: p = (0 + 5) / (20 + 1 + 10)
+        assertThat(s.failureProbability(0)).isCloseTo(5.0 / 31, within(1e-12));
+        // own observations decay (tau 2 s): after 2 s, n = 20/e
+        double n = 20 * Math.exp(-1);
+        assertThat(s.failureProbability(2_000 * MS)).isCloseTo(5.0 / (n + 11), within(1e-12));
+        // the report expires (3 s): own rate only, 0 failures
+        assertThat(s.failureProbability(3_000 * MS + 1)).isZero();
     }
 }

@@ -2,6 +2,7 @@ package io.sidecar.balancer.strategy;
 
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.PeerLoad;
 import io.sidecar.balancer.load.EndpointState;
 import org.junit.jupiter.api.Test;
 
@@ -147,5 +148,62 @@ class PredictiveTest {
         // deadline 3 s or none: the normal choice
         assertThat(predictive.choose(List.of(bad, worse), t, 3_000 * MS)).isSameAs(bad);
         assertThat(predictive.choose(List.of(bad, worse), t, 0)).isSameAs(bad);
+    }
+
+    @Test
+    void aFreshPeerReportRaisesThePredictionOfAnEndpointWeHaveNotTalkedToRecently() {
+        EndpointState loaded = endpoint("loaded:1");
+        EndpointState quiet = endpoint("quiet:1");
+        long t = 1_000 * MS;
+        observe(loaded, t, 20, 20, Outcome.OK);
+        observe(quiet, t, 20, 20, Outcome.OK);
+        // loaded's own sidecar reports 30 in flight, p50 120 ms, 10 % errors
+        loaded.observePeer(t, new PeerLoad(30, 120, 300, 0.1, 0.9, t));
+        Prediction p = predictive.predict(loaded, t + 100 * MS);
+        assertThat(p.loadLevel()).isEqualTo(31);
+        assertThat(p.peerP50Nanos() / MS).isCloseTo(120, within(1e-9));
+        // model at level 31 from level-1 data: 20 ms · 31 / 1 = 620 ms, above the peer p50 floor; own weight
+        // n = 20 · e^(-0.1 s / 2 s) against the report's 10: 120 + n / (n + 10) · (620 − 120)
+        double n = 20 * Math.exp(-0.05);
+        assertThat(p.modelLatencyNanos() / MS).isCloseTo(620, within(1e-6));
+        assertThat(p.predictedLatencyNanos() / MS).isCloseTo(120 + n / (n + 10) * 500, within(1e-6));
+        // p = (0 + 10 · 0.1) / (n + 1 + 10)
+        assertThat(p.failureProbability()).isCloseTo(1.0 / (n + 11), within(1e-12));
+        assertThat(predictive.predict(quiet, t + 100 * MS).peerP50Nanos()).isNaN();
+        assertThat(predictive.choose(List.of(loaded, quiet), t + 100 * MS)).isSameAs(quiet);
+    }
+
+    @Test
+    void peerP50IsAFloorThatAlsoCorrectsAStaleHighPrediction() {
+        // p50_peer + w / (w + k) · max(0, own − p50_peer)
+        assertThat(Predictive.withPeerP50(620 * MS, 120 * MS, 40, 10) / MS).isCloseTo(120 + 0.8 * 500, within(1e-9));
+        assertThat(Predictive.withPeerP50(20 * MS, 120 * MS, 40, 10) / MS).isCloseTo(120, within(1e-9));
+        assertThat(Predictive.withPeerP50(1_000 * MS, 20 * MS, 0, 10) / MS).isCloseTo(20, within(1e-9));
+    }
+
+    @Test
+    void aRecoveredEndpointIsSeenFromItsPeerReportWithoutAProbe() {
+        EndpointState good = endpoint("good:1");
+        EndpointState slow = endpoint("slow:1");
+        long t = 1_000 * MS;
+        observe(good, t, 20, 20, Outcome.OK);
+        observe(slow, t, 20, 1_000, Outcome.OK);   // its last answers took 1 s
+        // 20 s later (our own data about slow: weight 20 · e^-10), good still busy answering in 20 ms
+        long later = t + 20_000 * MS;
+        observe(good, later, 20, 20, Outcome.OK);
+        // slow is idle and not picked for 20 s: without a report it is probed
+        assertThat(predictive.dueForExploration(slow, later)).isTrue();
+        // its own sidecar reports p50 25 ms: no probe needed, the report stands in for the stale model
+        slow.observePeer(later, new PeerLoad(0, 25, 40, 0, 0.1, later));
+        assertThat(predictive.dueForExploration(slow, later)).isFalse();
+        double w = 20 * Math.exp(-10);
+        Prediction p = predictive.predict(slow, later);
+        assertThat(p.predictedLatencyNanos() / MS).isCloseTo(25 + w / (w + 10) * (1_000 - 25), within(1e-6));
+        // still worse than good (20 ms) → not chosen; when it reports 15 ms it wins on merit
+        assertThat(predictive.choose(List.of(good, slow), later)).isSameAs(good);
+        slow.observePeer(later, new PeerLoad(0, 15, 40, 0, 0.1, later));
+        assertThat(predictive.predict(slow, later).predictedLatencyNanos())
+                .isLessThan(predictive.predict(good, later).predictedLatencyNanos());
+        assertThat(predictive.choose(List.of(good, slow), later)).isSameAs(slow);
     }
 }

@@ -9,7 +9,7 @@ final class StrategyFixtures {
 
     static final long MS = 1_000_000L;
     static final EndpointState.Tuning TUNING = new EndpointState.Tuning(10_000 * MS, 30 * MS, 2_000 * MS,
-            2_000 * MS, 10_000 * MS, 1_000 * MS);
+            2_000 * MS, 10_000 * MS, 1_000 * MS, 3_000 * MS, 10);
 
     private StrategyFixtures() {
     }
