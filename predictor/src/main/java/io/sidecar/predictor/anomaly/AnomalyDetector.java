@@ -154,6 +154,10 @@ public final class AnomalyDetector {
                 inEpisode = true;
                 alert = Optional.of(alert(at, value, step.forecast(), z, tail, spike, shift, shiftStep, peer,
                         peerMedian, driftStep, score));
+                if (drift != null && alert.get().kind().equals("level_shift")) {
+                    // the change is reported; a drift reference from before it would report it again later
+                    drift.reset();
+                }
             }
         } else if (inEpisode && ++quiet >= config.quietPoints()) {
             inEpisode = false;

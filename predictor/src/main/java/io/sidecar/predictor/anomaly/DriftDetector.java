@@ -10,32 +10,35 @@ import io.sidecar.predictor.stats.RobustWindow;
  *   <li><b>test window</b>: the last {@code w} values; its median is the recent level.</li>
  *   <li><b>reference</b>: the {@code referenceLength} values (at least a day of steps, so that a daily cycle the
  *       baseline has not modelled lies inside its range) that left the test window, fed only while nothing is
- *       suspected (no significant trend, recent level inside the reference's 5 %..95 % range), so a drift cannot
- *       drag the reference along
- *       (the frozen-reference idea of Page-Hinkley; Page 1954, Hinkley 1971). Cleared after an alarm (re-learn
- *       the new level), after being frozen for its own length without an alarm (the series has simply moved),
- *       and when the baseline changes its season.</li>
+ *       suspected (no trend significant at one-sided 5 %, recent level inside the reference's 5 %..95 % range),
+ *       so a drift cannot drag the reference along (the frozen reference of Page-Hinkley; Page 1954, Hinkley
+ *       1971). The values held back join the reference when the suspicion ends without an alarm, or after a
+ *       whole reference length of suspicion (the series has simply moved), so no phase of a cycle goes missing.
+ *       Cleared (re-learnt from new values) after an alarm, after a level-shift alert of the detector, and when
+ *       the baseline changes its season.</li>
  *   <li><b>excess</b>: how far the recent median lies outside the reference's 5 %..95 % range, in the
  *       reference's robust sigma (1.4826 MAD). Measuring from the range rather than the median keeps a series
  *       that routinely visits two levels (an unmodelled weekend) from alarming.</li>
  *   <li><b>trend gate</b>: the Mann-Kendall statistic over the last {@code referenceLength} values (long enough
  *       for a slow drift to show, and a whole day so an unmodelled daily cycle cancels out) must be significant
- *       (one-sided 5 %) in the direction of the excess (Mann 1945, Kendall 1975), with its variance inflated by
- *       (1 + r1) / (1 - r1) for lag-1 autocorrelation r1 of the reference (the effective-sample-size correction
- *       of Hamed and Rao 1998 for AR(1), capped at 10). A level that jumped and stays flat is the CUSUM's
- *       business; this score is for a level that keeps moving.</li>
+ *       at one-sided 0.5 % in the direction of the excess (Mann 1945, Kendall 1975), its variance inflated by
+ *       (1 + r1) / (1 - r1) for the lag-1 autocorrelation r1 of the reference (the effective-sample-size
+ *       correction of Hamed and Rao 1998 for AR(1), capped at 10). A level that jumped and stays flat is the
+ *       CUSUM's business; this score is for a level that keeps moving.</li>
  * </ul>
  * Score: 1 - 10^(-excess / 2): 0.9 when the recent median is two robust sigmas outside the reference range. The
  * alarm (score reaching {@code alarmScore}) clears the reference so one drift gives one alarm.
  *
- * <p>Cost per point: O(referenceLength) for the Mann-Kendall update plus the sorted-window inserts; the reference's lag-1
- * autocorrelation is recomputed every {@code w} unsuspected points (one copy of the reference).
+ * <p>Cost per point: O(referenceLength) for the Mann-Kendall update plus the sorted-window inserts; the
+ * reference's lag-1 autocorrelation is recomputed every {@code w} unsuspected points (one copy of the reference).
  */
 final class DriftDetector {
     static final double RANGE_LOW = 0.05;
     static final double RANGE_HIGH = 0.95;
-    /** One-sided 5 % normal quantile (also the suspicion level that freezes the reference). */
-    static final double MK_Z = 1.645;
+    /** One-sided 5 % normal quantile: a trend this significant freezes the reference (suspicion). */
+    static final double SUSPECT_Z = 1.645;
+    /** One-sided 0.5 % normal quantile: a trend must be this significant to score. */
+    static final double SCORE_Z = 2.576;
     static final double MAX_INFLATION = 10;
     /** Excess (in reference sigmas) that scores 0.9. */
     static final double EXCESS_90 = 2.0;
@@ -54,6 +57,9 @@ final class DriftDetector {
     private long mkS;
     private int frozenFor;
     private double r1;
+    /** Values that left the test window while the reference was frozen, in order; see {@link #thaw()}. */
+    private final double[] pending;
+    private int pendingSize;
     private int sinceAutocorrelation;
     private int period = -1;
 
@@ -78,6 +84,7 @@ final class DriftDetector {
         this.test = new RobustWindow(w);
         this.reference = new RobustWindow(referenceLength);
         this.recent = new double[mkLength];
+        this.pending = new double[referenceLength];
     }
 
     /**
@@ -89,8 +96,7 @@ final class DriftDetector {
     Step observe(double x, int seasonPeriod) {
         if (seasonPeriod != period) {
             period = seasonPeriod;
-            reference.clear();
-            frozenFor = 0;
+            reset();
         }
         if (Double.isNaN(x)) {
             return Step.NONE;
@@ -112,30 +118,52 @@ final class DriftDetector {
             sinceAutocorrelation = 0;
         }
         double z = mannKendallZ(r1);
-        boolean trending = Math.abs(z) >= MK_Z;
+        boolean trending = Math.abs(z) >= SUSPECT_Z;
         if (!trending && excess == 0) {
-            frozenFor = 0;
+            thaw();
             return new Step(0, median, reference.median(), lo, hi, 0, z, false);
         }
         // suspected: stop feeding the reference so the drift cannot drag it along
         frozenFor++;
-        boolean sameWay = trending && Math.signum(z) == Math.signum(excess);
+        boolean sameWay = Math.abs(z) >= SCORE_Z && Math.signum(z) == Math.signum(excess);
         double score = sameWay ? 1 - Math.pow(10, -Math.abs(excess) / EXCESS_90) : 0;
         boolean alarm = score >= alarmScore;
         Step step = new Step(score, median, reference.median(), lo, hi, excess, z, alarm);
-        if (alarm || frozenFor > reference.capacity()) {
-            reference.clear();
-            frozenFor = 0;
+        if (alarm) {
+            reset();
+        } else if (frozenFor > reference.capacity()) {
+            thaw(); // suspected for a whole reference length without an alarm: the series has simply moved
         }
         return step;
     }
 
+    /** Forgets the reference (after an alarm or a level shift found elsewhere): it is re-learnt from new values. */
+    void reset() {
+        reference.clear();
+        pendingSize = 0;
+        frozenFor = 0;
+    }
+
+    /**
+     * Ends a suspicion without an alarm: the values held back go into the reference after all, in order, so the
+     * reference does not lose the phases of a cycle during which suspicion tends to arise.
+     */
+    private void thaw() {
+        for (int i = 0; i < pendingSize; i++) {
+            reference.add(pending[i]);
+        }
+        pendingSize = 0;
+        frozenFor = 0;
+    }
+
     private void push(double x) {
-        // the value leaving the test window becomes reference, unless the recent level is under suspicion
+        // the value leaving the test window becomes reference, or is held back while a drift is suspected
         if (recentSize >= w) {
             double leaving = recent[Math.floorMod(recentHead + recentSize - w, mkLength)];
             if (frozenFor == 0) {
                 reference.add(leaving);
+            } else if (pendingSize < pending.length) {
+                pending[pendingSize++] = leaving;
             }
         }
         if (recentSize == mkLength) {
