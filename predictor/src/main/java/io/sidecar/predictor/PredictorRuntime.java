@@ -102,6 +102,14 @@ public final class PredictorRuntime {
         return predictor;
     }
 
+    /**
+     * The Redis peer exchange in {@code redis} mode (null otherwise), for
+     * {@link RedisPeerExchange#watchServices} (the upstream view of the balancer).
+     */
+    public RedisPeerExchange redisExchange() {
+        return redis;
+    }
+
     public HistoryStore history() {
         return history;
     }

@@ -124,4 +124,15 @@ class PredictorTest {
         assertThat(snap.routes()).containsKeys("api", "outbound");
         assertThat(p.scaling()).isPresent();
     }
+
+    @Test
+    void localSnapshotAdvertisesTheConfiguredAddress() {
+        ManualClock clock = new ManualClock();
+        PredictorConfig plain = PredictorConfig.defaults("catalog", "catalog-0");
+        assertThat(new Predictor(plain, clock, new InMemoryHistoryStore()).localSnapshot().addr()).isNull();
+        PredictorConfig advertised = new PredictorConfig("catalog", "catalog-0",
+                io.sidecar.predictor.config.PeersConfig.LOCAL_ONLY.withAdvertise("10.0.0.7:15001"), null, null, null);
+        PeerSnapshot snap = new Predictor(advertised, clock, new InMemoryHistoryStore()).localSnapshot();
+        assertThat(snap.addr()).isEqualTo("10.0.0.7:15001");
+    }
 }

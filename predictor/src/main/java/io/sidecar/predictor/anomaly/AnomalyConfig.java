@@ -9,18 +9,27 @@ package io.sidecar.predictor.anomaly;
  * @param cusumDrift CUSUM allowance k in residual sigmas (Page 1954; k = delta/2 detects delta-sigma shifts)
  * @param cusumThreshold CUSUM decision interval h in residual sigmas
  * @param quietPoints consecutive points under the threshold that end an alert episode
+ * @param driftWindow test window of the gradual-drift score in points ({@link DriftDetector}); 0 turns it off
  */
 public record AnomalyConfig(double alertThreshold, int residualWindow, int warmupPoints, double cusumDrift,
-                            double cusumThreshold, int quietPoints) {
+                            double cusumThreshold, int quietPoints, int driftWindow) {
     public static final double DEFAULT_ALERT_THRESHOLD = 0.9;
     public static final int DEFAULT_RESIDUAL_WINDOW = 1_000;
     public static final int DEFAULT_WARMUP_POINTS = 50;
     public static final double DEFAULT_CUSUM_DRIFT = 0.5;
     public static final double DEFAULT_CUSUM_THRESHOLD = 10.0;
     public static final int DEFAULT_QUIET_POINTS = 10;
+    public static final int DEFAULT_DRIFT_WINDOW = 30;
 
     public static final AnomalyConfig DEFAULTS = new AnomalyConfig(DEFAULT_ALERT_THRESHOLD, DEFAULT_RESIDUAL_WINDOW,
-            DEFAULT_WARMUP_POINTS, DEFAULT_CUSUM_DRIFT, DEFAULT_CUSUM_THRESHOLD, DEFAULT_QUIET_POINTS);
+            DEFAULT_WARMUP_POINTS, DEFAULT_CUSUM_DRIFT, DEFAULT_CUSUM_THRESHOLD, DEFAULT_QUIET_POINTS,
+            DEFAULT_DRIFT_WINDOW);
+
+    /** The settings before the drift score existed (drift window 0 = off). */
+    public AnomalyConfig(double alertThreshold, int residualWindow, int warmupPoints, double cusumDrift,
+                         double cusumThreshold, int quietPoints) {
+        this(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold, quietPoints, 0);
+    }
 
     public AnomalyConfig {
         if (!(alertThreshold > 0 && alertThreshold <= 1)) {
@@ -42,10 +51,19 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
         if (quietPoints < 1) {
             throw new IllegalArgumentException("quietPoints must be >= 1, was " + quietPoints);
         }
+        if (driftWindow != 0 && driftWindow < 10) {
+            throw new IllegalArgumentException("predictor.anomaly.drift_window must be 0 (off) or >= 10, was "
+                    + driftWindow);
+        }
     }
 
     public AnomalyConfig withAlertThreshold(double threshold) {
         return new AnomalyConfig(threshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints);
+                quietPoints, driftWindow);
+    }
+
+    public AnomalyConfig withDriftWindow(int window) {
+        return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
+                quietPoints, window);
     }
 }

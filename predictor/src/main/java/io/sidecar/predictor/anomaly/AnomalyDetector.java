@@ -16,7 +16,10 @@ import java.util.Optional;
  *       with the median and MAD of recent residuals (Hampel filter idea; Rousseeuw and Croux 1993). Heavy-tailed
  *       series are normalised by their own tail: z is divided by max(1, q99(|z|) / 2.576), the ratio of the
  *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting.</li>
- *   <li><b>level shift</b>: a two-sided CUSUM on de-seasonalised values ({@link LevelShiftCusum}).</li>
+ *   <li><b>level shift</b>: a two-sided CUSUM on the standardised one-step errors ({@link LevelShiftCusum}).</li>
+ *   <li><b>drift</b>: a slow move of the de-seasonalised level (observation minus the baseline's seasonal index)
+ *       out of the range of a reference that does not adapt while the drift is suspected, gated by a
+ *       Mann-Kendall trend test ({@link DriftDetector}); the baseline itself follows such drifts.</li>
  *   <li><b>peer outlier</b>: when peer values are given, the robust distance above the peers
  *       ({@link PeerOutlierScore}).</li>
  * </ol>
@@ -28,6 +31,8 @@ import java.util.Optional;
 public final class AnomalyDetector {
     /** Gaussian 99th percentile of |z|. */
     private static final double GAUSS_Q99 = 2.576;
+    /** Longest drift reference (two days of 1-minute points). */
+    static final int MAX_DRIFT_REFERENCE = 2_880;
 
     private final String metric;
     private final AnomalyConfig config;
@@ -35,6 +40,7 @@ public final class AnomalyDetector {
     private final RobustWindow residuals;
     private final RobustWindow absZ;
     private final LevelShiftCusum cusum;
+    private final DriftDetector drift;
     private final double minSigma;
     private long points;
     private boolean inEpisode;
@@ -57,6 +63,24 @@ public final class AnomalyDetector {
         this.residuals = new RobustWindow(config.residualWindow());
         this.absZ = new RobustWindow(2 * config.residualWindow());
         this.cusum = new LevelShiftCusum(config.cusumDrift(), config.cusumThreshold());
+        this.drift = config.driftWindow() > 0 ? new DriftDetector(config.driftWindow(),
+                driftReferenceLength(config.driftWindow(), baselineConfig), config.alertThreshold(), this.minSigma)
+                : null;
+    }
+
+    /**
+     * The drift reference spans 8 test windows and at least a day of steps (the shortest preferred season of the
+     * baseline config, at most {@link #MAX_DRIFT_REFERENCE}): the baseline often keeps a non-seasonal model for
+     * one-step forecasts, and a daily cycle it leaves in the values must sit inside the reference range.
+     */
+    static int driftReferenceLength(int window, ForecasterConfig baselineConfig) {
+        int day = Integer.MAX_VALUE;
+        for (int p : baselineConfig.preferredPeriods()) {
+            if (p > 1) {
+                day = Math.min(day, p);
+            }
+        }
+        return Math.max(8 * window, day == Integer.MAX_VALUE ? 0 : Math.min(MAX_DRIFT_REFERENCE, day));
     }
 
     public AnomalyDetector(String metric) {
@@ -117,28 +141,46 @@ public final class AnomalyDetector {
             peer = PeerOutlierScore.score(value, peerValues, 1e-9 * Math.max(1, Math.abs(value)));
             peerMedian = PeerOutlierScore.median(peerValues);
         }
-        double score = Math.max(spike, Math.max(shift, peer));
+        // the drift score needs the fitted season (x = y - s_t); before the first fit it waits
+        DriftDetector.Step driftStep = drift != null && step.warm() && points > config.warmupPoints()
+                ? drift.observe(value - step.seasonal(), baseline.period()) : DriftDetector.Step.NONE;
+        double driftScore = driftStep.score();
+
+        double score = Math.max(Math.max(spike, shift), Math.max(peer, driftScore));
         Optional<Alert> alert = Optional.empty();
         if (score >= config.alertThreshold()) {
             quiet = 0;
             if (!inEpisode) {
                 inEpisode = true;
                 alert = Optional.of(alert(at, value, step.forecast(), z, tail, spike, shift, shiftStep, peer,
-                        peerMedian, score));
+                        peerMedian, driftStep, score));
+                if (drift != null && alert.get().kind().equals("level_shift")) {
+                    // the change is reported; a drift reference from before it would report it again later
+                    drift.reset();
+                }
             }
         } else if (inEpisode && ++quiet >= config.quietPoints()) {
             inEpisode = false;
             quiet = 0;
         }
-        return new AnomalyScore(score, spike, shift, peer, step.forecast(), z, alert);
+        return new AnomalyScore(score, spike, shift, peer, driftScore, step.forecast(), z, alert);
     }
 
     private Alert alert(Instant at, double value, double expected, double z, double tail, double spike,
                         double shift, LevelShiftCusum.Step shiftStep, double peer, double peerMedian,
-                        double score) {
+                        DriftDetector.Step driftStep, double score) {
         String kind;
         String explanation;
-        if (spike >= shift && spike >= peer) {
+        double drift = driftStep.score();
+        if (drift > spike && drift > shift && drift > peer) {
+            kind = "drift";
+            explanation = String.format(Locale.ROOT,
+                    "%s = %.4g, baseline expected %.4g: de-seasonalised level drifted to %.4g (reference median"
+                            + " %.4g), %.1f robust sigmas outside the reference range [%.4g, %.4g], Mann-Kendall"
+                            + " z %.1f", metric, value, expected, driftStep.recentMedian(),
+                    driftStep.referenceMedian(), driftStep.excess(), driftStep.rangeLow(), driftStep.rangeHigh(),
+                    driftStep.mannKendallZ());
+        } else if (spike >= shift && spike >= peer) {
             kind = "spike";
             explanation = String.format(Locale.ROOT,
                     "%s = %.4g, baseline expected %.4g: residual is %.1f robust sigmas%s", metric, value,

@@ -10,11 +10,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Peer exchange without Redis: every {@code every} it GETs {@code <peer admin URL>/signals/snapshot} from each
  * static peer (the control API serves {@link PeerSnapshotJson} there) and feeds the answers into the
- * {@link PeerTable}. A peer that does not answer simply ages out of the table.
+ * {@link PeerTable}. A peer that does not answer simply ages out of the table. The same poller over the admin URLs
+ * of upstream instances feeds an {@link UpstreamPeers} ({@link #watch}), the static-mode upstream view.
  */
 public final class HttpPeerPoller {
     public static final String PATH = "/signals/snapshot";
@@ -23,20 +25,39 @@ public final class HttpPeerPoller {
     private final Vertx vertx;
     private final List<URI> peers;
     private final Duration every;
-    private final PeerTable table;
+    private final Consumer<PeerSnapshot> sink;
+    private final Runnable afterRound;
     private final HttpClient client;
     private final AtomicLong failures = new AtomicLong();
     private long timerId = -1;
     private volatile String lastError;
 
     public HttpPeerPoller(Vertx vertx, List<URI> peers, Duration every, PeerTable table) {
+        this(vertx, peers, every, table::update, () -> { });
+    }
+
+    /**
+     * @param sink receives every snapshot read
+     * @param afterRound runs after each polling round (all answered or failed)
+     */
+    public HttpPeerPoller(Vertx vertx, List<URI> peers, Duration every, Consumer<PeerSnapshot> sink,
+                          Runnable afterRound) {
         this.vertx = vertx;
         this.peers = List.copyOf(peers);
         this.every = every;
-        this.table = table;
+        this.sink = sink;
+        this.afterRound = afterRound;
         long timeout = Math.max(MIN_TIMEOUT_MS, every.toMillis());
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout)
                 .setIdleTimeout((int) Math.max(1, timeout / 1000 * 3)).setKeepAlive(true));
+    }
+
+    /**
+     * Static-mode upstream view: polls the admin URLs of upstream instances every {@code every} into
+     * {@code upstream} and expires its silent instances after each round. Call {@link #start()} on the result.
+     */
+    public static HttpPeerPoller watch(Vertx vertx, List<URI> adminUrls, Duration every, UpstreamPeers upstream) {
+        return new HttpPeerPoller(vertx, adminUrls, every, upstream::update, upstream::expire);
     }
 
     public void start() {
@@ -46,7 +67,8 @@ public final class HttpPeerPoller {
     /** Polls every peer once; the future completes when all answered or failed. */
     public Future<Void> pollOnce() {
         List<Future<Void>> all = peers.stream().map(this::poll).toList();
-        return Future.join(all).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+        return Future.join(all).<Void>mapEmpty().recover(e -> Future.succeededFuture())
+                .onComplete(ar -> afterRound.run());
     }
 
     private Future<Void> poll(URI peer) {
@@ -64,7 +86,7 @@ public final class HttpPeerPoller {
                     return resp.body();
                 })
                 .<Void>map(body -> {
-                    PeerSnapshotJson.decode(body).ifPresent(table::update);
+                    PeerSnapshotJson.decode(body).ifPresent(sink);
                     return null;
                 })
                 .onFailure(e -> {

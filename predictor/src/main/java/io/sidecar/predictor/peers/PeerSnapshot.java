@@ -10,16 +10,19 @@ import java.util.Map;
  * The compact snapshot one sidecar publishes about itself (and serves at {@code GET /signals/snapshot}).
  * JSON form, version 1, all fields optional for readers:
  * <pre>
- * {"v":1,"svc":"checkout","id":"checkout-0","at":1767225600000,"seq":42,
+ * {"v":1,"svc":"checkout","id":"checkout-0","addr":"10.0.0.7:15001","at":1767225600000,"seq":42,
  *  "rate":120.5,"rif":3,"p50":12.0,"p99":80.0,"err":0.01,"cpu":0.35,
  *  "routes":{"catalog-api":{"rate":100.0,"rif":2,"p50":11.0,"p99":75.0,"err":0.0}}}
  * </pre>
  * rate: requests/s over the last 10 s; rif: requests in flight; p50/p99: latency ms over the last 10 s; err:
  * error ratio over the last 10 s; cpu: process CPU 0..1. Instance-wide p50/p99 are the request-weighted means
- * of the routes' percentiles (an approximation: percentiles do not add).
+ * of the routes' percentiles (an approximation: percentiles do not add). addr: the host:port other sidecars reach
+ * this instance at ({@code predictor.peers.advertise}); absent when not configured, and readers tolerate that, so a
+ * calling sidecar's balancer can match an upstream endpoint with its snapshot.
  */
 public record PeerSnapshot(String service, String instance, long atMillis, long seq, double rate, long inFlight,
-                           double p50Ms, double p99Ms, double errorRate, double cpu, Map<String, RouteLoad> routes) {
+                           double p50Ms, double p99Ms, double errorRate, double cpu, Map<String, RouteLoad> routes,
+                           String addr) {
     public static final int VERSION = 1;
 
     /** One route's load in a snapshot. */
@@ -28,6 +31,19 @@ public record PeerSnapshot(String service, String instance, long atMillis, long 
 
     public PeerSnapshot {
         routes = routes == null ? Map.of() : Map.copyOf(routes);
+        addr = addr == null || addr.isBlank() ? null : addr;
+    }
+
+    /** A snapshot without an advertised address. */
+    public PeerSnapshot(String service, String instance, long atMillis, long seq, double rate, long inFlight,
+                        double p50Ms, double p99Ms, double errorRate, double cpu, Map<String, RouteLoad> routes) {
+        this(service, instance, atMillis, seq, rate, inFlight, p50Ms, p99Ms, errorRate, cpu, routes, null);
+    }
+
+    /** The same snapshot advertising {@code addr} (host:port, null for none). */
+    public PeerSnapshot withAddr(String addr) {
+        return new PeerSnapshot(service, instance, atMillis, seq, rate, inFlight, p50Ms, p99Ms, errorRate, cpu, routes,
+                addr);
     }
 
     public static PeerSnapshot of(String service, String instance, long seq, SignalsSnapshot s) {
@@ -62,6 +78,9 @@ public record PeerSnapshot(String service, String instance, long atMillis, long 
         m.put("v", VERSION);
         m.put("svc", service);
         m.put("id", instance);
+        if (addr != null) {
+            m.put("addr", addr);
+        }
         m.put("at", atMillis);
         m.put("seq", seq);
         put(m, "rate", rate);
@@ -112,7 +131,8 @@ public record PeerSnapshot(String service, String instance, long atMillis, long 
         }
         return new PeerSnapshot((String) svc, (String) id, (long) zero(num(m.get("at"))),
                 (long) zero(num(m.get("seq"))), num(m.get("rate")), (long) zero(num(m.get("rif"))), num(m.get("p50")),
-                num(m.get("p99")), num(m.get("err")), num(m.get("cpu")), routes);
+                num(m.get("p99")), num(m.get("err")), num(m.get("cpu")), routes,
+                m.get("addr") instanceof String a ? a : null);
     }
 
     private static double num(Object o) {

@@ -47,10 +47,21 @@ public final class PeerTable {
         return taken[0];
     }
 
+    /** Forgets the peers silent for {@code forgetAfter}; returns their last snapshots. */
+    public List<PeerSnapshot> expire() {
+        long cutoff = clock.millis() - forgetAfter.toMillis();
+        List<PeerSnapshot> gone = new ArrayList<>();
+        peers.forEach((id, e) -> {
+            if (e.receivedMillis() < cutoff && peers.remove(id, e)) {
+                gone.add(e.snapshot());
+            }
+        });
+        return gone;
+    }
+
     /** Live peers, sorted by instance id; silent ones are forgotten here. */
     public List<PeerSnapshot> peers() {
-        long cutoff = clock.millis() - forgetAfter.toMillis();
-        peers.values().removeIf(e -> e.receivedMillis() < cutoff);
+        expire();
         List<PeerSnapshot> out = new ArrayList<>();
         for (Entry e : peers.values()) {
             out.add(e.snapshot());
@@ -75,5 +86,13 @@ public final class PeerTable {
 
     public String service() {
         return service;
+    }
+
+    public Duration forgetAfter() {
+        return forgetAfter;
+    }
+
+    Clock clock() {
+        return clock;
     }
 }

@@ -10,7 +10,11 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +22,10 @@ import java.util.function.Supplier;
  * on {@code sidecar:peers:<service>} and a dedicated subscriber connection feeds what the peers publish into the
  * {@link PeerTable}. Redis down: publishing fails quietly (counted), the subscriber reconnects with capped
  * exponential backoff (0.5 s .. 10 s), peers age out of the table and the predictor runs on local signals.
+ *
+ * <p>Upstream view: {@link #watchServices} subscribes the same subscriber connection to other services' channels
+ * and feeds what their instances publish into an {@link UpstreamPeers}, apart from this service's table. The
+ * publish timer also expires silent upstream instances.
  */
 public final class RedisPeerExchange {
     public static final String CHANNEL_PREFIX = "sidecar:peers:";
@@ -38,6 +46,7 @@ public final class RedisPeerExchange {
     private long timerId = -1;
     private long backoffMs = 500;
     private volatile boolean stopped;
+    private volatile UpstreamPeers upstream;
 
     public RedisPeerExchange(Vertx vertx, URI redisUri, Duration publishEvery, PeerTable table,
                              Supplier<PeerSnapshot> local) {
@@ -53,13 +62,24 @@ public final class RedisPeerExchange {
         return channel;
     }
 
+    /** This service's peer table (what this exchange feeds). */
+    public PeerTable table() {
+        return table;
+    }
+
     /** Starts publishing and subscribing; the future completes once the first subscription is in place or failed. */
     public Future<Void> start() {
         RedisOptions options = new RedisOptions().setConnectionString(redisUri.toString()).setMaxPoolSize(2)
                 .setMaxWaitingHandlers(64);
         publisher = Redis.createClient(vertx, options);
         subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUri.toString()));
-        timerId = vertx.setPeriodic(publishEvery.toMillis(), id -> publishNow());
+        timerId = vertx.setPeriodic(publishEvery.toMillis(), id -> {
+            publishNow();
+            UpstreamPeers u = upstream;
+            if (u != null) {
+                u.expire();
+            }
+        });
         return subscribe().recover(err -> {
             scheduleResubscribe();
             return Future.failedFuture(err);
@@ -78,8 +98,78 @@ public final class RedisPeerExchange {
                 subscriber = null;
                 scheduleResubscribe();
             });
-            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).<Void>mapEmpty();
+            return conn.send(subscribeRequest(channels())).<Void>mapEmpty();
         }).onSuccess(v -> backoffMs = 500);
+    }
+
+    /** This service's channel plus the watched upstream services' channels. */
+    private List<String> channels() {
+        List<String> all = new ArrayList<>();
+        all.add(channel);
+        UpstreamPeers u = upstream;
+        if (u != null) {
+            for (String service : u.services()) {
+                if (!all.contains(CHANNEL_PREFIX + service)) {
+                    all.add(CHANNEL_PREFIX + service);
+                }
+            }
+        }
+        return all;
+    }
+
+    private static Request subscribeRequest(List<String> channels) {
+        Request r = Request.cmd(Command.SUBSCRIBE);
+        channels.forEach(r::arg);
+        return r;
+    }
+
+    /**
+     * Also receives the snapshots of the instances of {@code services} (the services this sidecar calls), over
+     * the same subscriber connection, without touching this service's peer table. Call on the Vert.x context
+     * that started the exchange, before or after {@link #start()}; a second call replaces the watched set.
+     *
+     * @param onSnapshot called with every new snapshot of a watched service's instance
+     * @param onForgotten called with the last snapshot of an instance silent for {@code forgetAfter}
+     * @return the live view, also queryable ({@link UpstreamPeers#peers(String)})
+     */
+    public UpstreamPeers watchServices(Set<String> services, Duration forgetAfter, Consumer<PeerSnapshot> onSnapshot,
+                                       Consumer<PeerSnapshot> onForgotten) {
+        UpstreamPeers previous = upstream;
+        UpstreamPeers next = new UpstreamPeers(services, forgetAfter, table.clock(), onSnapshot, onForgotten);
+        upstream = next;
+        RedisConnection conn = subscriber;
+        if (conn != null) {
+            List<String> stale = new ArrayList<>();
+            if (previous != null) {
+                for (String service : previous.services()) {
+                    String ch = CHANNEL_PREFIX + service;
+                    if (!services.contains(service) && !ch.equals(channel)) {
+                        stale.add(ch);
+                    }
+                }
+            }
+            if (!stale.isEmpty()) {
+                Request unsub = Request.cmd(Command.UNSUBSCRIBE);
+                stale.forEach(unsub::arg);
+                conn.send(unsub);
+            }
+            List<String> fresh = channels();
+            fresh.remove(channel);
+            if (!fresh.isEmpty()) {
+                conn.send(subscribeRequest(fresh));
+            }
+        }
+        return next;
+    }
+
+    /** {@link #watchServices(Set, Duration, Consumer, Consumer)} forgetting after this exchange's table's delay. */
+    public UpstreamPeers watchServices(Set<String> services, Consumer<PeerSnapshot> onSnapshot) {
+        return watchServices(services, table.forgetAfter(), onSnapshot, null);
+    }
+
+    /** The current upstream view (null before {@link #watchServices}). */
+    public UpstreamPeers upstream() {
+        return upstream;
     }
 
     private void scheduleResubscribe() {
@@ -96,9 +186,15 @@ public final class RedisPeerExchange {
         if (message == null || message.size() < 3 || !"message".equals(message.get(0).toString())) {
             return;
         }
+        String from = message.get(1).toString();
         PeerSnapshotJson.decode(message.get(2).toString()).ifPresent(s -> {
-            if (table.update(s)) {
+            // the channel names the service; a snapshot claiming another service on it is ignored by both
+            if (from.equals(channel) && table.update(s)) {
                 received.incrementAndGet();
+            }
+            UpstreamPeers u = upstream;
+            if (u != null && from.equals(CHANNEL_PREFIX + s.service())) {
+                u.update(s);
             }
         });
     }

@@ -20,6 +20,11 @@ class ConfigValidationTest {
         assertThat(redis.mode()).isEqualTo("redis");
         assertThat(redis.forgetAfter()).isEqualTo(Duration.ofSeconds(3));
         assertThat(StorageConfig.IN_MEMORY.postgres()).isNull();
+        assertThat(redis.advertise()).isNull();
+        assertThat(redis.withAdvertise("10.0.0.7:15001").advertise()).isEqualTo("10.0.0.7:15001");
+        assertThat(redis.withAdvertise("catalog-0.catalog.svc:15001").advertise()).isNotNull();
+        assertThat(redis.withAdvertise("[fd00::7]:15001").advertise()).isEqualTo("[fd00::7]:15001");
+        assertThat(AnomalyConfig.DEFAULTS.driftWindow()).isEqualTo(30);
     }
 
     @Test
@@ -32,6 +37,14 @@ class ConfigValidationTest {
                 .hasMessageStartingWith("predictor.peers.publish_every");
         assertThatThrownBy(() -> new PeersConfig(null, List.of(), Duration.ofSeconds(2), Duration.ofSeconds(1)))
                 .hasMessageStartingWith("predictor.peers.forget_after");
+        assertThatThrownBy(() -> PeersConfig.LOCAL_ONLY.withAdvertise("http://10.0.0.7:15001"))
+                .hasMessageStartingWith("predictor.peers.advertise");
+        assertThatThrownBy(() -> PeersConfig.LOCAL_ONLY.withAdvertise("10.0.0.7"))
+                .hasMessageStartingWith("predictor.peers.advertise");
+        assertThatThrownBy(() -> PeersConfig.LOCAL_ONLY.withAdvertise("10.0.0.7:70000"))
+                .hasMessageStartingWith("predictor.peers.advertise");
+        assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withDriftWindow(5))
+                .hasMessageStartingWith("predictor.anomaly.drift_window");
         assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withAlertThreshold(1.5))
                 .hasMessageStartingWith("predictor.anomaly.alert_threshold");
         assertThatThrownBy(() -> new StorageConfig(URI.create("mysql://x/db"), "s", 10, Duration.ofSeconds(1), 100,

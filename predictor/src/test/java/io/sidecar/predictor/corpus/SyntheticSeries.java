@@ -101,6 +101,48 @@ public final class SyntheticSeries {
         return new Series(spec.name(), ts, v, labels, spec.stepSeconds());
     }
 
+    /**
+     * The series with one more gradual drift: from {@code at} the level ramps linearly by {@code size} over
+     * {@code len} points and stays there (a leak, a slowly filling cache, a creeping dependency). Labelled over the
+     * ramp.
+     */
+    public static Series withDrift(Series s, int at, int len, double size) {
+        double[] v = s.values().clone();
+        for (int i = at; i < v.length; i++) {
+            v[i] += size * Math.min(1.0, (i - at + 1) / (double) len);
+        }
+        List<Anomaly> labels = new ArrayList<>(s.anomalies());
+        labels.add(new Anomaly(at, Math.min(v.length - 1, at + len - 1), "drift"));
+        return new Series(s.name() + "+drift", s.timestamps(), v, labels, s.stepSeconds());
+    }
+
+    /**
+     * Slow drifts only (the main corpus has one fast drift per seed, in the CPU series): each series is a clean
+     * shape with a drift of 5 to 10 noise sigmas over a few hours to three days, up or down, starting at a random
+     * point of the second half.
+     */
+    public static List<Series> driftCorpus(long seed) {
+        Random rnd = new Random(seed * 31 + 7);
+        List<Series> out = new ArrayList<>();
+        Spec[] shapes = {
+            new Spec("requests_5m", 4032, 300, 500, 300, 60, 0, 15, false, 0, 0, 0, 0.01, seed),
+            new Spec("cpu_5m", 4032, 300, 40, 15, 3, 0, 2, true, 0, 0, 0, 0.0, seed + 1),
+            new Spec("latency_1m", 6000, 60, 120, 20, 0, 0, 6, true, 0, 0, 0, 0.02, seed + 2),
+            new Spec("traffic_1h", 1500, 3600, 1000, 500, 200, 0, 30, false, 0, 0, 0, 0.0, seed + 3),
+            new Spec("flat_noise_1m", 3000, 60, 50, 0, 0, 0, 3, false, 0, 0, 0, 0.0, seed + 4),
+        };
+        for (Spec spec : shapes) {
+            Series base = generate(spec);
+            int n = spec.length();
+            double hours = (4 + rnd.nextDouble() * 68);
+            int len = (int) Math.max(20, Math.min(n / 4, hours * 3600 / spec.stepSeconds()));
+            int at = n / 2 + rnd.nextInt(n / 2 - len);
+            double size = (5 + rnd.nextDouble() * 5) * spec.noise() * (rnd.nextBoolean() ? 1 : -1);
+            out.add(withDrift(base, at, len, size));
+        }
+        return out;
+    }
+
     private static double studentT3(Random rnd) {
         double z = rnd.nextGaussian();
         double chi = 0;
