@@ -240,7 +240,8 @@ public final class Predictor {
 
     /** This instance's compact snapshot, published to peers and served at {@code GET /signals/snapshot}. */
     public PeerSnapshot localSnapshot() {
-        return PeerSnapshot.of(config.service(), config.instance(), seq.incrementAndGet(), signals.snapshot())
+        return PeerSnapshot.of(config.service(), config.instance(), seq.incrementAndGet(), signals.snapshot(),
+                        servingRoutes)
                 .withAddr(config.peers().advertise());
     }
 

@@ -15,7 +15,10 @@ import java.util.Map;
  *  "routes":{"catalog-api":{"rate":100.0,"rif":2,"p50":11.0,"p99":75.0,"err":0.0}}}
  * </pre>
  * rate: requests/s over the last 10 s; rif: requests in flight; p50/p99: latency ms over the last 10 s; err:
- * error ratio over the last 10 s; cpu: process CPU 0..1. Instance-wide p50/p99 are the request-weighted means
+ * error ratio over the last 10 s; cpu: process CPU 0..1. The instance-wide figures cover the serving routes (those of
+ * the inbound listener: the load this instance takes, which calling balancers and the service view want) when the
+ * publisher knows them, else every route; {@code routes} always lists every route. Instance-wide p50/p99 are the
+ * request-weighted means
  * of the routes' percentiles (an approximation: percentiles do not add). addr: the host:port other sidecars reach
  * this instance at ({@code predictor.peers.advertise}); absent when not configured, and readers tolerate that, so a
  * calling sidecar's balancer can match an upstream endpoint with its snapshot.
@@ -47,6 +50,14 @@ public record PeerSnapshot(String service, String instance, long atMillis, long 
     }
 
     public static PeerSnapshot of(String service, String instance, long seq, SignalsSnapshot s) {
+        return of(service, instance, seq, s, null);
+    }
+
+    /**
+     * @param serving the routes whose load the instance-wide figures sum (null: every route)
+     */
+    public static PeerSnapshot of(String service, String instance, long seq, SignalsSnapshot s,
+                                  java.util.Set<String> serving) {
         Map<String, RouteLoad> routes = new LinkedHashMap<>();
         double rate = 0;
         long rif = 0;
@@ -58,6 +69,9 @@ public record PeerSnapshot(String service, String instance, long atMillis, long 
         for (TrafficSnapshot t : s.routes()) {
             WindowStats w = t.last10s();
             routes.put(t.name(), new RouteLoad(w.ratePerSecond(), t.inFlight(), w.p50Ms(), w.p99Ms(), w.errorRate()));
+            if (serving != null && !serving.contains(t.name())) {
+                continue;
+            }
             rate += w.ratePerSecond();
             rif += t.inFlight();
             requests += w.requests();
