@@ -84,6 +84,14 @@ final class BalancerSettings {
         .successRateMinimumHosts(o.successRateMinimumHosts())
         .successRateRequestVolume(o.successRateRequestVolume())
         .successRateStdevFactor(o.successRateStdevFactor())
+        .enforcingConsecutive5xx(o.enforcingConsecutive5xx())
+        .enforcingConsecutiveGatewayFailure(o.enforcingConsecutiveGatewayFailure())
+        .enforcingSuccessRate(o.enforcingSuccessRate())
+        .failurePercentageThreshold(o.failurePercentageThreshold())
+        .enforcingFailurePercentage(o.enforcingFailurePercentage())
+        .failurePercentageMinimumHosts(o.failurePercentageMinimumHosts())
+        .failurePercentageRequestVolume(o.failurePercentageRequestVolume())
+        .successfulActiveHealthCheckUnejectHost(o.successfulActiveHealthCheckUnejectHost())
         .panicThresholdPercent(o.panicThreshold())
         .build();
   }
