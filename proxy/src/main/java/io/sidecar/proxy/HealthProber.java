@@ -5,9 +5,8 @@ import io.sidecar.balancer.health.HealthCheckConfig;
 import io.sidecar.balancer.health.ProbeResult;
 import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.HostPort;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
@@ -23,53 +22,45 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Sends a cluster's active HTTP health checks: {@code GET path} with the configured Host (the cluster's name by
  * default, as Envoy) to every endpoint whose check the {@link ClusterBalancer} says is due, and reports each result
- * back to it. All decisions (when, what passes, healthy or not) are the balancer's; this class only does I/O on one
- * Vert.x context, driven by a one-shot timer set to the next due check.
+ * back to it. All decisions (when, what passes, healthy or not) are the balancer's; this class only does I/O, driven by
+ * a one-shot timer set to the next due check. It is a verticle of its own so that its timers and client belong to
+ * its deployment (not to whichever verticle's thread applied the config) and undeploying it releases both.
  *
  * <p>Probes go over their own small keep-alive client (one connection per endpoint, Envoy's
  * {@code reuse_connection}) with the cluster's transport settings, so TLS clusters are probed over TLS and probes
  * never queue behind traffic in the cluster's pool. A probe that has not answered within the timeout is reported as
  * a timeout and its request reset, which closes an HTTP/1.1 connection (as Envoy closes it).
  */
-final class HealthProber {
+final class HealthProber extends VerticleBase {
   /** Longest sleep between looks at the schedule, so endpoints added at run time are probed soon. */
   private static final long MAX_SLEEP_MS = 1_000;
   static final String USER_AGENT = "sidecar-health-check";
 
-  private final Vertx vertx;
-  private final Context context;
+  private final ClusterSpec spec;
   private final ClusterBalancer balancer;
-  private final String clusterName;
-  private final HttpClient client;
-  private volatile boolean stopped;
+  private HttpClient client;
+  private boolean stopped;
   private long timerId = -1;
 
-  private HealthProber(Vertx vertx, ClusterSpec spec, ClusterBalancer balancer) {
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+  /** Probes {@code balancer}'s endpoints once deployed; the first checks go out at once. */
+  HealthProber(ClusterSpec spec, ClusterBalancer balancer) {
+    this.spec = spec;
     this.balancer = balancer;
-    this.clusterName = spec.name();
+  }
+
+  @Override
+  public Future<?> start() {
     HttpClientOptions options = UpstreamCluster.clientOptions(spec).setName("health-" + spec.name());
-    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1));
+    client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1));
+    tick();
+    return Future.succeededFuture();
   }
 
-  /** Starts probing {@code balancer}'s endpoints; the first checks go out at once. */
-  static HealthProber start(Vertx vertx, ClusterSpec spec, ClusterBalancer balancer) {
-    HealthProber prober = new HealthProber(vertx, spec, balancer);
-    prober.context.runOnContext(v -> prober.tick());
-    return prober;
-  }
-
-  ClusterBalancer balancer() {
-    return balancer;
-  }
-
-  /** Stops the timer and closes the probe client (probes in flight are abandoned, their results dropped). */
-  Future<Void> stop() {
+  /** Cancels the timer and closes the probe client: probes in flight are abandoned, their results dropped. */
+  @Override
+  public Future<?> stop() {
     stopped = true;
-    context.runOnContext(v -> {
-      if (timerId >= 0) vertx.cancelTimer(timerId);
-    });
+    if (timerId >= 0) vertx.cancelTimer(timerId);
     return client.shutdown(0, TimeUnit.MILLISECONDS);
   }
 
@@ -84,7 +75,7 @@ final class HealthProber {
     schedule();
   }
 
-  /** (Re)arms the timer for the next due check. Runs on the prober's context only. */
+  /** (Re)arms the timer for the next due check. Everything here runs on the verticle's context. */
   private void schedule() {
     if (stopped) return;
     if (timerId >= 0) vertx.cancelTimer(timerId);
@@ -114,7 +105,7 @@ final class HealthProber {
         report(address, ProbeResult.timeout());
       }
     });
-    String host = config.host() != null ? config.host() : clusterName;
+    String host = config.host() != null ? config.host() : spec.name();
     HostAndPort parsed = HostAndPort.parseAuthority(host, -1);
     HostAndPort authority = parsed != null ? parsed : HostAndPort.create(host, -1);
     client.request(options)
@@ -122,6 +113,7 @@ final class HealthProber {
           request.authority(authority);
           sent.set(request);
           if (done.get()) {
+            request.exceptionHandler(ignored -> { });
             request.reset();
             return Future.failedFuture("timed out");
           }

@@ -22,8 +22,15 @@ public final class ProxyRuntime {
   private volatile io.sidecar.predictor.signals.Signals signals =
       new io.sidecar.predictor.signals.Signals(java.time.Clock.systemUTC());
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
+  /** A deployed {@link HealthProber} and the balancer it reports to. */
+  private record Prober(io.sidecar.balancer.ClusterBalancer balancer, io.vertx.core.Future<String> deployment) {
+    void stop(Vertx vertx) {
+      deployment.onSuccess(vertx::undeploy);
+    }
+  }
+
   /** Active health-check probers by cluster name (only clusters with a health_check). */
-  private final Map<String, HealthProber> probers = new HashMap<>();
+  private final Map<String, Prober> probers = new HashMap<>();
 
   public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog) {
     this(vertx, metrics, accessLog, null);
@@ -94,13 +101,13 @@ public final class ProxyRuntime {
       var entry = it.next();
       UpstreamCluster c = clusters.get(entry.getKey());
       if (c == null || c.spec().healthCheck() == null || c.balancer() != entry.getValue().balancer()) {
-        entry.getValue().stop();
+        entry.getValue().stop(vertx);
         it.remove();
       }
     }
     clusters.forEach((name, c) -> {
       if (c.spec().healthCheck() != null && !probers.containsKey(name)) {
-        probers.put(name, HealthProber.start(vertx, c.spec(), c.balancer()));
+        probers.put(name, new Prober(c.balancer(), vertx.deployVerticle(new HealthProber(c.spec(), c.balancer()))));
       }
     });
   }
@@ -114,7 +121,7 @@ public final class ProxyRuntime {
   }
 
   public synchronized void close(Duration grace) {
-    probers.values().forEach(HealthProber::stop);
+    probers.values().forEach(p -> p.stop(vertx));
     probers.clear();
     RoutingSnapshot s = current.get();
     if (s != null) s.clusters().values().forEach(c -> c.close(grace));
