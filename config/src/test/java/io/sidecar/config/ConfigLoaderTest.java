@@ -75,6 +75,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theResilientExampleParsesWithItsHealthCheck() throws Exception {
+    SidecarConfig config = loader.load(Path.of("examples/resilient-outbound.yaml"));
+    ClusterSpec catalog = config.cluster("catalog").orElseThrow();
+    assertThat(catalog.healthCheck().path()).isEqualTo("/healthz");
+    assertThat(catalog.healthCheck().intervalJitter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(catalog.healthCheck().expectedStatuses()).containsExactly(new HealthCheckSpec.StatusRange(200, 299));
+    assertThat(catalog.outlierDetection().enforcingFailurePercentage()).isEqualTo(100);
+  }
+
+  @Test
   void outlierDetectionFailurePercentageKeys() throws Exception {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]
