@@ -119,7 +119,7 @@ public final class ClusterBalancer {
             healthChecker = new ActiveHealthChecker(next.healthCheck(), random);
             healthChecker.setHosts(endpoints.keySet(), now);
         } else if (!prev.healthCheck().equals(next.healthCheck())) {
-            healthChecker.reconfigure(next.healthCheck(), now);
+            healthChecker.reconfigure(next.healthCheck());
         }
         if (initial || !prev.clusterBreaker().equals(next.clusterBreaker())) {
             this.clusterBreaker = new CircuitBreaker(name, next.clusterBreaker(), nanoClock);

@@ -70,17 +70,11 @@ public final class ActiveHealthChecker {
     }
 
     /**
-     * New settings; endpoint states stay (the next results apply the new thresholds). Probes in flight are
-     * forgotten, since the prober that sent them is replaced.
+     * New settings; endpoint states and schedules stay: the next results apply the new thresholds and the next
+     * scheduling the new intervals. Probes in flight still count when they are reported.
      */
-    public void reconfigure(HealthCheckConfig next, long nowNanos) {
+    public void reconfigure(HealthCheckConfig next) {
         this.config = next;
-        for (HostCheck h : hosts.values()) {
-            if (h.inFlight) {
-                h.inFlight = false;
-                h.dueNanos = nowNanos;
-            }
-        }
     }
 
     /** Replaces the endpoint set; addresses that stay keep their state, new ones are pending and due now. */

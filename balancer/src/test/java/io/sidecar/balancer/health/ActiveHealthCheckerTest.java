@@ -194,15 +194,17 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void reconfigureKeepsStatesAndForgetsProbesInFlight() {
+    void reconfigureKeepsStatesAndProbesInFlight() {
         ActiveHealthChecker c = checker(cfg().build(), "a:1");
         probe(c, "a:1", ProbeResult.status(200), 0);
         assertThat(c.startDueChecks(5 * S)).containsExactly("a:1");
-        c.reconfigure(cfg().unhealthyThreshold(1).build(), 6 * S);
+        c.reconfigure(cfg().unhealthyThreshold(1).interval(Duration.ofSeconds(1)).build());
         assertThat(c.isHealthy("a:1")).isTrue();
-        assertThat(c.startDueChecks(6 * S)).containsExactly("a:1");
+        assertThat(c.startDueChecks(5 * S)).isEmpty();
+        // the probe in flight is reported under the new threshold (1) and rescheduled with the new intervals
         assertThat(c.onResult("a:1", ProbeResult.timeout(), 6 * S))
                 .isEqualTo(ActiveHealthChecker.Transition.BECAME_UNHEALTHY);
+        assertThat(c.status("a:1").nextCheckNanos()).isEqualTo(8 * S);
     }
 
     @Test
