@@ -7,6 +7,10 @@ import io.sidecar.balancer.EndpointSnapshot;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Active health checks through real sockets: an endpoint whose /healthz fails gets no traffic although its data path
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class HealthCheckTest {
   private final ProxyHarness h = new ProxyHarness();
+  @TempDir Path dir;
 
   @AfterEach
   void tearDown() {
@@ -188,5 +194,44 @@ class HealthCheckTest {
     h.start(3, config(HEALTH_CHECK, a, b));
     within(5_000, () -> "unhealthy".equals(endpoint(b).healthCheck()));
     assertThat(traffic(4)).containsOnlyKeys("a");
+  }
+
+  @Test
+  void tlsClustersAreProbedOverTls() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
+        .redirectErrorStream(true).start();
+    openssl.getInputStream().readAllBytes();
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    AtomicInteger health = new AtomicInteger(200);
+    Set<Boolean> probedOverTls = ConcurrentHashMap.newKeySet();
+    HttpServer server = await(h.vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString())))
+        .requestHandler(req -> {
+          if (req.path().equals("/healthz")) {
+            probedOverTls.add(req.isSSL());
+            req.response().setStatusCode(health.get()).end();
+          } else {
+            req.response().end("secure");
+          }
+        }).listen(0, "127.0.0.1"));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters:
+          - name: app
+            endpoints: [ "127.0.0.1:%d" ]
+            tls: { verify: false }
+        """.formatted(server.actualPort()) + HEALTH_CHECK);
+    String address = "127.0.0.1:" + server.actualPort();
+    java.util.function.Supplier<String> status = () ->
+        h.runtime.snapshot().cluster("app").balancer().healthCheckStatus(address).orElseThrow().status().id();
+    within(10_000, () -> "healthy".equals(status.get()));
+    assertThat(h.send(HttpMethod.GET, "/x", null, null).body()).isEqualTo("secure");
+    health.set(503);
+    within(5_000, () -> "unhealthy".equals(status.get()));
+    assertThat(probedOverTls).containsExactly(true);
   }
 }
