@@ -167,7 +167,7 @@ class HealthCheckTest {
   }
 
   @Test
-  void removingTheHealthCheckStopsTheProbesAndClosesTheirConnections() {
+  void removingTheHealthCheckOrTheClusterStopsTheProbesAndClosesTheirConnections() {
     Upstream a = upstream("a");
     Upstream b = upstream("b");
     h.start(1, config(HEALTH_CHECK, a, b));
@@ -181,11 +181,7 @@ class HealthCheckTest {
     within(5_000, () -> a.probeConnections.isEmpty() && b.probeConnections.isEmpty());
     int probesAfterStop = a.probes.get() + b.probes.get();
     traffic(4);
-    try {
-      Thread.sleep(400);
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    sleep(400);
     assertThat(a.probes.get() + b.probes.get()).isEqualTo(probesAfterStop);
     // without health checking the data path decides again: b answers 200 and gets its share
     assertThat(traffic(4)).containsEntry("a", 2).containsEntry("b", 2);
@@ -194,6 +190,25 @@ class HealthCheckTest {
     h.start(3, config(HEALTH_CHECK, a, b));
     within(5_000, () -> "unhealthy".equals(endpoint(b).healthCheck()));
     assertThat(traffic(4)).containsOnlyKeys("a");
+
+    // the cluster itself removed on reload: its prober stops too
+    h.start(4, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: other } ]
+        clusters: [ { name: other, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(a.port));
+    within(5_000, () -> a.probeConnections.isEmpty() && b.probeConnections.isEmpty());
+    int probesAfterRemoval = a.probes.get() + b.probes.get();
+    sleep(400);
+    assertThat(a.probes.get() + b.probes.get()).isEqualTo(probesAfterRemoval);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
