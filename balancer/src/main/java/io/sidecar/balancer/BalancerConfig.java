@@ -1,6 +1,7 @@
 package io.sidecar.balancer;
 
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.health.HealthCheckConfig;
 import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.limit.AdaptiveConcurrencyConfig;
 import io.sidecar.balancer.limit.LimitsConfig;
@@ -20,13 +21,14 @@ import java.util.Objects;
  * @param clusterBreaker     the cluster's circuit breaker (Resilience4j defaults)
  * @param endpointBreaker    per-endpoint breakers; {@link CircuitBreakerConfig#DISABLED} (the default) creates none
  * @param trafficShareWindow time constant of the "recent traffic share" in snapshots
+ * @param healthCheck        active HTTP health checking; {@link HealthCheckConfig#DISABLED} (the default) checks nothing
  */
 public record BalancerConfig(StrategyName strategy, SlowStartConfig slowStart, LeastRequestConfig leastRequest,
                              PeakEwmaConfig peakEwma, PredictiveConfig predictive,
                              OutlierDetectionConfig outlierDetection, CircuitBreakerConfig clusterBreaker,
                              CircuitBreakerConfig endpointBreaker, LimitsConfig limits, RetryConfig retry,
                              HedgeConfig hedge, AdaptiveConcurrencyConfig adaptiveConcurrency,
-                             Duration trafficShareWindow) {
+                             Duration trafficShareWindow, HealthCheckConfig healthCheck) {
 
     public static final StrategyName DEFAULT_STRATEGY = StrategyName.DEFAULT;
     public static final Duration DEFAULT_TRAFFIC_SHARE_WINDOW = Duration.ofSeconds(10);
@@ -45,6 +47,7 @@ public record BalancerConfig(StrategyName strategy, SlowStartConfig slowStart, L
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(hedge, "hedge");
         Objects.requireNonNull(adaptiveConcurrency, "adaptiveConcurrency");
+        Objects.requireNonNull(healthCheck, "healthCheck");
         if (trafficShareWindow == null || trafficShareWindow.isNegative() || trafficShareWindow.isZero()) {
             throw new IllegalArgumentException("trafficShareWindow must be a positive duration, was " + trafficShareWindow);
         }
@@ -59,7 +62,8 @@ public record BalancerConfig(StrategyName strategy, SlowStartConfig slowStart, L
         return new Builder().strategy(strategy).slowStart(slowStart).leastRequest(leastRequest).peakEwma(peakEwma)
                 .predictive(predictive).outlierDetection(outlierDetection).clusterBreaker(clusterBreaker)
                 .endpointBreaker(endpointBreaker).limits(limits).retry(retry).hedge(hedge)
-                .adaptiveConcurrency(adaptiveConcurrency).trafficShareWindow(trafficShareWindow);
+                .adaptiveConcurrency(adaptiveConcurrency).trafficShareWindow(trafficShareWindow)
+                .healthCheck(healthCheck);
     }
 
     public static final class Builder {
@@ -76,6 +80,7 @@ public record BalancerConfig(StrategyName strategy, SlowStartConfig slowStart, L
         private HedgeConfig hedge = HedgeConfig.DISABLED;
         private AdaptiveConcurrencyConfig adaptiveConcurrency = AdaptiveConcurrencyConfig.DISABLED;
         private Duration trafficShareWindow = DEFAULT_TRAFFIC_SHARE_WINDOW;
+        private HealthCheckConfig healthCheck = HealthCheckConfig.DISABLED;
 
         /** By name; unknown → IllegalArgumentException naming the valid ones. */
         public Builder strategy(String name) { strategy = StrategyName.parse(name); return this; }
@@ -92,10 +97,12 @@ public record BalancerConfig(StrategyName strategy, SlowStartConfig slowStart, L
         public Builder hedge(HedgeConfig v) { hedge = v; return this; }
         public Builder adaptiveConcurrency(AdaptiveConcurrencyConfig v) { adaptiveConcurrency = v; return this; }
         public Builder trafficShareWindow(Duration v) { trafficShareWindow = v; return this; }
+        public Builder healthCheck(HealthCheckConfig v) { healthCheck = v; return this; }
 
         public BalancerConfig build() {
             return new BalancerConfig(strategy, slowStart, leastRequest, peakEwma, predictive, outlierDetection,
-                    clusterBreaker, endpointBreaker, limits, retry, hedge, adaptiveConcurrency, trafficShareWindow);
+                    clusterBreaker, endpointBreaker, limits, retry, hedge, adaptiveConcurrency, trafficShareWindow,
+                    healthCheck);
         }
     }
 }

@@ -2,6 +2,10 @@ package io.sidecar.balancer;
 
 import io.sidecar.balancer.breaker.CircuitBreaker;
 import io.sidecar.balancer.breaker.CircuitBreakerState;
+import io.sidecar.balancer.health.ActiveHealthChecker;
+import io.sidecar.balancer.health.EndpointHealth;
+import io.sidecar.balancer.health.HealthCheckConfig;
+import io.sidecar.balancer.health.ProbeResult;
 import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.hedge.HedgePolicy;
 import io.sidecar.balancer.limit.GradientConcurrencyLimit;
@@ -61,6 +65,8 @@ public final class ClusterBalancer {
     private LoadBalancingStrategy strategy;
     private Predictive explainer;
     private OutlierDetector outliers;
+    /** Null when active health checking is off. */
+    private ActiveHealthChecker healthChecker;
     private CircuitBreaker clusterBreaker;
     private RetryPolicy retryPolicy;
     private HedgePolicy hedgePolicy;
@@ -107,6 +113,14 @@ public final class ClusterBalancer {
         if (initial || !prev.outlierDetection().equals(next.outlierDetection())) {
             this.outliers = new OutlierDetector(next.outlierDetection(), random, now);
             outliers.setHosts(endpoints.keySet());
+        }
+        if (!next.healthCheck().enabled()) {
+            healthChecker = null;
+        } else if (healthChecker == null) {
+            healthChecker = new ActiveHealthChecker(next.healthCheck(), random);
+            healthChecker.setHosts(endpoints.keySet(), now);
+        } else if (!prev.healthCheck().equals(next.healthCheck())) {
+            healthChecker.reconfigure(next.healthCheck());
         }
         if (initial || !prev.clusterBreaker().equals(next.clusterBreaker())) {
             this.clusterBreaker = new CircuitBreaker(name, next.clusterBreaker(), nanoClock);
@@ -164,6 +178,9 @@ public final class ClusterBalancer {
         endpointBreakers.keySet().retainAll(endpoints.keySet());
         endpointList = List.copyOf(endpoints.values());
         outliers.setHosts(endpoints.keySet());
+        if (healthChecker != null) {
+            healthChecker.setHosts(endpoints.keySet(), now);
+        }
     }
 
     public String name() {
@@ -300,6 +317,9 @@ public final class ClusterBalancer {
                 continue;
             }
             int level = chosen.onStart(now);
+            if (healthChecker != null) {
+                healthChecker.onTraffic(now);
+            }
             if (kind == CallKind.FIRST) {
                 hedgeTokens = Math.min(HedgeConfig.MAX_BUDGET_TOKENS,
                         hedgeTokens + config.hedge().budgetPercent() / 100.0);
@@ -319,7 +339,7 @@ public final class ClusterBalancer {
     private List<EndpointState> candidates(Set<String> excluded) {
         List<EndpointState> healthy = new ArrayList<>(endpointList.size());
         for (EndpointState s : endpointList) {
-            if (!outliers.isEjected(s.address())) {
+            if (isHealthy(s.address())) {
                 healthy.add(s);
             }
         }
@@ -368,6 +388,11 @@ public final class ClusterBalancer {
         maybeEvaluate(now);
     }
 
+    /** Envoy: a host is healthy for load balancing when neither active health checking nor outlier detection fails it. */
+    private boolean isHealthy(String address) {
+        return !outliers.isEjected(address) && (healthChecker == null || healthChecker.isHealthy(address));
+    }
+
     private void maybeEvaluate(long now) {
         if (outliers.evaluationDue(now)) {
             outliers.evaluate(now);
@@ -381,6 +406,49 @@ public final class ClusterBalancer {
 
     public synchronized boolean isEjected(String address) {
         return outliers.isEjected(address);
+    }
+
+    /** The active health-check settings in force ({@link HealthCheckConfig#enabled()} false when off). */
+    public synchronized HealthCheckConfig healthCheckConfig() {
+        return config.healthCheck();
+    }
+
+    /**
+     * Endpoints whose active health check is due now; each counts as in flight until
+     * {@link #onHealthCheckResult} reports it. Empty when health checking is off.
+     */
+    public synchronized List<String> startDueHealthChecks() {
+        return healthChecker == null ? List.of() : healthChecker.startDueChecks(nanoClock.getAsLong());
+    }
+
+    /** Nanoseconds until the next health check is due (0 if one is due now); Long.MAX_VALUE when none is. */
+    public synchronized long nanosUntilNextHealthCheck() {
+        if (healthChecker == null) {
+            return Long.MAX_VALUE;
+        }
+        long next = healthChecker.nextDueNanos();
+        return next == Long.MAX_VALUE ? next : Math.max(0, next - nanoClock.getAsLong());
+    }
+
+    /**
+     * One probe's result. A pass of an endpoint that is then healthy also ends its outlier ejection when
+     * {@code outlierDetection.successfulActiveHealthCheckUnejectHost} (Envoy's default).
+     */
+    public synchronized ActiveHealthChecker.Transition onHealthCheckResult(String address, ProbeResult result) {
+        if (healthChecker == null) {
+            return ActiveHealthChecker.Transition.IGNORED;
+        }
+        long now = nanoClock.getAsLong();
+        ActiveHealthChecker.Transition t = healthChecker.onResult(address, result, now);
+        if (t != ActiveHealthChecker.Transition.IGNORED && healthChecker.isHealthy(address) && config.outlierDetection().successfulActiveHealthCheckUnejectHost()) {
+            outliers.uneject(address, now);
+        }
+        return t;
+    }
+
+    /** An endpoint's active health-check state; empty when checking is off or the address is unknown. */
+    public synchronized Optional<EndpointHealth> healthCheckStatus(String address) {
+        return healthChecker == null ? Optional.empty() : Optional.ofNullable(healthChecker.status(address));
     }
 
     /**
@@ -420,7 +488,7 @@ public final class ClusterBalancer {
         for (EndpointState s : endpointList) {
             Prediction p = explainer.predict(s, now);
             predictions.put(s.address(), p);
-            if (!outliers.isEjected(s.address())) {
+            if (isHealthy(s.address())) {
                 bestCost = Math.min(bestCost, p.costNanos());
             }
         }
@@ -432,12 +500,14 @@ public final class ClusterBalancer {
             CircuitBreaker b = endpointBreakers.get(s.address());
             String reason = avoidedReason(s, p, ej, b, bestCost, hot, now);
             PeerLoad peer = s.freshPeer(now);
+            EndpointHealth health = healthChecker == null ? null : healthChecker.status(s.address());
             list.add(new EndpointSnapshot(s.address(), s.weight(), s.pending(), s.requests(), s.failures(),
                     ms(s.peakEwma().estimate(now)), ms(percentile(s, 0.5)), ms(percentile(s, 0.95)),
                     ms(p.predictedLatencyNanos()), ms(p.costNanos()), p.failureProbability(),
                     totalPicks > 0 ? s.recentPicks(now) / totalPicks : 0.0, p.confidence(), p.fallback(),
                     slowStart.factor(s, now), ej.ejected(), ej.reason() == null ? null : ej.reason().id(),
-                    ms(ej.ejectedForNanos()), ej.ejectionMultiplier(), b == null ? null : b.state().name(), reason,
+                    ms(ej.ejectedForNanos()), ej.ejectionMultiplier(), b == null ? null : b.state().name(),
+                    health == null ? null : health.status().id(), reason,
                     peer == null ? null : peer.inFlight(),
                     peer == null || !peer.hasP50() ? null : peer.p50Ms(),
                     peer == null || !peer.hasErrorRate() ? null : peer.errorRate(),
@@ -460,6 +530,10 @@ public final class ClusterBalancer {
 
     private String avoidedReason(EndpointState s, Prediction p, EjectionStatus ej, CircuitBreaker b, double bestCost,
                                  double hot, long now) {
+        String failedCheck = healthChecker == null ? null : healthChecker.explanation(s.address());
+        if (failedCheck != null) {
+            return failedCheck + (panic ? "; cluster in panic: still used" : "");
+        }
         if (ej.ejected()) {
             return "ejected by outlier detection (" + (ej.reason() == null ? "?" : ej.reason().id()) + ") for "
                     + Math.round(ej.ejectedForNanos() / 1e6) + " ms" + (panic ? "; cluster in panic: still used" : "");

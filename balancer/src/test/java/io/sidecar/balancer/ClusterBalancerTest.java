@@ -235,6 +235,27 @@ class ClusterBalancerTest {
     }
 
     @Test
+    void failurePercentageEjectionShowsInTheSnapshot() {
+        // 5 endpoints × 50 tries in one 10 s interval; e:1 fails 45 of its 50 (90 % >= 85 %); consecutive 5xx kept out
+        ClusterBalancer c = cluster(rr().outlierDetection(OutlierDetectionConfig.builder().maxEjectionPercent(20)
+                .consecutive5xx(1_000).enforcingFailurePercentage(100).build()),
+                "a:1", "b:1", "c:1", "d:1", "e:1");
+        int eTries = 0;
+        for (int i = 0; i < 250; i++) {
+            CallHandle h = c.pick().handle();
+            boolean fail = h.address().equals("e:1") && eTries++ % 10 != 9;
+            h.complete(fail ? Outcome.status(500) : Outcome.OK);
+        }
+        assertThat(c.isEjected("e:1")).isFalse();
+        clock.advanceMillis(10_000);
+        c.evaluateOutliers();
+        EndpointSnapshot e = c.snapshot().endpoints().get(4);
+        assertThat(e.ejected()).isTrue();
+        assertThat(e.ejectionReason()).isEqualTo("failure_percentage");
+        assertThat(e.avoidedReason()).isEqualTo("ejected by outlier detection (failure_percentage) for 30000 ms");
+    }
+
+    @Test
     void panicModeIgnoresEjectionsWhenTooFewAreHealthy() {
         ClusterBalancer c = cluster(rr().outlierDetection(OutlierDetectionConfig.builder().maxEjectionPercent(100)
                 .build()), "a:1", "b:1", "c:1");

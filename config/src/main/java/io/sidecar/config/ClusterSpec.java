@@ -3,13 +3,15 @@ package io.sidecar.config;
 import java.util.List;
 
 /**
- * An upstream cluster. {@code circuitBreaker}, {@code outlierDetection}, {@code hedge} are null when not configured.
+ * An upstream cluster. {@code circuitBreaker}, {@code outlierDetection}, {@code hedge}, {@code healthCheck} are null
+ * when not configured.
  *
  * @param protocol how we talk to the endpoints: http1, h2 (over TLS, ALPN) or h2c (prior knowledge)
  */
 public record ClusterSpec(String name, String balancer, List<EndpointSpec> endpoints, PoolSpec pool,
                           UpstreamTlsSpec tls, String protocol, CircuitBreakerSpec circuitBreaker,
-                          OutlierDetectionSpec outlierDetection, HedgeSpec hedge, LimitsSpec limits) {
+                          OutlierDetectionSpec outlierDetection, HedgeSpec hedge, LimitsSpec limits,
+                          HealthCheckSpec healthCheck) {
   public static final List<String> BALANCERS =
       List.of("round_robin", "weighted_round_robin", "least_request", "p2c_peak_ewma", "predictive");
   public static final List<String> PROTOCOLS = List.of("http1", "h2", "h2c");

@@ -160,7 +160,7 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "balancer", "endpoints", "pool", "tls", "protocol",
-          "circuit_breaker", "outlier_detection", "hedge", "limits");
+          "circuit_breaker", "outlier_detection", "hedge", "limits", "health_check");
       String name = f.requiredString("name");
       checkName(f, name, names, "cluster");
       String balancer = oneOf(f, "balancer", ClusterSpec.DEFAULT_BALANCER, ClusterSpec.BALANCERS);
@@ -188,7 +188,13 @@ public final class ConfigParser {
       OutlierDetectionSpec outlier = f.has("outlier_detection") ? outlier(f.section("outlier_detection",
           "consecutive_5xx", "consecutive_gateway_failure", "interval", "base_ejection_time",
           "max_ejection_time", "max_ejection_percent", "success_rate_minimum_hosts",
-          "success_rate_request_volume", "success_rate_stdev_factor", "panic_threshold")) : null;
+          "success_rate_request_volume", "success_rate_stdev_factor", "panic_threshold",
+          "enforcing_consecutive_5xx", "enforcing_consecutive_gateway_failure", "enforcing_success_rate",
+          "failure_percentage_threshold", "enforcing_failure_percentage", "failure_percentage_minimum_hosts",
+          "failure_percentage_request_volume", "successful_active_health_check_uneject_host")) : null;
+      HealthCheckSpec healthCheck = f.has("health_check") ? healthCheck(f.section("health_check", "path", "host",
+          "interval", "timeout", "interval_jitter", "unhealthy_interval", "no_traffic_interval",
+          "unhealthy_threshold", "healthy_threshold", "expected_statuses", "retriable_statuses")) : null;
       HedgeSpec hedge = null;
       if (f.has("hedge")) {
         Fields h = f.section("hedge", "delay", "percentile", "budget_percent");
@@ -203,7 +209,8 @@ public final class ConfigParser {
           l.integer("min_concurrency", d.minConcurrency(), 1, 100_000),
           l.integer("max_concurrency", d.maxConcurrency(), 1, 1_000_000));
       if (limits.maxConcurrency() < limits.minConcurrency()) l.error("max_concurrency", "must be at least min_concurrency");
-      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge, limits));
+      out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge, limits,
+          healthCheck));
     }
     return List.copyOf(out);
   }
@@ -268,7 +275,56 @@ public final class ConfigParser {
         f.integer("success_rate_minimum_hosts", 5, 1, 100_000),
         f.integer("success_rate_request_volume", 100, 1, 10_000_000),
         f.number("success_rate_stdev_factor", 1.9, 0.1, 100),
-        f.integer("panic_threshold", 50, 0, 100));
+        f.integer("panic_threshold", 50, 0, 100),
+        f.integer("enforcing_consecutive_5xx", 100, 0, 100),
+        f.integer("enforcing_consecutive_gateway_failure", 0, 0, 100),
+        f.integer("enforcing_success_rate", 100, 0, 100),
+        f.integer("failure_percentage_threshold", 85, 0, 100),
+        f.integer("enforcing_failure_percentage", 0, 0, 100),
+        f.integer("failure_percentage_minimum_hosts", 5, 1, 100_000),
+        f.integer("failure_percentage_request_volume", 50, 1, 10_000_000),
+        f.bool("successful_active_health_check_uneject_host", true));
+  }
+
+  private HealthCheckSpec healthCheck(Fields f) {
+    String path = f.requiredString("path");
+    if (!path.isEmpty() && !path.startsWith("/")) f.error("path", "must start with /");
+    String host = f.string("host", null);
+    if (host != null && host.isBlank()) f.error("host", "must not be empty (leave it out to send the cluster name)");
+    Duration interval = f.duration("interval", HealthCheckSpec.DEFAULT_INTERVAL, false);
+    List<HealthCheckSpec.StatusRange> expected = statusRanges(f, "expected_statuses");
+    return new HealthCheckSpec(path, host, interval,
+        f.duration("timeout", HealthCheckSpec.DEFAULT_TIMEOUT, false),
+        f.duration("interval_jitter", Duration.ZERO, true),
+        f.duration("unhealthy_interval", interval, false),
+        f.duration("no_traffic_interval", HealthCheckSpec.DEFAULT_NO_TRAFFIC_INTERVAL, false),
+        f.integer("unhealthy_threshold", HealthCheckSpec.DEFAULT_UNHEALTHY_THRESHOLD, 1, 1_000_000),
+        f.integer("healthy_threshold", HealthCheckSpec.DEFAULT_HEALTHY_THRESHOLD, 1, 1_000_000),
+        expected.isEmpty() ? List.of(new HealthCheckSpec.StatusRange(200, 200)) : expected,
+        statusRanges(f, "retriable_statuses"));
+  }
+
+  /** A list of statuses ({@code 200}) and inclusive ranges ({@code 200-399}), each within 100..599. */
+  private List<HealthCheckSpec.StatusRange> statusRanges(Fields f, String key) {
+    List<HealthCheckSpec.StatusRange> out = new ArrayList<>();
+    List<String> items = f.strings(key);
+    for (String item : items) {
+      String[] parts = item.trim().split("\\s*-\\s*", -1);
+      try {
+        if (parts.length > 2) throw new NumberFormatException();
+        int first = Integer.parseInt(parts[0]);
+        int last = parts.length == 2 ? Integer.parseInt(parts[1]) : first;
+        if (first < 100 || last > 599 || first > last) {
+          f.error(key, "'" + item + "' must be a status or range within 100-599, low to high");
+        } else {
+          out.add(new HealthCheckSpec.StatusRange(first, last));
+        }
+      } catch (NumberFormatException e) {
+        f.error(key, "'" + item + "' is not an HTTP status or range (e.g. 200 or 200-399)");
+      }
+    }
+    if (f.has(key) && items.isEmpty()) f.error(key, "must list at least one status");
+    return List.copyOf(out);
   }
 
   private List<RouteSpec> routes(Fields root, List<ListenerSpec> listeners, List<ClusterSpec> clusters) {

@@ -75,6 +75,163 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theResilientExampleParsesWithItsHealthCheck() throws Exception {
+    SidecarConfig config = loader.load(Path.of("examples/resilient-outbound.yaml"));
+    ClusterSpec catalog = config.cluster("catalog").orElseThrow();
+    assertThat(catalog.healthCheck().path()).isEqualTo("/healthz");
+    assertThat(catalog.healthCheck().intervalJitter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(catalog.healthCheck().expectedStatuses()).containsExactly(new HealthCheckSpec.StatusRange(200, 299));
+    assertThat(catalog.outlierDetection().enforcingFailurePercentage()).isEqualTo(100);
+  }
+
+  @Test
+  void outlierDetectionFailurePercentageKeys() throws Exception {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters:
+          - name: c
+            endpoints: [ 127.0.0.1:8080 ]
+            outlier_detection:
+              failure_percentage_threshold: 70
+              enforcing_failure_percentage: 100
+              failure_percentage_minimum_hosts: 3
+              failure_percentage_request_volume: 20
+              enforcing_consecutive_gateway_failure: 100
+              successful_active_health_check_uneject_host: false
+          - name: d
+            endpoints: [ 127.0.0.1:8081 ]
+            outlier_detection: { consecutive_5xx: 3 }
+        """;
+    SidecarConfig config = loader.parse(yaml);
+    OutlierDetectionSpec o = config.cluster("c").orElseThrow().outlierDetection();
+    assertThat(o.failurePercentageThreshold()).isEqualTo(70);
+    assertThat(o.enforcingFailurePercentage()).isEqualTo(100);
+    assertThat(o.failurePercentageMinimumHosts()).isEqualTo(3);
+    assertThat(o.failurePercentageRequestVolume()).isEqualTo(20);
+    assertThat(o.enforcingConsecutiveGatewayFailure()).isEqualTo(100);
+    assertThat(o.successfulActiveHealthCheckUnejectHost()).isFalse();
+    OutlierDetectionSpec defaults = config.cluster("d").orElseThrow().outlierDetection();
+    assertThat(defaults.failurePercentageThreshold()).isEqualTo(85);
+    assertThat(defaults.enforcingFailurePercentage()).isZero();
+    assertThat(defaults.failurePercentageMinimumHosts()).isEqualTo(5);
+    assertThat(defaults.failurePercentageRequestVolume()).isEqualTo(50);
+    assertThat(defaults.enforcingConsecutive5xx()).isEqualTo(100);
+    assertThat(defaults.enforcingSuccessRate()).isEqualTo(100);
+    assertThat(defaults.successfulActiveHealthCheckUnejectHost()).isTrue();
+    assertThat(config.cluster("d").orElseThrow().healthCheck()).isNull();
+  }
+
+  @Test
+  void outlierDetectionFailurePercentageErrorsCarryThePath() {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters:
+          - name: c
+            endpoints: [ 127.0.0.1:8080 ]
+            outlier_detection:
+              failure_percentage_threshold: 101
+              enforcing_failure_percentage: -1
+              failure_percentage_request_volume: 0
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactlyInAnyOrder(
+                "clusters[0].outlier_detection.failure_percentage_threshold (line 7): must be 0..100, got 101",
+                "clusters[0].outlier_detection.enforcing_failure_percentage (line 8): must be 0..100, got -1",
+                "clusters[0].outlier_detection.failure_percentage_request_volume (line 9): must be 1..10000000, got 0"));
+  }
+
+  @Test
+  void healthCheckWithDefaultsAndRanges() throws Exception {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters:
+          - name: c
+            endpoints: [ 127.0.0.1:8080 ]
+            health_check:
+              path: /healthz
+              interval: 2s
+              timeout: 250ms
+              interval_jitter: 100ms
+              unhealthy_threshold: 4
+              healthy_threshold: 1
+              expected_statuses: [ 200-299, 304 ]
+              retriable_statuses: [ 503 ]
+              host: health.local
+          - name: d
+            endpoints: [ 127.0.0.1:8081 ]
+            health_check: { path: /ready }
+        """;
+    SidecarConfig config = loader.parse(yaml);
+    HealthCheckSpec h = config.cluster("c").orElseThrow().healthCheck();
+    assertThat(h.path()).isEqualTo("/healthz");
+    assertThat(h.host()).isEqualTo("health.local");
+    assertThat(h.interval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(h.timeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(h.intervalJitter()).isEqualTo(Duration.ofMillis(100));
+    assertThat(h.unhealthyInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(h.unhealthyThreshold()).isEqualTo(4);
+    assertThat(h.healthyThreshold()).isEqualTo(1);
+    assertThat(h.expectedStatuses()).containsExactly(new HealthCheckSpec.StatusRange(200, 299),
+        new HealthCheckSpec.StatusRange(304, 304));
+    assertThat(h.retriableStatuses()).containsExactly(new HealthCheckSpec.StatusRange(503, 503));
+    HealthCheckSpec d = config.cluster("d").orElseThrow().healthCheck();
+    assertThat(d.host()).isNull();
+    assertThat(d.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.timeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(d.intervalJitter()).isEqualTo(Duration.ZERO);
+    assertThat(d.unhealthyInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.noTrafficInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(d.unhealthyThreshold()).isEqualTo(3);
+    assertThat(d.healthyThreshold()).isEqualTo(2);
+    assertThat(d.expectedStatuses()).containsExactly(new HealthCheckSpec.StatusRange(200, 200));
+    assertThat(d.retriableStatuses()).isEmpty();
+  }
+
+  @Test
+  void healthCheckErrorsCarryThePathAndLine() {
+    String yaml = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters:
+          - name: c
+            endpoints: [ 127.0.0.1:8080 ]
+            health_check:
+              path: healthz
+              interval: 0s
+              timeout: soon
+              unhealthy_threshold: 0
+              expected_statuses: [ 399-200, 700, ok ]
+              intervl: 1s
+          - name: d
+            endpoints: [ 127.0.0.1:8081 ]
+            health_check: { interval: 1s }
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactlyInAnyOrder(
+                "clusters[0].health_check.path (line 7): must start with /",
+                "clusters[0].health_check.interval (line 8): must be greater than 0",
+                "clusters[0].health_check.timeout (line 9): 'soon' is not a duration (use a unit: 250ms, 2s, 5m, 1h)",
+                "clusters[0].health_check.unhealthy_threshold (line 10): must be 1..1000000, got 0",
+                "clusters[0].health_check.expected_statuses (line 11): '399-200' must be a status or range "
+                    + "within 100-599, low to high",
+                "clusters[0].health_check.expected_statuses (line 11): '700' must be a status or range "
+                    + "within 100-599, low to high",
+                "clusters[0].health_check.expected_statuses (line 11): 'ok' is not an HTTP status or range "
+                    + "(e.g. 200 or 200-399)",
+                "clusters[0].health_check.intervl (line 12): unknown field (known: path, host, interval, timeout, "
+                    + "interval_jitter, unhealthy_interval, no_traffic_interval, unhealthy_threshold, "
+                    + "healthy_threshold, expected_statuses, retriable_statuses)",
+                "clusters[1].health_check.path (line 15): is required"));
+  }
+
+  @Test
   void endpointsMayBeGivenAsHostAndPort() {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]

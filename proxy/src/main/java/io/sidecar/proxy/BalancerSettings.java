@@ -3,6 +3,8 @@ package io.sidecar.proxy;
 import io.sidecar.balancer.BalancerConfig;
 import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.breaker.CircuitBreakerConfig;
+import io.sidecar.balancer.health.HealthCheckConfig;
+import io.sidecar.balancer.health.StatusRange;
 import io.sidecar.balancer.hedge.HedgeConfig;
 import io.sidecar.balancer.limit.AdaptiveConcurrencyConfig;
 import io.sidecar.balancer.limit.LimitsConfig;
@@ -12,6 +14,7 @@ import io.sidecar.balancer.retry.RetryConfig;
 import io.sidecar.balancer.retry.RetryOn;
 import io.sidecar.config.CircuitBreakerSpec;
 import io.sidecar.config.ClusterSpec;
+import io.sidecar.config.HealthCheckSpec;
 import io.sidecar.config.HedgeSpec;
 import io.sidecar.config.LimitsSpec;
 import io.sidecar.config.OutlierDetectionSpec;
@@ -37,6 +40,7 @@ final class BalancerSettings {
         .limits(new LimitsConfig(LimitsConfig.DEFAULT_MAX_CONNECTIONS, LimitsConfig.DEFAULT_MAX_PENDING_REQUESTS,
             spec.limits().maxRequests(), spec.limits().maxRetries()))
         .adaptiveConcurrency(adaptive(spec.limits()))
+        .healthCheck(healthCheck(spec.healthCheck()))
         .build();
   }
 
@@ -84,8 +88,36 @@ final class BalancerSettings {
         .successRateMinimumHosts(o.successRateMinimumHosts())
         .successRateRequestVolume(o.successRateRequestVolume())
         .successRateStdevFactor(o.successRateStdevFactor())
+        .enforcingConsecutive5xx(o.enforcingConsecutive5xx())
+        .enforcingConsecutiveGatewayFailure(o.enforcingConsecutiveGatewayFailure())
+        .enforcingSuccessRate(o.enforcingSuccessRate())
+        .failurePercentageThreshold(o.failurePercentageThreshold())
+        .enforcingFailurePercentage(o.enforcingFailurePercentage())
+        .failurePercentageMinimumHosts(o.failurePercentageMinimumHosts())
+        .failurePercentageRequestVolume(o.failurePercentageRequestVolume())
+        .successfulActiveHealthCheckUnejectHost(o.successfulActiveHealthCheckUnejectHost())
         .panicThresholdPercent(o.panicThreshold())
         .build();
+  }
+
+  static HealthCheckConfig healthCheck(HealthCheckSpec h) {
+    if (h == null) return HealthCheckConfig.DISABLED;
+    return HealthCheckConfig.builder(h.path())
+        .host(h.host())
+        .interval(h.interval())
+        .timeout(h.timeout())
+        .intervalJitter(h.intervalJitter())
+        .unhealthyInterval(h.unhealthyInterval())
+        .noTrafficInterval(h.noTrafficInterval())
+        .unhealthyThreshold(h.unhealthyThreshold())
+        .healthyThreshold(h.healthyThreshold())
+        .expectedStatuses(ranges(h.expectedStatuses()))
+        .retriableStatuses(ranges(h.retriableStatuses()))
+        .build();
+  }
+
+  private static List<StatusRange> ranges(List<HealthCheckSpec.StatusRange> ranges) {
+    return ranges.stream().map(r -> new StatusRange(r.first(), r.last())).toList();
   }
 
   /** A route's retry policy; null when the route does not retry. */

@@ -22,6 +22,15 @@ public final class ProxyRuntime {
   private volatile io.sidecar.predictor.signals.Signals signals =
       new io.sidecar.predictor.signals.Signals(java.time.Clock.systemUTC());
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
+  /** A deployed {@link HealthProber} and the balancer it reports to. */
+  private record Prober(io.sidecar.balancer.ClusterBalancer balancer, io.vertx.core.Future<String> deployment) {
+    void stop(Vertx vertx) {
+      deployment.onSuccess(vertx::undeploy);
+    }
+  }
+
+  /** Active health-check probers by cluster name (only clusters with a health_check). */
+  private final Map<String, Prober> probers = new HashMap<>();
 
   public ProxyRuntime(Vertx vertx, ProxyMetrics metrics, AccessLog accessLog) {
     this(vertx, metrics, accessLog, null);
@@ -71,6 +80,7 @@ public final class ProxyRuntime {
     }
     RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics, signals);
     current.set(next);
+    updateProbers(clusters);
     if (previous != null) {
       Duration grace = config.server().shutdownGrace();
       previous.clusters().forEach((name, old) -> {
@@ -81,6 +91,27 @@ public final class ProxyRuntime {
     return next;
   }
 
+  /**
+   * One prober per cluster with a health_check, bound to that cluster's balancer: kept while the balancer is (it
+   * reads path, host, timeout and intervals from the balancer's config at every check), replaced when the cluster
+   * was rebuilt, stopped when the cluster or its health_check is gone.
+   */
+  private void updateProbers(Map<String, UpstreamCluster> clusters) {
+    for (var it = probers.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      UpstreamCluster c = clusters.get(entry.getKey());
+      if (c == null || c.spec().healthCheck() == null || c.balancer() != entry.getValue().balancer()) {
+        entry.getValue().stop(vertx);
+        it.remove();
+      }
+    }
+    clusters.forEach((name, c) -> {
+      if (c.spec().healthCheck() != null && !probers.containsKey(name)) {
+        probers.put(name, new Prober(c.balancer(), vertx.deployVerticle(new HealthProber(c.spec(), c.balancer()))));
+      }
+    });
+  }
+
   /** Replaces a cluster's endpoints at run time (control API); false when there is no such cluster. */
   public boolean replaceEndpoints(String cluster, List<io.sidecar.balancer.Endpoint> endpoints) {
     UpstreamCluster c = snapshot().cluster(cluster);
@@ -89,7 +120,9 @@ public final class ProxyRuntime {
     return true;
   }
 
-  public void close(Duration grace) {
+  public synchronized void close(Duration grace) {
+    probers.values().forEach(p -> p.stop(vertx));
+    probers.clear();
     RoutingSnapshot s = current.get();
     if (s != null) s.clusters().values().forEach(c -> c.close(grace));
   }

@@ -4,7 +4,8 @@ package io.sidecar.balancer.outlier;
 public enum EjectionReason {
     CONSECUTIVE_5XX("consecutive_5xx"),
     CONSECUTIVE_GATEWAY_FAILURE("consecutive_gateway_failure"),
-    SUCCESS_RATE("success_rate");
+    SUCCESS_RATE("success_rate"),
+    FAILURE_PERCENTAGE("failure_percentage");
 
     private final String id;
 

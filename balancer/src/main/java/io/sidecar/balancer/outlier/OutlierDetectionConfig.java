@@ -16,7 +16,10 @@ public record OutlierDetectionConfig(boolean enabled, Duration interval, Duratio
                                      int enforcingConsecutive5xx, int consecutiveGatewayFailure,
                                      int enforcingConsecutiveGatewayFailure, int successRateMinimumHosts,
                                      int successRateRequestVolume, double successRateStdevFactor,
-                                     int enforcingSuccessRate, int panicThresholdPercent) {
+                                     int enforcingSuccessRate, int failurePercentageThreshold,
+                                     int enforcingFailurePercentage, int failurePercentageMinimumHosts,
+                                     int failurePercentageRequestVolume, boolean successfulActiveHealthCheckUnejectHost,
+                                     int panicThresholdPercent) {
 
     public static final boolean DEFAULT_ENABLED = true;
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -32,6 +35,13 @@ public record OutlierDetectionConfig(boolean enabled, Duration interval, Duratio
     /** Envoy's success_rate_stdev_factor 1900 / 1000. */
     public static final double DEFAULT_SUCCESS_RATE_STDEV_FACTOR = 1.9;
     public static final int DEFAULT_ENFORCING_SUCCESS_RATE = 100;
+    public static final int DEFAULT_FAILURE_PERCENTAGE_THRESHOLD = 85;
+    /** Envoy: failure-percentage ejection is off unless enforcing_failure_percentage is raised from 0. */
+    public static final int DEFAULT_ENFORCING_FAILURE_PERCENTAGE = 0;
+    public static final int DEFAULT_FAILURE_PERCENTAGE_MINIMUM_HOSTS = 5;
+    public static final int DEFAULT_FAILURE_PERCENTAGE_REQUEST_VOLUME = 50;
+    /** Envoy's successful_active_health_check_uneject_host: a host passing its active health check is unejected. */
+    public static final boolean DEFAULT_SUCCESSFUL_ACTIVE_HEALTH_CHECK_UNEJECT_HOST = true;
     public static final int DEFAULT_PANIC_THRESHOLD_PERCENT = 50;
 
     public static final OutlierDetectionConfig DEFAULTS = builder().build();
@@ -53,11 +63,12 @@ public record OutlierDetectionConfig(boolean enabled, Duration interval, Duratio
                     "outlierDetection.successRateStdevFactor must be >= 0, was " + successRateStdevFactor);
         }
         percent("outlierDetection.enforcingSuccessRate", enforcingSuccessRate);
+        percent("outlierDetection.failurePercentageThreshold", failurePercentageThreshold);
+        percent("outlierDetection.enforcingFailurePercentage", enforcingFailurePercentage);
+        atLeastOne("outlierDetection.failurePercentageMinimumHosts", failurePercentageMinimumHosts);
+        atLeastOne("outlierDetection.failurePercentageRequestVolume", failurePercentageRequestVolume);
         percent("outlierDetection.panicThresholdPercent", panicThresholdPercent);
     }
-
-
-
 
     public static Builder builder() {
         return new Builder();
@@ -77,6 +88,11 @@ public record OutlierDetectionConfig(boolean enabled, Duration interval, Duratio
         private int successRateRequestVolume = DEFAULT_SUCCESS_RATE_REQUEST_VOLUME;
         private double successRateStdevFactor = DEFAULT_SUCCESS_RATE_STDEV_FACTOR;
         private int enforcingSuccessRate = DEFAULT_ENFORCING_SUCCESS_RATE;
+        private int failurePercentageThreshold = DEFAULT_FAILURE_PERCENTAGE_THRESHOLD;
+        private int enforcingFailurePercentage = DEFAULT_ENFORCING_FAILURE_PERCENTAGE;
+        private int failurePercentageMinimumHosts = DEFAULT_FAILURE_PERCENTAGE_MINIMUM_HOSTS;
+        private int failurePercentageRequestVolume = DEFAULT_FAILURE_PERCENTAGE_REQUEST_VOLUME;
+        private boolean successfulActiveHealthCheckUnejectHost = DEFAULT_SUCCESSFUL_ACTIVE_HEALTH_CHECK_UNEJECT_HOST;
         private int panicThresholdPercent = DEFAULT_PANIC_THRESHOLD_PERCENT;
 
         public Builder enabled(boolean v) { enabled = v; return this; }
@@ -92,13 +108,23 @@ public record OutlierDetectionConfig(boolean enabled, Duration interval, Duratio
         public Builder successRateRequestVolume(int v) { successRateRequestVolume = v; return this; }
         public Builder successRateStdevFactor(double v) { successRateStdevFactor = v; return this; }
         public Builder enforcingSuccessRate(int v) { enforcingSuccessRate = v; return this; }
+        public Builder failurePercentageThreshold(int v) { failurePercentageThreshold = v; return this; }
+        public Builder enforcingFailurePercentage(int v) { enforcingFailurePercentage = v; return this; }
+        public Builder failurePercentageMinimumHosts(int v) { failurePercentageMinimumHosts = v; return this; }
+        public Builder failurePercentageRequestVolume(int v) { failurePercentageRequestVolume = v; return this; }
+        public Builder successfulActiveHealthCheckUnejectHost(boolean v) {
+            successfulActiveHealthCheckUnejectHost = v;
+            return this;
+        }
         public Builder panicThresholdPercent(int v) { panicThresholdPercent = v; return this; }
 
         public OutlierDetectionConfig build() {
             return new OutlierDetectionConfig(enabled, interval, baseEjectionTime, maxEjectionTime,
                     maxEjectionPercent, consecutive5xx, enforcingConsecutive5xx, consecutiveGatewayFailure,
                     enforcingConsecutiveGatewayFailure, successRateMinimumHosts, successRateRequestVolume,
-                    successRateStdevFactor, enforcingSuccessRate, panicThresholdPercent);
+                    successRateStdevFactor, enforcingSuccessRate, failurePercentageThreshold,
+                    enforcingFailurePercentage, failurePercentageMinimumHosts, failurePercentageRequestVolume,
+                    successfulActiveHealthCheckUnejectHost, panicThresholdPercent);
         }
     }
 }

@@ -20,6 +20,11 @@ import java.util.random.RandomGenerator;
  *   <li><b>Success rate</b>, at every interval: among hosts with at least {@code successRateRequestVolume} requests in
  *       the interval, if there are at least {@code successRateMinimumHosts}, eject those whose success rate is below
  *       {@code mean - successRateStdevFactor · stdev} (population stdev).</li>
+ *   <li><b>Failure percentage</b>, at every interval: among hosts with at least
+ *       {@code failurePercentageRequestVolume} requests in the interval, if there are at least
+ *       {@code failurePercentageMinimumHosts}, eject those whose failure percentage is {@code >=
+ *       failurePercentageThreshold}, with probability {@code enforcingFailurePercentage} % (0 by default, as Envoy).
+ *       Hosts already ejected take part in neither interval detector.</li>
  *   <li><b>Ejection time</b> = {@code base · multiplier}, capped at {@code max(base, maxEjectionTime)}; the multiplier
  *       grows by one per ejection (while {@code multiplier · base < max + base}) and shrinks by one at each interval
  *       the host spends healthy, a base ejection time after its last unejection. Unejection happens at the interval
@@ -170,7 +175,24 @@ public final class OutlierDetector {
         return nowNanos >= nextEvaluationNanos;
     }
 
-    /** The interval check: uneject expired hosts, decay multipliers, run success-rate ejection, reset counters. */
+    /**
+     * Unejects a host at once (Envoy's {@code successful_active_health_check_uneject_host}: a host ejected by outlier
+     * detection that passes its active health check is returned to service). Returns true if it was ejected.
+     */
+    public boolean uneject(String address, long nowNanos) {
+        HostMonitor m = hosts.get(address);
+        if (m == null || !m.ejected) {
+            return false;
+        }
+        m.ejected = false;
+        m.lastUnejectedAtNanos = nowNanos;
+        return true;
+    }
+
+    /**
+     * The interval check: uneject expired hosts, decay multipliers, run success-rate and failure-percentage ejection,
+     * reset counters.
+     */
     public void evaluate(long nowNanos) {
         nextEvaluationNanos = nowNanos + intervalNanos;
         for (HostMonitor m : hosts.values()) {
@@ -185,7 +207,7 @@ public final class OutlierDetector {
             }
         }
         if (config.enabled()) {
-            successRateEjection(nowNanos);
+            intervalEjections(nowNanos);
         }
         for (HostMonitor m : hosts.values()) {
             m.intervalSuccess = 0;
@@ -193,33 +215,48 @@ public final class OutlierDetector {
         }
     }
 
-    private void successRateEjection(long nowNanos) {
-        List<HostMonitor> eligible = new ArrayList<>();
+    /**
+     * Envoy's {@code processSuccessRateEjections}: hosts already ejected take no part; a host's success rate counts
+     * for success-rate ejection with at least {@code successRateRequestVolume} requests in the interval and for
+     * failure-percentage ejection with at least {@code failurePercentageRequestVolume}; each detector runs only when
+     * it has its minimum number of such hosts.
+     */
+    private void intervalEjections(long nowNanos) {
+        List<HostMonitor> forSuccessRate = new ArrayList<>();
+        List<HostMonitor> forFailurePercentage = new ArrayList<>();
+        long minVolume = Math.min(config.successRateRequestVolume(), config.failurePercentageRequestVolume());
         for (HostMonitor m : hosts.values()) {
+            m.lastSuccessRate = m.intervalTotal >= minVolume && m.intervalTotal > 0
+                    ? 100.0 * m.intervalSuccess / m.intervalTotal : Double.NaN;
+            if (m.ejected) {
+                continue;
+            }
             if (m.intervalTotal >= config.successRateRequestVolume()) {
-                m.lastSuccessRate = 100.0 * m.intervalSuccess / m.intervalTotal;
-                eligible.add(m);
-            } else {
-                m.lastSuccessRate = Double.NaN;
+                forSuccessRate.add(m);
+            }
+            if (m.intervalTotal >= config.failurePercentageRequestVolume()) {
+                forFailurePercentage.add(m);
             }
         }
-        if (eligible.size() < config.successRateMinimumHosts()) {
-            return;
+        if (!forSuccessRate.isEmpty() && forSuccessRate.size() >= config.successRateMinimumHosts()) {
+            double[] rates = new double[forSuccessRate.size()];
+            for (int i = 0; i < rates.length; i++) {
+                rates[i] = forSuccessRate.get(i).lastSuccessRate;
+            }
+            double threshold = successRateThreshold(rates, config.successRateStdevFactor());
+            for (HostMonitor m : forSuccessRate) {
+                if (m.lastSuccessRate < threshold && enforce(config.enforcingSuccessRate())) {
+                    eject(m, EjectionReason.SUCCESS_RATE, nowNanos);
+                }
+            }
         }
-        double mean = 0;
-        for (HostMonitor m : eligible) {
-            mean += m.lastSuccessRate;
-        }
-        mean /= eligible.size();
-        double variance = 0;
-        for (HostMonitor m : eligible) {
-            variance += (m.lastSuccessRate - mean) * (m.lastSuccessRate - mean);
-        }
-        double stdev = Math.sqrt(variance / eligible.size());
-        double threshold = mean - config.successRateStdevFactor() * stdev;
-        for (HostMonitor m : eligible) {
-            if (m.lastSuccessRate < threshold && enforce(config.enforcingSuccessRate())) {
-                eject(m, EjectionReason.SUCCESS_RATE, nowNanos);
+        if (!forFailurePercentage.isEmpty() && forFailurePercentage.size() >= config.failurePercentageMinimumHosts()) {
+            for (HostMonitor m : forFailurePercentage) {
+                // Envoy compares with >=: a host exactly at the threshold is ejected.
+                if (!m.ejected && 100.0 - m.lastSuccessRate >= config.failurePercentageThreshold()
+                        && enforce(config.enforcingFailurePercentage())) {
+                    eject(m, EjectionReason.FAILURE_PERCENTAGE, nowNanos);
+                }
             }
         }
     }

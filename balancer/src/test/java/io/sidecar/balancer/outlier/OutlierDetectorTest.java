@@ -196,6 +196,137 @@ class OutlierDetectorTest {
         assertThat(d.isEjected("a:1")).isFalse();
     }
 
+    /** Failure percentage alone: consecutive-5xx and success-rate ejection are kept out of the way. */
+    private static OutlierDetectionConfig.Builder failurePercentage() {
+        return cfg().consecutive5xx(1_000_000).enforcingSuccessRate(0).enforcingFailurePercentage(100);
+    }
+
+    /** {@code failures} 500s then successes, {@code total} results in all. */
+    private static void results(OutlierDetector d, String host, int total, int failures) {
+        for (int i = 0; i < total; i++) {
+            d.onResult(host, i < failures ? Outcome.status(500) : Outcome.OK, 0);
+        }
+    }
+
+    @Test
+    void failurePercentageEjectsAtOrAboveTheThreshold() {
+        OutlierDetector d = detector(failurePercentage().build(), "a:1", "b:1", "c:1", "d:1", "e:1");
+        results(d, "a:1", 50, 0);
+        results(d, "b:1", 50, 0);
+        results(d, "c:1", 50, 0);
+        results(d, "d:1", 50, 42);  // 42/50 = 84 % < 85 %
+        results(d, "e:1", 50, 43);  // 43/50 = 86 % >= 85 %
+        d.evaluate(10 * S);
+        assertThat(d.isEjected("d:1")).isFalse();
+        assertThat(d.isEjected("e:1")).isTrue();
+        assertThat(d.status("e:1").reason()).isEqualTo(EjectionReason.FAILURE_PERCENTAGE);
+        assertThat(d.status("e:1").reason().id()).isEqualTo("failure_percentage");
+        assertThat(d.status("e:1").successRate()).isCloseTo(14.0, within(1e-9));
+        assertThat(d.status("d:1").successRate()).isCloseTo(16.0, within(1e-9));
+    }
+
+    @Test
+    void failurePercentageExactlyAtTheThresholdEjects() {
+        OutlierDetector d = detector(failurePercentage().failurePercentageRequestVolume(20)
+                .failurePercentageMinimumHosts(2).build(), "a:1", "b:1");
+        results(d, "a:1", 20, 0);
+        results(d, "b:1", 20, 17);  // 17/20 = 85 %
+        d.evaluate(10 * S);
+        assertThat(d.isEjected("b:1")).isTrue();
+    }
+
+    @Test
+    void failurePercentageIsNotEnforcedByDefault() {
+        assertThat(OutlierDetectionConfig.DEFAULTS.enforcingFailurePercentage()).isZero();
+        assertThat(OutlierDetectionConfig.DEFAULTS.failurePercentageThreshold()).isEqualTo(85);
+        assertThat(OutlierDetectionConfig.DEFAULTS.failurePercentageMinimumHosts()).isEqualTo(5);
+        assertThat(OutlierDetectionConfig.DEFAULTS.failurePercentageRequestVolume()).isEqualTo(50);
+        OutlierDetector d = detector(cfg().consecutive5xx(1_000_000).enforcingSuccessRate(0).build(),
+                "a:1", "b:1", "c:1", "d:1", "e:1");
+        for (String h : List.of("a:1", "b:1", "c:1", "d:1", "e:1")) {
+            results(d, h, 50, 50);
+        }
+        d.evaluate(10 * S);
+        assertThat(d.ejectedCount()).isZero();
+    }
+
+    @Test
+    void failurePercentageEnforcementIsAProbability() {
+        OutlierDetectionConfig c = failurePercentage().enforcingFailurePercentage(30).failurePercentageMinimumHosts(1)
+                .build();
+        // nextInt(100) = 30 is not < 30: not enforced; then 29 < 30: enforced
+        OutlierDetector d = new OutlierDetector(c, new ScriptedRandom(30, 29), 0);
+        d.setHosts(List.of("a:1", "b:1"));
+        results(d, "a:1", 50, 50);
+        results(d, "b:1", 50, 50);
+        d.evaluate(10 * S);
+        assertThat(d.isEjected("a:1")).isFalse();
+        assertThat(d.isEjected("b:1")).isTrue();
+    }
+
+    @Test
+    void failurePercentageNeedsMinimumHostsAndVolumeAndSkipsEjectedHosts() {
+        OutlierDetector d = detector(failurePercentage().build(), "a:1", "b:1", "c:1", "d:1", "e:1");
+        results(d, "a:1", 50, 0);
+        results(d, "b:1", 50, 0);
+        results(d, "c:1", 50, 0);
+        results(d, "d:1", 49, 0);   // below the request volume: only 4 hosts qualify
+        results(d, "e:1", 50, 50);
+        d.evaluate(10 * S);
+        assertThat(d.isEjected("e:1")).isFalse();
+
+        // an already ejected host does not count towards the minimum either
+        // (consecutive 5xx ejects a:1; f:1 fails 4 of every 5, 80 % >= 70 %, never 5 in a row)
+        OutlierDetector e = detector(failurePercentage().consecutive5xx(5).failurePercentageThreshold(70).build(),
+                "a:1", "b:1", "c:1", "d:1", "e:1", "f:1");
+        eject(e, "a:1", 0);
+        for (String h : List.of("a:1", "b:1", "c:1", "d:1")) {
+            results(e, h, 50, 0);
+        }
+        for (int i = 0; i < 50; i++) {
+            e.onResult("f:1", i % 5 == 4 ? Outcome.OK : Outcome.status(500), 0);
+        }
+        e.evaluate(S);
+        assertThat(e.isEjected("a:1")).isTrue();
+        assertThat(e.isEjected("f:1")).isFalse();
+        // with a fifth healthy host qualifying, f:1 is ejected
+        results(e, "b:1", 50, 0);
+        results(e, "c:1", 50, 0);
+        results(e, "d:1", 50, 0);
+        results(e, "e:1", 50, 0);
+        for (int i = 0; i < 50; i++) {
+            e.onResult("f:1", i % 5 == 4 ? Outcome.OK : Outcome.status(500), 0);
+        }
+        e.evaluate(2 * S);
+        assertThat(e.isEjected("f:1")).isTrue();
+    }
+
+    @Test
+    void failurePercentageRespectsMaxEjectionPercent() {
+        // 5 hosts, 20 %: the first ejection is 1/5 = 20 % (allowed), a second would be 40 %
+        OutlierDetector d = detector(failurePercentage().maxEjectionPercent(20).build(),
+                "a:1", "b:1", "c:1", "d:1", "e:1");
+        results(d, "a:1", 50, 0);
+        results(d, "b:1", 50, 0);
+        results(d, "c:1", 50, 0);
+        results(d, "d:1", 50, 45);
+        results(d, "e:1", 50, 45);
+        d.evaluate(10 * S);
+        assertThat(d.isEjected("d:1")).isTrue();
+        assertThat(d.isEjected("e:1")).isFalse();
+        assertThat(d.ejectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void passingAnActiveHealthCheckUnejects() {
+        OutlierDetector d = detector(cfg().build(), "a:1", "b:1");
+        eject(d, "a:1", 0);
+        assertThat(d.uneject("a:1", 2 * S)).isTrue();
+        assertThat(d.isEjected("a:1")).isFalse();
+        assertThat(d.uneject("a:1", 3 * S)).isFalse();
+        assertThat(d.uneject("zz:1", 3 * S)).isFalse();
+    }
+
     private static void eject(OutlierDetector d, String host, long at) {
         for (int i = 0; i < 5; i++) {
             d.onResult(host, Outcome.status(500), at);
