@@ -178,7 +178,10 @@ class PostgresHistoryStoreTest {
         for (int m = 0; m < 50; m++) {
             store.appendRollup(rollup(m));
         }
-        assertThat(store.pending()).isLessThanOrEqualTo(20);
+        // A flush that took its batch (10 rows) just before the cut holds it until its write fails; then the batch
+        // goes back to the front of the queue and the queue is trimmed to its capacity again.
+        assertThat(store.pending()).isLessThanOrEqualTo(20 + 10);
+        await(() -> store.pending() <= 20);
         assertThat(store.dropped()).isGreaterThanOrEqualTo(30);
         relay.restore();
         await(() -> store.pending() == 0);
