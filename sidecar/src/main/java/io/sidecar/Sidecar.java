@@ -113,8 +113,28 @@ public final class Sidecar implements ConfigControl {
             p.publishEvery().multipliedBy(PeersConfig.DEFAULT_FORGET_AFTER_INTERVALS));
     ScalingConfig scaling = new ScalingConfig(p.targetUtilization(), p.minReplicas(), p.maxReplicas(), p.cooldown(),
         ScalingConfig.DEFAULT_HYSTERESIS, ScalingConfig.DEFAULT_HORIZON, ScalingConfig.DEFAULT_LATENCY_SLO_MILLIS);
+    io.sidecar.config.HostPort advertise = UpstreamPeerFeed.advertisedAddress(config);
+    if (advertise != null) peers = peers.withAdvertise(advertise.toString());
     return new PredictorConfig(config.service(), config.instance(), peers, scaling,
         AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold()), null);
+  }
+
+  /**
+   * With Redis peers: the snapshots of the instances this sidecar calls go to its balancers (the services watched
+   * follow config reloads). Upstream snapshots need the shared Redis: static peer lists name this service's peers only.
+   */
+  private void watchUpstreamPeers(PredictorRuntime runtime, SidecarConfig config) {
+    io.sidecar.predictor.peers.RedisPeerExchange exchange = runtime.redisExchange();
+    if (exchange == null) return;
+    UpstreamPeerFeed feed = new UpstreamPeerFeed(() -> dataPlane.runtime().snapshot());
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    java.util.concurrent.atomic.AtomicReference<java.util.Set<String>> watched =
+        new java.util.concurrent.atomic.AtomicReference<>(UpstreamPeerFeed.services(config));
+    exchange.watchServices(watched.get(), feed);
+    store.onChange(snapshot -> {
+      java.util.Set<String> services = UpstreamPeerFeed.services(snapshot.config());
+      if (!services.equals(watched.getAndSet(services))) context.runOnContext(v -> exchange.watchServices(services, feed));
+    });
   }
 
   static StorageConfig storageConfig(SidecarConfig config) {
@@ -143,6 +163,7 @@ public final class Sidecar implements ConfigControl {
       cacheMetrics.bindTo(registry);
     });
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
+    watchUpstreamPeers(runtime, config);
     // Seasonal baselines and forecasters start from the history of the last 8 days (a weekly season plus a day).
     p.restore(config.routes().stream().map(r -> r.name()).toList(), java.time.Duration.ofDays(8))
         .whenComplete((rows, err) -> {

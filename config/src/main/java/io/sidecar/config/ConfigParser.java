@@ -160,7 +160,7 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "balancer", "endpoints", "pool", "tls", "protocol",
-          "circuit_breaker", "outlier_detection", "hedge", "limits", "health_check");
+          "circuit_breaker", "outlier_detection", "hedge", "limits", "health_check", "service");
       String name = f.requiredString("name");
       checkName(f, name, names, "cluster");
       String balancer = oneOf(f, "balancer", ClusterSpec.DEFAULT_BALANCER, ClusterSpec.BALANCERS);
@@ -209,8 +209,10 @@ public final class ConfigParser {
           l.integer("min_concurrency", d.minConcurrency(), 1, 100_000),
           l.integer("max_concurrency", d.maxConcurrency(), 1, 1_000_000));
       if (limits.maxConcurrency() < limits.minConcurrency()) l.error("max_concurrency", "must be at least min_concurrency");
+      String service = f.string("service", name);
+      if (service != null && service.isBlank()) f.error("service", "must not be empty");
       out.add(new ClusterSpec(name, balancer, endpoints, pool, tls, protocol, breaker, outlier, hedge, limits,
-          healthCheck));
+          healthCheck, service));
     }
     return List.copyOf(out);
   }
