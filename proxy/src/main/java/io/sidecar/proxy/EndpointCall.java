@@ -10,15 +10,16 @@ import io.sidecar.predictor.signals.TrafficSignals;
  * ended exactly once, either completed (the balancer learns from it; the signals count it) or cancelled (a hedge
  * loser, a client gone: nobody is blamed and it only leaves the in-flight counts).
  */
-final class EndpointCall {
+class EndpointCall {
   private final CallHandle handle;
   private final TrafficSignals cluster;
   private final TrafficSignals endpoint;
 
-  EndpointCall(CallHandle handle, TrafficSignals cluster, TrafficSignals endpoint) {
+  /** Starts recording a try the balancer has just handed out (the exchange's own try object extends this one). */
+  EndpointCall(CallHandle handle, UpstreamSignals signals) {
     this.handle = handle;
-    this.cluster = cluster;
-    this.endpoint = endpoint;
+    this.cluster = signals.cluster();
+    this.endpoint = cluster == null ? null : signals.endpoint(handle.address());
     if (cluster != null) {
       cluster.begin();
       endpoint.begin();

@@ -64,14 +64,13 @@ final class Exchange {
   private boolean done;
 
   /** One attempt at one endpoint. */
-  private static final class Try {
-    final EndpointCall call;
+  private static final class Try extends EndpointCall {
     final long startNanos;
     HttpClientRequest upstream;
     long timer = -1;
 
-    Try(EndpointCall call, long startNanos) {
-      this.call = call;
+    Try(io.sidecar.balancer.CallHandle handle, UpstreamSignals signals, long startNanos) {
+      super(handle, signals);
       this.startNanos = startNanos;
     }
   }
@@ -121,7 +120,7 @@ final class Exchange {
     response.closeHandler(v -> {
       if (!done) {
         List<Try> abandoned = takeActive();
-        abandoned.forEach(t -> t.call.cancel());
+        abandoned.forEach(t -> t.cancel());
         finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
         abandoned.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
       }
@@ -170,7 +169,7 @@ final class Exchange {
       held.response().handler(null).resume();
       held = null;
     }
-    Try t = new Try(cluster.signals().start(pick.handle()), System.nanoTime());
+    Try t = new Try(pick.handle(), cluster.signals(), System.nanoTime());
     launch(t, tryTimeout, routeTimeoutNanos - elapsed);
     scheduleHedge(t);
   }
@@ -178,7 +177,7 @@ final class Exchange {
   /** Starts one try: per-try timer, connection, request. */
   private void launch(Try t, long tryTimeout, long remaining) {
     active.add(t);
-    lastAddress = t.call.address();
+    lastAddress = t.address();
     tried.add(lastAddress);
     if (retry != null && tryTimeout < remaining) {
       t.timer = runtime.vertx().setTimer(Math.max(1, tryTimeout / 1_000_000), id -> {
@@ -186,7 +185,7 @@ final class Exchange {
         tryFailed(t, ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
       });
     }
-    HostPort address = cluster.address(t.call.address());
+    HostPort address = cluster.address(t.address());
     if (injectedUnavailable) {
       injectedUnavailable = false;
       runtime.vertx().runOnContext(v -> tryFailed(t, ResponseFlag.UPSTREAM_CONNECT_FAILURE, "fault injected: upstream unavailable"));
@@ -211,7 +210,7 @@ final class Exchange {
    */
   private void scheduleHedge(Try first) {
     if (bodyStreamed || (replayBody == null && hasBody())) return;
-    var delay = balancer.hedgeDelayNanos(first.call.handle(), request.method().name(),
+    var delay = balancer.hedgeDelayNanos(first.handle(), request.method().name(),
         route.retry() != null && route.retry().nonIdempotent());
     if (delay.isEmpty()) return;
     hedgeTimer = runtime.vertx().setTimer(Math.max(1, delay.getAsLong() / 1_000_000), id -> {
@@ -222,7 +221,7 @@ final class Exchange {
       if (tryTimeout <= 0) return;
       Pick hedge = balancer.pick(tried, CallKind.HEDGE, tryTimeout);
       if (hedge.isAccepted()) {
-        launch(new Try(cluster.signals().start(hedge.handle()), System.nanoTime()), tryTimeout, routeTimeoutNanos - elapsed);
+        launch(new Try(hedge.handle(), cluster.signals(), System.nanoTime()), tryTimeout, routeTimeoutNanos - elapsed);
       }
     });
   }
@@ -294,7 +293,7 @@ final class Exchange {
     if (!active.remove(t) || done) return;
     if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
     Outcome outcome = Outcome.failure(flag.failureKind());
-    t.call.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE, flag);
+    t.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE, flag);
     if (t.upstream != null) t.upstream.reset();
     if (!active.isEmpty()) return; // a hedge still races: its answer decides
     cancelHedge();
@@ -310,7 +309,7 @@ final class Exchange {
     // First answer wins: the racing try is cancelled (blames nobody) and reset.
     for (Try other : takeActive()) {
       if (other == t) continue;
-      other.call.cancel();
+      other.cancel();
       if (other.upstream != null) other.upstream.reset();
     }
     active.add(t);
@@ -318,7 +317,7 @@ final class Exchange {
     if (cresp.statusCode() >= 500 || (retry != null && retry.retriable(outcome))) {
       if (mayRetry(outcome)) {
         active.clear();
-        t.call.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)), ResponseFlag.NONE);
+        t.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)), ResponseFlag.NONE);
         cresp.pause();
         held = new HeldResponse(cresp, headerNanos);
         scheduleRetry();
@@ -358,14 +357,14 @@ final class Exchange {
       cresp.body().onComplete(ar -> {
         if (ar.failed()) {
           if (t != null) {
-            t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
+            t.complete(System.nanoTime() - t.startNanos, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
                 LoadHint.NONE, ResponseFlag.UPSTREAM_RESET);
           }
           active.clear();
           fail(ResponseFlag.UPSTREAM_RESET, String.valueOf(ar.cause().getMessage()));
           return;
         }
-        if (t != null) t.call.complete(headerNanos, Outcome.status(cresp.statusCode()), hint, ResponseFlag.NONE);
+        if (t != null) t.complete(headerNanos, Outcome.status(cresp.statusCode()), hint, ResponseFlag.NONE);
         active.clear();
         response.end(io.sidecar.fault.vertx.ResponsePatcher.body(patch, ar.result(), headers));
         finish(status, ResponseFlag.NONE);
@@ -379,7 +378,7 @@ final class Exchange {
     }
     cresp.pipe().endOnFailure(false).to(destination).onComplete(ar -> {
       if (ar.succeeded()) {
-        if (t != null) t.call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
+        if (t != null) t.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
         active.clear();
         finish(status, ResponseFlag.NONE);
       } else if (!done) {
@@ -387,8 +386,8 @@ final class Exchange {
         ResponseFlag flag = response.closed() ? ResponseFlag.DOWNSTREAM_DISCONNECT
             : FailureClassifier.classify(ar.cause(), true);
         if (t != null) {
-          if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.call.cancel();
-          else t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+          if (flag == ResponseFlag.DOWNSTREAM_DISCONNECT) t.cancel();
+          else t.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
         }
         active.clear();
         finish(status, flag);
@@ -400,7 +399,7 @@ final class Exchange {
   private void fail(ResponseFlag flag, String detail) {
     if (done) return;
     List<Try> tries = takeActive();
-    tries.forEach(t -> t.call.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag));
+    tries.forEach(t -> t.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag));
     if (held != null) {
       held.response().handler(null).resume();
       held = null;

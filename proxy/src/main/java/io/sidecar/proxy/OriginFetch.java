@@ -44,7 +44,7 @@ final class OriginFetch implements Origin {
       return Future.failedFuture(new UpstreamFailure(ResponseFlag.of(pick.refusal()),
           "cluster " + cluster.name() + ": " + pick.refusal()));
     }
-    EndpointCall call = cluster.signals().start(pick.handle());
+    EndpointCall call = new EndpointCall(pick.handle(), cluster.signals());
     HostPort address = cluster.address(call.address());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     if (extraHeaders != null) headers.setAll(extraHeaders);

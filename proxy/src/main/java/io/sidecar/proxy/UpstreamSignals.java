@@ -1,6 +1,5 @@
 package io.sidecar.proxy;
 
-import io.sidecar.balancer.CallHandle;
 import io.sidecar.predictor.signals.Signals;
 import io.sidecar.predictor.signals.TrafficSignals;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,11 +28,15 @@ final class UpstreamSignals {
     }
   }
 
-  /** Starts recording a try the balancer has just handed out. */
-  EndpointCall start(CallHandle handle) {
+  /** The cluster's signals, null before the first routing snapshot bound a registry. */
+  TrafficSignals cluster() {
     Bound b = bound;
-    if (b == null) return new EndpointCall(handle, null, null);
-    TrafficSignals endpoint = b.endpoints().computeIfAbsent(handle.address(), a -> b.registry().endpoint(cluster, a));
-    return new EndpointCall(handle, b.cluster(), endpoint);
+    return b == null ? null : b.cluster();
+  }
+
+  /** The endpoint's signals ({@code cluster/address} in the registry), null before a registry is bound. */
+  TrafficSignals endpoint(String address) {
+    Bound b = bound;
+    return b == null ? null : b.endpoints().computeIfAbsent(address, a -> b.registry().endpoint(cluster, a));
   }
 }
