@@ -18,6 +18,7 @@ public final class ProxyMetrics {
       Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
       Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  private static final ResponseFlag[] FLAGS = ResponseFlag.values();
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
@@ -49,7 +50,9 @@ public final class ProxyMetrics {
     private final String cluster;
     private final Timer latency;
     private final AtomicLong inFlight = new AtomicLong();
-    private final ConcurrentHashMap<Integer, Counter> counters = new ConcurrentHashMap<>();
+    /** Indexed by status class (0-5) and flag: no boxing or map lookup per request. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> counters =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(6 * FLAGS.length);
 
     private RouteMeters(String route, String cluster) {
       this.route = route;
@@ -69,11 +72,18 @@ public final class ProxyMetrics {
     public void finished(int status, ResponseFlag flag, long nanos) {
       inFlight.decrementAndGet();
       latency.record(nanos, TimeUnit.NANOSECONDS);
-      int key = (status / 100) * 100 + flag.ordinal();
-      counters.computeIfAbsent(key, k -> Counter.builder("sidecar_requests")
-          .description("Finished requests by status class and response flag")
-          .tags("route", route, "cluster", cluster, "status_class", (status / 100) + "xx", "flag", flag.code())
-          .register(registry)).increment();
+      int statusClass = Math.max(0, Math.min(5, status / 100));
+      int index = statusClass * FLAGS.length + flag.ordinal();
+      Counter counter = counters.get(index);
+      if (counter == null) {
+        // Registering twice in a race is harmless: the registry returns the meter it already has.
+        counter = Counter.builder("sidecar_requests")
+            .description("Finished requests by status class and response flag")
+            .tags("route", route, "cluster", cluster, "status_class", statusClass + "xx", "flag", flag.code())
+            .register(registry);
+        counters.set(index, counter);
+      }
+      counter.increment();
     }
   }
 }
