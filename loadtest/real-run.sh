@@ -50,8 +50,9 @@ mkdir -p "$work"
 jar=$(lt_private_sidecar_jar "$work")
 echo "compiling loadtest ..." >&2
 (cd "$lt_root" && ./mvnw -B -q -pl loadtest compile dependency:build-classpath \
-  -Dmdep.outputFile="$work/classpath" -Dmdep.includeScope=runtime) >&2
-cp="$here/target/classes:$(cat "$work/classpath")"
+  -Dmdep.outputFile="$work/classpath" -DincludeScope=runtime) >&2
+# HdrHistogram and Jackson from this module; Vert.x 5 and netty 4.2 from the sidecar jar (see VertxHttpSender).
+cp="$here/target/classes:$(cat "$work/classpath"):$jar"
 lt_trap_cleanup
 
 upstreams=()

@@ -1,13 +1,7 @@
 package io.sidecar.loadtest.realrun;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
@@ -16,18 +10,16 @@ import java.util.random.RandomGenerator;
  * Sends GET requests at Poisson arrival times ({@link PoissonArrivals}) for a fixed time, whatever the responses
  * do (open model), and records each into a {@link RunRecorder} from its intended send time. Each request gets what
  * is left of the timeout counted from its intended time, so "within the timeout" means the same for a request the
- * generator sent late. The JDK client opens a new connection whenever every pooled one is busy, so the number of
+ * generator sent late. The sender opens a new connection whenever every pooled one is busy, so the number of
  * connections is not a limit.
  */
 public final class OpenLoadGenerator {
-  private final HttpClient client;
-  private final URI target;
+  private final RequestSender sender;
   private final double ratePerSecond;
   private final Duration timeout;
 
-  public OpenLoadGenerator(HttpClient client, URI target, double ratePerSecond, Duration timeout) {
-    this.client = client;
-    this.target = target;
+  public OpenLoadGenerator(RequestSender sender, double ratePerSecond, Duration timeout) {
+    this.sender = sender;
     this.ratePerSecond = ratePerSecond;
     this.timeout = timeout;
   }
@@ -58,16 +50,19 @@ public final class OpenLoadGenerator {
       }
       InFlight request = new InFlight(offset, intended);
       inFlight.add(request);
-      HttpRequest get = HttpRequest.newBuilder(target).timeout(Duration.ofNanos(left)).GET().build();
-      client.sendAsync(get, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-        if (!inFlight.remove(request)) return;
-        long latency = System.nanoTime() - request.intendedNanos();
-        if (failure == null) {
-          recorder.response(request.offsetNanos(), latency, response.statusCode());
-        } else {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          if (cause instanceof HttpTimeoutException) recorder.timedOut(request.offsetNanos());
-          else recorder.error(request.offsetNanos(), latency, cause.getClass().getSimpleName());
+      sender.send(left, new RequestSender.Outcome() {
+        @Override
+        public void response(int status) {
+          if (inFlight.remove(request)) {
+            recorder.response(request.offsetNanos(), System.nanoTime() - request.intendedNanos(), status);
+          }
+        }
+
+        @Override
+        public void failed(Throwable cause, boolean timedOut) {
+          if (!inFlight.remove(request)) return;
+          if (timedOut) recorder.timedOut(request.offsetNanos());
+          else recorder.error(request.offsetNanos(), System.nanoTime() - request.intendedNanos(), cause.getClass().getSimpleName());
         }
       });
     }

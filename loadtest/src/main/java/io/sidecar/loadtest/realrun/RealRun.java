@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * RealRun run --strategy S --target URL --admin URL --token T --cluster C --slow-proxy P --slow-endpoint H:P
  *             [--rate 1000] [--duration 60] [--warmup 20] [--window 10] [--timeout-ms 1000]
- *             [--slow-latency-ms 2000] [--seed 42] --out results.jsonl
+ *             [--slow-latency-ms 2000] [--seed 42] [--client vertx|jdk] --out results.jsonl
  * RealRun report results.jsonl
  * </pre>
  *
@@ -49,7 +49,7 @@ public final class RealRun {
     if (args.length == 0) usage("missing command (run | report)");
     switch (args[0]) {
       case "run" -> {
-        StrategyResult result = run(Options.parse(args, 1));
+        StrategyResult result = run(Plan.from(Options.parse(args, 1)));
         System.out.print(ResultTable.format(List.of(result)));
       }
       case "report" -> {
@@ -60,75 +60,87 @@ public final class RealRun {
     }
   }
 
-  static StrategyResult run(Options o) throws IOException, InterruptedException, ExecutionException {
-    String strategy = o.required("strategy");
-    String cluster = o.required("cluster");
-    String slowProxy = o.required("slow-proxy");
-    String slowEndpoint = o.required("slow-endpoint");
-    Path out = Path.of(o.required("out"));
-    double rate = o.decimal("rate", 1000);
-    Duration length = o.seconds("duration", 60);
-    Duration warmup = o.seconds("warmup", 20);
-    Duration window = o.seconds("window", 10);
-    if (length.isZero() || window.isZero()) throw new IllegalArgumentException("--duration and --window must be > 0");
-    Duration timeout = Duration.ofMillis(o.integer("timeout-ms", 1000));
-    Duration slowLatency = Duration.ofMillis(o.integer("slow-latency-ms", 2000));
-    long seed = o.integer("seed", 42);
-    URI target = URI.create(o.required("target"));
+  /** What one {@code run} does, from the command line. */
+  record Plan(String strategy, URI target, URI admin, String token, String cluster, String slowProxy,
+      String slowEndpoint, Path out, double rate, Duration length, Duration warmup, Duration window,
+      Duration timeout, Duration slowLatency, long seed, String client) {
 
-    HttpClient adminClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    ControlApi api = new ControlApi(adminClient, URI.create(o.required("admin")), o.required("token"));
-    ControlApi.ClusterCounts initial = api.cluster(cluster);
-    if (!initial.balancer().equals(strategy)) {
-      throw new IllegalStateException("cluster '" + cluster + "' runs balancer '" + initial.balancer()
-          + "', not '" + strategy + "': the row would be mislabelled");
+    static Plan from(Options o) {
+      Plan p = new Plan(o.required("strategy"), URI.create(o.required("target")), URI.create(o.required("admin")),
+          o.required("token"), o.required("cluster"), o.required("slow-proxy"), o.required("slow-endpoint"),
+          Path.of(o.required("out")), o.decimal("rate", 1000), o.seconds("duration", 60), o.seconds("warmup", 20),
+          o.seconds("window", 10), Duration.ofMillis(o.integer("timeout-ms", 1000)),
+          Duration.ofMillis(o.integer("slow-latency-ms", 2000)), o.integer("seed", 42), o.text("client", "vertx"));
+      if (p.length().isZero() || p.window().isZero()) throw new IllegalArgumentException("--duration and --window must be > 0");
+      if (!p.client().equals("vertx") && !p.client().equals("jdk")) {
+        throw new IllegalArgumentException("--client must be vertx or jdk, was '" + p.client() + "'");
+      }
+      return p;
     }
-    if (!initial.requests().containsKey(slowEndpoint)) {
-      throw new IllegalStateException("--slow-endpoint " + slowEndpoint + " is not an endpoint of cluster '"
-          + cluster + "': " + initial.requests().keySet());
+
+    RequestSender sender() {
+      return client.equals("jdk") ? new JdkHttpSender(target, timeout) : new VertxHttpSender(target, timeout.toMillis());
     }
-    HttpClient loadClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
-    OpenLoadGenerator generator = new OpenLoadGenerator(loadClient, target, rate, timeout);
+  }
 
-    if (!warmup.isZero()) warmUp(loadClient, target, rate, timeout, warmup, strategy, seed);
+  static StrategyResult run(Plan p) throws IOException, InterruptedException, ExecutionException {
+    ControlApi api = new ControlApi(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), p.admin(), p.token());
+    ControlApi.ClusterCounts initial = api.cluster(p.cluster());
+    if (!initial.balancer().equals(p.strategy())) {
+      throw new IllegalStateException("cluster '" + p.cluster() + "' runs balancer '" + initial.balancer()
+          + "', not '" + p.strategy() + "': the row would be mislabelled");
+    }
+    if (!initial.requests().containsKey(p.slowEndpoint())) {
+      throw new IllegalStateException("--slow-endpoint " + p.slowEndpoint() + " is not an endpoint of cluster '"
+          + p.cluster() + "': " + initial.requests().keySet());
+    }
+    try (RequestSender sender = p.sender()) {
+      if (!p.warmup().isZero()) warmUp(p, sender);
+      return measure(p, api, sender);
+    }
+  }
 
-    ControlApi.ClusterCounts before = api.cluster(cluster);
+  private static StrategyResult measure(Plan p, ControlApi api, RequestSender sender)
+      throws IOException, InterruptedException, ExecutionException {
+    ControlApi.ClusterCounts before = api.cluster(p.cluster());
     String loadBefore = loadAverage();
     String startedAt = Instant.now().toString();
     long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
-    long slowFrom = length.toNanos() / 4;
-    long slowUntil = length.toNanos() * 3 / 4;
+    long slowFrom = p.length().toNanos() / 4;
+    long slowUntil = p.length().toNanos() * 3 / 4;
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     double[] toxicAt = {Double.NaN, Double.NaN};
     ScheduledFuture<?> add = timer.schedule(() -> {
-      api.addLatencyToxic(slowProxy, TOXIC_NAME, slowLatency);
+      api.addLatencyToxic(p.slowProxy(), TOXIC_NAME, p.slowLatency());
       toxicAt[0] = (System.nanoTime() - start) / 1e9;
       return null;
     }, start + slowFrom - System.nanoTime(), TimeUnit.NANOSECONDS);
     ScheduledFuture<?> remove = timer.schedule(() -> {
-      api.removeToxic(slowProxy, TOXIC_NAME);
+      api.removeToxic(p.slowProxy(), TOXIC_NAME);
       toxicAt[1] = (System.nanoTime() - start) / 1e9;
       return null;
     }, start + slowUntil - System.nanoTime(), TimeUnit.NANOSECONDS);
     System.err.printf(Locale.ROOT, "%s: %.0f req/s for %d s, +%d ms on %s (TCP proxy %s) from %.1f s to %.1f s%n",
-        strategy, rate, length.toSeconds(), slowLatency.toMillis(), slowEndpoint, slowProxy, slowFrom / 1e9, slowUntil / 1e9);
+        p.strategy(), p.rate(), p.length().toSeconds(), p.slowLatency().toMillis(), p.slowEndpoint(), p.slowProxy(),
+        slowFrom / 1e9, slowUntil / 1e9);
     RunRecorder recorder;
     try {
-      recorder = generator.run(start, length, window, new SplittableRandom(seed));
+      recorder = new OpenLoadGenerator(sender, p.rate(), p.timeout())
+          .run(start, p.length(), p.window(), new SplittableRandom(p.seed()));
       add.get();
       remove.get();
     } finally {
       timer.shutdownNow();
       timer.awaitTermination(10, TimeUnit.SECONDS); // also makes toxicAt's writes visible here
       if (!Double.isNaN(toxicAt[0]) && Double.isNaN(toxicAt[1])) {
-        api.removeToxic(slowProxy, TOXIC_NAME); // never leave the toxic behind a failed run
+        api.removeToxic(p.slowProxy(), TOXIC_NAME); // never leave the toxic behind a failed run
       }
     }
-    ControlApi.ClusterCounts after = api.cluster(cluster);
-    StrategyResult result = new StrategyResult(strategy, startedAt, rate, length.toSeconds(), warmup.toSeconds(),
-        slowEndpoint, slowLatency.toMillis(), toxicAt[0], toxicAt[1], recorder.summary(), after.minus(before),
-        loadBefore, loadAverage());
-    Files.writeString(out, JSON.writeValueAsString(result) + "\n", StandardCharsets.UTF_8,
+    ControlApi.ClusterCounts after = api.cluster(p.cluster());
+    StrategyResult result = new StrategyResult(p.strategy(), startedAt, p.rate(), p.length().toSeconds(),
+        p.warmup().toSeconds(), p.slowEndpoint(), p.slowLatency().toMillis(), toxicAt[0], toxicAt[1],
+        recorder.summary(), after.minus(before), loadBefore, loadAverage());
+    Files.writeString(p.out(), JSON.writeValueAsString(result) + "\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return result;
   }
@@ -139,14 +151,13 @@ public final class RealRun {
    * closing its connections, whose re-opening cost more CPU); a ramp lets the JIT compile the hot path first, as
    * traffic would reach a sidecar that had just started. Identical for every strategy.
    */
-  private static void warmUp(HttpClient client, URI target, double rate, Duration timeout, Duration warmup,
-      String strategy, long seed) throws InterruptedException {
-    Duration step = warmup.dividedBy(4);
+  private static void warmUp(Plan p, RequestSender sender) throws InterruptedException {
+    Duration step = p.warmup().dividedBy(4);
     for (double share : new double[] {0.10, 0.25, 0.50, 1.0}) {
-      LoadSummary w = new OpenLoadGenerator(client, target, rate * share, timeout)
-          .run(System.nanoTime(), step, step, new SplittableRandom(~seed)).summary();
+      LoadSummary w = new OpenLoadGenerator(sender, p.rate() * share, p.timeout())
+          .run(System.nanoTime(), step, step, new SplittableRandom(~p.seed())).summary();
       System.err.printf(Locale.ROOT, "%s: warm-up at %.0f req/s: %d requests, %.1f %% success, p99 %.1f ms (not recorded)%n",
-          strategy, rate * share, w.requests(), w.successPercent(), w.p99Ms());
+          p.strategy(), p.rate() * share, w.requests(), w.successPercent(), w.p99Ms());
     }
   }
 
@@ -171,7 +182,7 @@ public final class RealRun {
     System.err.println(problem);
     System.err.println("usage: RealRun run --strategy S --target URL --admin URL --token T --cluster C"
         + " --slow-proxy P --slow-endpoint HOST:PORT --out FILE [--rate 1000] [--duration 60] [--warmup 20]"
-        + " [--window 10] [--timeout-ms 1000] [--slow-latency-ms 2000] [--seed 42]");
+        + " [--window 10] [--timeout-ms 1000] [--slow-latency-ms 2000] [--seed 42] [--client vertx|jdk]");
     System.err.println("       RealRun report FILE");
     System.exit(2);
   }
@@ -187,6 +198,10 @@ public final class RealRun {
         values.put(args[i].substring(2), args[i + 1]);
       }
       return new Options(values);
+    }
+
+    String text(String name, String dflt) {
+      return values.getOrDefault(name, dflt);
     }
 
     String required(String name) {
