@@ -55,6 +55,8 @@ public final class VertxHttpSender implements RequestSender {
       client.request(request)
           .compose(req -> {
             sent[0] = req;
+            // the outcome comes from the futures; without a handler Vert.x logs every reset as SEVERE
+            req.exceptionHandler(e -> { });
             if (finished[0]) req.reset(); // timed out while waiting for a connection
             return req.send();
           })
