@@ -32,15 +32,20 @@ public final class ControlApi {
     this.token = token;
   }
 
-  /** {@code GET /clusters/{name}}: the balancer in effect and {@code endpoints[].requests} in the API's order. */
+  /**
+   * {@code GET /clusters/{name}}: the balancer in effect, {@code endpoints[].requests} and
+   * {@code endpoints[].failures} in the API's order.
+   */
   public ClusterCounts cluster(String name) throws IOException, InterruptedException {
     JsonNode body = call(HttpRequest.newBuilder(base.resolve("/clusters/" + name)).GET(), 200);
     Map<String, Long> requests = new LinkedHashMap<>();
+    Map<String, Long> failures = new LinkedHashMap<>();
     for (JsonNode endpoint : body.path("endpoints")) {
       requests.put(endpoint.path("address").asText(), endpoint.path("requests").asLong());
+      failures.put(endpoint.path("address").asText(), endpoint.path("failures").asLong());
     }
     if (requests.isEmpty()) throw new IOException("GET /clusters/" + name + " lists no endpoints: " + body);
-    return new ClusterCounts(body.path("balancer").asText(), requests);
+    return new ClusterCounts(body.path("balancer").asText(), requests, failures);
   }
 
   /**
@@ -75,12 +80,21 @@ public final class ControlApi {
     return response.body().isEmpty() ? json.nullNode() : json.readTree(response.body());
   }
 
-  /** A cluster's balancer and request count per endpoint address. */
-  public record ClusterCounts(String balancer, Map<String, Long> requests) {
+  /** A cluster's balancer and the request and failure counts per endpoint address. */
+  public record ClusterCounts(String balancer, Map<String, Long> requests, Map<String, Long> failures) {
     /** Requests per endpoint since {@code before}, in this snapshot's endpoint order. */
-    public Map<String, Long> minus(ClusterCounts before) {
+    public Map<String, Long> requestsSince(ClusterCounts before) {
+      return minus(requests, before.requests());
+    }
+
+    /** Failures (as the sidecar counts them: timeouts, resets, 5xx) per endpoint since {@code before}. */
+    public Map<String, Long> failuresSince(ClusterCounts before) {
+      return minus(failures, before.failures());
+    }
+
+    private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
       Map<String, Long> delta = new LinkedHashMap<>();
-      requests.forEach((address, n) -> delta.put(address, n - before.requests().getOrDefault(address, 0L)));
+      after.forEach((address, n) -> delta.put(address, n - before.getOrDefault(address, 0L)));
       return delta;
     }
   }

@@ -139,7 +139,7 @@ public final class RealRun {
     ControlApi.ClusterCounts after = api.cluster(p.cluster());
     StrategyResult result = new StrategyResult(p.strategy(), startedAt, p.rate(), p.length().toSeconds(),
         p.warmup().toSeconds(), p.slowEndpoint(), p.slowLatency().toMillis(), toxicAt[0], toxicAt[1],
-        recorder.summary(), after.minus(before), loadBefore, loadAverage());
+        recorder.summary(), after.requestsSince(before), after.failuresSince(before), loadBefore, loadAverage());
     Files.writeString(p.out(), JSON.writeValueAsString(result) + "\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return result;

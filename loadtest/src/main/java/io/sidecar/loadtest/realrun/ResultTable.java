@@ -30,6 +30,11 @@ public final class ResultTable {
         out.append(String.format(Locale.ROOT, "  %-26s %s%n", r.strategy(), r.load().windowSuccessPercent().stream()
             .map(p -> String.format(Locale.ROOT, "%.1f", p)).collect(Collectors.joining(", ", "[", "]"))));
       }
+      out.append("\nfailures per endpoint as the sidecar counts them (same order):\n");
+      for (StrategyResult r : results) {
+        out.append(String.format(Locale.ROOT, "  %-26s %s%n", r.strategy(),
+            slowFirst(r.sidecarFailuresPerEndpoint(), r.slowEndpoint())));
+      }
       out.append("\nclient side (offered rate, rate actually sent, generator lateness, failures by kind, toxic on/off, load average 1/5/15 min before → after):\n");
       for (StrategyResult r : results) {
         LoadSummary l = r.load();
