@@ -71,7 +71,7 @@ main() {
   for s in ${strategies//,/ }; do
     LT_LISTEN=$listen LT_ADMIN=$admin LT_BALANCER=$s \
       lt_start_sidecar "$jar" "$here/real-run.yaml" "$work/sidecar-$s.log" "http://$listen/real/1k"
-    java -Xmx256m -cp "$cp" io.sidecar.loadtest.realrun.RealRun run --strategy "$s" \
+    lt_run java -Xmx256m -cp "$cp" io.sidecar.loadtest.realrun.RealRun run --strategy "$s" \
       --target "http://$listen/real/1k" --admin "http://$admin" --token "$SIDECAR_ADMIN_TOKEN" --cluster eleven \
       --slow-proxy slow --slow-endpoint 127.0.0.1:27422 --rate "$rate" --duration "$duration" --warmup "$warmup" \
       --window "$window" --seed "$seed" --out "$results" >/dev/null

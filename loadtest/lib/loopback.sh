@@ -51,6 +51,26 @@ lt_start() {
   lt_started+=("$lt_pid")
 }
 
+# lt_run CMD... : runs CMD and returns its exit status. CMD runs in the background and the shell waits for it:
+# bash runs a TERM/INT trap only after a foreground command ends, but interrupts `wait` at once, so an
+# interrupted launcher stops everything now instead of after a minute of load.
+lt_run() {
+  local pid status=0
+  "$@" &
+  pid=$!
+  lt_started+=("$pid")
+  wait "$pid" || status=$?
+  lt_forget "$pid"
+  return $status
+}
+
+lt_forget() {
+  local -a left=()
+  local p
+  for p in "${lt_started[@]}"; do [ "$p" = "$1" ] || left+=("$p"); done
+  lt_started=("${left[@]}")
+}
+
 # lt_stop PID [SECONDS] : TERM, then KILL after SECONDS (default 10); waits until the process is gone.
 lt_stop() {
   local pid="$1" grace="${2:-10}" i
@@ -58,9 +78,7 @@ lt_stop() {
   for i in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  local -a left=() p
-  for p in "${lt_started[@]}"; do [ "$p" = "$pid" ] || left+=("$p"); done
-  lt_started=("${left[@]}")
+  lt_forget "$pid"
 }
 
 # lt_start_upstreams LOG SPEC... : TestUpstreams (name:port[:delayMillis[:sigma]]) from loadtest/target/classes,
