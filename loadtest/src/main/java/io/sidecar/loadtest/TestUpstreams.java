@@ -12,15 +12,17 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Loopback HTTP upstreams for the Gatling simulations (JDK {@code HttpServer}, no extra dependency).
  * Every response carries {@code x-upstream: <name>} and {@code cache-control: max-age=60}; the body size comes
- * from the path ({@link ResponseBodies}). A slow upstream answers after its delay from a scheduler, so a slow
- * instance does not hold a worker thread while it waits.
+ * from the path ({@link ResponseBodies}). A delayed upstream answers after its delay (fixed, or log-normal when
+ * the spec has a sigma) from a scheduler, so a waiting response does not hold a worker thread and the upstream's
+ * concurrency is not limited by its thread count.
  *
- * <pre>java -cp loadtest/target/classes io.sidecar.loadtest.TestUpstreams fast:27301 mid:27302 slow:27303:50</pre>
+ * <pre>java -cp loadtest/target/classes io.sidecar.loadtest.TestUpstreams fast:27301 mid:27302 slow:27303:50 jittery:27304:20:0.3</pre>
  */
 public final class TestUpstreams implements AutoCloseable {
   public static final String UPSTREAM_HEADER = "x-upstream";
@@ -65,11 +67,11 @@ public final class TestUpstreams implements AutoCloseable {
     try (InputStream in = exchange.getRequestBody()) {
       in.transferTo(OutputStream.nullOutputStream());
     }
-    long delayMillis = spec.delay().toMillis();
-    if (delayMillis == 0) {
+    long delayNanos = spec.sampleDelayNanos(ThreadLocalRandom.current());
+    if (delayNanos == 0) {
       respond(spec, exchange);
     } else {
-      delays.schedule(() -> workers.execute(() -> respondQuietly(spec, exchange)), delayMillis, TimeUnit.MILLISECONDS);
+      delays.schedule(() -> workers.execute(() -> respondQuietly(spec, exchange)), delayNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -114,7 +116,8 @@ public final class TestUpstreams implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(upstreams::close));
     for (int i = 0; i < specs.size(); i++) {
       System.out.println("upstream " + specs.get(i).name() + " on 127.0.0.1:" + upstreams.ports().get(i)
-          + " delay " + specs.get(i).delay().toMillis() + "ms");
+          + " delay " + specs.get(i).delay().toMillis() + "ms"
+          + (specs.get(i).sigma() > 0 ? " lognormal sigma " + specs.get(i).sigma() : ""));
     }
     System.out.println("ready");
     System.out.flush();

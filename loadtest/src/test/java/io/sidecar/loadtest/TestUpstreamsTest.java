@@ -22,6 +22,23 @@ class TestUpstreamsTest {
     assertThatThrownBy(() -> UpstreamSpec.parse("x:70000")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> UpstreamSpec.parse(":1:2")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(UpstreamSpec::parseAll).isInstanceOf(IllegalArgumentException.class);
+    assertThat(UpstreamSpec.parse("u1:27411:20:0.3")).isEqualTo(new UpstreamSpec("u1", 27411, Duration.ofMillis(20), 0.3));
+    assertThatThrownBy(() -> UpstreamSpec.parse("u1:27411:20:-1")).hasMessageContaining("sigma");
+    assertThatThrownBy(() -> UpstreamSpec.parse("u1:27411:20:x")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSigmaMakesTheDelayLogNormalAroundItsMedian() {
+    UpstreamSpec fixed = UpstreamSpec.parse("f:0:20");
+    UpstreamSpec spread = UpstreamSpec.parse("s:0:20:0.3");
+    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    assertThat(fixed.sampleDelayNanos(random)).isEqualTo(20_000_000L);
+    long[] samples = new long[10_001];
+    for (int i = 0; i < samples.length; i++) samples[i] = spread.sampleDelayNanos(random);
+    java.util.Arrays.sort(samples);
+    // median 20 ms; p84 is 20·e^0.3 = 27.0 ms (one sigma); sample quantiles of 10k draws within 3 %
+    assertThat(samples[5_000] / 1e6).isCloseTo(20.0, org.assertj.core.api.Assertions.within(0.6));
+    assertThat(samples[8_413] / 1e6).isCloseTo(27.0, org.assertj.core.api.Assertions.within(0.8));
   }
 
   @Test
