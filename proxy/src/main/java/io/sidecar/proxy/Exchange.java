@@ -244,6 +244,9 @@ final class Exchange {
 
   private void send(Try t, HttpClientRequest creq, HostPort address) {
     t.upstream = creq;
+    // Failures reach the exchange through the response future; without a handler Vert.x also logs, at SEVERE,
+    // every reset the exchange makes itself (timeouts, hedge losers, clients gone).
+    creq.exceptionHandler(ignored -> { });
     creq.authority(UpstreamRequests.authority(request, route, address));
     creq.response().onComplete(ar -> {
       if (!active.contains(t) || done) return;

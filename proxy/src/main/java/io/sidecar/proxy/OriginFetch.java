@@ -64,6 +64,7 @@ final class OriginFetch implements Origin {
     });
     cluster.client().request(options).compose(creq -> {
       sent[0] = creq;
+      creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
       creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
       if (body == null) {
         creq.end();
