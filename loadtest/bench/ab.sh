@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# A/B of two sidecar jars on 1 KiB pass-through: alternating rounds, a fresh JVM per run, pinned like run.sh
+# A/B of two sidecars on 1 KiB pass-through: alternating rounds, a fresh JVM per run, pinned like run.sh
 # (sidecar on cpu 0, wrk and an nginx origin on cpu 1). Prints rps, p99 and CPU us per request per run.
 #
-#   loadtest/bench/ab.sh OLD.jar NEW.jar [ROUNDS]      e.g. after `git worktree add /tmp/old <rev>` and a build there
+#   loadtest/bench/ab.sh A B [ROUNDS]      A, B: JAR or JAR:CONFIG (default config loadtest/bench/sidecar-bench.yaml)
+#   loadtest/bench/ab.sh old.jar new.jar                    two builds (e.g. one from `git worktree add /tmp/old REV`)
+#   loadtest/bench/ab.sh sidecar/target/sidecar.jar sidecar/target/sidecar.jar:loadtest/bench/sidecar-stages.yaml
 #
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,7p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
 for p in 27080 27100 27200; do
   if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
@@ -29,10 +31,12 @@ sleep 1
 hz=$(getconf CLK_TCK)
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxDirectMemorySize=384m}"
 for ((round = 1; round <= rounds; round++)); do
-  for jar in "${jars[@]}"; do
+  for target in "${jars[@]}"; do
+    jar="${target%%:*}"; config="$here/sidecar-bench.yaml"
+    [[ "$target" == *:* ]] && config="${target#*:}"
     # shellcheck disable=SC2086
     LT_LISTEN=127.0.0.1:27100 LT_ADMIN=127.0.0.1:27200 LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
-      taskset -c 0 java $opts -jar "$jar" run --config "$here/sidecar-bench.yaml" >"$work/logs/sidecar.log" 2>&1 &
+      taskset -c 0 java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
     pid=$!; started+=($pid)
     for _ in $(seq 150); do curl -fsS -o /dev/null http://127.0.0.1:27100/1k 2>/dev/null && break; sleep 0.2; done
     taskset -c 1 wrk -t1 -c64 -d20s http://127.0.0.1:27100/1k >/dev/null
@@ -40,7 +44,7 @@ for ((round = 1; round <= rounds; round++)); do
     out=$(taskset -c 1 wrk -t1 -c64 -d10s --latency http://127.0.0.1:27100/1k)
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     n=$(awk '/requests in/ {print $1}' <<<"$out")
-    printf 'round %d %-40s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$jar" \
+    printf 'round %d %-60s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$target" \
       "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
       "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')"
     kill "$pid"; wait "$pid" 2>/dev/null || true
