@@ -213,13 +213,9 @@ class HealthCheckTest {
 
   @Test
   void tlsClustersAreProbedOverTls() throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
-        .redirectErrorStream(true).start();
-    openssl.getInputStream().readAllBytes();
-    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Path[] pem = ProxyHarness.selfSignedCertificate(dir);
+    Path cert = pem[0];
+    Path key = pem[1];
     AtomicInteger health = new AtomicInteger(200);
     Set<Boolean> probedOverTls = ConcurrentHashMap.newKeySet();
     HttpServer server = await(h.vertx.createHttpServer(new HttpServerOptions().setSsl(true)

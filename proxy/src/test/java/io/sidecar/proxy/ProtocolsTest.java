@@ -34,13 +34,9 @@ class ProtocolsTest {
 
   @Test
   void tlsListenerNegotiatesH2WithAlpnAndH2cWorksOnPlainListeners() throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
-        .redirectErrorStream(true).start();
-    openssl.getInputStream().readAllBytes();
-    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Path[] pem = ProxyHarness.selfSignedCertificate(dir);
+    Path cert = pem[0];
+    Path key = pem[1];
     assertThat(Files.exists(cert)).isTrue();
 
     int upstream = h.upstream(req -> req.response().end("upstream saw " + req.version()));
