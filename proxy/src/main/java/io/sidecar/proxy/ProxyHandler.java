@@ -26,8 +26,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     long startNanos = System.nanoTime();
     RoutingSnapshot snapshot = runtime.snapshot();
     RouteTable table = snapshot.table(listener);
-    RouteSpec route = table == null ? null : table.match(new VertxRequestFacts(request));
-    if (route == null) {
+    RoutingSnapshot.CompiledRoute compiled = table == null ? null : table.match(new VertxRequestFacts(request));
+    if (compiled == null) {
       Exchange.replyLocal(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path());
       runtime.metrics().noRoute(listener);
       AccessLog log = runtime.accessLog();
@@ -37,11 +37,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       return;
     }
-    RoutingSnapshot.CompiledRoute compiled = snapshot.route(route.name());
-    WeightedSplit split = compiled.split();
-    String clusterName = split.pick(split.totalWeight() <= 1 ? 0 : ThreadLocalRandom.current().nextInt(split.totalWeight()));
-    UpstreamCluster cluster = snapshot.cluster(clusterName);
-    ProxyMetrics.RouteMeters meters = compiled.meters().get(clusterName);
+    RouteSpec route = compiled.spec();
+    int weights = compiled.split().totalWeight();
+    RoutingSnapshot.SplitTarget target = compiled.pick(weights <= 1 ? 0 : ThreadLocalRandom.current().nextInt(weights));
+    UpstreamCluster cluster = target.cluster();
+    String clusterName = cluster.name();
+    ProxyMetrics.RouteMeters meters = target.meters();
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxRequestBody) {
       meters.started();

@@ -7,16 +7,16 @@ import java.util.List;
 
 /** The routes of one listener in file order; the first whose match holds wins. Immutable. */
 public final class RouteTable {
-  private final RouteSpec[] routes;
+  private final RoutingSnapshot.CompiledRoute[] routes;
 
-  public RouteTable(List<RouteSpec> routes) {
-    this.routes = routes.toArray(new RouteSpec[0]);
+  public RouteTable(List<RoutingSnapshot.CompiledRoute> routes) {
+    this.routes = routes.toArray(new RoutingSnapshot.CompiledRoute[0]);
   }
 
   /** The first matching route, or null (the caller answers 404 NR). */
-  public RouteSpec match(RequestFacts request) {
-    for (RouteSpec route : routes) {
-      if (matches(route.match(), request)) return route;
+  public RoutingSnapshot.CompiledRoute match(RequestFacts request) {
+    for (RoutingSnapshot.CompiledRoute route : routes) {
+      if (matches(route.spec().match(), request)) return route;
     }
     return null;
   }
@@ -42,7 +42,8 @@ public final class RouteTable {
     if (host == null) return false;
     for (String pattern : hosts) {
       if (pattern.startsWith("*.")) {
-        if (host.endsWith(pattern.substring(1)) && host.length() > pattern.length() - 1) return true;
+        int suffix = pattern.length() - 1; // ".example.com"
+        if (host.length() > suffix && host.regionMatches(host.length() - suffix, pattern, 1, suffix)) return true;
       } else if (pattern.equals(host)) {
         return true;
       }

@@ -12,9 +12,17 @@ import java.util.Map;
  */
 public final class RoutingSnapshot {
   /** A route with what the hot path needs precomputed. */
-  public record CompiledRoute(RouteSpec spec, WeightedSplit split, Map<String, ProxyMetrics.RouteMeters> meters,
+  public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
-                              io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide) {}
+                              io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide) {
+    /** The split's entry for {@code draw}, uniform in [0, split().totalWeight()). */
+    public SplitTarget pick(int draw) {
+      return targets.get(split.pick(draw));
+    }
+  }
+
+  /** One cluster of a route's split and the route's meters for it, resolved at config load. */
+  public record SplitTarget(UpstreamCluster cluster, ProxyMetrics.RouteMeters meters) {}
 
   private final long version;
   private final SidecarConfig config;
@@ -31,22 +39,22 @@ public final class RoutingSnapshot {
     this.config = config;
     this.clusters = Map.copyOf(clusters);
     clusters.values().forEach(c -> c.signals().bind(signals));
-    Map<String, RouteTable> tables = new HashMap<>();
-    for (var listener : config.listeners()) {
-      List<RouteSpec> own = config.routes().stream().filter(r -> listener.name().equals(r.listener())).toList();
-      tables.put(listener.name(), new RouteTable(own));
-    }
-    this.tables = Map.copyOf(tables);
-    Map<String, CompiledRoute> routes = new HashMap<>();
+    Map<String, CompiledRoute> routes = new java.util.LinkedHashMap<>();
     for (RouteSpec r : config.routes()) {
-      Map<String, ProxyMetrics.RouteMeters> meters = new HashMap<>();
-      r.split().forEach(w -> meters.put(w.cluster(), metrics.route(r.name(), w.cluster())));
+      List<SplitTarget> targets = r.split().stream()
+          .map(w -> new SplitTarget(clusters.get(w.cluster()), metrics.route(r.name(), w.cluster()))).toList();
       var retryConfig = BalancerSettings.retry(r.retry());
-      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), Map.copyOf(meters),
+      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), targets,
           retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r),
           signals.route(r.name()), SERVING_LISTENER.equals(r.listener())));
     }
     this.routes = Map.copyOf(routes);
+    Map<String, RouteTable> tables = new HashMap<>();
+    for (var listener : config.listeners()) {
+      List<CompiledRoute> own = routes.values().stream().filter(r -> listener.name().equals(r.spec().listener())).toList();
+      tables.put(listener.name(), new RouteTable(own));
+    }
+    this.tables = Map.copyOf(tables);
   }
 
   /** The cache module's policy for a route with {@code cache.enabled}, else null. */
