@@ -25,7 +25,6 @@ final class UpstreamPeerFeed implements Consumer<PeerSnapshot> {
   private final Supplier<RoutingSnapshot> routing;
   private final LongSupplier nanoClock;
   private final LongSupplier wallMillis;
-  private long applied;
 
   UpstreamPeerFeed(Supplier<RoutingSnapshot> routing, LongSupplier nanoClock, LongSupplier wallMillis) {
     this.routing = routing;
@@ -44,13 +43,8 @@ final class UpstreamPeerFeed implements Consumer<PeerSnapshot> {
     for (UpstreamCluster cluster : routing.get().clusters().values()) {
       if (!snapshot.service().equals(cluster.spec().service())) continue;
       if (load == null) load = toPeerLoad(snapshot);
-      if (cluster.balancer().observePeerLoad(snapshot.addr(), load)) applied++;
+      cluster.balancer().observePeerLoad(snapshot.addr(), load);
     }
-  }
-
-  /** Reports a balancer accepted (an endpoint matched and the report was newer than the one it held). */
-  long applied() {
-    return applied;
   }
 
   /**
