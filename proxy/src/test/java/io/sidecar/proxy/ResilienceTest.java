@@ -133,6 +133,11 @@ class ResilienceTest {
     for (int i = 0; i < 4; i++) assertThat(call(HttpMethod.GET, "/")).isEqualTo("200 fast");
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1500);
     assertThat(slowStarted.get()).isGreaterThanOrEqualTo(1);
+    // The losing tries were abandoned: they leave the endpoint's in-flight count and are not counted as requests.
+    var slowSignals = h.runtime.signals().endpoint("app", "127.0.0.1:" + slow);
+    assertThat(slowSignals.inFlight()).isZero();
+    assertThat(slowSignals.snapshot().totalRequests()).isZero();
+    assertThat(h.runtime.signals().endpoint("app", "127.0.0.1:" + fast).snapshot().totalRequests()).isEqualTo(4);
     // a POST is not idempotent: never hedged, so the slow endpoint's answer is awaited when it is picked
     List<String> posts = new ArrayList<>();
     for (int i = 0; i < 2; i++) posts.add(call(HttpMethod.POST, "/"));
