@@ -27,7 +27,6 @@ public final class RoutingSnapshot {
   private final long version;
   private final SidecarConfig config;
   private final Map<String, RouteTable> tables;
-  private final Map<String, CompiledRoute> routes;
   private final Map<String, UpstreamCluster> clusters;
 
   /** Routes on a listener named {@value #SERVING_LISTENER} serve the local service: they send load hints back. */
@@ -39,19 +38,18 @@ public final class RoutingSnapshot {
     this.config = config;
     this.clusters = Map.copyOf(clusters);
     clusters.values().forEach(c -> c.signals().bind(signals));
-    Map<String, CompiledRoute> routes = new java.util.LinkedHashMap<>();
+    List<CompiledRoute> routes = new java.util.ArrayList<>();
     for (RouteSpec r : config.routes()) {
       List<SplitTarget> targets = r.split().stream()
           .map(w -> new SplitTarget(clusters.get(w.cluster()), metrics.route(r.name(), w.cluster()))).toList();
       var retryConfig = BalancerSettings.retry(r.retry());
-      routes.put(r.name(), new CompiledRoute(r, new WeightedSplit(r.split()), targets,
+      routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets,
           retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r),
           signals.route(r.name()), SERVING_LISTENER.equals(r.listener())));
     }
-    this.routes = Map.copyOf(routes);
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {
-      List<CompiledRoute> own = routes.values().stream().filter(r -> listener.name().equals(r.spec().listener())).toList();
+      List<CompiledRoute> own = routes.stream().filter(r -> listener.name().equals(r.spec().listener())).toList();
       tables.put(listener.name(), new RouteTable(own));
     }
     this.tables = Map.copyOf(tables);
@@ -80,7 +78,6 @@ public final class RoutingSnapshot {
   public long version() { return version; }
   public SidecarConfig config() { return config; }
   public RouteTable table(String listener) { return tables.get(listener); }
-  public CompiledRoute route(String name) { return routes.get(name); }
   public UpstreamCluster cluster(String name) { return clusters.get(name); }
   public Map<String, UpstreamCluster> clusters() { return clusters; }
 }
