@@ -186,9 +186,10 @@ public final class Main {
       return 1;
     }
     SidecarConfig config = sidecar.store().current().config();
-    out.printf("sidecar %s/%s ready in %d ms: %s; admin on %s%n", config.service(), config.instance(),
+    out.printf("sidecar %s/%s ready in %d ms: %s; admin on %s; transport %s%n", config.service(), config.instance(),
         (System.nanoTime() - startedAt) / 1_000_000,
-        config.listeners().stream().map(l -> l.name() + "=" + l.address()).toList(), config.admin().address());
+        config.listeners().stream().map(l -> l.name() + "=" + l.address()).toList(), config.admin().address(),
+        sidecar.transport());
     banner.forEach(out::println);
     try {
       stopRequested.await();

@@ -61,6 +61,7 @@ public final class Sidecar implements ConfigControl {
   private final ConfigStore store;
   private final DataPlane dataPlane;
   private final AccessLog accessLog;
+  private volatile String transport = "nio";
   private final AtomicBoolean ready = new AtomicBoolean();
   private HttpServer admin;
   private String fingerprint;
@@ -68,7 +69,6 @@ public final class Sidecar implements ConfigControl {
 
   private final HttpCache cache;
   /** Re-bound once a second: per-route cache counters appear when a route first uses the cache. */
-  private final CacheMetrics cacheMetrics;
   private PredictorRuntime predictor;
   private FaultInjection faults;
   private io.micrometer.core.instrument.MultiGauge anomalyGauges;
@@ -83,10 +83,15 @@ public final class Sidecar implements ConfigControl {
     this.accessLog = accessLog;
     int loops = eventLoops(initial);
     this.cache = new HttpCache(vertx, cacheConfig(initial));
-    this.cacheMetrics = new CacheMetrics(cache);
-    cacheMetrics.bindTo(registry);
+    // Binds once: CacheMetrics registers routes the cache sees later through CacheStats' new-route listener.
+    new CacheMetrics(cache).bindTo(registry);
     this.dataPlane = new DataPlane(vertx, new ProxyRuntime(vertx, new ProxyMetrics(registry), accessLog, cache), loops);
     this.fingerprint = source.fingerprint();
+  }
+
+  /** The socket transport the event loops run on ({@code io_uring}, {@code epoll} or {@code nio}). */
+  public String transport() {
+    return transport;
   }
 
   /** The process-wide cache from the {@code cache:} section (a change to it takes a restart). */
@@ -160,7 +165,6 @@ public final class Sidecar implements ConfigControl {
               io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
           .toList(), true);
       windows.update(p.signals().routes());
-      cacheMetrics.bindTo(registry);
     });
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
     watchUpstreamPeers(runtime, config);
@@ -233,12 +237,14 @@ public final class Sidecar implements ConfigControl {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.LOCAL,
             io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
+    io.vertx.core.transport.Transport transport = SocketTransport.choose(config.server().transport());
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setPreferNativeTransport(true)
-            .setMetricsOptions(metrics))
+        .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setMetricsOptions(metrics))
+        .withTransport(transport)
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Sidecar sidecar = new Sidecar(vertx, registry, source, loader, config, AccessLog.open(config.server().accessLog()));
+    sidecar.transport = transport.name();
     return sidecar.cache.start()
         .compose(v -> PredictorRuntime.start(vertx, predictorConfig(config), storageConfig(config), Clock.systemUTC()))
         .compose(rt -> {

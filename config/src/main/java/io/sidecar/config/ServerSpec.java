@@ -10,14 +10,21 @@ import java.time.Duration;
  * @param shutdownGrace      how long in-flight requests may run on SIGTERM
  * @param accessLog          JSON access log: off, stdout or a file path
  * @param eventLoops         event-loop threads; 0 = one per core
+ * @param transport          the socket transport the event loops use
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
-                         int eventLoops) {
+                         int eventLoops, Transport transport) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
   public static ServerSpec defaults() {
-    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0);
+    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO);
   }
+
+  /**
+   * Socket transport. {@code auto} takes the best native one this kernel offers (io_uring, then epoll) and falls
+   * back to the JDK's NIO; naming one that is unavailable fails the start with the kernel's reason.
+   */
+  public enum Transport { AUTO, IO_URING, EPOLL, NIO }
 }

@@ -123,6 +123,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void serverTransportIsAutoByDefaultAndTakesANamedOne() throws Exception {
+    String routes = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """;
+    assertThat(loader.parse(routes).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);
+    assertThat(loader.parse("server: { transport: io_uring }\n" + routes).server().transport())
+        .isEqualTo(ServerSpec.Transport.IO_URING);
+    assertThatThrownBy(() -> loader.parse("server:\n  transport: dpdk\n" + routes))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactly("server.transport (line 2): unknown value 'dpdk' (expected one of: auto, io_uring, epoll, nio)"));
+  }
+
+  @Test
   void outlierDetectionFailurePercentageErrorsCarryThePath() {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]
