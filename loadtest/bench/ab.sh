@@ -6,11 +6,14 @@
 #   loadtest/bench/ab.sh old.jar new.jar                    two builds (e.g. one from `git worktree add /tmp/old REV`)
 #   loadtest/bench/ab.sh sidecar/target/sidecar.jar sidecar/target/sidecar.jar:loadtest/bench/sidecar-stages.yaml
 #
+# env SIDECAR_CPUS (default 0), LOAD_CPUS (default 1): cores of the sidecar JVM and of wrk + origin; 0,1 and 0,1
+# measures unpinned (the sidecar then runs one event loop per core).
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,11p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
+sidecar_cpus="${SIDECAR_CPUS:-0}"; load_cpus="${LOAD_CPUS:-1}"
 for p in 27080 27100 27200; do
   if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
 done
@@ -26,7 +29,7 @@ CONF
 declare -a started=()
 cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-taskset -c 1 nginx -p "$work" -c "$work/nginx.conf" & started+=($!)
+taskset -c "$load_cpus" nginx -p "$work" -c "$work/nginx.conf" & started+=($!)
 sleep 1
 hz=$(getconf CLK_TCK)
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxDirectMemorySize=384m}"
@@ -36,12 +39,12 @@ for ((round = 1; round <= rounds; round++)); do
     [[ "$target" == *:* ]] && config="${target#*:}"
     # shellcheck disable=SC2086
     LT_LISTEN=127.0.0.1:27100 LT_ADMIN=127.0.0.1:27200 LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
-      taskset -c 0 java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
+      taskset -c "$sidecar_cpus" java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
     pid=$!; started+=($pid)
     for _ in $(seq 150); do curl -fsS -o /dev/null http://127.0.0.1:27100/1k 2>/dev/null && break; sleep 0.2; done
-    taskset -c 1 wrk -t1 -c64 -d20s http://127.0.0.1:27100/1k >/dev/null
+    taskset -c "$load_cpus" wrk -t1 -c64 -d20s http://127.0.0.1:27100/1k >/dev/null
     before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(taskset -c 1 wrk -t1 -c64 -d10s --latency http://127.0.0.1:27100/1k)
+    out=$(taskset -c "$load_cpus" wrk -t1 -c64 -d10s --latency http://127.0.0.1:27100/1k)
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     printf 'round %d %-60s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$target" \

@@ -85,7 +85,7 @@ public final class ProxyRuntime {
       Duration grace = config.server().shutdownGrace();
       previous.clusters().forEach((name, old) -> {
         UpstreamCluster kept = clusters.get(name);
-        if (kept == null || kept.client() != old.client()) old.close(grace);
+        if (kept == null || !kept.sharesClientsWith(old)) old.close(grace);
       });
     }
     return next;

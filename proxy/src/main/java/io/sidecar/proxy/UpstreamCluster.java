@@ -21,21 +21,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster's live side: its pooled keep-alive HTTP client and its {@link ClusterBalancer} (endpoints, their
+ * A cluster's live side: its pooled keep-alive HTTP clients (one per event loop) and its {@link ClusterBalancer} (endpoints, their
  * statistics, breaker, outlier detection). Survives a config swap when its transport settings (pool, TLS,
  * protocol) are unchanged; the balancer is reconfigured in place, so endpoint state survives while addresses stay.
  */
 public final class UpstreamCluster {
   private final ClusterSpec spec;
-  private final HttpClient client;
+  private final LoopLocalClients clients;
   private final ClusterBalancer balancer;
   private final ConcurrentHashMap<String, HostPort> addresses;
   private final UpstreamSignals signals;
 
-  private UpstreamCluster(ClusterSpec spec, HttpClient client, ClusterBalancer balancer,
+  private UpstreamCluster(ClusterSpec spec, LoopLocalClients clients, ClusterBalancer balancer,
                           ConcurrentHashMap<String, HostPort> addresses, UpstreamSignals signals) {
     this.spec = spec;
-    this.client = client;
+    this.clients = clients;
     this.balancer = balancer;
     this.addresses = addresses;
     this.signals = signals;
@@ -43,7 +43,7 @@ public final class UpstreamCluster {
 
   public static UpstreamCluster create(Vertx vertx, ClusterSpec spec) {
     ClusterBalancer balancer = ClusterBalancer.create(spec.name(), BalancerSettings.of(spec), BalancerSettings.endpoints(spec));
-    return new UpstreamCluster(spec, vertx.createHttpClient(clientOptions(spec), poolOptions(spec)), balancer,
+    return new UpstreamCluster(spec, new LoopLocalClients(vertx, clientOptions(spec), poolOptions(spec)), balancer,
         new ConcurrentHashMap<>(), new UpstreamSignals(spec.name()));
   }
 
@@ -91,7 +91,10 @@ public final class UpstreamCluster {
   }
 
   public ClusterSpec spec() { return spec; }
-  public HttpClient client() { return client; }
+  /** The calling event loop's client of this cluster. */
+  public HttpClient client() { return clients.current(); }
+  /** Whether {@code other} shares this cluster's clients (it survived a reload). */
+  boolean sharesClientsWith(UpstreamCluster other) { return clients == other.clients; }
   public ClusterBalancer balancer() { return balancer; }
   public String name() { return spec.name(); }
   /** Per-try signals of this cluster and its endpoints. */
@@ -102,17 +105,17 @@ public final class UpstreamCluster {
     return addresses.computeIfAbsent(address, HostPort::parse);
   }
 
-  /** Whether {@code next} can keep this cluster's client (only endpoints and non-transport fields differ). */
+  /** Whether {@code next} can keep this cluster's clients (only endpoints and non-transport fields differ). */
   public boolean sameTransport(ClusterSpec next) {
     return Objects.equals(spec.pool(), next.pool()) && Objects.equals(spec.tls(), next.tls())
         && spec.protocol().equals(next.protocol());
   }
 
-  /** This cluster with {@code next}'s settings: same client, balancer reconfigured keeping its state. */
+  /** This cluster with {@code next}'s settings: same clients, balancer reconfigured keeping its state. */
   public UpstreamCluster withSpec(ClusterSpec next) {
     balancer.reconfigure(BalancerSettings.of(next));
     balancer.updateEndpoints(BalancerSettings.endpoints(next));
-    return new UpstreamCluster(next, client, balancer, addresses, signals);
+    return new UpstreamCluster(next, clients, balancer, addresses, signals);
   }
 
   /** Replaces the endpoint set; endpoints whose address stays keep their statistics. */
@@ -120,8 +123,8 @@ public final class UpstreamCluster {
     balancer.updateEndpoints(next);
   }
 
-  /** Closes the client after in-flight requests had {@code grace} to finish. */
+  /** Closes the clients after in-flight requests had {@code grace} to finish. */
   public Future<Void> close(Duration grace) {
-    return client.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return clients.shutdown(grace.toMillis());
   }
 }
