@@ -6,12 +6,13 @@
 #   loadtest/bench/ab.sh old.jar new.jar                    two builds (e.g. one from `git worktree add /tmp/old REV`)
 #   loadtest/bench/ab.sh sidecar/target/sidecar.jar sidecar/target/sidecar.jar:loadtest/bench/sidecar-stages.yaml
 #
+# env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env SIDECAR_CPUS (default 0), LOAD_CPUS (default 1): cores of the sidecar JVM and of wrk + origin; 0,1 and 0,1
 # measures unpinned (the sidecar then runs one event loop per core).
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,11p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,12p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
 sidecar_cpus="${SIDECAR_CPUS:-0}"; load_cpus="${LOAD_CPUS:-1}"
 for p in 27080 27100 27200; do
@@ -32,14 +33,15 @@ trap cleanup EXIT
 taskset -c "$load_cpus" nginx -p "$work" -c "$work/nginx.conf" & started+=($!)
 sleep 1
 hz=$(getconf CLK_TCK)
-opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxDirectMemorySize=384m}"
+opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
+side_opts=("${OPTS_A:-$opts}" "${OPTS_B:-$opts}")
 for ((round = 1; round <= rounds; round++)); do
-  for target in "${jars[@]}"; do
-    jar="${target%%:*}"; config="$here/sidecar-bench.yaml"
+  for side in 0 1; do
+    target="${jars[$side]}"; jar="${target%%:*}"; config="$here/sidecar-bench.yaml"
     [[ "$target" == *:* ]] && config="${target#*:}"
     # shellcheck disable=SC2086
     LT_LISTEN=127.0.0.1:27100 LT_ADMIN=127.0.0.1:27200 LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
-      taskset -c "$sidecar_cpus" java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
+      taskset -c "$sidecar_cpus" java ${side_opts[$side]} -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
     pid=$!; started+=($pid)
     for _ in $(seq 150); do curl -fsS -o /dev/null http://127.0.0.1:27100/1k 2>/dev/null && break; sleep 0.2; done
     taskset -c "$load_cpus" wrk -t1 -c64 -d20s http://127.0.0.1:27100/1k >/dev/null
@@ -47,7 +49,7 @@ for ((round = 1; round <= rounds; round++)); do
     out=$(taskset -c "$load_cpus" wrk -t1 -c64 -d10s --latency http://127.0.0.1:27100/1k)
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     n=$(awk '/requests in/ {print $1}' <<<"$out")
-    printf 'round %d %-60s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$target" \
+    printf 'round %d %s %-58s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$([ "$side" = 0 ] && echo A || echo B)" "$target" \
       "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
       "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')"
     kill "$pid"; wait "$pid" 2>/dev/null || true
