@@ -7,20 +7,23 @@
 #   loadtest/bench/ab.sh sidecar/target/sidecar.jar sidecar/target/sidecar.jar:loadtest/bench/sidecar-stages.yaml
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
+# env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
 # env SIDECAR_CPUS (default 0), LOAD_CPUS (default 1): cores of the sidecar JVM and of wrk + origin; 0,1 and 0,1
 # measures unpinned (the sidecar then runs one event loop per core).
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
 sidecar_cpus="${SIDECAR_CPUS:-0}"; load_cpus="${LOAD_CPUS:-1}"
+path="${AB_PATH:-/1k}"; conns="${AB_CONNS:-64}"
 for p in 27080 27100 27200; do
   if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
 done
 work="$(mktemp -d /tmp/loadtest-ab.XXXXXX)"
 mkdir -p "$work/html" "$work/logs"
 head -c 1024 /dev/zero | tr '\0' 'a' >"$work/html/1k"
+head -c 102400 /dev/zero | tr '\0' 'b' >"$work/html/100k"
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1; user root; daemon off; pid $work/nginx.pid; error_log $work/logs/error.log warn;
 events { worker_connections 4096; }
@@ -44,9 +47,9 @@ for ((round = 1; round <= rounds; round++)); do
       taskset -c "$sidecar_cpus" java ${side_opts[$side]} -jar "$jar" run --config "$config" >"$work/logs/sidecar.log" 2>&1 &
     pid=$!; started+=($pid)
     for _ in $(seq 150); do curl -fsS -o /dev/null http://127.0.0.1:27100/1k 2>/dev/null && break; sleep 0.2; done
-    taskset -c "$load_cpus" wrk -t1 -c64 -d20s http://127.0.0.1:27100/1k >/dev/null
+    taskset -c "$load_cpus" wrk -t1 -c"$conns" -d20s "http://127.0.0.1:27100$path" >/dev/null
     before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(taskset -c "$load_cpus" wrk -t1 -c64 -d10s --latency http://127.0.0.1:27100/1k)
+    out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d10s --latency "http://127.0.0.1:27100$path")
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     printf 'round %d %s %-58s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$([ "$side" = 0 ] && echo A || echo B)" "$target" \
