@@ -237,7 +237,7 @@ public final class Sidecar implements ConfigControl {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.LOCAL,
             io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
-    io.vertx.core.transport.Transport transport = SocketTransport.choose(config.server().transport());
+    io.vertx.core.transport.Transport transport = io.sidecar.proxy.SocketTransport.choose(config.server().transport());
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setMetricsOptions(metrics))
         .withTransport(transport)

@@ -102,9 +102,6 @@ final class Exchange {
   private static final io.sidecar.fault.SeededRandom SHAPING_RANDOM = io.sidecar.fault.SeededRandom.unseeded();
   /** Largest upstream body a body-patch fault buffers; larger bodies pass unpatched. */
   static final long MAX_PATCHED_BODY = 1024 * 1024;
-  /** Per-connection downstream write buffer for responses over {@link #SMALL_BODY} (default: 64 KiB). */
-  static final int LARGE_BODY_WRITE_QUEUE = 1024 * 1024;
-  static final long SMALL_BODY = 64 * 1024;
 
   void start(boolean injectedUnavailable) {
     start(injectedUnavailable, null);
@@ -377,12 +374,6 @@ final class Exchange {
       });
       return;
     }
-    if (!hasSmallBody(cresp)) {
-      // A body above Netty's default 64 KiB write high-water mark would otherwise pause and resume the upstream
-      // read at every completed write; under io_uring, where every write completes asynchronously, that halved
-      // 100 KiB throughput at 256 connections. 1 MiB per connection, as Envoy's per_connection_buffer_limit_bytes.
-      response.setWriteQueueMaxSize(LARGE_BODY_WRITE_QUEUE);
-    }
     io.vertx.core.streams.WriteStream<Buffer> destination = response;
     if (faults != null && (faults.shape() != null || faults.responseDelayNanos() > 0)) {
       destination = new io.sidecar.fault.vertx.ShapedWriteStream(runtime.vertx(), response, faults.shape(),
@@ -457,16 +448,5 @@ final class Exchange {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (flag == ResponseFlag.REQUEST_BODY_TOO_LARGE) response.putHeader(HttpHeaders.CONNECTION, "close");
     response.end(flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n");
-  }
-
-  /** Whether the upstream response declares a body that fits Netty's default write buffer. */
-  private static boolean hasSmallBody(HttpClientResponse cresp) {
-    String length = cresp.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
-    if (length == null) return false;
-    try {
-      return Long.parseLong(length.trim()) <= SMALL_BODY;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 }

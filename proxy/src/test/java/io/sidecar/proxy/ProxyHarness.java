@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Real sockets on 127.0.0.1: upstream servers, the data plane under test, and a client. */
 final class ProxyHarness implements AutoCloseable {
-  final Vertx vertx = Vertx.vertx();
+  /** On the transport production takes ({@code server.transport: auto}), so the tests cover it. */
+  final Vertx vertx = Vertx.builder()
+      .withTransport(SocketTransport.choose(io.sidecar.config.ServerSpec.Transport.AUTO)).build();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final io.sidecar.cache.HttpCache cache = new io.sidecar.cache.HttpCache(vertx,
       io.sidecar.cache.CacheConfig.builder().l1MaxBytes(16 * 1024 * 1024).build());

@@ -1,4 +1,4 @@
-package io.sidecar;
+package io.sidecar.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

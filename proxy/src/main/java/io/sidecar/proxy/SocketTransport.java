@@ -1,4 +1,4 @@
-package io.sidecar;
+package io.sidecar.proxy;
 
 import io.sidecar.config.ServerSpec;
 import io.vertx.core.transport.Transport;
@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Chooses the Netty transport the event loops run on from {@code server.transport}. */
-final class SocketTransport {
+public final class SocketTransport {
   /**
    * Preference of {@code auto}: io_uring, then epoll, then NIO. io_uring batches the reads and writes of a whole
    * event-loop turn into one submission; on the 1 KiB pass-through benchmark it took 30 % less CPU per request than
@@ -18,7 +18,7 @@ final class SocketTransport {
   private SocketTransport() {}
 
   /** The transport to use; throws with the kernel's or the JVM's reason when a named one is unavailable. */
-  static Transport choose(ServerSpec.Transport wanted) {
+  public static Transport choose(ServerSpec.Transport wanted) {
     return switch (wanted) {
       case AUTO -> AUTO_ORDER.stream().filter(t -> t != null && t.available()).findFirst().orElse(Transport.NIO);
       case IO_URING -> require("io_uring", Transport.IO_URING);
