@@ -37,7 +37,7 @@ class RedisThroughToxicProxyTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = io.sidecar.fault.TestVertx.onProductionTransport();
     proxies = new TcpProxies(vertx, new SeededRandom(1), new InMemoryAuditLog(), Clock.systemUTC());
     TcpProxy proxy = proxies.create(
         new TcpProxySpec("redis", "127.0.0.1", 0, REDIS_HOST, REDIS_PORT, List.of()), "test").await(30, TimeUnit.SECONDS);

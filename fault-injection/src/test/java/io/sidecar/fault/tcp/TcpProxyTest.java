@@ -31,7 +31,7 @@ class TcpProxyTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = io.sidecar.fault.TestVertx.onProductionTransport();
     echo = vertx.createNetServer().connectHandler(s -> s.handler(s::write)).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     client = vertx.createNetClient();
     proxies = new TcpProxies(vertx, new SeededRandom(1), new InMemoryAuditLog(), Clock.systemUTC());

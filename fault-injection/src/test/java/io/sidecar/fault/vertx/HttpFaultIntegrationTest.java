@@ -50,7 +50,7 @@ class HttpFaultIntegrationTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = io.sidecar.fault.TestVertx.onProductionTransport();
     backend = vertx.createHttpServer().requestHandler(req -> {
       backendHits.incrementAndGet();
       backendLastHitNanos.set(System.nanoTime());

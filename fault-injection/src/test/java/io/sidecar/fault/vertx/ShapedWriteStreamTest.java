@@ -39,7 +39,7 @@ class ShapedWriteStreamTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = io.sidecar.fault.TestVertx.onProductionTransport();
     byte[] body = new byte[BODY_SIZE];
     for (int i = 0; i < body.length; i++) body[i] = (byte) ('a' + i % 26);
     backend = vertx.createHttpServer().requestHandler(req -> req.response().end(Buffer.buffer(body)))
