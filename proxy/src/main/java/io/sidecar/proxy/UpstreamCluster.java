@@ -21,9 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster's live side: its pooled keep-alive HTTP clients (one per event loop) and its {@link ClusterBalancer} (endpoints, their
- * statistics, breaker, outlier detection). Survives a config swap when its transport settings (pool, TLS,
- * protocol) are unchanged; the balancer is reconfigured in place, so endpoint state survives while addresses stay.
+ * A cluster's live side: its pooled keep-alive HTTP clients (one per event loop, {@link LoopLocalClients}) and
+ * its {@link ClusterBalancer} (endpoints, their statistics, breaker, outlier detection). Survives a config swap
+ * when its transport settings (pool, TLS, protocol) are unchanged; the balancer is reconfigured in place, so
+ * endpoint state survives while addresses stay.
  */
 public final class UpstreamCluster {
   private final ClusterSpec spec;
