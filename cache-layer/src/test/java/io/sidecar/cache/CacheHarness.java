@@ -47,7 +47,14 @@ public final class CacheHarness implements AutoCloseable {
   public volatile String authority;
 
   public CacheHarness(CacheConfig config) {
-    this(Vertx.vertx(), config, MutableClock.startingNow());
+    this(onProductionTransport(), config, MutableClock.startingNow());
+  }
+
+  /** A Vert.x instance on the transport the sidecar takes by default: io_uring when the kernel allows it. */
+  public static Vertx onProductionTransport() {
+    io.vertx.core.transport.Transport uring = io.vertx.core.transport.Transport.IO_URING;
+    return Vertx.builder().withTransport(uring != null && uring.available() ? uring
+        : io.vertx.core.transport.Transport.NIO).build();
   }
 
   public CacheHarness(Vertx vertx, CacheConfig config, MutableClock clock) {

@@ -33,7 +33,7 @@ class L2RedisTest {
   void twoInstancesShareL2AndSeeEachOthersPurges() throws Exception {
     String prefix = RedisSupport.uniquePrefix("share");
     MutableClock clock = MutableClock.startingNow();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = CacheHarness.onProductionTransport();
     try (CacheHarness a = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "a"), clock);
         CacheHarness b = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "b"), clock)) {
       AtomicInteger served = new AtomicInteger();
@@ -177,7 +177,7 @@ class L2RedisTest {
   void l2EntriesAreBinarySafeAndPromotedToL1() throws Exception {
     String prefix = RedisSupport.uniquePrefix("binary");
     MutableClock clock = MutableClock.startingNow();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = CacheHarness.onProductionTransport();
     byte[] bin = new byte[70_000];
     for (int i = 0; i < bin.length; i++) {
       bin[i] = (byte) (i * 31 + 7);
@@ -242,7 +242,7 @@ class L2RedisTest {
   void invalidatedVaryVariantsNeverComeBackFromL2() throws Exception {
     String prefix = RedisSupport.uniquePrefix("vary");
     MutableClock clock = MutableClock.startingNow();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = CacheHarness.onProductionTransport();
     try (CacheHarness a = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "a"), clock);
         CacheHarness b = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "b"), clock)) {
       AtomicInteger version = new AtomicInteger(1);
