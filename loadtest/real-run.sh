@@ -3,7 +3,8 @@
 # running sidecar (issue #3, "real run"): 11 upstreams on loopback answering in ~20 ms (log-normal, sigma 0.3), the
 # 11th behind the sidecar's own TCP proxy, where a +2 s latency toxic is added through the control API for the
 # middle half of the run; an open-model load (Poisson arrivals, 1 s timeout) through the sidecar, one fresh sidecar
-# per strategy. Prints the simulator's table and writes it to bench/results/real-run-latest.md.
+# per strategy. Prints the simulator's table and writes it to bench/results/real-run-latest.md (--quick:
+# real-run-quick.md, so a smoke check does not replace the recorded full run).
 #
 #   loadtest/real-run.sh [--rate 1000] [--duration 60] [--warmup 20] [--window 10] [--seed 42]
 #                        [--strategies round_robin,p2c_peak_ewma,predictive] [--out FILE]
@@ -33,8 +34,8 @@ main() {
       --seed) seed="$2"; shift 2 ;;
       --strategies) strategies="$2"; shift 2 ;;
       --out) out="$2"; shift 2 ;;
-      --quick) rate=300 duration=12 warmup=8 window=2; shift ;;
-      -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+      --quick) rate=300 duration=12 warmup=8 window=2; out="$here/bench/results/real-run-quick.md"; shift ;;
+      -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
       *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
   done
