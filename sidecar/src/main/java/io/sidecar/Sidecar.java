@@ -61,21 +61,21 @@ public final class Sidecar implements ConfigControl {
   private final ConfigStore store;
   private final DataPlane dataPlane;
   private final AccessLog accessLog;
-  private volatile String transport = "nio";
+  private final String transport;
   private final AtomicBoolean ready = new AtomicBoolean();
   private HttpServer admin;
   private String fingerprint;
   private long watchTimer = -1;
 
   private final HttpCache cache;
-  /** Re-bound once a second: per-route cache counters appear when a route first uses the cache. */
   private PredictorRuntime predictor;
   private FaultInjection faults;
   private io.micrometer.core.instrument.MultiGauge anomalyGauges;
 
-  private Sidecar(Vertx vertx, PrometheusMeterRegistry registry, ConfigSource source, ConfigLoader loader,
-                  SidecarConfig initial, AccessLog accessLog) {
+  private Sidecar(Vertx vertx, String transport, PrometheusMeterRegistry registry, ConfigSource source,
+                  ConfigLoader loader, SidecarConfig initial, AccessLog accessLog) {
     this.vertx = vertx;
+    this.transport = transport;
     this.registry = registry;
     this.source = source;
     this.loader = loader;
@@ -243,8 +243,8 @@ public final class Sidecar implements ConfigControl {
         .withTransport(transport)
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    Sidecar sidecar = new Sidecar(vertx, registry, source, loader, config, AccessLog.open(config.server().accessLog()));
-    sidecar.transport = transport.name();
+    Sidecar sidecar = new Sidecar(vertx, transport.name(), registry, source, loader, config,
+        AccessLog.open(config.server().accessLog()));
     return sidecar.cache.start()
         .compose(v -> PredictorRuntime.start(vertx, predictorConfig(config), storageConfig(config), Clock.systemUTC()))
         .compose(rt -> {

@@ -549,10 +549,12 @@ public final class ClusterBalancer {
         }
         PeerLoad peer = s.freshPeer(now);
         long peerAgeMs = peer == null ? 0 : Math.round((now - peer.observedAtNanos()) / 1e6);
-        if (s.loadLevel(now) - 1 > hot) {
-            boolean byPeer = s.peerLevelFloor(now) == s.loadLevel(now) && s.peerLevelFloor(now) > s.pending() + 1;
+        int level = s.loadLevel(now);
+        if (level - 1 > hot) {
+            int peerFloor = s.peerLevelFloor(now);
+            boolean byPeer = peerFloor == level && peerFloor > s.pending() + 1;
             return String.format("hot: %d in flight%s, above the q%.2f of the cluster (%.0f)",
-                    s.loadLevel(now) - 1, byPeer ? " (peer report, " + peerAgeMs + " ms old)" : "",
+                    level - 1, byPeer ? " (peer report, " + peerAgeMs + " ms old)" : "",
                     config.predictive().hotQuantile(), hot);
         }
         if (p.costNanos() <= 1.5 * bestCost + 1_000_000) {

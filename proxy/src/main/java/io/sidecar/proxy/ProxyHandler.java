@@ -4,7 +4,6 @@ import io.sidecar.config.RouteSpec;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Entry of the data plane for one listener: matches the route, picks the cluster of the split and the
@@ -38,8 +37,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     RouteSpec route = compiled.spec();
-    int weights = compiled.split().totalWeight();
-    RoutingSnapshot.SplitTarget target = compiled.pick(weights <= 1 ? 0 : ThreadLocalRandom.current().nextInt(weights));
+    RoutingSnapshot.SplitTarget target = compiled.pick();
     UpstreamCluster cluster = target.cluster();
     String clusterName = cluster.name();
     ProxyMetrics.RouteMeters meters = target.meters();

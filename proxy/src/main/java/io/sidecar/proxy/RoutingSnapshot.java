@@ -15,9 +15,10 @@ public final class RoutingSnapshot {
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
                               io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide) {
-    /** The split's entry for {@code draw}, uniform in [0, split().totalWeight()). */
-    public SplitTarget pick(int draw) {
-      return targets.get(split.pick(draw));
+    /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
+    public SplitTarget pick() {
+      if (targets.size() == 1) return targets.get(0);
+      return targets.get(split.pick(java.util.concurrent.ThreadLocalRandom.current().nextInt(split.totalWeight())));
     }
   }
 
