@@ -236,10 +236,10 @@ for i in "${!sidecar_names[@]}"; do
   pid=$!
   started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
   ready=""
-  for _ in $(seq 1 300); do  # at most 30 s
+  for _ in $(seq 1 1500); do  # at most 30 s, polled every 20 ms so the ready time is not rounded up by the poll
     if curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null; then ready=1; break; fi
     kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.02
   done
   if [ -z "$ready" ]; then echo "sidecar ${sidecar_names[$i]} did not serve /1k within 30 s:" >&2; tail -20 "$log" >&2; exit 1; fi
   sidecar_ready_ms+=($(( ($(date +%s%N) - t0) / 1000000 )))

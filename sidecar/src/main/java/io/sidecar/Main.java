@@ -20,8 +20,19 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    quietNettyFlightRecorderEvents();
     int code = run(args, System.out, System.err);
     if (code >= 0) System.exit(code);
+  }
+
+  /**
+   * Netty 4.2 emits JFR events for buffer chunk allocation; the first one makes the JDK build its whole JFR
+   * metadata (reflection proxies, generated handlers), which costed about 250 ms of the first proxied request on
+   * one pinned core. They are only of use to someone recording with JFR, who can pass
+   * {@code -Dio.netty.jfr.enabled=true} to get them back.
+   */
+  static void quietNettyFlightRecorderEvents() {
+    if (System.getProperty("io.netty.jfr.enabled") == null) System.setProperty("io.netty.jfr.enabled", "false");
   }
 
   /** Returns the exit code, or -1 when a server was started and the process must keep running. */

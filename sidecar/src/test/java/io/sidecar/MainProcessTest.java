@@ -53,6 +53,22 @@ class MainProcessTest {
   }
 
   @Test
+  void nettysFlightRecorderEventsAreOffUnlessTheUserAsksForThem() {
+    String before = System.getProperty("io.netty.jfr.enabled");
+    try {
+      System.clearProperty("io.netty.jfr.enabled");
+      Main.quietNettyFlightRecorderEvents();
+      assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("false");
+      System.setProperty("io.netty.jfr.enabled", "true");
+      Main.quietNettyFlightRecorderEvents();
+      assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("true");
+    } finally {
+      if (before == null) System.clearProperty("io.netty.jfr.enabled");
+      else System.setProperty("io.netty.jfr.enabled", before);
+    }
+  }
+
+  @Test
   void replayRunsTheDetectorOverEveryRow() throws Exception {
     Path in = dir.resolve("in.csv");
     StringBuilder csv = new StringBuilder("timestamp,value\n");
