@@ -330,6 +330,16 @@ final class Exchange {
     relay(cresp, headerNanos, t);
   }
 
+  /**
+   * Keeps an upstream's own reason phrase; the standard one is what the response carries anyway, and setting it
+   * would build a new status line object per response.
+   */
+  static void relayStatusMessage(String message, int status, HttpServerResponse response) {
+    if (message == null || message.isEmpty()) return;
+    if (message.equals(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase())) return;
+    response.setStatusMessage(message);
+  }
+
   private void scheduleRetry() {
     retries++;
     long backoffMillis = Math.max(1, retry.backoffNanos(retries, ThreadLocalRandom.current()) / 1_000_000);
@@ -342,8 +352,7 @@ final class Exchange {
     var patch = faults == null ? null : faults.patch();
     int status = patch == null ? cresp.statusCode() : io.sidecar.fault.vertx.ResponsePatcher.status(patch, cresp.statusCode());
     response.setStatusCode(status);
-    String message = cresp.statusMessage();
-    if (message != null && !message.isEmpty()) response.setStatusMessage(message);
+    relayStatusMessage(cresp.statusMessage(), status, response);
     MultiMap headers = response.headers();
     HopByHopHeaders.copyEndToEnd(cresp.headers(), headers);
     UpstreamRequests.appendVia(headers, cresp.version());

@@ -211,6 +211,32 @@ class ProxyIntegrationTest {
   }
 
   @Test
+  void theUpstreamsReasonPhraseReachesTheClientWhetherStandardOrItsOwn() throws Exception {
+    int port = h.upstream(req -> {
+      switch (req.path()) {
+        case "/own" -> req.response().setStatusCode(200).setStatusMessage("Fine Thanks").end("a");
+        case "/unknown-code" -> req.response().setStatusCode(299).setStatusMessage("Custom Code").end("b");
+        default -> req.response().setStatusCode(404).end("c");
+      }
+    });
+    h.start(1, singleRoute(port, ""));
+    assertThat(statusLine("/api/own")).isEqualTo("HTTP/1.1 200 Fine Thanks");
+    assertThat(statusLine("/api/unknown-code")).isEqualTo("HTTP/1.1 299 Custom Code");
+    assertThat(statusLine("/api/standard")).isEqualTo("HTTP/1.1 404 Not Found");
+  }
+
+  private String statusLine(String path) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", h.proxyPort)) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      return response.substring(0, response.indexOf("\r\n"));
+    }
+  }
+
+  @Test
   void weightedSplitFollowsWeights() {
     int a = h.upstream(req -> req.response().end("a"));
     int b = h.upstream(req -> req.response().end("b"));
