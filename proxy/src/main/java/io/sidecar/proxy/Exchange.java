@@ -60,7 +60,7 @@ final class Exchange {
   private long hedgeTimer = -1;
   private String lastAddress;
   private HeldResponse held;
-  private long totalTimer = -1;
+  private LoopTimer totalTimer;
   private boolean done;
 
   /** One attempt at one endpoint. */
@@ -113,8 +113,8 @@ final class Exchange {
     meters.started();
     signals.begin();
     request.pause();
-    totalTimer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
-      totalTimer = -1;
+    totalTimer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
+      totalTimer = null;
       fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
     });
     response.closeHandler(v -> {
@@ -437,7 +437,7 @@ final class Exchange {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
-    if (totalTimer >= 0) runtime.vertx().cancelTimer(totalTimer);
+    if (totalTimer != null) totalTimer.cancel();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
