@@ -57,7 +57,7 @@ final class Exchange {
   private int retries;
   /** Tries in flight: one, or two while a hedge races the first. */
   private final java.util.ArrayList<Try> active = new java.util.ArrayList<>(2);
-  private long hedgeTimer = -1;
+  private LoopTimer hedgeTimer;
   private String lastAddress;
   private HeldResponse held;
   private LoopTimer totalTimer;
@@ -67,7 +67,7 @@ final class Exchange {
   private static final class Try extends EndpointCall {
     final long startNanos;
     HttpClientRequest upstream;
-    long timer = -1;
+    LoopTimer timer;
 
     Try(io.sidecar.balancer.CallHandle handle, UpstreamSignals signals, long startNanos) {
       super(handle, signals);
@@ -180,8 +180,8 @@ final class Exchange {
     lastAddress = t.address();
     tried.add(lastAddress);
     if (retry != null && tryTimeout < remaining) {
-      t.timer = runtime.vertx().setTimer(Math.max(1, tryTimeout / 1_000_000), id -> {
-        t.timer = -1;
+      t.timer = LoopTimer.start(runtime.vertx(), tryTimeout / 1_000_000, () -> {
+        t.timer = null;
         tryFailed(t, ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
       });
     }
@@ -213,8 +213,8 @@ final class Exchange {
     var delay = balancer.hedgeDelayNanos(first.handle(), request.method().name(),
         route.retry() != null && route.retry().nonIdempotent());
     if (delay.isEmpty()) return;
-    hedgeTimer = runtime.vertx().setTimer(Math.max(1, delay.getAsLong() / 1_000_000), id -> {
-      hedgeTimer = -1;
+    hedgeTimer = LoopTimer.start(runtime.vertx(), delay.getAsLong() / 1_000_000, () -> {
+      hedgeTimer = null;
       if (done || active.size() != 1 || held != null || bodyStreamed) return;
       long elapsed = System.nanoTime() - startNanos;
       long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos - elapsed;
@@ -227,9 +227,9 @@ final class Exchange {
   }
 
   private void cancelHedge() {
-    if (hedgeTimer >= 0) {
-      runtime.vertx().cancelTimer(hedgeTimer);
-      hedgeTimer = -1;
+    if (hedgeTimer != null) {
+      hedgeTimer.cancel();
+      hedgeTimer = null;
     }
   }
 
@@ -238,7 +238,7 @@ final class Exchange {
     cancelHedge();
     List<Try> tries = new java.util.ArrayList<>(active);
     active.clear();
-    tries.forEach(t -> { if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer); });
+    tries.forEach(t -> { if (t.timer != null) t.timer.cancel(); });
     return tries;
   }
 
@@ -294,7 +294,7 @@ final class Exchange {
 
   private void tryFailed(Try t, ResponseFlag flag, String detail) {
     if (!active.remove(t) || done) return;
-    if (t.timer >= 0) runtime.vertx().cancelTimer(t.timer);
+    if (t.timer != null) t.timer.cancel();
     Outcome outcome = Outcome.failure(flag.failureKind());
     t.complete(System.nanoTime() - t.startNanos, outcome, LoadHint.NONE, flag);
     if (t.upstream != null) t.upstream.reset();

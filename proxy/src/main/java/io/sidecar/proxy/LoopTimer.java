@@ -6,12 +6,12 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A one-shot timer on the calling event loop, for the one deadline every request carries. Vert.x's
- * {@code setTimer} registers each timer in a Vert.x-wide map under an id from a shared counter and, inside a
- * verticle, as a close hook too: three map updates and a contended atomic per request for a timer that is
- * almost always cancelled. This schedules on Netty's event loop directly and runs the task on the caller's
- * context. Unlike a verticle's Vert.x timer it is not cancelled when the verticle is undeployed, so a request
- * still in flight during a drain keeps its deadline.
+ * A one-shot timer on the calling event loop, for the deadlines of a request (route timeout, per-try timeout,
+ * hedge delay). Vert.x's {@code setTimer} registers each timer in a Vert.x-wide map under an id from a shared
+ * counter and, inside a verticle, as a close hook too: three map updates and a contended atomic per request for
+ * a timer that is almost always cancelled. This schedules on Netty's event loop directly and runs the task on
+ * the caller's context. Unlike a verticle's Vert.x timer it is not cancelled when the verticle is undeployed, so
+ * a request still in flight during a drain keeps its deadline.
  */
 final class LoopTimer {
   private final ScheduledFuture<?> future;
