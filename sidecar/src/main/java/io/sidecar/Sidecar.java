@@ -103,6 +103,7 @@ public final class Sidecar implements ConfigControl {
     });
     return CacheConfig.builder()
         .l1MaxBytes(spec.l1MaxSize())
+        .l1MaxHeapBytes(spec.l1MaxHeap())
         .l2RedisUri(spec.l2Redis())
         .l2KeyPrefix("sidecar:" + config.service() + ":")
         .tagHeaders(tagHeaders)

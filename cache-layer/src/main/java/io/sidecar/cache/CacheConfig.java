@@ -8,6 +8,7 @@ import java.util.UUID;
  * Process-wide cache configuration (the top-level {@code cache:} block). Build with {@link #builder()}.
  *
  * @param l1MaxBytes L1 capacity in bytes (bodies + headers)
+ * @param l1MaxHeapBytes heap the L1's entries may hold (0 in the builder: 30 % of the JVM's maximum heap)
  * @param maxVariants stored Vary variants per primary key
  * @param l2RedisUri Redis connection string for L2 and purge pub/sub, or null for L1 only
  * @param l2KeyPrefix prefix of every Redis key and of the purge channel (one per service)
@@ -28,7 +29,7 @@ import java.util.UUID;
  * @param adaptivePrefixDepth path segments of the key prefix the adaptive TTL learns per
  * @param pubSubReconnect delay between attempts to re-subscribe to the purge channel
  */
-public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, String l2KeyPrefix,
+public record CacheConfig(long l1MaxBytes, long l1MaxHeapBytes, int maxVariants, String l2RedisUri, String l2KeyPrefix,
     long l2MaxObjectSize, Duration l2Timeout, int l2BreakerFailures, Duration l2BreakerOpen,
     Duration staleRetention, Duration coalesceWait, List<String> targetedFields, List<String> tagHeaders,
     String instanceId, int refreshAheadMinHits, double refreshAheadFraction, double adaptiveTargetStaleness,
@@ -54,6 +55,7 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
 
   public CacheConfig {
     require(l1MaxBytes > 0, "l1.max_size", "must be positive");
+    require(l1MaxHeapBytes > 0, "l1.max_heap", "must be positive");
     require(maxVariants >= 1, "max_variants", "must be >= 1");
     require(l2KeyPrefix != null, "l2.key_prefix", "must not be null");
     require(l2MaxObjectSize > 0, "l2.max_object_size", "must be positive");
@@ -84,12 +86,22 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     }
   }
 
+  /**
+   * 30 % of the JVM's maximum heap: the L1's entry objects then leave the rest to the data plane's transient
+   * garbage and the other modules (with {@code bin/sidecar}'s {@code -Xmx160m}, 48 MiB: about 16 000 entries of
+   * 10 header fields).
+   */
+  public static long defaultL1MaxHeapBytes() {
+    return Runtime.getRuntime().maxMemory() * 3 / 10;
+  }
+
   public static Builder builder() {
     return new Builder();
   }
 
   public static final class Builder {
     private long l1MaxBytes = DEFAULT_L1_MAX_BYTES;
+    private long l1MaxHeapBytes;
     private int maxVariants = DEFAULT_MAX_VARIANTS;
     private String l2RedisUri;
     private String l2KeyPrefix = DEFAULT_L2_KEY_PREFIX;
@@ -110,6 +122,8 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     private Duration pubSubReconnect = DEFAULT_PUBSUB_RECONNECT;
 
     public Builder l1MaxBytes(long v) { l1MaxBytes = v; return this; }
+    /** 0 (the default) takes {@link #defaultL1MaxHeapBytes()}. */
+    public Builder l1MaxHeapBytes(long v) { l1MaxHeapBytes = v; return this; }
     public Builder maxVariants(int v) { maxVariants = v; return this; }
     public Builder l2RedisUri(String v) { l2RedisUri = v; return this; }
     public Builder l2KeyPrefix(String v) { l2KeyPrefix = v; return this; }
@@ -130,7 +144,8 @@ public record CacheConfig(long l1MaxBytes, int maxVariants, String l2RedisUri, S
     public Builder pubSubReconnect(Duration v) { pubSubReconnect = v; return this; }
 
     public CacheConfig build() {
-      return new CacheConfig(l1MaxBytes, maxVariants, l2RedisUri, l2KeyPrefix, l2MaxObjectSize, l2Timeout,
+      long maxHeap = l1MaxHeapBytes > 0 ? l1MaxHeapBytes : defaultL1MaxHeapBytes();
+      return new CacheConfig(l1MaxBytes, maxHeap, maxVariants, l2RedisUri, l2KeyPrefix, l2MaxObjectSize, l2Timeout,
           l2BreakerFailures, l2BreakerOpen, staleRetention, coalesceWait, targetedFields, tagHeaders,
           instanceId, refreshAheadMinHits, refreshAheadFraction, adaptiveTargetStaleness, adaptiveMinSamples,
           adaptivePrefixDepth, pubSubReconnect);

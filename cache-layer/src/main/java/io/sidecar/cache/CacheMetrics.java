@@ -44,6 +44,7 @@ public final class CacheMetrics implements MeterBinder {
       counter(registry, "sidecar.cache.origin.errors", c.originErrors, "route", route);
     });
     gauge(registry, "sidecar.cache.l1.bytes", s -> number(layer(s, "L1"), "bytes"));
+    gauge(registry, "sidecar.cache.l1.heap.bytes", s -> number(layer(s, "L1"), "heap_bytes"));
     gauge(registry, "sidecar.cache.l1.entries", s -> number(layer(s, "L1"), "entries"));
     if (cache.l2Enabled()) {
       for (String outcome : new String[] {"hits", "misses", "errors", "skipped", "writes"}) {

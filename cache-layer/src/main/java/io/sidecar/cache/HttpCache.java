@@ -80,7 +80,7 @@ public final class HttpCache {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
-    this.l1 = new L1Store(config.l1MaxBytes(), config.maxVariants(), clock, (route, bytes) -> {
+    this.l1 = new L1Store(config.l1MaxBytes(), config.l1MaxHeapBytes(), config.maxVariants(), clock, (route, bytes) -> {
       CacheStats.RouteCounters c = stats.route(route);
       c.evictionsL1.increment();
       c.evictedBytesL1.add(bytes);
@@ -654,8 +654,10 @@ public final class HttpCache {
     Map<String, Object> layers = new LinkedHashMap<>();
     Map<String, Object> l1s = new LinkedHashMap<>();
     l1s.put("entries", l1.entryCount());
-    l1s.put("bytes", l1.weightedSize());
+    l1s.put("bytes", l1.storedBytes());
     l1s.put("max_bytes", config.l1MaxBytes());
+    l1s.put("heap_bytes", l1.heapBytes());
+    l1s.put("max_heap_bytes", config.l1MaxHeapBytes());
     long evictions = 0;
     for (Map<String, Object> r : stats.routesSnapshot().values()) {
       evictions += (Long) r.get("evictions_l1");

@@ -50,10 +50,10 @@ public final class CacheHarness implements AutoCloseable {
     this(onProductionTransport(), config, MutableClock.startingNow());
   }
 
-  /** A Vert.x instance on the transport the sidecar takes by default: io_uring when the kernel allows it. */
+  /** A Vert.x instance on the transport the sidecar takes by default: epoll when the kernel offers it. */
   public static Vertx onProductionTransport() {
-    io.vertx.core.transport.Transport uring = io.vertx.core.transport.Transport.IO_URING;
-    return Vertx.builder().withTransport(uring != null && uring.available() ? uring
+    io.vertx.core.transport.Transport epoll = io.vertx.core.transport.Transport.EPOLL;
+    return Vertx.builder().withTransport(epoll != null && epoll.available() ? epoll
         : io.vertx.core.transport.Transport.NIO).build();
   }
 

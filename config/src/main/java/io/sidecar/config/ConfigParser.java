@@ -561,9 +561,11 @@ public final class ConfigParser {
   }
 
   private CacheSpec cache(Fields f) {
-    long l1 = f.section("l1", "max_size").size("max_size", CacheSpec.DEFAULT_L1_MAX_SIZE);
+    Fields l1 = f.section("l1", "max_size", "max_heap");
+    long maxSize = l1.size("max_size", CacheSpec.DEFAULT_L1_MAX_SIZE);
+    long maxHeap = l1.size("max_heap", 0);
     String l2 = url(f.section("l2", "redis"), "redis", "redis", "rediss");
-    return new CacheSpec(l1, l2, f.string("tag_header", "surrogate-key"));
+    return new CacheSpec(maxSize, maxHeap, l2, f.string("tag_header", "surrogate-key"));
   }
 
   private PredictorSpec predictor(Fields f) {

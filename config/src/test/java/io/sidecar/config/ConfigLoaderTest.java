@@ -139,6 +139,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void cacheL1BoundsItsHeapAutomaticallyOrAsConfigured() throws Exception {
+    String routes = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """;
+    assertThat(loader.parse(routes).cache().l1MaxHeap()).isZero();
+    assertThat(loader.parse("cache: { l1: { max_size: 1GiB, max_heap: 64MiB } }\n" + routes).cache())
+        .satisfies(c -> assertThat(c.l1MaxSize()).isEqualTo(1L << 30))
+        .satisfies(c -> assertThat(c.l1MaxHeap()).isEqualTo(64L << 20));
+    assertThatThrownBy(() -> loader.parse("cache:\n  l1:\n    max_heap: lots\n" + routes))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .singleElement().asString().startsWith("cache.l1.max_heap (line 3): "));
+  }
+
+  @Test
   void outlierDetectionFailurePercentageErrorsCarryThePath() {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]

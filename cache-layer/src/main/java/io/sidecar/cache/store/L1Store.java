@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -34,6 +35,14 @@ public final class L1Store {
       return w;
     }
 
+    int heapWeight() {
+      int w = VARIANTS_HEAP;
+      for (StoredEntry e : entries) {
+        w += e.heapWeight();
+      }
+      return w;
+    }
+
     long storeUntil() {
       long max = Long.MIN_VALUE;
       for (StoredEntry e : entries) {
@@ -43,21 +52,35 @@ public final class L1Store {
     }
   }
 
+  /** Heap of the value record, its list and the key string's header. */
+  static final int VARIANTS_HEAP = 64;
+
   private final Cache<String, Variants> cache;
+  private final LongAdder storedBytes = new LongAdder();
+  private final LongAdder heapBytes = new LongAdder();
+  private final long maxBytes;
+  private final long maxHeapBytes;
   /** URL -> primary keys that differ from the URL (keys with configured header parts), for invalidation. */
   private final Map<String, Set<String>> keysByUrl = new ConcurrentHashMap<>();
   private final int maxVariants;
   private final Clock clock;
 
   /**
+   * @param maxBytes bound on stored bytes (bodies, off-heap, plus headers)
+   * @param maxHeapBytes bound on the heap the entries hold ({@link StoredEntry#heapWeight()}): with small bodies
+   *     the per-entry objects, not the bytes, are what fills the JVM, so both are bounded
    * @param onEviction called with (route, bytes) when an entry is evicted for size or expiry
    */
-  public L1Store(long maxBytes, int maxVariants, Clock clock, BiConsumer<String, Long> onEviction) {
+  public L1Store(long maxBytes, long maxHeapBytes, int maxVariants, Clock clock,
+                 BiConsumer<String, Long> onEviction) {
+    if (maxBytes <= 0 || maxHeapBytes <= 0) throw new IllegalArgumentException("L1 bounds must be positive");
+    this.maxBytes = maxBytes;
+    this.maxHeapBytes = maxHeapBytes;
     this.maxVariants = maxVariants;
     this.clock = clock;
     this.cache = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((String k, Variants v) -> v.weight())
+        .weigher((String k, Variants v) -> weigh(v))
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .expireAfter(new Expiry<String, Variants>() {
           @Override
@@ -77,6 +100,10 @@ public final class L1Store {
         })
         .executor(Runnable::run)
         .removalListener((String k, Variants v, RemovalCause cause) -> {
+          if (v != null) {
+            storedBytes.add(-v.weight());
+            heapBytes.add(-v.heapWeight());
+          }
           if (k != null && v != null && cause != RemovalCause.REPLACED) {
             unindex(k, v);
           }
@@ -87,6 +114,16 @@ public final class L1Store {
           }
         })
         .build();
+  }
+
+  /**
+   * One weight keeps two budgets (Caffeine bounds a single total): a value weighs the larger of its stored bytes
+   * and its heap scaled to the byte budget, so a full cache is within {@code maxBytes} of stored bytes and within
+   * {@code maxHeapBytes} of heap, whichever binds first.
+   */
+  int weigh(Variants v) {
+    long heapShare = (long) Math.ceil(v.heapWeight() * ((double) maxBytes / maxHeapBytes));
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(v.weight(), heapShare));
   }
 
   private long remaining(Variants v) {
@@ -127,7 +164,7 @@ public final class L1Store {
     if (!entry.keyUrl().equals(entry.primaryKey())) {
       keysByUrl.computeIfAbsent(entry.keyUrl(), u -> ConcurrentHashMap.newKeySet()).add(entry.primaryKey());
     }
-    cache.asMap().compute(entry.primaryKey(), (k, old) -> {
+    Variants stored = cache.asMap().compute(entry.primaryKey(), (k, old) -> {
       List<StoredEntry> list = new ArrayList<>();
       list.add(entry);
       if (old != null) {
@@ -140,6 +177,9 @@ public final class L1Store {
       }
       return new Variants(List.copyOf(list));
     });
+    // The replaced value (if any) is subtracted by the removal listener.
+    storedBytes.add(stored.weight());
+    heapBytes.add(stored.heapWeight());
   }
 
   /** Variants only coexist when they vary on the same header names (a new Vary replaces the old ones). */
@@ -187,6 +227,20 @@ public final class L1Store {
 
   public long weightedSize() {
     return cache.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  /** Stored bytes (bodies plus headers) of the entries present. */
+  public long storedBytes() {
+    return storedBytes.sum();
+  }
+
+  /** Estimated heap the entries present hold. */
+  public long heapBytes() {
+    return heapBytes.sum();
+  }
+
+  public long maxHeapBytes() {
+    return maxHeapBytes;
   }
 
   public long entryCount() {

@@ -1,5 +1,6 @@
 package io.sidecar.cache.store;
 
+import io.sidecar.cache.semantics.HeaderFields;
 import io.sidecar.cache.semantics.StoredResponse;
 import io.vertx.core.buffer.Buffer;
 import java.util.Map;
@@ -128,5 +129,23 @@ public final class StoredEntry {
   /** Approximate memory footprint for the L1 weigher. */
   public int weight() {
     return body.length() + response.headers().byteSize() + primaryKey.length() * 2 + 256;
+  }
+
+  /** Heap bytes per entry besides its strings: see {@link #heapWeight()}. */
+  static final int HEAP_PER_ENTRY = 1536;
+  /** Heap bytes per header field besides its characters: the list entry and two String objects. */
+  static final int HEAP_PER_FIELD = 96;
+
+  /**
+   * Estimated heap this entry holds; the body itself is off-heap. Per entry: this object, its response record,
+   * the atomics, tag set and Vary map, the body's wrappers (Vert.x buffer, Netty buffer, DirectByteBuffer and its
+   * cleaner), derived directives, Caffeine's node; per field: a list entry and two strings; the key strings at
+   * up to two bytes a character. Calibrated against the JVM: with 18 700 cached 1 KiB nginx responses (10 header
+   * fields), the old generation after a full GC had grown by 2.7 KB per entry; this estimate says 3.0 KB.
+   */
+  public int heapWeight() {
+    HeaderFields headers = response.headers();
+    return HEAP_PER_ENTRY + HEAP_PER_FIELD * headers.size() + headers.byteSize()
+        + 2 * (primaryKey.length() + keyUrl.length());
   }
 }

@@ -69,7 +69,7 @@ class StoreTest {
   void l1KeepsVariantsAndEvictsByBytes() {
     MutableClock clock = new MutableClock(0);
     AtomicLong evicted = new AtomicLong();
-    L1Store l1 = new L1Store(64 * 1024, 4, clock, (route, bytes) -> evicted.addAndGet(bytes));
+    L1Store l1 = new L1Store(64 * 1024, 1L << 30, 4, clock, (route, bytes) -> evicted.addAndGet(bytes));
     l1.put(entry("k", "k", Map.of("accept", "a"), 100, 10_000));
     l1.put(entry("k", "k", Map.of("accept", "b"), 100, 10_000));
     assertThat(l1.get("k", HeaderFields.of("Accept", "a"))).isNotNull();
@@ -84,9 +84,43 @@ class StoreTest {
   }
 
   @Test
+  void l1BoundsTheHeapItsEntriesHoldWhenBodiesAreSmall() {
+    MutableClock clock = new MutableClock(0);
+    // 1 MiB of bytes would hold about 2 600 of these 100-byte entries; 256 KiB of heap holds about 150.
+    long maxHeap = 256 * 1024;
+    L1Store l1 = new L1Store(1024 * 1024, maxHeap, 4, clock, (r, b) -> { });
+    for (int i = 0; i < 2000; i++) {
+      l1.put(entry("http://h/" + i, "http://h/" + i, Map.of(), 100, 10_000));
+    }
+    l1.cleanUp();
+    int largest = entry("http://h/1999", "http://h/1999", Map.of(), 100, 10_000).heapWeight() + L1Store.VARIANTS_HEAP;
+    int smallest = entry("http://h/0", "http://h/0", Map.of(), 100, 10_000).heapWeight() + L1Store.VARIANTS_HEAP;
+    assertThat(l1.heapBytes()).isLessThanOrEqualTo(maxHeap).isGreaterThan(maxHeap - 2L * largest);
+    assertThat(l1.entryCount()).isBetween(l1.heapBytes() / largest, l1.heapBytes() / smallest);
+    assertThat(l1.storedBytes()).isLessThan(1024 * 1024 / 4);
+  }
+
+  @Test
+  void l1CountsStoredAndHeapBytesThroughReplacementsAndRemovals() {
+    MutableClock clock = new MutableClock(0);
+    L1Store l1 = new L1Store(1024 * 1024, 1L << 30, 4, clock, (r, b) -> { });
+    StoredEntry a = entry("http://h/a", "http://h/a", Map.of(), 100, 10_000);
+    StoredEntry b = entry("http://h/b", "http://h/b", Map.of(), 300, 10_000);
+    l1.put(a);
+    l1.put(b);
+    l1.put(entry("http://h/a", "http://h/a", Map.of(), 100, 10_000)); // replaces a
+    assertThat(l1.storedBytes()).isEqualTo(a.weight() + b.weight());
+    assertThat(l1.heapBytes()).isEqualTo(a.heapWeight() + b.heapWeight() + 2L * L1Store.VARIANTS_HEAP);
+    l1.remove("http://h/a");
+    l1.remove("http://h/b");
+    assertThat(l1.storedBytes()).isZero();
+    assertThat(l1.heapBytes()).isZero();
+  }
+
+  @Test
   void l1ExpiresOnTheCacheClockAndRemovesByUrl() {
     MutableClock clock = new MutableClock(0);
-    L1Store l1 = new L1Store(1024 * 1024, 4, clock, (r, b) -> { });
+    L1Store l1 = new L1Store(1024 * 1024, 1L << 30, 4, clock, (r, b) -> { });
     l1.put(entry("http://h/a\u001fx-t=1", "http://h/a", Map.of(), 10, 5_000));
     l1.put(entry("http://h/a\u001fx-t=2", "http://h/a", Map.of(), 10, 5_000));
     l1.put(entry("http://h/b", "http://h/b", Map.of(), 10, 5_000));
