@@ -8,12 +8,14 @@ import java.util.List;
 /** Chooses the Netty transport the event loops run on from {@code server.transport}. */
 public final class SocketTransport {
   /**
-   * Preference of {@code auto}: io_uring, then epoll, then NIO. io_uring batches the reads and writes of a whole
-   * event-loop turn into one submission; on the 1 KiB pass-through benchmark it took 30 % less CPU per request than
-   * epoll (loadtest/README.md). Kernels or seccomp profiles that refuse io_uring make it unavailable, and auto then
-   * takes epoll.
+   * Preference of {@code auto}: epoll, then NIO. io_uring is taken only when named: it batches the reads and
+   * writes of a whole event-loop turn into one submission and took up to 30 % less CPU per request on the 1 KiB
+   * pass-through benchmark, but under Netty 4.2.9's io_uring transport a 100 MiB request streamed through the
+   * proxy to an echoing upstream stalls for good in about one run in three (ProxyIntegrationTest, run with
+   * {@code -Dtest.transport=IO_URING}): both directions stop with the request fully sent and ~2 MB of it not yet
+   * at the upstream. Under epoll the same test never stalled. A proxy that can hang a stream is not a default.
    */
-  private static final List<Transport> AUTO_ORDER = Arrays.asList(Transport.IO_URING, Transport.EPOLL, Transport.NIO);
+  private static final List<Transport> AUTO_ORDER = Arrays.asList(Transport.EPOLL, Transport.NIO);
 
   private SocketTransport() {}
 

@@ -25,9 +25,12 @@ import java.util.concurrent.TimeUnit;
 
 /** Real sockets on 127.0.0.1: upstream servers, the data plane under test, and a client. */
 final class ProxyHarness implements AutoCloseable {
-  /** On the transport production takes ({@code server.transport: auto}), so the tests cover it. */
-  final Vertx vertx = Vertx.builder()
-      .withTransport(SocketTransport.choose(io.sidecar.config.ServerSpec.Transport.AUTO)).build();
+  /**
+   * On the transport production takes ({@code server.transport: auto}), so the tests cover it;
+   * {@code -Dtest.transport=IO_URING} (or EPOLL, NIO) runs them on another one.
+   */
+  final Vertx vertx = Vertx.builder().withTransport(SocketTransport.choose(
+      io.sidecar.config.ServerSpec.Transport.valueOf(System.getProperty("test.transport", "AUTO")))).build();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final io.sidecar.cache.HttpCache cache = new io.sidecar.cache.HttpCache(vertx,
       io.sidecar.cache.CacheConfig.builder().l1MaxBytes(16 * 1024 * 1024).build());
