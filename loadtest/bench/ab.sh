@@ -36,7 +36,7 @@ trap cleanup EXIT
 taskset -c "$load_cpus" nginx -p "$work" -c "$work/nginx.conf" & started+=($!)
 sleep 1
 hz=$(getconf CLK_TCK)
-opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
+opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 side_opts=("${OPTS_A:-$opts}" "${OPTS_B:-$opts}")
 for ((round = 1; round <= rounds; round++)); do
   for side in 0 1; do

@@ -18,7 +18,7 @@
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
 #   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM)
 #   env LOAD_CPUS  (default 1)  cores of wrk and of the origin
-#   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m)
+#   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m)
 #   env KEEP_WORKDIR=1          keep the generated configs and logs under /tmp
 #
 # Everything listens on 127.0.0.1, ports 27080-27299. Every process started here is killed on exit.
@@ -38,7 +38,7 @@ out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 PROXY_CPUS="${PROXY_CPUS:-0}"
 LOAD_CPUS="${LOAD_CPUS:-1}"
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 cmdline="loadtest/bench/run.sh $*"
 
 while [ $# -gt 0 ]; do

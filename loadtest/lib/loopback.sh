@@ -7,7 +7,7 @@ lt_root="$(cd "$lt_here/.." && pwd)"                         # repository root
 declare -a lt_started=()
 
 # The JVM flags of the sidecar (default as bin/sidecar).
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx192m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 export SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}"
 
 # lt_require_free_ports PORT... : exits when one of them is already listening on this machine.
