@@ -10,6 +10,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
+  /** One listener, one route, one cluster: the smallest valid config, for tests of one other section. */
+  private static final String MINIMAL = """
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """;
+
   private final ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.of("HOSTNAME", "pod-7")::get), List.of());
 
   @Test
@@ -124,11 +131,7 @@ class ConfigLoaderTest {
 
   @Test
   void serverTransportIsAutoByDefaultAndTakesANamedOne() throws Exception {
-    String routes = """
-        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
-        routes: [ { name: r, cluster: c } ]
-        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
-        """;
+    String routes = MINIMAL;
     assertThat(loader.parse(routes).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);
     assertThat(loader.parse("server: { transport: io_uring }\n" + routes).server().transport())
         .isEqualTo(ServerSpec.Transport.IO_URING);
@@ -140,11 +143,7 @@ class ConfigLoaderTest {
 
   @Test
   void cacheL1BoundsItsHeapAutomaticallyOrAsConfigured() throws Exception {
-    String routes = """
-        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
-        routes: [ { name: r, cluster: c } ]
-        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
-        """;
+    String routes = MINIMAL;
     assertThat(loader.parse(routes).cache().l1MaxHeap()).isZero();
     assertThat(loader.parse("cache: { l1: { max_size: 1GiB, max_heap: 64MiB } }\n" + routes).cache())
         .satisfies(c -> assertThat(c.l1MaxSize()).isEqualTo(1L << 30))
@@ -279,11 +278,7 @@ class ConfigLoaderTest {
 
   @Test
   void advertisedPeerAddressIsHostAndPort() throws Exception {
-    String base = """
-        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
-        routes: [ { name: r, cluster: c } ]
-        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
-        """;
+    String base = MINIMAL;
     assertThat(loader.parse(base).predictor().advertise()).isNull();
     assertThat(loader.parse(base + "predictor: { peers: { advertise: 10.0.0.7:15001 } }\n").predictor().advertise())
         .isEqualTo(new HostPort("10.0.0.7", 15001));

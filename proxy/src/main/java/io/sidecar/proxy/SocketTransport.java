@@ -13,9 +13,9 @@ public final class SocketTransport {
    * pass-through benchmark, but under Netty 4.2.9's io_uring transport a 100 MiB request streamed through the
    * proxy to an echoing upstream stalls for good in about one run in three (ProxyIntegrationTest, run with
    * {@code -Dtest.transport=IO_URING}): both directions stop with the request fully sent and ~2 MB of it not yet
-   * at the upstream. Under epoll the same test never stalled. It is not our code: plain Vert.x pipes fail the same
-   * way on io_uring (IoUringStreamingCheck, off by default, says when an upgrade fixes it). A proxy that can hang
-   * a stream is not a default.
+   * at the upstream. Under epoll the same test never stalled. Plain Vert.x pipes fail too on io_uring, with Netty's
+   * "Channel output shutdown" on a response write (IoUringStreamingCheck, off by default, says when an upgrade
+   * fixes it). A proxy that can hang a stream is not a default.
    */
   private static final List<Transport> AUTO_ORDER = Arrays.asList(Transport.EPOLL, Transport.NIO);
 

@@ -271,43 +271,12 @@ class ProxyIntegrationTest {
     AtomicLong upstreamSeen = new AtomicLong();
     AtomicLong clientSentWhenUpstreamSawFirstMiB = new AtomicLong(-1);
     AtomicLong clientSent = new AtomicLong();
-    int port = h.upstream(req -> {
-      req.response().setChunked(true);
-      req.handler(chunk -> {
-        if (upstreamSeen.get() < 1024 * 1024 && upstreamSeen.get() + chunk.length() >= 1024 * 1024) {
-          clientSentWhenUpstreamSawFirstMiB.set(clientSent.get());
-        }
-        upstreamSeen.addAndGet(chunk.length());
-        req.response().write(chunk);
-        if (req.response().writeQueueFull()) {
-          req.pause();
-          req.response().drainHandler(v -> req.resume());
-        }
-      });
-      req.endHandler(v -> req.response().end());
-    });
+    int port = h.upstream(TwoWayStream.echo(upstreamSeen, (before, after) -> {
+      if (before < 1024 * 1024 && after >= 1024 * 1024) clientSentWhenUpstreamSawFirstMiB.set(clientSent.get());
+    }));
     h.start(1, "server: { max_request_body: 1GiB }\n" + singleRoute(port, "    timeout: 60s\n"));
-    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-    AtomicLong received = new AtomicLong();
-    long got = await(h.onClientContext(() -> h.client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-        .setPort(h.proxyPort).setURI("/api/echo").putHeader("content-length", Long.toString(size)))
-        .compose(req -> {
-          Runnable[] pump = new Runnable[1];
-          pump[0] = () -> {
-            while (clientSent.get() < size && !req.writeQueueFull()) {
-              clientSent.addAndGet(chunk.length());
-              if (clientSent.get() >= size) req.end(chunk);
-              else req.write(chunk);
-            }
-            if (clientSent.get() < size) req.drainHandler(v -> pump[0].run());
-          };
-          pump[0].run();
-          return req.response();
-        })
-        .compose(resp -> {
-          resp.handler(b -> received.addAndGet(b.length()));
-          return resp.end().map(v -> received.get());
-        })));
+    long got = await(h.onClientContext(() -> TwoWayStream.send(h.client, new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/echo"), size, clientSent, new AtomicLong())));
     assertThat(got).isEqualTo(size);
     assertThat(upstreamSeen.get()).isEqualTo(size);
     // Streaming, not store-and-forward: the upstream had its first MiB long before the client had sent it all.
