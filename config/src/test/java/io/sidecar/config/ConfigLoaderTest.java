@@ -131,11 +131,10 @@ class ConfigLoaderTest {
 
   @Test
   void serverTransportIsAutoByDefaultAndTakesANamedOne() throws Exception {
-    String routes = MINIMAL;
-    assertThat(loader.parse(routes).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);
-    assertThat(loader.parse("server: { transport: io_uring }\n" + routes).server().transport())
+    assertThat(loader.parse(MINIMAL).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);
+    assertThat(loader.parse("server: { transport: io_uring }\n" + MINIMAL).server().transport())
         .isEqualTo(ServerSpec.Transport.IO_URING);
-    assertThatThrownBy(() -> loader.parse("server:\n  transport: dpdk\n" + routes))
+    assertThatThrownBy(() -> loader.parse("server:\n  transport: dpdk\n" + MINIMAL))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
             .containsExactly("server.transport (line 2): unknown value 'dpdk' (expected one of: auto, io_uring, epoll, nio)"));
@@ -143,12 +142,11 @@ class ConfigLoaderTest {
 
   @Test
   void cacheL1BoundsItsHeapAutomaticallyOrAsConfigured() throws Exception {
-    String routes = MINIMAL;
-    assertThat(loader.parse(routes).cache().l1MaxHeap()).isZero();
-    assertThat(loader.parse("cache: { l1: { max_size: 1GiB, max_heap: 64MiB } }\n" + routes).cache())
+    assertThat(loader.parse(MINIMAL).cache().l1MaxHeap()).isZero();
+    assertThat(loader.parse("cache: { l1: { max_size: 1GiB, max_heap: 64MiB } }\n" + MINIMAL).cache())
         .satisfies(c -> assertThat(c.l1MaxSize()).isEqualTo(1L << 30))
         .satisfies(c -> assertThat(c.l1MaxHeap()).isEqualTo(64L << 20));
-    assertThatThrownBy(() -> loader.parse("cache:\n  l1:\n    max_heap: lots\n" + routes))
+    assertThatThrownBy(() -> loader.parse("cache:\n  l1:\n    max_heap: lots\n" + MINIMAL))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
             .singleElement().asString().startsWith("cache.l1.max_heap (line 3): "));
@@ -278,11 +276,10 @@ class ConfigLoaderTest {
 
   @Test
   void advertisedPeerAddressIsHostAndPort() throws Exception {
-    String base = MINIMAL;
-    assertThat(loader.parse(base).predictor().advertise()).isNull();
-    assertThat(loader.parse(base + "predictor: { peers: { advertise: 10.0.0.7:15001 } }\n").predictor().advertise())
+    assertThat(loader.parse(MINIMAL).predictor().advertise()).isNull();
+    assertThat(loader.parse(MINIMAL + "predictor: { peers: { advertise: 10.0.0.7:15001 } }\n").predictor().advertise())
         .isEqualTo(new HostPort("10.0.0.7", 15001));
-    assertThatThrownBy(() -> loader.parse(base + "predictor: { peers: { advertise: 10.0.0.7:0 } }\n"))
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { peers: { advertise: 10.0.0.7:0 } }\n"))
         .hasMessageContaining("predictor.peers.advertise.port (line 4): must be 1..65535, got 0");
   }
 

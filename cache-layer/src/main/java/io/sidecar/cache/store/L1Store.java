@@ -25,22 +25,19 @@ import java.util.function.Predicate;
  */
 public final class L1Store {
 
-  /** The variants stored under one primary key. */
-  record Variants(List<StoredEntry> entries) {
-    int weight() {
-      int w = 0;
+  /**
+   * The variants stored under one primary key, with their stored bytes and heap summed once: Caffeine's weigher,
+   * the put and the removal listener all read them.
+   */
+  record Variants(List<StoredEntry> entries, int weight, int heapWeight) {
+    static Variants of(List<StoredEntry> entries) {
+      int bytes = 0;
+      int heap = VARIANTS_HEAP;
       for (StoredEntry e : entries) {
-        w += e.weight();
+        bytes += e.weight();
+        heap += e.heapWeight();
       }
-      return w;
-    }
-
-    int heapWeight() {
-      int w = VARIANTS_HEAP;
-      for (StoredEntry e : entries) {
-        w += e.heapWeight();
-      }
-      return w;
+      return new Variants(List.copyOf(entries), bytes, heap);
     }
 
     long storeUntil() {
@@ -58,8 +55,8 @@ public final class L1Store {
   private final Cache<String, Variants> cache;
   private final LongAdder storedBytes = new LongAdder();
   private final LongAdder heapBytes = new LongAdder();
-  private final long maxBytes;
-  private final long maxHeapBytes;
+  /** Byte-budget units per heap byte: {@code maxBytes / maxHeapBytes}, see {@link #weigh}. */
+  private final double heapScale;
   /** URL -> primary keys that differ from the URL (keys with configured header parts), for invalidation. */
   private final Map<String, Set<String>> keysByUrl = new ConcurrentHashMap<>();
   private final int maxVariants;
@@ -74,8 +71,7 @@ public final class L1Store {
   public L1Store(long maxBytes, long maxHeapBytes, int maxVariants, Clock clock,
                  BiConsumer<String, Long> onEviction) {
     if (maxBytes <= 0 || maxHeapBytes <= 0) throw new IllegalArgumentException("L1 bounds must be positive");
-    this.maxBytes = maxBytes;
-    this.maxHeapBytes = maxHeapBytes;
+    this.heapScale = (double) maxBytes / maxHeapBytes;
     this.maxVariants = maxVariants;
     this.clock = clock;
     this.cache = Caffeine.newBuilder()
@@ -122,7 +118,7 @@ public final class L1Store {
    * {@code maxHeapBytes} of heap, whichever binds first.
    */
   int weigh(Variants v) {
-    long heapShare = (long) Math.ceil(v.heapWeight() * ((double) maxBytes / maxHeapBytes));
+    long heapShare = (long) Math.ceil(v.heapWeight() * heapScale);
     return (int) Math.min(Integer.MAX_VALUE, Math.max(v.weight(), heapShare));
   }
 
@@ -175,7 +171,7 @@ public final class L1Store {
           }
         }
       }
-      return new Variants(List.copyOf(list));
+      return Variants.of(list);
     });
     // The replaced value (if any) is subtracted by the removal listener.
     storedBytes.add(stored.weight());
@@ -237,10 +233,6 @@ public final class L1Store {
   /** Estimated heap the entries present hold. */
   public long heapBytes() {
     return heapBytes.sum();
-  }
-
-  public long maxHeapBytes() {
-    return maxHeapBytes;
   }
 
   public long entryCount() {
