@@ -55,7 +55,7 @@ final class OriginFetch implements Origin {
     long start = System.nanoTime();
     Promise<OriginResponse> result = Promise.promise();
     HttpClientRequest[] sent = new HttpClientRequest[1];
-    long timer = runtime.vertx().setTimer(route.timeout().toMillis(), id -> {
+    LoopTimer timer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
       if (result.tryFail(new UpstreamFailure(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout exceeded"))) {
         call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.TIMEOUT), LoadHint.NONE,
             ResponseFlag.UPSTREAM_TIMEOUT);
@@ -76,7 +76,7 @@ final class OriginFetch implements Origin {
       }
       return creq.response();
     }).onComplete(ar -> {
-      runtime.vertx().cancelTimer(timer);
+      timer.cancel();
       if (ar.failed()) {
         ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
         if (result.tryFail(new UpstreamFailure(flag, String.valueOf(ar.cause().getMessage())))) {

@@ -60,6 +60,19 @@ class CachingTest {
   }
 
   @Test
+  void aSilentOriginEndsACacheMissAtTheRouteTimeout() {
+    int origin = h.upstream(req -> { /* never answers */ });
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: cached, cluster: app, timeout: 300ms, cache: { enabled: true } } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(origin));
+    ProxyHarness.Reply reply = h.send(HttpMethod.GET, "/slow", null, null);
+    assertThat(reply.status()).isEqualTo(504);
+    assertThat(reply.headers().get("x-sidecar-flags")).isEqualTo("UT");
+  }
+
+  @Test
   void anUnreachableOriginIsNamedEvenOnACachingRoute() {
     int dead = ProxyHarness.freePort();
     h.start(1, """
