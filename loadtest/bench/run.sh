@@ -13,6 +13,8 @@
 #                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
+#   --floor        also measure floor/NettyFloorRelay.java, a featureless relay on Netty's HTTP codec (one event loop,
+#                  pinned like the sidecar): the JVM + Netty floor under the sidecar's numbers
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
@@ -34,6 +36,7 @@ jvm_warmup=30
 conns="16 64 256"
 sizes="1k 100k"
 objects=10000
+floor=0
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 PROXY_CPUS="${PROXY_CPUS:-0}"
@@ -54,7 +57,8 @@ while [ $# -gt 0 ]; do
     --objects) objects="$2"; shift 2 ;;
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --floor) floor=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -65,6 +69,7 @@ if [ ${#sidecar_names[@]} -eq 0 ]; then sidecar_names=(sidecar); sidecar_configs
 ORIGIN_PORT=27080
 NGINX_PORT=27081
 HAPROXY_PORT=27082
+FLOOR_PORT=27083
 SIDECAR_PORT_BASE=27100
 ADMIN_PORT_BASE=27200
 
@@ -110,7 +115,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT; do
+for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT $FLOOR_PORT; do
   if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use" >&2; exit 1; fi
 done
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
@@ -119,8 +124,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 n_sidecars=${#sidecar_names[@]}
 n_conns=$(wc -w <<<"$conns")
 n_sizes=$(wc -w <<<"$sizes")
-cells_per_round=$(( (3 + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
-total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + 2 * n_sidecars * (jvm_warmup + 1) + 15 ))
+cells_per_round=$(( (3 + floor + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
+total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + (2 * n_sidecars + floor) * (jvm_warmup + 1) + 15 ))
 echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
 echo "pinning: proxies on cpu $PROXY_CPUS, wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
 
@@ -220,6 +225,17 @@ wait_http "http://127.0.0.1:$ORIGIN_PORT/1k"
 wait_http "http://127.0.0.1:$NGINX_PORT/1k"
 wait_http "http://127.0.0.1:$HAPROXY_PORT/1k"
 
+# ---------------------------------------------------------------- the JVM floor (--floor): Netty's codec, no features
+floor_pid=""
+if [ "$floor" = 1 ]; then
+  # shellcheck disable=SC2086
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
+    "$here/floor/NettyFloorRelay.java" "$FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/floor.log" 2>&1 &
+  started+=($!); floor_pid=$!
+  for _ in $(seq 1 300); do curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$FLOOR_PORT/1k" 2>/dev/null && break; sleep 0.1; done
+  wait_http "http://127.0.0.1:$FLOOR_PORT/1k"
+fi
+
 # ---------------------------------------------------------------- sidecars (one JVM each, pinned like the others)
 declare -a sidecar_pids=() sidecar_ports=() sidecar_ready_ms=() sidecar_logs=()
 for i in "${!sidecar_names[@]}"; do
@@ -257,6 +273,7 @@ served_from_cache() {  # url
 declare -a targets=()
 targets+=("direct|pass|127.0.0.1:$ORIGIN_PORT|origin")
 for i in "${!sidecar_names[@]}"; do targets+=("${sidecar_names[$i]}|pass|127.0.0.1:${sidecar_ports[$i]}|sidecar:$i"); done
+[ "$floor" = 1 ] && targets+=("netty-floor|pass|127.0.0.1:$FLOOR_PORT|floor")
 targets+=("nginx|pass|127.0.0.1:$NGINX_PORT|nginx")
 targets+=("haproxy|pass|127.0.0.1:$HAPROXY_PORT|haproxy")
 declare -a cache_targets=()
@@ -275,6 +292,7 @@ pids_of() {  # role -> pids whose CPU time counts for that target
     origin) echo "$origin_pid $(pgrep -P "$origin_pid" | tr '\n' ' ')" ;;
     nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
     haproxy) echo "$haproxy_pid" ;;
+    floor) echo "$floor_pid" ;;
     sidecar:*) echo "${sidecar_pids[${1#sidecar:}]}" ;;
   esac
 }
@@ -329,7 +347,7 @@ echo "warm-up (JIT, pools): ${warmup} s per target, ${jvm_warmup} s per sidecar 
 for t in "${targets[@]}" "${cache_targets[@]}"; do
   IFS='|' read -r name kind hostport role <<<"$t"
   path=/1k; [ "$kind" = cache ] && path=/cached/1k
-  w=$warmup; [[ "$role" == sidecar:* ]] && w=$jvm_warmup
+  w=$warmup; [[ "$role" == sidecar:* || "$role" == floor ]] && w=$jvm_warmup
   if [ "$w" -gt 0 ]; then taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${w}s" "http://$hostport$path" >/dev/null 2>&1 || true; fi
 done
 

@@ -8,14 +8,12 @@ import java.util.List;
 /** Chooses the Netty transport the event loops run on from {@code server.transport}. */
 public final class SocketTransport {
   /**
-   * Preference of {@code auto}: epoll, then NIO. io_uring is taken only when named: it batches the reads and
-   * writes of a whole event-loop turn into one submission and took up to 30 % less CPU per request on the 1 KiB
-   * pass-through benchmark, but under Netty 4.2.9's io_uring transport a 100 MiB request streamed through the
-   * proxy to an echoing upstream stalls for good in about one run in three (ProxyIntegrationTest, run with
-   * {@code -Dtest.transport=IO_URING}): both directions stop with the request fully sent and ~2 MB of it not yet
-   * at the upstream. Under epoll the same test never stalled. Plain Vert.x pipes fail too on io_uring, with Netty's
-   * "Channel output shutdown" on a response write (IoUringStreamingCheck, off by default, says when an upgrade
-   * fixes it). A proxy that can hang a stream is not a default.
+   * Preference of {@code auto}: epoll, then NIO. io_uring is taken only when named. Under Netty 4.2.9 (Vert.x 5.0.7's
+   * own) io_uring stalled a 100 MiB two-way stream through the proxy in about one run in three, and plain Vert.x
+   * pipes failed with "Channel output shutdown" (IoUringStreamingCheck). The build now takes Netty 4.2.18, where
+   * both pass (20 of 20 and 8 of 8 runs), but io_uring's gain is no longer clear: 8 alternating rounds at 1 KiB,
+   * c=64 gave it a median of 1.09x epoll's rps (it won 6 of 8) with a higher median p99. Until it proves more, the
+   * default stays on epoll, the transport Envoy, nginx and HAProxy use.
    */
   private static final List<Transport> AUTO_ORDER = Arrays.asList(Transport.EPOLL, Transport.NIO);
 

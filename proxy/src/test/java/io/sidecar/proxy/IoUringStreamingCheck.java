@@ -16,15 +16,13 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Why {@code server.transport: auto} does not take io_uring, without any of our code: plain Vert.x pipes (a
- * client streaming 100 MiB through a piping server to an echoing upstream) on Vert.x 5.0.7 / Netty 4.2.9's
- * io_uring. Here every io_uring run failed: writing the response to the client fails with Netty's
- * {@code ChannelOutputShutdownException: Channel output shutdown} 0.2 MB into the upstream's echo and the client
- * sees the connection close (the other repetitions then fail with "event executor terminated"). On epoll three
- * batches of 8 passed; one earlier epoll batch had one run closed before the upstream saw a byte, not seen again.
- * Off by default; after a Vert.x or Netty upgrade run
+ * A two-way stream through plain Vert.x pipes (a client streaming 100 MiB through a piping server to an echoing
+ * upstream), without any of our code, on io_uring. On Vert.x 5.0.7's own Netty 4.2.9 every run failed: writing the
+ * response to the client failed with Netty's {@code ChannelOutputShutdownException: Channel output shutdown} 0.2 MB
+ * into the upstream's echo. With the Netty 4.2.18 the build now imports, 8 of 8 pass. Off by default; after a
+ * Vert.x or Netty change run
  * {@code ./mvnw -pl proxy -am test -Dtest=IoUringStreamingCheck -Dcheck.io_uring=true -Dsurefire.failIfNoSpecifiedTests=false}
- * ({@code -Dcheck.transport=epoll} for the control): when it passes, io_uring can be considered for auto again.
+ * ({@code -Dcheck.transport=epoll} for the control) before trusting io_uring with long streams.
  */
 @EnabledIfSystemProperty(named = "check.io_uring", matches = "true")
 class IoUringStreamingCheck {
