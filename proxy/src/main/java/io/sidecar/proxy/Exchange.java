@@ -248,6 +248,7 @@ final class Exchange {
     // every reset the exchange makes itself (timeouts, hedge losers, clients gone).
     creq.exceptionHandler(ignored -> { });
     creq.authority(UpstreamRequests.authority(request, route, address));
+    UpstreamRequests.writeHeaders(request.headers(), UpstreamRequests.Forwarding.of(request), route, creq.headers());
     creq.response().onComplete(ar -> {
       if (!active.contains(t) || done) return;
       if (ar.succeeded()) onResponse(t, ar.result());

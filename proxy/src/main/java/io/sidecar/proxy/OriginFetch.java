@@ -49,9 +49,8 @@ final class OriginFetch implements Origin {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     if (extraHeaders != null) headers.setAll(extraHeaders);
     RequestOptions options = UpstreamRequests.options(HttpMethod.valueOf(request.method()), request.pathAndQuery(),
-        headers, forwarding, route, address);
+        route, address);
     HttpServerRequest body = takeDownstreamBody(request.method());
-    if (body == null) options.removeHeader(HttpHeaders.CONTENT_LENGTH).removeHeader(HttpHeaders.TRANSFER_ENCODING);
     long start = System.nanoTime();
     Promise<OriginResponse> result = Promise.promise();
     HttpClientRequest[] sent = new HttpClientRequest[1];
@@ -66,6 +65,8 @@ final class OriginFetch implements Origin {
       sent[0] = creq;
       creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
       creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
+      UpstreamRequests.writeHeaders(headers, forwarding, route, creq.headers());
+      if (body == null) creq.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
       if (body == null) {
         creq.end();
       } else {

@@ -27,13 +27,15 @@ final class UpstreamRequests {
   static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint) {
     String query = request.query();
     String path = request.path() == null ? "/" : request.path();
-    return options(request.method(), query == null ? path : path + "?" + query, request.headers(),
-        Forwarding.of(request), route, endpoint);
+    return options(request.method(), query == null ? path : path + "?" + query, route, endpoint);
   }
 
-  /** Upstream request options from a method, a path with query, the downstream headers and the forwarding facts. */
-  static RequestOptions options(HttpMethod method, String pathAndQuery, MultiMap source, Forwarding forwarding,
-                                RouteSpec route, HostPort endpoint) {
+  /**
+   * Upstream request options: method, endpoint, rewritten URI, idle timeout. No headers: {@link #writeHeaders}
+   * writes them into the request once it exists. Headers set on the options are copied into the request by Vert.x,
+   * one more copy of every header per request.
+   */
+  static RequestOptions options(HttpMethod method, String pathAndQuery, RouteSpec route, HostPort endpoint) {
     RequestOptions options = new RequestOptions()
         .setMethod(method)
         .setHost(endpoint.host())
@@ -42,14 +44,16 @@ final class UpstreamRequests {
     // The route's total timeout (a timer of the exchange) ends every request; an idle timeout as long or longer
     // (the default: 5 min against 15 s) could never fire first, so it would only add a timer per request.
     if (route.idleTimeout().compareTo(route.timeout()) < 0) options.setIdleTimeout(route.idleTimeout().toMillis());
-    MultiMap headers = io.vertx.core.http.HttpHeaders.headers();
-    HopByHopHeaders.copyEndToEnd(source, headers);
-    headers.remove("host");
-    headers.remove("expect");
-    addForwarded(forwarding, headers);
-    apply(route.requestHeaders(), headers);
-    options.setHeaders(headers);
     return options;
+  }
+
+  /** The upstream request's headers: the downstream's end-to-end ones, forwarding headers, the route's rules. */
+  static void writeHeaders(MultiMap source, Forwarding forwarding, RouteSpec route, MultiMap target) {
+    HopByHopHeaders.copyEndToEnd(source, target);
+    target.remove("host");
+    target.remove("expect");
+    addForwarded(forwarding, target);
+    apply(route.requestHeaders(), target);
   }
 
   /** The Host the upstream sees: the route's host_rewrite, else the client's, else the endpoint address. */

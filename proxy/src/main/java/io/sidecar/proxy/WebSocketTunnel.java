@@ -50,10 +50,12 @@ final class WebSocketTunnel {
     io.sidecar.config.HostPort endpoint = cluster.address(pick.handle().address());
     request.pause();
     var options = UpstreamRequests.options(request, route, endpoint).setIdleTimeout(0);
-    options.getHeaders().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");
+    var forwarding = UpstreamRequests.Forwarding.of(request);
     cluster.client().request(options)
         .compose(creq -> {
           creq.authority(UpstreamRequests.authority(request, route, endpoint));
+          UpstreamRequests.writeHeaders(request.headers(), forwarding, route, creq.headers());
+          creq.headers().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");
           return creq.connect();
         })
         .onComplete(ar -> {
