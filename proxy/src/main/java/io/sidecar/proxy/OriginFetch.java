@@ -66,8 +66,8 @@ final class OriginFetch implements Origin {
       creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
       creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
       UpstreamRequests.writeHeaders(headers, forwarding, route, creq.headers());
-      if (body == null) creq.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
       if (body == null) {
+        creq.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
         creq.end();
       } else {
         String length = body.getHeader(HttpHeaders.CONTENT_LENGTH);
