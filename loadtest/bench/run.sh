@@ -217,8 +217,8 @@ EOF
 taskset -c "$PROXY_CPUS" haproxy -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
 started+=($!); haproxy_pid=$!
 
-wait_http() {  # url
-  for _ in $(seq 1 100); do curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+wait_http() {  # url [tries, 0.1 s apart; default 100]
+  for _ in $(seq 1 "${2:-100}"); do curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "$1 did not answer" >&2; exit 1
 }
 wait_http "http://127.0.0.1:$ORIGIN_PORT/1k"
@@ -232,8 +232,7 @@ if [ "$floor" = 1 ]; then
   taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
     "$here/floor/NettyFloorRelay.java" "$FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/floor.log" 2>&1 &
   started+=($!); floor_pid=$!
-  for _ in $(seq 1 300); do curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$FLOOR_PORT/1k" 2>/dev/null && break; sleep 0.1; done
-  wait_http "http://127.0.0.1:$FLOOR_PORT/1k"
+  wait_http "http://127.0.0.1:$FLOOR_PORT/1k" 300  # the JDK compiles the source file first
 fi
 
 # ---------------------------------------------------------------- sidecars (one JVM each, pinned like the others)

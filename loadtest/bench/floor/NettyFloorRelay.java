@@ -112,8 +112,9 @@ public final class NettyFloorRelay {
 
     private void attach(Channel downstream, Channel up) {
       upstream = up;
-      up.pipeline().get(UpstreamHandler.class).downstream = downstream;
-      up.pipeline().get(UpstreamHandler.class).owner = this;
+      UpstreamHandler handler = up.pipeline().get(UpstreamHandler.class);
+      handler.downstream = downstream;
+      handler.owner = this;
     }
 
     void released() {
