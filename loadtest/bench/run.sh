@@ -13,12 +13,17 @@
 #                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
-#   --floor        also measure floor/NettyFloorRelay.java, a featureless relay on Netty's HTTP codec (one event loop,
-#                  pinned like the sidecar): the JVM + Netty floor under the sidecar's numbers
+#   --floor        also measure the two floors under the sidecar's numbers, each one event loop pinned like the sidecar:
+#                  floor/NettyFloorRelay.java (row netty-floor), a featureless relay on Netty's HTTP codec, and
+#                  floor/RawFloorRelay.java (row raw-floor), one that forwards bytes without HTTP message objects
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
-#   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM)
+#   --shared       every process (wrk, origin, proxies) shares all cores, as in the issue's setting, where a proxy's CPU
+#                  per request sets its rate; the default pins the proxies to cpu 0 and wrk + origin to cpu 1, which
+#                  caps every proxy at the direct rate (the load side's core is the bottleneck)
+#   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM, the floors); nginx
+#                               workers, HAProxy threads and the floors' event loops are as many as these cores
 #   env LOAD_CPUS  (default 1)  cores of wrk and of the origin
 #   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m)
 #   env KEEP_WORKDIR=1          keep the generated configs and logs under /tmp
@@ -58,7 +63,8 @@ while [ $# -gt 0 ]; do
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
     --floor) floor=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --shared) all_cpus="0-$(( $(nproc) - 1 ))"; PROXY_CPUS="$all_cpus"; LOAD_CPUS="$all_cpus"; shift ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +76,7 @@ ORIGIN_PORT=27080
 NGINX_PORT=27081
 HAPROXY_PORT=27082
 FLOOR_PORT=27083
+RAW_FLOOR_PORT=27084
 SIDECAR_PORT_BASE=27100
 ADMIN_PORT_BASE=27200
 
@@ -115,7 +122,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT $FLOOR_PORT; do
+for port in $ORIGIN_PORT $NGINX_PORT $HAPROXY_PORT $FLOOR_PORT $RAW_FLOOR_PORT; do
   if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use" >&2; exit 1; fi
 done
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
@@ -124,10 +131,11 @@ ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 n_sidecars=${#sidecar_names[@]}
 n_conns=$(wc -w <<<"$conns")
 n_sizes=$(wc -w <<<"$sizes")
-cells_per_round=$(( (3 + floor + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
-total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + (2 * n_sidecars + floor) * (jvm_warmup + 1) + 15 ))
+cells_per_round=$(( (3 + 2 * floor + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
+total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + (2 * n_sidecars + 2 * floor) * (jvm_warmup + 1) + 15 ))
 echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
-echo "pinning: proxies on cpu $PROXY_CPUS, wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
+proxy_workers=$(taskset -c "$PROXY_CPUS" nproc)
+echo "pinning: proxies on cpu $PROXY_CPUS ($proxy_workers worker(s) each), wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
 
 # ---------------------------------------------------------------- origin (nginx, 1 worker)
 mkdir -p "$work/origin/html" "$work/origin/logs" "$work/proxy/logs" "$work/proxy/cache" "$work/haproxy"
@@ -157,9 +165,9 @@ EOF
 taskset -c "$LOAD_CPUS" nginx -p "$work/origin" -c "$work/origin/nginx.conf" &
 started+=($!); origin_pid=$!
 
-# ---------------------------------------------------------------- nginx reverse proxy (1 worker, upstream keepalive)
+# ---------------------------------------------------------------- nginx reverse proxy (a worker per proxy core, upstream keepalive)
 cat >"$work/proxy/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $proxy_workers;
 user root;
 daemon off;
 master_process on;
@@ -194,10 +202,10 @@ EOF
 taskset -c "$PROXY_CPUS" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
 started+=($!); nginx_pid=$!
 
-# ---------------------------------------------------------------- HAProxy (1 thread, http mode, keep-alive both sides)
+# ---------------------------------------------------------------- HAProxy (a thread per proxy core, http mode, keep-alive both sides)
 cat >"$work/haproxy/haproxy.cfg" <<EOF
 global
-  nbthread 1
+  nbthread $proxy_workers
   maxconn 3000
   log stderr format raw local0 err
 defaults
@@ -225,14 +233,20 @@ wait_http "http://127.0.0.1:$ORIGIN_PORT/1k"
 wait_http "http://127.0.0.1:$NGINX_PORT/1k"
 wait_http "http://127.0.0.1:$HAPROXY_PORT/1k"
 
-# ---------------------------------------------------------------- the JVM floor (--floor): Netty's codec, no features
+# ---------------------------------------------------------------- the JVM floors (--floor): no features
 floor_pid=""
+raw_floor_pid=""
 if [ "$floor" = 1 ]; then
   # shellcheck disable=SC2086
   taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
     "$here/floor/NettyFloorRelay.java" "$FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/floor.log" 2>&1 &
   started+=($!); floor_pid=$!
+  # shellcheck disable=SC2086
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
+    "$here/floor/RawFloorRelay.java" "$RAW_FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/raw-floor.log" 2>&1 &
+  started+=($!); raw_floor_pid=$!
   wait_http "http://127.0.0.1:$FLOOR_PORT/1k" 300  # the JDK compiles the source file first
+  wait_http "http://127.0.0.1:$RAW_FLOOR_PORT/1k" 300
 fi
 
 # ---------------------------------------------------------------- sidecars (one JVM each, pinned like the others)
@@ -272,7 +286,7 @@ served_from_cache() {  # url
 declare -a targets=()
 targets+=("direct|pass|127.0.0.1:$ORIGIN_PORT|origin")
 for i in "${!sidecar_names[@]}"; do targets+=("${sidecar_names[$i]}|pass|127.0.0.1:${sidecar_ports[$i]}|sidecar:$i"); done
-[ "$floor" = 1 ] && targets+=("netty-floor|pass|127.0.0.1:$FLOOR_PORT|floor")
+[ "$floor" = 1 ] && targets+=("netty-floor|pass|127.0.0.1:$FLOOR_PORT|floor" "raw-floor|pass|127.0.0.1:$RAW_FLOOR_PORT|raw-floor")
 targets+=("nginx|pass|127.0.0.1:$NGINX_PORT|nginx")
 targets+=("haproxy|pass|127.0.0.1:$HAPROXY_PORT|haproxy")
 declare -a cache_targets=()
@@ -292,6 +306,7 @@ pids_of() {  # role -> pids whose CPU time counts for that target
     nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
     haproxy) echo "$haproxy_pid" ;;
     floor) echo "$floor_pid" ;;
+    raw-floor) echo "$raw_floor_pid" ;;
     sidecar:*) echo "${sidecar_pids[${1#sidecar:}]}" ;;
   esac
 }
@@ -346,7 +361,7 @@ echo "warm-up (JIT, pools): ${warmup} s per target, ${jvm_warmup} s per sidecar 
 for t in "${targets[@]}" "${cache_targets[@]}"; do
   IFS='|' read -r name kind hostport role <<<"$t"
   path=/1k; [ "$kind" = cache ] && path=/cached/1k
-  w=$warmup; [[ "$role" == sidecar:* || "$role" == floor ]] && w=$jvm_warmup
+  w=$warmup; [[ "$role" == sidecar:* || "$role" == *floor ]] && w=$jvm_warmup
   if [ "$w" -gt 0 ]; then taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${w}s" "http://$hostport$path" >/dev/null 2>&1 || true; fi
 done
 
@@ -443,7 +458,7 @@ report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
 - command: \`$cmdline\` ($rounds round(s), ${duration} s per cell, \`wrk -t1 -cN -d${duration}s --latency\`)
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 - versions: $(nginx -v 2>&1 | sed 's/.*: //'), HAProxy $(haproxy -v | awk 'NR==1 {print $3}'), wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'), $(java -version 2>&1 | awk 'NR==1' | tr -d '"')
-- pinning: every proxy (nginx 1 worker, HAProxy nbthread 1, the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;
+- pinning: every proxy (nginx $proxy_workers worker(s), HAProxy nbthread $proxy_workers, the floors with $proxy_workers event loop(s), the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;
   wrk and the origin (nginx, 1 worker, static files, keep-alive) on cpu $LOAD_CPUS. \"direct\" is wrk -> origin.
 - load average before/after: $load_before / $load_after (other builds on this machine add noise; ratios are per round)
 - warm-up before round 1: ${warmup} s per target, ${jvm_warmup} s per sidecar JVM (wrk -c64, not recorded)

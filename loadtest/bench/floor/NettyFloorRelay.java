@@ -18,13 +18,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The benchmark's floor, not a product: the least a JVM proxy on Netty's HTTP/1.1 codec does per request. One
- * epoll event loop, keep-alive on both sides, a LIFO pool of upstream connections, X-Forwarded-For and Via added,
+ * The benchmark's floor, not a product: the least a JVM proxy on Netty's HTTP/1.1 codec does per request. An
+ * epoll event loop per core it may use, keep-alive on both sides, a LIFO pool of upstream connections per loop,
+ * X-Forwarded-For and Via added,
  * nothing else (no routing, balancing, timeouts, metrics or error handling beyond closing). bench/run.sh --floor
  * measures it beside the sidecar, so the table shows how much of the gap to nginx is the JVM and Netty's codec
  * and how much is the Vert.x HTTP API and the sidecar's own work.
@@ -36,8 +38,14 @@ public final class NettyFloorRelay {
     int port = Integer.parseInt(args[0]);
     String originHost = args[1].substring(0, args[1].lastIndexOf(':'));
     int originPort = Integer.parseInt(args[1].substring(args[1].lastIndexOf(':') + 1));
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    ArrayDeque<Channel> idle = new ArrayDeque<>();
+    // as many event loops as the cores this JVM may use (taskset); each keeps its own upstream connections
+    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), EpollIoHandler.newFactory());
+    FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
+      @Override
+      protected ArrayDeque<Channel> initialValue() {
+        return new ArrayDeque<>();
+      }
+    };
     Bootstrap upstreams = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<Channel>() {
@@ -60,7 +68,7 @@ public final class NettyFloorRelay {
 
   /** One client connection: each request goes to an idle upstream connection, or to a new one. */
   static final class DownstreamHandler extends ChannelInboundHandlerAdapter {
-    private final ArrayDeque<Channel> idle;
+    private final FastThreadLocal<ArrayDeque<Channel>> idle;
     private final Bootstrap upstreams;
     private final String originHost;
     private final int originPort;
@@ -68,7 +76,7 @@ public final class NettyFloorRelay {
     private Channel upstream;
     private boolean connecting;
 
-    DownstreamHandler(ArrayDeque<Channel> idle, Bootstrap upstreams, String originHost, int originPort) {
+    DownstreamHandler(FastThreadLocal<ArrayDeque<Channel>> idle, Bootstrap upstreams, String originHost, int originPort) {
       this.idle = idle;
       this.upstreams = upstreams;
       this.originHost = originHost;
@@ -80,7 +88,7 @@ public final class NettyFloorRelay {
       if (msg instanceof HttpRequest request) {
         request.headers().set("x-forwarded-for", "127.0.0.1").add("via", "1.1 floor");
         HttpUtil.setKeepAlive(request, true);
-        Channel pooled = idle.pollLast();
+        Channel pooled = idle.get().pollLast();
         if (pooled != null) attach(ctx.channel(), pooled);
       }
       if (upstream == null) {
@@ -95,7 +103,7 @@ public final class NettyFloorRelay {
 
     private void connect(Channel downstream) {
       connecting = true;
-      upstreams.connect(originHost, originPort).addListener((ChannelFutureListener) f -> {
+      upstreams.clone(downstream.eventLoop()).connect(originHost, originPort).addListener((ChannelFutureListener) f -> {
         connecting = false;
         if (!f.isSuccess()) {
           pending.forEach(ReferenceCountUtil::release);
@@ -131,11 +139,11 @@ public final class NettyFloorRelay {
 
   /** One upstream connection: relays the response, then goes back to the idle pool. */
   static final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-    private final ArrayDeque<Channel> idle;
+    private final FastThreadLocal<ArrayDeque<Channel>> idle;
     Channel downstream;
     DownstreamHandler owner;
 
-    UpstreamHandler(ArrayDeque<Channel> idle) {
+    UpstreamHandler(FastThreadLocal<ArrayDeque<Channel>> idle) {
       this.idle = idle;
     }
 
@@ -150,7 +158,7 @@ public final class NettyFloorRelay {
         owner.released();
         downstream = null;
         owner = null;
-        idle.addLast(ctx.channel());
+        idle.get().addLast(ctx.channel());
       } else {
         downstream.write(msg);
       }
@@ -158,7 +166,7 @@ public final class NettyFloorRelay {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      idle.remove(ctx.channel());
+      idle.get().remove(ctx.channel());
       if (downstream != null) downstream.close();
     }
   }
