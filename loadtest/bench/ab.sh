@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A/B of two sidecars on 1 KiB pass-through: alternating rounds, a fresh JVM per run, pinned like run.sh
-# (sidecar on cpu 0, wrk and an nginx origin on cpu 1). Prints rps, p99 and CPU us per request per run.
+# A/B of two sidecars on 1 KiB pass-through: alternating rounds, a fresh JVM per run, laid out like run.sh
+# (by default every process shares all cores). Prints rps, p99 and CPU us per request per run.
 #
 #   loadtest/bench/ab.sh A B [ROUNDS]      A, B: JAR or JAR:CONFIG (default config loadtest/bench/sidecar-bench.yaml)
 #   loadtest/bench/ab.sh old.jar new.jar                    two builds (e.g. one from `git worktree add /tmp/old REV`)
@@ -8,14 +8,15 @@
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
-# env SIDECAR_CPUS (default 0), LOAD_CPUS (default 1): cores of the sidecar JVM and of wrk + origin; 0,1 and 0,1
-# measures unpinned (the sidecar then runs one event loop per core).
+# env SIDECAR_CPUS, LOAD_CPUS (default: all cores): cores of the sidecar JVM and of wrk + origin; 0 and 1 measures
+# run.sh --pinned's layout (the sidecar then runs one event loop).
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
-sidecar_cpus="${SIDECAR_CPUS:-0}"; load_cpus="${LOAD_CPUS:-1}"
+all_cpus="0-$(( $(nproc) - 1 ))"
+sidecar_cpus="${SIDECAR_CPUS:-$all_cpus}"; load_cpus="${LOAD_CPUS:-$all_cpus}"
 path="${AB_PATH:-/1k}"; conns="${AB_CONNS:-64}"
 for p in 27080 27100 27200; do
   if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi

@@ -3,7 +3,7 @@
 # alternating rounds, with wrk. Prints a markdown table (also written to --out) and the sidecar's RSS and CPU.
 #
 #   loadtest/bench/run.sh [--duration S] [--rounds N] [--conns "16 64 256"] [--sizes "1k 100k"]
-#                         [--sidecar NAME=CONFIG]... [--out FILE] [--quick]
+#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--out FILE] [--quick]
 #
 #   --duration S   seconds per wrk cell (default 10; --quick = 5)
 #   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
@@ -13,18 +13,20 @@
 #                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
-#   --floor        also measure the two floors under the sidecar's numbers, each one event loop pinned like the sidecar:
+#   --floor        also measure the two floors under the sidecar's numbers, on the proxies' cores, an event loop per core:
 #                  floor/NettyFloorRelay.java (row netty-floor), a featureless relay on Netty's HTTP codec, and
 #                  floor/RawFloorRelay.java (row raw-floor), one that forwards bytes without HTTP message objects
 #   --sidecar      a sidecar config to measure (repeatable; default sidecar=loadtest/bench/sidecar-bench.yaml).
 #                  The config must take its addresses from ${LT_LISTEN}, ${LT_ADMIN}, ${LT_ORIGIN} and route
 #                  /1k, /100k to the origin and /cached/<x> to the origin's /<x> (see sidecar-bench.yaml).
-#   --shared       every process (wrk, origin, proxies) shares all cores, as in the issue's setting, where a proxy's CPU
-#                  per request sets its rate; the default pins the proxies to cpu 0 and wrk + origin to cpu 1, which
-#                  caps every proxy at the direct rate (the load side's core is the bottleneck)
-#   env PROXY_CPUS (default 0)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM, the floors); nginx
-#                               workers, HAProxy threads and the floors' event loops are as many as these cores
-#   env LOAD_CPUS  (default 1)  cores of wrk and of the origin
+#   --pinned       pin every proxy to cpu 0 and wrk + origin to cpu 1 (PROXY_CPUS=0 LOAD_CPUS=1). The default layout
+#                  lets every process (wrk, origin, proxy) share all cores, as in issue #7's setting (nginx as a
+#                  proxy does about half the direct rate), so a proxy's CPU per request sets its rate. Pinned, the
+#                  load side's core is the bottleneck: every proxy is capped near the direct rate and the ratios to
+#                  nginx are squeezed towards 1
+#   env PROXY_CPUS (default: all)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM, the floors);
+#                               nginx workers, HAProxy threads and the floors' event loops are as many as these cores
+#   env LOAD_CPUS  (default: all)  cores of wrk and of the origin
 #   env SIDECAR_JAVA_OPTS       JVM flags (default as bin/sidecar: -XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m)
 #   env KEEP_WORKDIR=1          keep the generated configs and logs under /tmp
 #
@@ -44,8 +46,9 @@ objects=10000
 floor=0
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
-PROXY_CPUS="${PROXY_CPUS:-0}"
-LOAD_CPUS="${LOAD_CPUS:-1}"
+all_cpus="0-$(( $(nproc) - 1 ))"
+PROXY_CPUS="${PROXY_CPUS:-$all_cpus}"
+LOAD_CPUS="${LOAD_CPUS:-$all_cpus}"
 SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 cmdline="loadtest/bench/run.sh $*"
 
@@ -63,8 +66,8 @@ while [ $# -gt 0 ]; do
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
     --floor) floor=1; shift ;;
-    --shared) all_cpus="0-$(( $(nproc) - 1 ))"; PROXY_CPUS="$all_cpus"; LOAD_CPUS="$all_cpus"; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --pinned) PROXY_CPUS=0; LOAD_CPUS=1; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -249,7 +252,7 @@ if [ "$floor" = 1 ]; then
   wait_http "http://127.0.0.1:$RAW_FLOOR_PORT/1k" 300
 fi
 
-# ---------------------------------------------------------------- sidecars (one JVM each, pinned like the others)
+# ---------------------------------------------------------------- sidecars (one JVM each, on the proxies' cores)
 declare -a sidecar_pids=() sidecar_ports=() sidecar_ready_ms=() sidecar_logs=()
 for i in "${!sidecar_names[@]}"; do
   port=$((SIDECAR_PORT_BASE + i)); admin=$((ADMIN_PORT_BASE + i))
