@@ -487,14 +487,13 @@ public final class HttpCache {
     StoredResponse r = entry.response();
     long now = clock.millis();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    Directives cc = directives(entry);
-    List<String> hidden = new ArrayList<>(strippedDownstream);
-    if (!validatedNow) {
-      hidden.addAll(cc.fieldNames("no-cache"));
-    }
-    HeaderFields h = r.headers().without(hidden);
-    for (Map.Entry<String, String> line : h.lines()) {
-      out.add(line.getKey(), line.getValue());
+    // RFC 9111 section 5.2.2.4: a qualified no-cache hides the fields it names from a response not validated now
+    List<String> noCacheFields = validatedNow ? List.of() : directives(entry).fieldNames("no-cache");
+    for (Map.Entry<String, String> line : r.headers().lines()) {
+      String name = line.getKey();
+      if (!namedIn(strippedDownstream, name) && !namedIn(noCacheFields, name)) {
+        out.add(name, line.getValue());
+      }
     }
     out.set("Age", Long.toString(Math.min(age(entry, now) / 1000, Integer.MAX_VALUE)));
     out.set(CacheResponse.X_CACHE, status.name());
@@ -810,6 +809,14 @@ public final class HttpCache {
     drop.add(CacheResponse.X_CACHE);
     drop.add(CacheResponse.X_CACHE_LAYER);
     return h.without(drop);
+  }
+
+  /** Whether {@code name} is one of {@code names}, ignoring case (the lists here hold a few names). */
+  private static boolean namedIn(List<String> names, String name) {
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).equalsIgnoreCase(name)) return true;
+    }
+    return false;
   }
 
   private MultiMap downstreamHeaders(MultiMap origin) {
