@@ -139,16 +139,27 @@ public final class HttpCache {
    * response may stand in (the proxy maps that failure as it would without cache).
    */
   public Future<CacheResponse> handle(CacheRequest req, CachePolicy policy, Origin origin) {
+    return handle(req, policy, origin, MultiMap.caseInsensitiveMultiMap());
+  }
+
+  /**
+   * As {@link #handle(CacheRequest, CachePolicy, Origin)}, with the map an answer served from a store writes its
+   * header fields into: pass the empty response headers, and a hit's fields are written once, not built and
+   * copied (the answer's {@code headers()} is then that map).
+   */
+  public Future<CacheResponse> handle(CacheRequest req, CachePolicy policy, Origin origin, MultiMap storedAnswerHeaders) {
     try {
-      return handleOrFail(req, policy, origin);
+      return handleOrFail(req, policy, origin, storedAnswerHeaders);
     } catch (RuntimeException e) {
       // a bug or a request we cannot parse must not fail the request: pass it through uncached
       LOG.log(System.Logger.Level.WARNING, "cache stage failed, passing the request through", e);
+      storedAnswerHeaders.clear();
       return passThrough(req, policy, origin, CacheStatus.BYPASS);
     }
   }
 
-  private Future<CacheResponse> handleOrFail(CacheRequest req, CachePolicy policy, Origin origin) {
+  private Future<CacheResponse> handleOrFail(CacheRequest req, CachePolicy policy, Origin origin,
+      MultiMap storedAnswerHeaders) {
     String method = req.method().toUpperCase(Locale.ROOT);
     HeaderFields reqHeaders = fields(req.headers());
     if (Invalidation.isUnsafe(method)) {
@@ -159,20 +170,26 @@ public final class HttpCache {
     }
     CacheKey key = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), reqHeaders, policy.keyRules());
     RequestDirectives rd = RequestDirectives.of(reqHeaders);
-    Exchange x = new Exchange(req, method, reqHeaders, rd, key, policy, origin, Vertx.currentContext());
+    Exchange x = new Exchange(req, method, reqHeaders, rd, key, policy, origin, Vertx.currentContext(),
+        storedAnswerHeaders);
     return lookup(key.primary(), reqHeaders).compose(found -> {
       try {
         return onLookup(x, found);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "cache decision failed, passing the request through", e);
+        storedAnswerHeaders.clear();
         return passThrough(req, policy, origin, CacheStatus.BYPASS);
       }
     });
   }
 
-  /** One request in flight through the cache. */
+  /**
+   * One request in flight through the cache.
+   *
+   * @param storedAnswerHeaders where {@link #serveStored} writes the answer's header fields (empty until then)
+   */
   private record Exchange(CacheRequest req, String method, HeaderFields reqHeaders, RequestDirectives rd,
-      CacheKey key, CachePolicy policy, Origin origin, Context context) {
+      CacheKey key, CachePolicy policy, Origin origin, Context context, MultiMap storedAnswerHeaders) {
     boolean head() {
       return method.equals("HEAD");
     }
@@ -448,7 +465,7 @@ public final class HttpCache {
     }
     stats.route(x.policy().route()).backgroundRefreshes.increment();
     Exchange background = new Exchange(x.req().withMethod("GET"), "GET", x.reqHeaders().without(CLIENT_CONDITIONALS),
-        RequestDirectives.NONE, x.key(), x.policy(), x.origin(), x.context());
+        RequestDirectives.NONE, x.key(), x.policy(), x.origin(), x.context(), MultiMap.caseInsensitiveMultiMap());
     fetch(background, entry, "L1", leader).onComplete(ar -> {
       entry.refreshDone();
       if (ar.succeeded() && ar.result().stream() != null) {
@@ -486,7 +503,7 @@ public final class HttpCache {
       boolean validatedNow) {
     StoredResponse r = entry.response();
     long now = clock.millis();
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    MultiMap out = x.storedAnswerHeaders();
     // RFC 9111 section 5.2.2.4: a qualified no-cache hides the fields it names from a response not validated now
     List<String> noCacheFields = validatedNow ? List.of() : directives(entry).fieldNames("no-cache");
     for (Map.Entry<String, String> line : r.headers().lines()) {

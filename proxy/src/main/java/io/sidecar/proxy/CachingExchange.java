@@ -49,7 +49,8 @@ final class CachingExchange {
     boolean body = hasBody(request);
     request.pause();
     response.closeHandler(v -> finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT));
-    cache.handle(CacheRequest.of(request), policy, new OriginFetch(runtime, route.spec(), cluster, request))
+    cache.handle(CacheRequest.of(request), policy, new OriginFetch(runtime, route.spec(), cluster, request),
+            response.headers())
         .onComplete(ar -> {
           if (done) {
             if (ar.succeeded()) ar.result().downstreamGone();
@@ -73,7 +74,7 @@ final class CachingExchange {
     }
     response.setStatusCode(answer.status());
     MultiMap headers = response.headers();
-    headers.addAll(answer.headers());
+    if (answer.headers() != headers) headers.addAll(answer.headers()); // a stored answer wrote them in place
     UpstreamRequests.apply(route.spec().responseHeaders(), headers);
     if (answer.body() != null) {
       response.end(answer.body());

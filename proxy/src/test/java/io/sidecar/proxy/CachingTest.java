@@ -3,7 +3,10 @@ package io.sidecar.proxy;
 import static io.sidecar.proxy.ProxyHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,41 @@ class CachingTest {
     assertThat(call(HttpMethod.GET, "/c/item")).isEqualTo("200 MISS false v2");
     assertThat(call(HttpMethod.GET, "/other")).isEqualTo("200 null false v3");
     assertThat(call(HttpMethod.GET, "/other")).isEqualTo("200 null false v4");
+  }
+
+  @Test
+  void aHitCarriesTheStoredFieldsAndTheRouteRulesOverHttp1AndH2c() {
+    AtomicInteger originGets = new AtomicInteger();
+    int origin = h.upstream(req -> req.response().putHeader("Cache-Control", "max-age=60")
+        .putHeader("X-Origin", "o" + originGets.incrementAndGet()).putHeader("Surrogate-Control", "max-age=60")
+        .putHeader("X-Dropped", "by the route").end("body"));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: cached
+            cluster: app
+            cache: { enabled: true }
+            response_headers: { set: { x-route: r }, remove: [ x-dropped ] }
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(origin));
+    assertThat(call(HttpMethod.GET, "/h")).isEqualTo("200 MISS false body");
+    ProxyHarness.Reply hit = h.send(HttpMethod.GET, "/h", null, null);
+    assertThat(hit.headers().get("x-cache")).isEqualTo("HIT");
+    assertThat(hit.headers().get("x-origin")).isEqualTo("o1");
+    assertThat(hit.headers().get("x-route")).isEqualTo("r");
+    assertThat(hit.headers().get("content-length")).isEqualTo("4");
+    assertThat(hit.headers().contains("age")).isTrue();
+    assertThat(hit.headers().contains("x-dropped")).isFalse();
+    assertThat(hit.headers().contains("surrogate-control")).isFalse(); // consumed by the cache (a surrogate)
+
+    HttpClient h2c = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    String overH2 = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/h")
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " "
+            + resp.getHeader("x-cache") + " " + resp.getHeader("x-origin") + " " + resp.getHeader("x-route") + " "
+            + resp.headers().contains("x-dropped") + " " + b))));
+    assertThat(overH2).isEqualTo("HTTP_2 HIT o1 r false body");
+    assertThat(originGets.get()).isEqualTo(1);
   }
 
   @Test
