@@ -39,7 +39,7 @@ public final class ConfigParser {
     String instance = f.string("instance", defaultInstance());
     AdminSpec admin = admin(f.section("admin", "address", "token"));
     ServerSpec server = server(f.section("server", "max_header_size", "max_request_body", "shutdown_grace",
-        "access_log", "event_loops", "transport"));
+        "access_log", "event_loops", "transport", "fast_path"));
     List<ListenerSpec> listeners = listeners(f);
     List<ClusterSpec> clusters = clusters(f);
     List<RouteSpec> routes = routes(f, listeners, clusters);
@@ -73,7 +73,8 @@ public final class ConfigParser {
     String accessLog = f.string("access_log", "off");
     int loops = f.integer("event_loops", 0, 0, 256);
     ServerSpec.Transport transport = f.enumValue("transport", ServerSpec.Transport.AUTO, ServerSpec.Transport.class);
-    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport);
+    boolean fastPath = f.bool("fast_path", true);
+    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath);
   }
 
   private HostPort address(Fields f, String key, HostPort defaultValue) {

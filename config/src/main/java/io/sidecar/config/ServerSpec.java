@@ -11,15 +11,17 @@ import java.time.Duration;
  * @param accessLog          JSON access log: off, stdout or a file path
  * @param eventLoops         event-loop threads; 0 = one per core
  * @param transport          the socket transport the event loops use
+ * @param fastPath           plain HTTP/1.1 listeners relay simple requests on routes without cache, faults, header
+ *                           rules, retries or access log at the byte level (everything else takes the full path)
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
-                         int eventLoops, Transport transport) {
+                         int eventLoops, Transport transport, boolean fastPath) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
   public static ServerSpec defaults() {
-    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO);
+    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true);
   }
 
   /**

@@ -46,6 +46,15 @@ public final class FaultRegistry {
     this.audit = audit;
   }
 
+  /**
+   * Whether {@link #decide} could inject anything into a request on {@code route}: a rule that may match it exists,
+   * or header-triggered faults are on. False lets a caller skip building a request view (the proxy's byte-level
+   * path takes only requests no fault can touch).
+   */
+  public boolean mayAffect(String route) {
+    return rules.forRoute(route).length > 0 || headerFaults.enabled();
+  }
+
   /** The per-request decision; called from any event-loop thread. */
   public FaultDecision decide(RequestView request) {
     CompiledRule[] rs = rules.forRoute(request.route());

@@ -60,6 +60,21 @@ class FaultRegistryTest {
   }
 
   @Test
+  void mayAffectSaysWhetherAnyRuleOrHeaderFaultCouldTouchARoute() {
+    FaultRegistry r = registry(1);
+    assertThat(r.mayAffect("api")).isFalse();
+    r.add(spec(Map.of("name", "o", "route", "other", "abort", Map.of("status", 503))), "t");
+    assertThat(r.mayAffect("api")).isFalse();
+    assertThat(r.mayAffect("other")).isTrue();
+    r.add(spec(Map.of("name", "any", "delay", Map.of("fixed", "5ms"))), "t");
+    assertThat(r.mayAffect("api")).isTrue();
+    r.clear("t", "test");
+    assertThat(r.mayAffect("api")).isFalse();
+    r.setHeaderFaults(HeaderFaultConfig.enabledWithDefaults(), "t");
+    assertThat(r.mayAffect("api")).isTrue();
+  }
+
+  @Test
   void matchesOnEveryField() {
     FaultRegistry r = registry(1);
     r.add(spec(Map.of("name", "m", "route", "api", "cluster", "c1", "endpoint", "10.0.0.1:80", "methods", List.of("POST"),

@@ -36,6 +36,11 @@ public final class ListenerVerticle extends VerticleBase {
   public Future<?> start() {
     httpServer = vertx.createHttpServer(options(spec, server))
         .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()));
+    if (server.fastPath() && spec.tls() == null) {
+      // A head larger than the header limit goes to Vert.x's decoder, which judges each of its limits exactly.
+      httpServer.connectionHandler(c -> FastPath.install(c, runtime, spec.name(), server.maxRequestBody(),
+          server.maxHeaderSize()));
+    }
     return httpServer.listen(spec.address().port(), spec.address().host());
   }
 

@@ -39,6 +39,20 @@ public final class ProxyMetrics {
 
   private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
 
+  /** A listener's byte-level path counters ({@link FastPathConnection}), looked up once per connection. */
+  public record FastPathMeters(Counter requests, Counter handovers) {}
+
+  private final ConcurrentHashMap<String, FastPathMeters> fastPath = new ConcurrentHashMap<>();
+
+  public FastPathMeters fastPath(String listener) {
+    return fastPath.computeIfAbsent(listener, l -> new FastPathMeters(
+        Counter.builder("sidecar_fast_path_requests")
+            .description("Requests relayed by the byte-level HTTP/1.1 path").tag("listener", l).register(registry),
+        Counter.builder("sidecar_fast_path_handovers")
+            .description("Connections the byte-level path handed to the full HTTP path at a request it does not take")
+            .tag("listener", l).register(registry)));
+  }
+
   /** The meters of one route and cluster pair (created once, reused across reloads). */
   public RouteMeters route(String route, String cluster) {
     return routes.computeIfAbsent(route + '\u0000' + cluster, k -> new RouteMeters(route, cluster));

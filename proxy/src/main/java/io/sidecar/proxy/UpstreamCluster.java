@@ -29,14 +29,16 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamCluster {
   private final ClusterSpec spec;
   private final LoopLocalClients clients;
+  private final RawUpstreamPool rawPool;
   private final ClusterBalancer balancer;
   private final ConcurrentHashMap<String, HostPort> addresses;
   private final UpstreamSignals signals;
 
-  private UpstreamCluster(ClusterSpec spec, LoopLocalClients clients, ClusterBalancer balancer,
+  private UpstreamCluster(ClusterSpec spec, LoopLocalClients clients, RawUpstreamPool rawPool, ClusterBalancer balancer,
                           ConcurrentHashMap<String, HostPort> addresses, UpstreamSignals signals) {
     this.spec = spec;
     this.clients = clients;
+    this.rawPool = rawPool;
     this.balancer = balancer;
     this.addresses = addresses;
     this.signals = signals;
@@ -44,7 +46,8 @@ public final class UpstreamCluster {
 
   public static UpstreamCluster create(Vertx vertx, ClusterSpec spec) {
     ClusterBalancer balancer = ClusterBalancer.create(spec.name(), BalancerSettings.of(spec), BalancerSettings.endpoints(spec));
-    return new UpstreamCluster(spec, new LoopLocalClients(vertx, clientOptions(spec), poolOptions(spec)), balancer,
+    LoopLocalClients clients = new LoopLocalClients(vertx, clientOptions(spec), poolOptions(spec));
+    return new UpstreamCluster(spec, clients, new RawUpstreamPool(spec.name(), clients.size()), balancer,
         new ConcurrentHashMap<>(), new UpstreamSignals(spec.name()));
   }
 
@@ -97,6 +100,8 @@ public final class UpstreamCluster {
   /** Whether {@code other} shares this cluster's clients (it survived a reload). */
   boolean sharesClientsWith(UpstreamCluster other) { return clients == other.clients; }
   public ClusterBalancer balancer() { return balancer; }
+  /** The byte-level path's connections ({@link FastPathExchange}). */
+  RawUpstreamPool rawPool() { return rawPool; }
   public String name() { return spec.name(); }
   /** Per-try signals of this cluster and its endpoints. */
   UpstreamSignals signals() { return signals; }
@@ -116,7 +121,7 @@ public final class UpstreamCluster {
   public UpstreamCluster withSpec(ClusterSpec next) {
     balancer.reconfigure(BalancerSettings.of(next));
     balancer.updateEndpoints(BalancerSettings.endpoints(next));
-    return new UpstreamCluster(next, clients, balancer, addresses, signals);
+    return new UpstreamCluster(next, clients, rawPool, balancer, addresses, signals);
   }
 
   /** Replaces the endpoint set; endpoints whose address stays keep their statistics. */
@@ -126,6 +131,7 @@ public final class UpstreamCluster {
 
   /** Closes the clients after in-flight requests had {@code grace} to finish. */
   public Future<Void> close(Duration grace) {
+    rawPool.close();
     return clients.shutdown(grace.toMillis());
   }
 }

@@ -1,0 +1,221 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import io.sidecar.proxy.http1.RequestHeadParser;
+import java.net.InetSocketAddress;
+
+/**
+ * The byte-level path of one plain HTTP/1.1 client connection. It sits in front of Vert.x's HTTP decoder and
+ * takes the requests it fully understands on routes that need nothing but balancing, a timeout, metrics and
+ * signals ({@link FastPath#eligible}); those it relays as bytes through a {@link FastPathExchange}. At the first
+ * request it does not take (an unusual or malformed head, a route with a cache, faults, header rules or retries,
+ * an upgrade) it steps aside for good: it removes itself and passes that request's bytes on to Vert.x's
+ * decoder, which serves the rest of the connection. That hand-over happens only between requests, so each
+ * request is parsed by exactly one of the two, and everything ambiguous meets Netty's strict decoder.
+ *
+ * <p>One request is in flight at a time; pipelined requests wait in the buffer (reading pauses meanwhile). A
+ * close from Vert.x (a server shutdown) waits for the exchange in flight.
+ */
+final class FastPathConnection extends ChannelDuplexHandler {
+  private final ProxyRuntime runtime;
+  private final String listener;
+  private final long maxRequestBody;
+  private final RequestHeadParser parser;
+  private final FastPathFacts facts;
+  private final ProxyMetrics.FastPathMeters meters;
+  private ChannelHandlerContext ctx;
+  private ByteBuf buf;
+  private FastPathExchange current;
+  /** Until open, every byte goes on to Vert.x's decoder ({@link FastPathGate} opens it). */
+  private boolean open;
+  private boolean processing;
+  private boolean inactive;
+  private ChannelPromise deferredClose;
+  private String clientAddress;
+
+  FastPathConnection(ProxyRuntime runtime, String listener, long maxRequestBody, int maxHeadBytes) {
+    this.runtime = runtime;
+    this.listener = listener;
+    this.maxRequestBody = maxRequestBody;
+    this.parser = new RequestHeadParser(maxHeadBytes);
+    this.facts = new FastPathFacts(parser);
+    this.meters = runtime.metrics().fastPath(listener);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  ChannelHandlerContext context() {
+    return ctx;
+  }
+
+  /** The client's IP as X-Forwarded-For names it (computed once per connection). */
+  String clientAddress() {
+    if (clientAddress == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+      clientAddress = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    }
+    return clientAddress;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!open || !(msg instanceof ByteBuf in)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (inactive) {
+      in.release();
+      return;
+    }
+    buf = cumulate(ctx, buf, in);
+    process();
+  }
+
+  /** Serves what the buffer holds: the body of the request in flight, or the next head. */
+  private void process() {
+    if (processing) return; // an exchange that ended inside the loop: the loop goes on with the next request
+    processing = true;
+    try {
+      while (buf != null && buf.isReadable() && !inactive) {
+        if (current != null) {
+          long wanted = current.requestBodyRemaining();
+          if (wanted == 0) {
+            ctx.channel().config().setAutoRead(false); // a pipelined request: wait for this response first
+            break;
+          }
+          current.requestBody(buf.readRetainedSlice((int) Math.min(wanted, buf.readableBytes())));
+          continue;
+        }
+        if (deferredClose != null) break;
+        RequestHeadParser.Result result = parser.parse(buf);
+        if (result == RequestHeadParser.Result.INCOMPLETE) break;
+        RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
+        if (route == null || parser.contentLength() > maxRequestBody) {
+          stepAside();
+          return;
+        }
+        long startNanos = System.nanoTime();
+        meters.requests().increment();
+        RoutingSnapshot.SplitTarget target = route.pick();
+        current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
+        buf.skipBytes(parser.headLength());
+        current.start();
+      }
+    } finally {
+      processing = false;
+    }
+    if (buf != null && !buf.isReadable()) {
+      buf.release();
+      buf = null;
+    }
+  }
+
+  /** The route of a parsed head when the byte-level path may serve it, else null. */
+  private RoutingSnapshot.CompiledRoute route() {
+    RouteTable table = runtime.snapshot().table(listener);
+    RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
+    return route != null && FastPath.eligible(route, runtime) ? route : null;
+  }
+
+  /** From now on this handler takes the requests it can serve. */
+  void open() {
+    open = true;
+  }
+
+  /** The connection is no HTTP/1.1 any more (upgraded): this handler leaves without having served. */
+  void leave() {
+    ctx.pipeline().remove(this);
+  }
+
+  /** Hands this and every later request of the connection to Vert.x's decoder. */
+  private void stepAside() {
+    meters.handovers().increment();
+    ByteBuf rest = buf;
+    buf = null;
+    ctx.channel().config().setAutoRead(true);
+    ctx.pipeline().remove(this);
+    if (rest != null) {
+      ctx.fireChannelRead(rest);
+      ctx.fireChannelReadComplete();
+    }
+  }
+
+  /** The exchange in flight ended; {@code close}: the connection must not serve another request. */
+  void exchangeDone(boolean close) {
+    current = null;
+    if (inactive) return;
+    if (close || deferredClose != null) {
+      ChannelPromise promise = deferredClose != null ? deferredClose : ctx.newPromise();
+      deferredClose = null;
+      ctx.flush();
+      ctx.close(promise);
+      return;
+    }
+    if (!ctx.channel().config().isAutoRead()) ctx.channel().config().setAutoRead(true);
+    if (buf != null) {
+      ctx.channel().eventLoop().execute(this::process); // outside the upstream's read: no deep recursion
+    }
+  }
+
+  /** Reading from the client pauses while the upstream cannot take more of the request body. */
+  void requestBodyBackPressure(boolean pause) {
+    ctx.channel().config().setAutoRead(!pause);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null) current.downstreamWritable(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (current != null && !inactive) {
+      deferredClose = promise; // Vert.x's shutdown sees no request in flight on this connection: wait for ours
+      return;
+    }
+    ctx.close(promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    inactive = true;
+    if (buf != null) {
+      buf.release();
+      buf = null;
+    }
+    FastPathExchange ex = current;
+    current = null;
+    if (ex != null) ex.downstreamClosed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close(); // a socket error: channelInactive ends the exchange in flight
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (buf != null) {
+      ReferenceCountUtil.release(buf);
+      buf = null;
+    }
+  }
+
+  /** Appends {@code in} to what is left of {@code cumulation} (either may be consumed). */
+  static ByteBuf cumulate(ChannelHandlerContext ctx, ByteBuf cumulation, ByteBuf in) {
+    if (cumulation == null) return in;
+    ByteBuf merged = ctx.alloc().buffer(cumulation.readableBytes() + in.readableBytes());
+    merged.writeBytes(cumulation).writeBytes(in);
+    cumulation.release();
+    in.release();
+    return merged;
+  }
+}

@@ -1,0 +1,346 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sidecar.balancer.CallKind;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.Pick;
+import io.sidecar.config.HostPort;
+import io.sidecar.config.RouteSpec;
+import io.sidecar.proxy.http1.RequestHeadParser;
+import io.sidecar.proxy.http1.ResponseHeadParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request on the byte-level path: what {@link Exchange} does for a route without retries, hedging, cache,
+ * faults or header rules, on bytes. The balancer picks the endpoint, the request head is forwarded with the
+ * hop-by-hop fields dropped and the forwarding fields (X-Forwarded-For/-Proto/-Host, Via; RFC 9110 §7.6.3) merged
+ * in, the body as slices of what the client sent; the response head likewise, its body as slices of what the
+ * upstream sent, with back-pressure both ways. The route timeout, the route meters, the traffic signals and the
+ * balancer's outcome are recorded as on the full path, and the sidecar's own answers (503 UF, 504 UT, 502 UR…)
+ * carry the same status, flag header and text.
+ *
+ * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
+ */
+final class FastPathExchange implements RawUpstreamPool.Waiter {
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  private final ProxyRuntime runtime;
+  private final FastPathConnection connection;
+  private final ChannelHandlerContext ctx;
+  private final RouteSpec route;
+  private final UpstreamCluster cluster;
+  private final ProxyMetrics.RouteMeters meters;
+  private final io.sidecar.predictor.signals.TrafficSignals signals;
+  private final long startNanos;
+  private final boolean headRequest;
+  private final boolean clientWantsClose;
+  /** The request head as it goes upstream, built at once: the parser moves on to the next request. */
+  private ByteBuf upstreamHead;
+  private long bodyRemaining;
+  private List<ByteBuf> pendingBody;
+  private EndpointCall call;
+  private long tryStartNanos;
+  private Channel upstream;
+  private ScheduledFuture<?> timeout;
+  private int status;
+  private boolean headWritten;
+  private boolean closeAfter;
+  private long headerNanos;
+  private LoadHint hint = LoadHint.NONE;
+  private long bodyBytes;
+  private boolean done;
+
+  FastPathExchange(ProxyRuntime runtime, FastPathConnection connection, RoutingSnapshot.CompiledRoute route,
+                   RoutingSnapshot.SplitTarget target, RequestHeadParser head, ByteBuf buf, long startNanos) {
+    this.runtime = runtime;
+    this.connection = connection;
+    this.ctx = connection.context();
+    this.route = route.spec();
+    this.cluster = target.cluster();
+    this.meters = target.meters();
+    this.signals = route.signals();
+    this.startNanos = startNanos;
+    this.headRequest = "HEAD".equals(head.method());
+    this.clientWantsClose = head.connectionClose();
+    this.bodyRemaining = head.contentLength();
+    this.upstreamHead = upstreamHead(head, buf);
+  }
+
+  long requestBodyRemaining() {
+    return bodyRemaining;
+  }
+
+  void start() {
+    meters.started();
+    signals.begin();
+    long timeoutNanos = route.timeout().toNanos();
+    timeout = ctx.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
+    Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST, timeoutNanos);
+    if (!pick.isAccepted()) {
+      fail(ResponseFlag.of(pick.refusal()),
+          "cluster " + cluster.name() + ": " + pick.refusal().name().toLowerCase().replace('_', ' '));
+      return;
+    }
+    call = new EndpointCall(pick.handle(), cluster.signals());
+    tryStartNanos = System.nanoTime();
+    HostPort endpoint = cluster.address(call.address());
+    cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(), this);
+  }
+
+  // ---- the request side
+
+  @Override
+  public void ready(Channel channel) {
+    if (done) {
+      cluster.rawPool().release(channel);
+      return;
+    }
+    upstream = channel;
+    channel.pipeline().get(FastPathUpstream.class).attach(this, headRequest);
+    channel.write(upstreamHead, channel.voidPromise());
+    upstreamHead = null;
+    if (pendingBody != null) {
+      pendingBody.forEach(b -> channel.write(b, channel.voidPromise()));
+      pendingBody = null;
+      connection.requestBodyBackPressure(!channel.isWritable());
+    }
+    channel.flush();
+  }
+
+  @Override
+  public boolean cancelled() {
+    return done;
+  }
+
+  /** A slice of the request body from the client. */
+  void requestBody(ByteBuf slice) {
+    bodyRemaining -= slice.readableBytes();
+    if (done) {
+      slice.release();
+      return;
+    }
+    if (upstream == null) {
+      if (pendingBody == null) pendingBody = new ArrayList<>(4);
+      pendingBody.add(slice);
+      connection.requestBodyBackPressure(true); // until connected: no more than this buffer
+      return;
+    }
+    upstream.writeAndFlush(slice, upstream.voidPromise());
+    if (!upstream.isWritable()) connection.requestBodyBackPressure(true);
+  }
+
+  void upstreamWritable(boolean writable) {
+    if (bodyRemaining > 0) connection.requestBodyBackPressure(!writable);
+  }
+
+  // ---- the response side
+
+  /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
+  void interimHead(ResponseHeadParser head, ByteBuf buf) {
+    ByteBuf out = ctx.alloc().buffer(head.headLength());
+    copyWithout(buf, head.headLength(), head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
+    ctx.write(out, ctx.voidPromise());
+  }
+
+  void responseHead(ResponseHeadParser head, ByteBuf buf) {
+    headerNanos = System.nanoTime() - tryStartNanos;
+    status = head.status();
+    String load = head.header(LoadHint.HEADER);
+    if (load != null) hint = LoadHint.parseHeader(load);
+    boolean bodyless = headRequest || status == 204 || status == 304;
+    // A body that only the connection's close ends cannot be kept-alive downstream either.
+    closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
+    ByteBuf out = ctx.alloc().buffer(head.headLength() + 64);
+    copyWithout(buf, head.headLength() - blankLineLength(buf, head.headLength()), head.droppedLines(),
+        head::droppedLineStart, head::droppedLineEnd, out);
+    String via = head.via();
+    writeField(out, "via", (via == null ? "" : via + ", ") + (head.http10() ? "1.0 " : "1.1 ") + UpstreamRequests.VIA_PSEUDONYM);
+    if (closeAfter) writeField(out, "connection", "close");
+    out.writeBytes(CRLF);
+    headWritten = true;
+    ctx.write(out, ctx.voidPromise());
+  }
+
+  void responseBody(ByteBuf slice) {
+    bodyBytes += slice.readableBytes();
+    ctx.write(slice, ctx.voidPromise());
+    if (!ctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
+  }
+
+  void downstreamWritable(boolean writable) {
+    if (upstream != null && !done) upstream.config().setAutoRead(writable);
+  }
+
+  void flushDownstream() {
+    ctx.flush();
+  }
+
+  /** The whole response went downstream; {@code reusable}: the upstream connection may serve another request. */
+  void responseEnd(Channel channel, boolean reusable) {
+    ctx.flush();
+    if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
+    boolean requestSent = bodyRemaining == 0;
+    if (reusable && requestSent) cluster.rawPool().release(channel);
+    else channel.close();
+    upstream = null;
+    if (!requestSent) closeAfter = true; // the rest of the request body is still on its way: no next request
+    call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
+    finish(status, ResponseFlag.NONE);
+  }
+
+  /** The upstream connection failed or sent what is not HTTP; it is closed already. */
+  void upstreamFailed(ResponseFlag flag, String detail) {
+    upstream = null;
+    if (done) return;
+    fail(flag, detail);
+  }
+
+  @Override
+  public void failed(ResponseFlag flag, String detail) {
+    if (!done) fail(flag, detail);
+  }
+
+  private void timedOut() {
+    timeout = null;
+    if (done) return;
+    fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
+  }
+
+  /** The client went away. */
+  void downstreamClosed() {
+    if (done) return;
+    if (call != null) call.cancel();
+    closeUpstream();
+    finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
+  }
+
+  private void fail(ResponseFlag flag, String detail) {
+    if (call != null) {
+      call.complete(System.nanoTime() - tryStartNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+    }
+    closeUpstream();
+    if (headWritten) {
+      // The head is gone already: the only honest signal left is to break the connection.
+      closeAfter = true;
+      finish(status, flag);
+      return;
+    }
+    // Bytes of this request still on their way would be read as the next request: close after the answer.
+    closeAfter = clientWantsClose || bodyRemaining > 0;
+    ctx.writeAndFlush(localReply(flag, detail, closeAfter), ctx.voidPromise());
+    finish(flag.status(), flag);
+  }
+
+  private void closeUpstream() {
+    if (upstreamHead != null) {
+      upstreamHead.release();
+      upstreamHead = null;
+    }
+    if (pendingBody != null) {
+      pendingBody.forEach(ByteBuf::release);
+      pendingBody = null;
+    }
+    if (upstream != null) {
+      FastPathUpstream handler = upstream.pipeline().get(FastPathUpstream.class);
+      if (handler != null) handler.detach();
+      upstream.close();
+      upstream = null;
+    }
+  }
+
+  private void finish(int status, ResponseFlag flag) {
+    if (done) return;
+    done = true;
+    if (timeout != null) timeout.cancel(false);
+    long nanos = System.nanoTime() - startNanos;
+    meters.finished(status, flag, nanos);
+    signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
+    connection.exchangeDone(closeAfter);
+  }
+
+  // ---- heads
+
+  /**
+   * The request head for the upstream: the client's head without its hop-by-hop and forwarding fields and its
+   * blank line, the route's path rewrite applied to the request line, then the merged forwarding fields.
+   */
+  private ByteBuf upstreamHead(RequestHeadParser head, ByteBuf buf) {
+    int base = buf.readerIndex();
+    ByteBuf out = ctx.alloc().buffer(head.headLength() + 128);
+    int from = 0;
+    if (route.rewritePrefix() != null) {
+      String target = buf.toString(base + head.targetStart(), head.targetEnd() - head.targetStart(), StandardCharsets.US_ASCII);
+      String rewritten = UpstreamRequests.rewriteUri(target, route);
+      out.writeBytes(buf, base, head.targetStart());
+      out.writeCharSequence(rewritten, StandardCharsets.US_ASCII);
+      from = head.targetEnd();
+    }
+    int end = head.headLength() - 2; // the blank line's CRLF goes after the added fields
+    for (int i = 0; i < head.droppedLines(); i++) {
+      out.writeBytes(buf, base + from, head.droppedLineStart(i) - from);
+      from = head.droppedLineEnd(i);
+    }
+    out.writeBytes(buf, base + from, end - from);
+    String client = connection.clientAddress();
+    String prior = head.forwardedFor();
+    if (client != null) writeField(out, "x-forwarded-for", prior == null ? client : prior + ", " + client);
+    else if (prior != null) writeField(out, "x-forwarded-for", prior);
+    writeField(out, "x-forwarded-proto", "http");
+    if (!head.hasForwardedHost()) writeField(out, "x-forwarded-host", head.authority());
+    String via = head.via();
+    writeField(out, "via", via == null ? "1.1 " + UpstreamRequests.VIA_PSEUDONYM : via + ", 1.1 " + UpstreamRequests.VIA_PSEUDONYM);
+    out.writeBytes(CRLF);
+    return out;
+  }
+
+  private interface LineOffset {
+    int at(int line);
+  }
+
+  /** Copies {@code length} bytes of the head at the reader index into {@code out}, skipping the given lines. */
+  private static void copyWithout(ByteBuf buf, int length, int lines, LineOffset start, LineOffset end, ByteBuf out) {
+    int base = buf.readerIndex();
+    int from = 0;
+    for (int i = 0; i < lines; i++) {
+      int s = start.at(i);
+      if (s >= length) break;
+      out.writeBytes(buf, base + from, s - from);
+      from = end.at(i);
+    }
+    if (from < length) out.writeBytes(buf, base + from, length - from);
+  }
+
+  /** 2 for a head ending in CRLF CRLF, 1 when the upstream ended it with a bare LF. */
+  private static int blankLineLength(ByteBuf buf, int headLength) {
+    return headLength >= 2 && buf.getByte(buf.readerIndex() + headLength - 2) == '\r' ? 2 : 1;
+  }
+
+  private static void writeField(ByteBuf out, String name, String value) {
+    out.writeCharSequence(name, StandardCharsets.US_ASCII);
+    out.writeByte(':').writeByte(' ');
+    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+    out.writeBytes(CRLF);
+  }
+
+  /** The sidecar's own answer, as {@link Exchange#replyLocal} writes it on the full path. */
+  private ByteBuf localReply(ResponseFlag flag, String detail, boolean close) {
+    byte[] body = (flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
+    ByteBuf out = ctx.alloc().buffer(160 + body.length);
+    io.netty.handler.codec.http.HttpResponseStatus s = io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status());
+    out.writeCharSequence("HTTP/1.1 " + s.code() + " " + s.reasonPhrase() + "\r\n", StandardCharsets.US_ASCII);
+    writeField(out, ResponseFlag.HEADER, flag.code());
+    writeField(out, "content-type", "text/plain; charset=utf-8");
+    writeField(out, "content-length", Integer.toString(body.length));
+    if (close) writeField(out, "connection", "close");
+    out.writeBytes(CRLF).writeBytes(body);
+    return out;
+  }
+}

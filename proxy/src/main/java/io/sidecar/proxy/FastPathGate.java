@@ -1,0 +1,90 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.lang.reflect.Method;
+
+/**
+ * Opens the byte-level path of a connection once Vert.x has nothing of it left. On a listener that also speaks
+ * h2c, Vert.x announces an HTTP/1.1 connection only while it dispatches the connection's first request, which its
+ * decoder has read already; that request, and any its decoder holds behind it, are Vert.x's. This handler sits
+ * between the decoder and Vert.x and counts the requests decoded and the final responses written. When every
+ * request has been read to its end and answered, and the decoder holds no byte of a next one, the
+ * {@link FastPathConnection} in front of the decoder starts taking requests and this handler leaves.
+ */
+final class FastPathGate extends ChannelDuplexHandler {
+  /** Netty's decoder keeps unread bytes in a buffer only its subclasses may see; read it to know it is empty. */
+  private static final Method INTERNAL_BUFFER = internalBufferMethod();
+
+  private final FastPathConnection fastPath;
+  private final ChannelHandler decoder;
+  private long requests;
+  private long requestsRead;
+  private long responses;
+
+  FastPathGate(FastPathConnection fastPath, ChannelHandler decoder) {
+    this.fastPath = fastPath;
+    this.decoder = decoder;
+  }
+
+  /** Whether the gate can work here at all (the decoder's buffer is readable). */
+  static boolean supported(ChannelHandler decoder) {
+    return INTERNAL_BUFFER != null && decoder instanceof ByteToMessageDecoder;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) requests++;
+    boolean last = msg instanceof LastHttpContent;
+    if (last) requestsRead++;
+    ctx.fireChannelRead(msg);
+    if (last) maybeOpen(ctx);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    boolean interim = msg instanceof HttpResponse r && r.status().code() < 200;
+    boolean last = !interim && msg instanceof LastHttpContent;
+    if (last) responses++;
+    ctx.write(msg, promise);
+    if (last) maybeOpen(ctx);
+  }
+
+  private void maybeOpen(ChannelHandlerContext ctx) {
+    if (requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
+    if (ctx.pipeline().context(decoder) == null) { // upgraded (WebSocket): no HTTP/1.1 left to take
+      ctx.pipeline().remove(this);
+      fastPath.leave();
+      return;
+    }
+    if (!decoderEmpty()) return;
+    ctx.pipeline().remove(this);
+    fastPath.open();
+  }
+
+  private boolean decoderEmpty() {
+    try {
+      ByteBuf pending = (ByteBuf) INTERNAL_BUFFER.invoke(decoder);
+      return pending == null || !pending.isReadable();
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
+  }
+
+  private static Method internalBufferMethod() {
+    try {
+      Method m = ByteToMessageDecoder.class.getDeclaredMethod("internalBuffer");
+      m.setAccessible(true);
+      return m;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // the gate never opens: every request takes the full path
+    }
+  }
+}

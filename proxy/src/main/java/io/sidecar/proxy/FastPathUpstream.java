@@ -1,0 +1,160 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.sidecar.proxy.http1.ChunkedBodyScanner;
+import io.sidecar.proxy.http1.ResponseHeadParser;
+
+/**
+ * The response side of one pooled upstream connection of the byte-level path: finds the response head and the end
+ * of its body in the bytes (RFC 9112 §6.3) and hands both to the {@link FastPathExchange} it serves, body as slices
+ * of the buffers read. Between exchanges the connection is idle; bytes arriving then make it unusable.
+ */
+final class FastPathUpstream extends ChannelInboundHandlerAdapter {
+  static final AttributeKey<RawUpstreamPool.UpstreamEndpoint> ENDPOINT = AttributeKey.valueOf("sidecar.raw-endpoint");
+  private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+
+  private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
+
+  private final ResponseHeadParser head = new ResponseHeadParser(MAX_RESPONSE_HEAD);
+  private final ChunkedBodyScanner chunks = new ChunkedBodyScanner();
+  private State state = State.IDLE;
+  private long remaining;
+  private ByteBuf buf;
+  private FastPathExchange exchange;
+  private boolean bodyless;
+
+  /** Starts serving {@code exchange}; {@code bodyless}: a HEAD request, whose response has no body. */
+  void attach(FastPathExchange exchange, boolean bodyless) {
+    this.exchange = exchange;
+    this.bodyless = bodyless;
+    this.state = State.HEAD;
+  }
+
+  /** The exchange let go of this connection early (failed or timed out); the connection is closed by it. */
+  void detach() {
+    exchange = null;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf in) || exchange == null) {
+      ReferenceCountUtil.release(msg);
+      ctx.close(); // an answer nobody asked for: the connection's framing can no longer be trusted
+      return;
+    }
+    buf = FastPathConnection.cumulate(ctx, buf, in);
+    while (buf != null && buf.isReadable() && exchange != null) {
+      if (state == State.HEAD) {
+        ResponseHeadParser.Result result = head.parse(buf);
+        if (result == ResponseHeadParser.Result.INCOMPLETE) break;
+        if (result == ResponseHeadParser.Result.MALFORMED) {
+          FastPathExchange ex = exchange;
+          exchange = null;
+          ctx.close();
+          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "malformed response head");
+          break;
+        }
+        int status = head.status();
+        if (status < 200) {
+          if (status == 101) { // never asked for: the request had no Upgrade
+            FastPathExchange ex = exchange;
+            exchange = null;
+            ctx.close();
+            ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "unexpected 101 response");
+            break;
+          }
+          exchange.interimHead(head, buf);
+          buf.skipBytes(head.headLength());
+          continue;
+        }
+        exchange.responseHead(head, buf);
+        buf.skipBytes(head.headLength());
+        if (bodyless || status == 204 || status == 304) {
+          end(ctx);
+        } else if (head.chunked()) {
+          chunks.reset();
+          state = State.CHUNKED;
+        } else if (head.contentLength() >= 0) {
+          remaining = head.contentLength();
+          state = State.LENGTH;
+          if (remaining == 0) end(ctx);
+        } else {
+          state = State.UNTIL_CLOSE;
+        }
+        continue;
+      }
+      int n;
+      if (state == State.LENGTH) {
+        n = (int) Math.min(remaining, buf.readableBytes());
+        remaining -= n;
+      } else if (state == State.CHUNKED) {
+        n = chunks.scan(buf);
+        if (n < 0) {
+          FastPathExchange ex = exchange;
+          exchange = null;
+          ctx.close();
+          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "malformed chunked body");
+          break;
+        }
+      } else {
+        n = buf.readableBytes();
+      }
+      if (n > 0) exchange.responseBody(buf.readRetainedSlice(n));
+      if ((state == State.LENGTH && remaining == 0) || (state == State.CHUNKED && chunks.done())) end(ctx);
+      else if (n == 0) break;
+    }
+    if (buf != null && !buf.isReadable()) {
+      buf.release();
+      buf = null;
+    }
+  }
+
+  /** The response is complete; the connection is reusable only if nothing else arrived behind it. */
+  private void end(ChannelHandlerContext ctx) {
+    FastPathExchange ex = exchange;
+    exchange = null;
+    state = State.IDLE;
+    boolean clean = buf == null || !buf.isReadable();
+    ex.responseEnd(ctx.channel(), clean && head.keepAlive());
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (exchange != null) exchange.flushDownstream();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) exchange.upstreamWritable(ctx.channel().isWritable());
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && exchange == null) ctx.close();
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (buf != null) {
+      buf.release();
+      buf = null;
+    }
+    FastPathExchange ex = exchange;
+    exchange = null;
+    if (ex == null) return;
+    if (state == State.UNTIL_CLOSE) ex.responseEnd(ctx.channel(), false); // RFC 9112 §6.3 item 8: close ends it
+    else ex.upstreamFailed(ResponseFlag.UPSTREAM_RESET, state == State.HEAD
+        ? "upstream closed the connection before a response" : "upstream closed the connection mid-body");
+  }
+}

@@ -1,0 +1,210 @@
+package io.sidecar.proxy.http1;
+
+import static io.sidecar.proxy.http1.HttpBytes.CR;
+import static io.sidecar.proxy.http1.HttpBytes.LF;
+import static io.sidecar.proxy.http1.HttpBytes.isFieldValueByte;
+import static io.sidecar.proxy.http1.HttpBytes.isOws;
+import static io.sidecar.proxy.http1.HttpBytes.isTchar;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Finds where a chunked body (RFC 9112 §7.1) ends, across arbitrary buffer splits, without decoding it: the
+ * proxy forwards the bytes still chunked. A state machine fed with successive buffers; reusable via {@link #reset}.
+ *
+ * <pre>
+ * chunked-body = *chunk last-chunk trailer-section CRLF
+ * chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+ * last-chunk   = 1*("0") [ chunk-ext ] CRLF
+ * </pre>
+ *
+ * Upstream tolerance: every line (size line, after chunk data, trailer lines) may end in a bare LF.
+ */
+public final class ChunkedBodyScanner {
+  /** 15 hex digits are 60 bits: a chunk size that always fits a long. */
+  private static final int MAX_SIZE_DIGITS = 15;
+  /** Longest size line (with extensions) or trailer line. */
+  private static final int MAX_LINE = 8 * 1024;
+
+  private enum State {
+    SIZE_START, SIZE, SIZE_BWS, EXTENSION, SIZE_LF,
+    DATA, DATA_CR, DATA_LF,
+    TRAILER_START, TRAILER_NAME, TRAILER_VALUE, TRAILER_LF, END_LF,
+    DONE, ERROR
+  }
+
+  private State state;
+  private long size;
+  private int sizeDigits;
+  private long remaining;
+  private int lineLength;
+
+  public ChunkedBodyScanner() {
+    reset();
+  }
+
+  public void reset() {
+    state = State.SIZE_START;
+    size = 0;
+    sizeDigits = 0;
+    remaining = 0;
+    lineLength = 0;
+  }
+
+  /**
+   * How many bytes from buf.readerIndex() belong to the chunked body, as far as they have arrived (indices
+   * untouched); -1 when the framing is malformed (and on every later call). After done() the rest of buf is not
+   * part of this body, and later calls return 0. Each call continues where the previous buffer ended: pass only
+   * bytes not scanned before.
+   */
+  public int scan(ByteBuf buf) {
+    if (state == State.ERROR) return -1;
+    if (state == State.DONE) return 0;
+    int start = buf.readerIndex();
+    int end = buf.writerIndex();
+    int i = start;
+    while (i < end) {
+      if (state == State.DATA) {
+        int n = (int) Math.min(remaining, end - i); // chunk data is skipped, not inspected
+        i += n;
+        remaining -= n;
+        if (remaining == 0) state = State.DATA_CR;
+        continue;
+      }
+      if (!step(buf.getByte(i++))) {
+        state = State.ERROR;
+        return -1;
+      }
+      if (state == State.DONE) break;
+    }
+    return i - start;
+  }
+
+  /** Last chunk and the trailer section's terminating empty line seen. */
+  public boolean done() {
+    return state == State.DONE;
+  }
+
+  /** Advances by one byte outside chunk data; false when the framing is malformed. */
+  private boolean step(byte b) {
+    switch (state) {
+      case SIZE_START:
+        lineLength = 1;
+        size = 0;
+        sizeDigits = 0;
+        state = State.SIZE;
+        return hex(b) >= 0 && addDigit(hex(b));
+      case SIZE:
+        if (++lineLength > MAX_LINE) return false;
+        if (hex(b) >= 0) return addDigit(hex(b));
+        if (b == ';') {
+          state = State.EXTENSION;
+        } else if (isOws(b)) {
+          state = State.SIZE_BWS; // BWS before ";" (RFC 9112 §7.1.1)
+        } else {
+          return sizeLineEnd(b);
+        }
+        return true;
+      case SIZE_BWS:
+        if (++lineLength > MAX_LINE) return false;
+        if (b == ';') {
+          state = State.EXTENSION;
+          return true;
+        }
+        return isOws(b); // whitespace must lead to an extension
+      case EXTENSION:
+        // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): skipped, only its bytes are checked.
+        if (++lineLength > MAX_LINE) return false;
+        if (b == CR || b == LF) return sizeLineEnd(b);
+        return isFieldValueByte(b);
+      case SIZE_LF:
+        return b == LF && endSizeLine();
+      case DATA_CR:
+        if (b == CR) {
+          state = State.DATA_LF;
+          return true;
+        }
+        if (b == LF) {
+          state = State.SIZE_START;
+          return true;
+        }
+        return false;
+      case DATA_LF:
+        if (b != LF) return false;
+        state = State.SIZE_START;
+        return true;
+      case TRAILER_START:
+        lineLength = 1;
+        if (b == LF) {
+          state = State.DONE;
+        } else if (b == CR) {
+          state = State.END_LF;
+        } else if (isTchar(b)) {
+          state = State.TRAILER_NAME; // a field line (RFC 9112 §7.1.2); no obs-fold
+        } else {
+          return false;
+        }
+        return true;
+      case TRAILER_NAME:
+        if (++lineLength > MAX_LINE) return false;
+        if (b == ':') {
+          state = State.TRAILER_VALUE;
+          return true;
+        }
+        return isTchar(b);
+      case TRAILER_VALUE:
+        if (++lineLength > MAX_LINE) return false;
+        if (b == CR) {
+          state = State.TRAILER_LF;
+        } else if (b == LF) {
+          state = State.TRAILER_START;
+        } else {
+          return isFieldValueByte(b);
+        }
+        return true;
+      case TRAILER_LF:
+        if (b != LF) return false;
+        state = State.TRAILER_START;
+        return true;
+      case END_LF:
+        if (b != LF) return false;
+        state = State.DONE;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** HEXDIG value, or -1. */
+  private static int hex(byte b) {
+    if (b >= '0' && b <= '9') return b - '0';
+    if (b >= 'a' && b <= 'f') return b - 'a' + 10;
+    if (b >= 'A' && b <= 'F') return b - 'A' + 10;
+    return -1;
+  }
+
+  private boolean addDigit(int digit) {
+    if (++sizeDigits > MAX_SIZE_DIGITS) return false; // more would overflow; reject rather than wrap
+    size = (size << 4) | digit;
+    return true;
+  }
+
+  /** CR or LF ending the size line (anything else there is malformed). */
+  private boolean sizeLineEnd(byte b) {
+    if (b == CR) {
+      state = State.SIZE_LF;
+      return true;
+    }
+    return b == LF && endSizeLine();
+  }
+
+  private boolean endSizeLine() {
+    if (size == 0) {
+      state = State.TRAILER_START; // last-chunk
+    } else {
+      remaining = size;
+      state = State.DATA;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,47 @@
+package io.sidecar.proxy.http1;
+
+import java.util.Arrays;
+
+/** A reusable, growable list of [start, end) index pairs (header lines); grows only for unusually long heads. */
+final class LineSpans {
+  private int[] starts;
+  private int[] ends;
+  private int size;
+
+  LineSpans(int initialCapacity) {
+    starts = new int[initialCapacity];
+    ends = new int[initialCapacity];
+  }
+
+  void clear() {
+    size = 0;
+  }
+
+  void add(int start, int end) {
+    if (size == starts.length) {
+      starts = Arrays.copyOf(starts, size * 2);
+      ends = Arrays.copyOf(ends, size * 2);
+    }
+    starts[size] = start;
+    ends[size] = end;
+    size++;
+  }
+
+  int size() {
+    return size;
+  }
+
+  int start(int i) {
+    checkIndex(i);
+    return starts[i];
+  }
+
+  int end(int i) {
+    checkIndex(i);
+    return ends[i];
+  }
+
+  private void checkIndex(int i) {
+    if (i < 0 || i >= size) throw new IndexOutOfBoundsException("line " + i + " of " + size);
+  }
+}

@@ -1,0 +1,473 @@
+package io.sidecar.proxy.http1;
+
+import static io.sidecar.proxy.http1.HttpBytes.CR;
+import static io.sidecar.proxy.http1.HttpBytes.LF;
+import static io.sidecar.proxy.http1.HttpBytes.SP;
+import static io.sidecar.proxy.http1.HttpBytes.equalsExact;
+import static io.sidecar.proxy.http1.HttpBytes.equalsIgnoreCase;
+import static io.sidecar.proxy.http1.HttpBytes.isDigit;
+import static io.sidecar.proxy.http1.HttpBytes.isFieldValueByte;
+import static io.sidecar.proxy.http1.HttpBytes.isTchar;
+import static io.sidecar.proxy.http1.HttpBytes.skipOws;
+import static io.sidecar.proxy.http1.HttpBytes.trimOwsEnd;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Locale;
+
+/**
+ * Byte-level parser of an HTTP/1.1 request head for the proxy's fast path. It accepts ({@link Result#SIMPLE})
+ * only heads it fully understands; everything else is {@link Result#UNSUPPORTED} and goes to the strict standard
+ * decoder. Being conservative is the point: a head two parsers could read differently is a smuggling vector.
+ *
+ * <p>One instance per connection, reused for every request; not thread-safe. {@link #parse} allocates nothing
+ * (except when a head has more than 8 Connection / forwarding lines). The accessors are valid after a SIMPLE
+ * result until the next {@code parse}; the String ones read the buffer lazily, so the buffer's bytes must not
+ * have changed (or been released) when they are first called.
+ */
+public final class RequestHeadParser {
+  public enum Result { INCOMPLETE, SIMPLE, UNSUPPORTED }
+
+  private static final String GET = "GET";
+  private static final String HEAD = "HEAD";
+  private static final String POST = "POST";
+  private static final String PUT = "PUT";
+  private static final String DELETE = "DELETE";
+  private static final String OPTIONS = "OPTIONS";
+  private static final String PATCH = "PATCH";
+  private static final String VERSION = "HTTP/1.1";
+  /** 18 digits always fit a long; longer is rejected rather than risking overflow. */
+  private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
+
+  private final int maxHeadBytes;
+  private final LineSpans dropped = new LineSpans(8);
+
+  // Results of the last parse; indices are absolute in buf.
+  private ByteBuf buf;
+  private int base;
+  private int headLength;
+  private int methodEnd;
+  private String method;
+  private int targetStart;
+  private int targetEnd;
+  private int queryMark;
+  private int headersStart;
+  private int hostCount;
+  private int hostStart;
+  private int hostNameEnd;
+  private int hostEnd;
+  private int contentLengthCount;
+  private long contentLength;
+  private boolean connectionClose;
+  private int forwardedForCount;
+  private int forwardedForStart;
+  private int forwardedForEnd;
+  private int forwardedProtoCount;
+  private int viaCount;
+  private int viaStart;
+  private int viaEnd;
+  private boolean forwardedHost;
+
+  // Lazily built strings, cached until the next parse.
+  private String path;
+  private String query;
+  private String host;
+  private String authority;
+  private String forwardedFor;
+  private String via;
+
+  public RequestHeadParser(int maxHeadBytes) {
+    if (maxHeadBytes < 16) throw new IllegalArgumentException("maxHeadBytes too small: " + maxHeadBytes);
+    this.maxHeadBytes = maxHeadBytes;
+  }
+
+  /**
+   * Parses the head starting at buf.readerIndex(); indices untouched. INCOMPLETE: no blank line yet and fewer
+   * than maxHeadBytes readable (beyond that: UNSUPPORTED). A head whose complete lines already break a rule is
+   * UNSUPPORTED before its blank line has arrived. Bytes after the head (a body, a pipelined request) are ignored.
+   */
+  public Result parse(ByteBuf buf) {
+    reset(buf);
+    int start = buf.readerIndex();
+    int readable = buf.readableBytes();
+    if (readable == 0) return Result.INCOMPLETE;
+    // The request line starts with a method token; a leading empty line (RFC 9112 §2.2) or anything else that
+    // is not a token goes to the standard decoder.
+    if (!isTchar(buf.getByte(start))) return Result.UNSUPPORTED;
+    int limit = start + Math.min(readable, maxHeadBytes);
+    int lf = buf.indexOf(start, limit, LF);
+    if (lf < 0) return incomplete(readable);
+    if (!requestLine(buf, start, lf)) return Result.UNSUPPORTED;
+
+    int lineStart = lf + 1;
+    headersStart = lineStart;
+    while (true) {
+      lf = buf.indexOf(lineStart, limit, LF);
+      if (lf < 0) return incomplete(readable);
+      int cr = lf - 1;
+      // RFC 9112 §2.2: only CRLF ends a line here; a bare LF goes to the standard decoder.
+      if (cr < lineStart || buf.getByte(cr) != CR) return Result.UNSUPPORTED;
+      if (cr == lineStart) break; // the empty line ending the head
+      if (!fieldLine(buf, lineStart, cr, lf + 1)) return Result.UNSUPPORTED;
+      lineStart = lf + 1;
+    }
+    if (hostCount != 1) return Result.UNSUPPORTED; // RFC 9112 §3.2: exactly one Host
+    headLength = lf + 1 - start;
+    return Result.SIMPLE;
+  }
+
+  private Result incomplete(int readable) {
+    return readable >= maxHeadBytes ? Result.UNSUPPORTED : Result.INCOMPLETE;
+  }
+
+  private void reset(ByteBuf buf) {
+    this.buf = buf;
+    base = buf.readerIndex();
+    headLength = 0;
+    methodEnd = 0;
+    method = null;
+    targetStart = targetEnd = 0;
+    queryMark = -1;
+    headersStart = 0;
+    hostCount = 0;
+    hostStart = hostNameEnd = hostEnd = 0;
+    contentLengthCount = 0;
+    contentLength = 0;
+    connectionClose = false;
+    forwardedForCount = forwardedProtoCount = viaCount = 0;
+    forwardedForStart = forwardedForEnd = viaStart = viaEnd = 0;
+    forwardedHost = false;
+    dropped.clear();
+    path = query = host = authority = forwardedFor = via = null;
+  }
+
+  /** RFC 9112 §3: {@code method SP request-target SP HTTP-version CRLF}, origin-form target only (§3.2.1). */
+  private boolean requestLine(ByteBuf buf, int start, int lf) {
+    int cr = lf - 1;
+    if (cr <= start || buf.getByte(cr) != CR) return false;
+    int i = start;
+    while (i < cr && isTchar(buf.getByte(i))) i++;
+    if (i == start || i >= cr || buf.getByte(i) != SP) return false;
+    methodEnd = i;
+    method = knownMethod(buf, start, i);
+
+    int target = i + 1;
+    if (target >= cr || buf.getByte(target) != '/') return false;
+    i = target;
+    while (i < cr) {
+      byte b = buf.getByte(i);
+      if (b == SP) break;
+      if (b < 0x21 || b > 0x7E) return false; // CTLs, DEL and non-ASCII (negative) bytes
+      if (b == '?' && queryMark < 0) queryMark = i;
+      i++;
+    }
+    if (i >= cr) return false;
+    targetStart = target;
+    targetEnd = i;
+
+    int version = i + 1; // exactly one SP, then exactly "HTTP/1.1" (case-sensitive, RFC 9112 §2.3)
+    return cr - version == VERSION.length() && equalsExact(buf, version, VERSION);
+  }
+
+  private static String knownMethod(ByteBuf buf, int start, int end) {
+    switch (end - start) {
+      case 3:
+        if (equalsExact(buf, start, GET)) return GET;
+        if (equalsExact(buf, start, PUT)) return PUT;
+        return null;
+      case 4:
+        if (equalsExact(buf, start, POST)) return POST;
+        if (equalsExact(buf, start, HEAD)) return HEAD;
+        return null;
+      case 5:
+        return equalsExact(buf, start, PATCH) ? PATCH : null;
+      case 6:
+        return equalsExact(buf, start, DELETE) ? DELETE : null;
+      case 7:
+        return equalsExact(buf, start, OPTIONS) ? OPTIONS : null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * RFC 9112 §5: {@code field-name ":" OWS field-value OWS}. The name must be immediately followed by the colon
+   * (§5.1: whitespace before it must be rejected); a line starting with SP/HTAB is obs-fold (§5.2).
+   */
+  private boolean fieldLine(ByteBuf buf, int start, int cr, int next) {
+    int i = start;
+    while (i < cr && isTchar(buf.getByte(i))) i++;
+    if (i == start || i >= cr || buf.getByte(i) != ':') return false;
+    int nameEnd = i;
+    for (int j = nameEnd + 1; j < cr; j++) {
+      if (!isFieldValueByte(buf.getByte(j))) return false;
+    }
+    int valueStart = skipOws(buf, nameEnd + 1, cr);
+    int valueEnd = trimOwsEnd(buf, valueStart, cr);
+    return field(buf, start, nameEnd, valueStart, valueEnd, next);
+  }
+
+  /** Applies the rules of the fields the fast path knows; false means UNSUPPORTED. */
+  private boolean field(ByteBuf buf, int name, int nameEnd, int value, int valueEnd, int next) {
+    switch (nameEnd - name) {
+      case 2:
+        return !equalsIgnoreCase(buf, name, nameEnd, "te");
+      case 3:
+        if (equalsIgnoreCase(buf, name, nameEnd, "via")) {
+          if (viaCount++ > 0) return false;
+          viaStart = value;
+          viaEnd = valueEnd;
+          dropped.add(name, next);
+        }
+        return true;
+      case 4:
+        return !equalsIgnoreCase(buf, name, nameEnd, "host") || host(buf, value, valueEnd);
+      case 6:
+        return !equalsIgnoreCase(buf, name, nameEnd, "expect");
+      case 7:
+        return !equalsIgnoreCase(buf, name, nameEnd, "upgrade") && !equalsIgnoreCase(buf, name, nameEnd, "trailer");
+      case 10:
+        if (equalsIgnoreCase(buf, name, nameEnd, "keep-alive")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "connection")) {
+          dropped.add(name, next);
+          return connection(buf, value, valueEnd);
+        }
+        return true;
+      case 14:
+        if (equalsIgnoreCase(buf, name, nameEnd, "http2-settings")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "content-length")) {
+          // RFC 9112 §6.3 item 5: one field, digits only; no lists, no sign, nothing a peer could read otherwise.
+          if (contentLengthCount++ > 0) return false;
+          contentLength = HttpBytes.digits(buf, value, valueEnd, MAX_CONTENT_LENGTH_DIGITS);
+          return contentLength >= 0;
+        }
+        return true;
+      case 15:
+        if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-for")) {
+          if (forwardedForCount++ > 0) return false;
+          forwardedForStart = value;
+          forwardedForEnd = valueEnd;
+          dropped.add(name, next);
+        }
+        return true;
+      case 16:
+        if (equalsIgnoreCase(buf, name, nameEnd, "proxy-connection")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-host")) forwardedHost = true;
+        return true;
+      case 17:
+        // Transfer-Encoding in a request: any value goes to the standard decoder (RFC 9112 §6.1, §6.3 item 3).
+        if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-proto")) {
+          if (forwardedProtoCount++ > 0) return false;
+          dropped.add(name, next);
+        }
+        return true;
+      case 18:
+        return !equalsIgnoreCase(buf, name, nameEnd, "proxy-authenticate");
+      case 19:
+        return !equalsIgnoreCase(buf, name, nameEnd, "proxy-authorization");
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * Host (RFC 9110 §7.2, RFC 3986 §3.2.2): {@code uri-host [ ":" port ]}, checked strictly: reg-name characters
+   * or a bracketed IP literal, then an optional all-digit port.
+   */
+  private boolean host(ByteBuf buf, int start, int end) {
+    if (hostCount++ > 0 || start == end) return false;
+    int i = start;
+    if (buf.getByte(i) == '[') {
+      i++;
+      while (i < end && buf.getByte(i) != ']') {
+        byte b = buf.getByte(i);
+        if (!isRegNameByte(b) && b != ':') return false;
+        i++;
+      }
+      if (i >= end || i == start + 1) return false;
+      i++; // past ']'
+    } else {
+      while (i < end && isRegNameByte(buf.getByte(i))) i++;
+      if (i == start) return false;
+    }
+    int nameEnd = i;
+    if (i < end) {
+      if (buf.getByte(i) != ':') return false;
+      for (i++; i < end; i++) {
+        if (!isDigit(buf.getByte(i))) return false;
+      }
+    }
+    hostStart = start;
+    hostNameEnd = nameEnd;
+    hostEnd = end;
+    return true;
+  }
+
+  /** RFC 3986 §3.2.2 reg-name: unreserved / pct-encoded / sub-delims. */
+  private static boolean isRegNameByte(byte b) {
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || isDigit(b)) return true;
+    switch (b) {
+      case '-': case '.': case '_': case '~': case '%':
+      case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Connection (RFC 9110 §7.6.1): only "close" and "keep-alive" are understood; any other option names fields
+   * (or a protocol switch) the standard path handles.
+   */
+  private boolean connection(ByteBuf buf, int start, int end) {
+    int i = start;
+    while (i < end) {
+      int comma = buf.indexOf(i, end, (byte) ',');
+      int tokenEnd = comma < 0 ? end : comma;
+      int s = skipOws(buf, i, tokenEnd);
+      int e = trimOwsEnd(buf, s, tokenEnd);
+      if (s < e) {
+        if (equalsIgnoreCase(buf, s, e, "close")) {
+          connectionClose = true;
+        } else if (!equalsIgnoreCase(buf, s, e, "keep-alive")) {
+          return false;
+        }
+      }
+      i = tokenEnd + 1;
+    }
+    return true;
+  }
+
+  // ---- accessors, valid after SIMPLE ----
+
+  /** Bytes through the LF of the blank line. */
+  public int headLength() {
+    return headLength;
+  }
+
+  /** A shared constant for GET HEAD POST PUT DELETE OPTIONS PATCH; a new String for other methods. */
+  public String method() {
+    if (method == null) {
+      checkSimple();
+      method = HttpBytes.string(buf, base, methodEnd);
+    }
+    return method;
+  }
+
+  public int targetStart() {
+    return targetStart - base;
+  }
+
+  public int targetEnd() {
+    return targetEnd - base;
+  }
+
+  /** Target up to '?', raw (not percent-decoded). */
+  public String path() {
+    if (path == null) {
+      checkSimple();
+      path = HttpBytes.string(buf, targetStart, queryMark < 0 ? targetEnd : queryMark);
+    }
+    return path;
+  }
+
+  /** Target after the first '?', raw; null without '?'. */
+  public String query() {
+    if (query == null && queryMark >= 0) {
+      checkSimple();
+      query = HttpBytes.string(buf, queryMark + 1, targetEnd);
+    }
+    return query;
+  }
+
+  /** Host lower-cased, without the port; an IPv6 literal keeps its brackets. */
+  public String host() {
+    if (host == null) {
+      checkSimple();
+      host = HttpBytes.string(buf, hostStart, hostNameEnd).toLowerCase(Locale.ROOT);
+    }
+    return host;
+  }
+
+  /** Host value as sent (OWS-trimmed). */
+  public String authority() {
+    if (authority == null) {
+      checkSimple();
+      authority = HttpBytes.string(buf, hostStart, hostEnd);
+    }
+    return authority;
+  }
+
+  /** 0 when absent. */
+  public long contentLength() {
+    return contentLength;
+  }
+
+  /** Connection lists "close". */
+  public boolean connectionClose() {
+    return connectionClose;
+  }
+
+  /**
+   * First value of the field (OWS-trimmed), or null. Scans the head's bytes on every call: meant for the rare
+   * header-based routing, not the hot path.
+   */
+  public String header(String lowerCaseName) {
+    checkSimple();
+    int end = base + headLength;
+    int line = headersStart;
+    while (true) {
+      int lf = buf.indexOf(line, end, LF);
+      int cr = lf - 1;
+      if (cr <= line) return null; // the blank line: parse() guaranteed CRLF line ends
+      int colon = buf.indexOf(line, cr, (byte) ':');
+      if (equalsIgnoreCase(buf, line, colon, lowerCaseName)) {
+        int s = skipOws(buf, colon + 1, cr);
+        return HttpBytes.string(buf, s, trimOwsEnd(buf, s, cr));
+      }
+      line = lf + 1;
+    }
+  }
+
+  /** Number of header lines the proxy must not forward as they are: Connection, X-Forwarded-For, X-Forwarded-Proto, Via. */
+  public int droppedLines() {
+    return dropped.size();
+  }
+
+  /** Start of dropped line {@code i}, relative to the readerIndex at parse time; ascending in {@code i}. */
+  public int droppedLineStart(int i) {
+    return dropped.start(i) - base;
+  }
+
+  /** End (exclusive, after the line's CRLF) of dropped line {@code i}, relative to the readerIndex at parse time. */
+  public int droppedLineEnd(int i) {
+    return dropped.end(i) - base;
+  }
+
+  /** X-Forwarded-For value, or null. */
+  public String forwardedFor() {
+    if (forwardedFor == null && forwardedForCount > 0) {
+      checkSimple();
+      forwardedFor = HttpBytes.string(buf, forwardedForStart, forwardedForEnd);
+    }
+    return forwardedFor;
+  }
+
+  /** Via value, or null. */
+  public String via() {
+    if (via == null && viaCount > 0) {
+      checkSimple();
+      via = HttpBytes.string(buf, viaStart, viaEnd);
+    }
+    return via;
+  }
+
+  /** X-Forwarded-Host present. */
+  public boolean hasForwardedHost() {
+    return forwardedHost;
+  }
+
+  private void checkSimple() {
+    if (headLength == 0) throw new IllegalStateException("no SIMPLE head parsed");
+  }
+}

@@ -1,0 +1,397 @@
+package io.sidecar.proxy;
+
+import static io.sidecar.proxy.ProxyHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The byte-level HTTP/1.1 path, through real sockets: a raw client writes exact bytes, and the counters show which
+ * path served each request.
+ */
+class FastPathTest {
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private static String route(int upstreamPort, String server) {
+    return """
+        server: { %s }
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: api
+            match: { path_prefix: /api/ }
+            rewrite_prefix: /
+            cluster: app
+            timeout: 2s
+        clusters:
+          - name: app
+            endpoints: [ { address: "127.0.0.1:%d" } ]
+            pool: { connect_timeout: 500ms }
+        """.formatted(server, upstreamPort);
+  }
+
+  private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+  /**
+   * The first request of a connection: Vert.x announces a connection on an h2c-capable listener only once it has
+   * read that request, so the full path serves it and the byte-level path opens behind it.
+   */
+  private static void firstRequest(RawClient client) throws IOException {
+    assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+  }
+
+  private double fastPathRequests() {
+    var c = h.registry.find("sidecar_fast_path_requests").counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private double handovers() {
+    var c = h.registry.find("sidecar_fast_path_handovers").counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Echoes what the upstream saw as JSON: the URI and every header (names lower-cased). */
+  private int echoUpstream() {
+    return h.upstream(req -> req.body().onSuccess(body -> {
+      JsonObject seen = new JsonObject().put("uri", req.uri()).put("method", req.method().name())
+          .put("body", body.toString());
+      req.headers().forEach(e -> seen.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+      req.response().putHeader("connection", "x-up-private").putHeader("x-up-private", "secret")
+          .putHeader("keep-alive", "timeout=5").putHeader("x-up", "yes").end(seen.encode());
+    }));
+  }
+
+  @Test
+  void aSimpleRequestIsRelayedAsBytesWithTheForwardingFieldsMerged() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      RawResponse reply = client.exchange("GET /api/items?q=1 HTTP/1.1\r\nHost: shop.example:8443\r\n"
+          + "Connection: keep-alive\r\nX-Forwarded-For: 10.0.0.1\r\nVia: 1.1 edge\r\nX-Keep: kept\r\n\r\n");
+      assertThat(reply.status).isEqualTo(200);
+      JsonObject seen = new JsonObject(reply.body());
+      assertThat(seen.getString("uri")).isEqualTo("/items?q=1");
+      assertThat(seen.getString("host")).isEqualTo("shop.example:8443");
+      assertThat(seen.getString("x-keep")).isEqualTo("kept");
+      assertThat(seen.getString("x-forwarded-for")).isEqualTo("10.0.0.1, 127.0.0.1");
+      assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
+      assertThat(seen.getString("x-forwarded-host")).isEqualTo("shop.example:8443");
+      assertThat(seen.getString("via")).isEqualTo("1.1 edge, 1.1 sidecar");
+      assertThat(seen.containsKey("connection")).isFalse();
+      assertThat(reply.header("x-up")).isEqualTo("yes");
+      assertThat(reply.header("x-up-private")).isNull();
+      assertThat(reply.header("keep-alive")).isNull();
+      assertThat(reply.header("connection")).isNull();
+      assertThat(reply.header("via")).isEqualTo("1.1 sidecar");
+      // the same connection serves the next request
+      assertThat(client.exchange("GET /api/again HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(handovers()).isZero();
+    awaitCount("2xx", 3.0);
+  }
+
+  @Test
+  void requestBodiesStreamUpstreamAndResponsesBack() {
+    int port = h.upstream(req -> req.body().onSuccess(body -> req.response().end(body)));
+    h.start(1, route(port, ""));
+    assertThat(h.send(HttpMethod.GET, "/api/first", null, null).status()).isEqualTo(200);
+    byte[] payload = new byte[3 * 1024 * 1024 + 17];
+    for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31);
+    Buffer echoed = await(h.onClientContext(() -> h.client.request(HttpMethod.POST, h.proxyPort, "127.0.0.1", "/api/echo")
+        .compose(req -> req.send(Buffer.buffer(payload))).compose(HttpClientResponse::body)));
+    assertThat(echoed.getBytes()).isEqualTo(payload);
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aConnectionHandsOverToTheFullPathAtARequestItDoesNotTakeAndKeepsServing() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      RawResponse chunked = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "5\r\nhello\r\n0\r\n\r\n");
+      assertThat(chunked.status).isEqualTo(200);
+      assertThat(new JsonObject(chunked.body()).getString("body")).isEqualTo("hello");
+      assertThat(new JsonObject(chunked.body()).getString("uri")).isEqualTo("/two");
+      RawResponse third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(new JsonObject(third.body()).getString("uri")).isEqualTo("/three");
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(handovers()).isEqualTo(1.0);
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    int port = h.upstream(req -> {
+      long delay = req.path().endsWith("1") ? 150 : 1;
+      h.vertx.setTimer(delay, id -> req.response().end(req.path()));
+    });
+    h.start(1, route(port, ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      client.write("GET /api/r1 HTTP/1.1\r\nHost: a\r\n\r\nGET /api/r2 HTTP/1.1\r\nHost: a\r\n\r\n"
+          + "GET /api/r3 HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(client.read().body()).isEqualTo("/r1");
+      assertThat(client.read().body()).isEqualTo("/r2");
+      assertThat(client.read().body()).isEqualTo("/r3");
+    }
+    assertThat(fastPathRequests()).isEqualTo(3.0);
+  }
+
+  @Test
+  void ambiguousFramingGoesToTheStrictDecoderAndNeverReachesTheUpstream() throws Exception {
+    AtomicInteger seen = new AtomicInteger();
+    int port = h.upstream(req -> {
+      seen.incrementAndGet();
+      req.response().end("ok");
+    });
+    h.start(1, route(port, ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      RawResponse reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"
+          + "hello!");
+      assertThat(reply.status).isEqualTo(400);
+    }
+    assertThat(seen.get()).isEqualTo(1); // the first request only
+    assertThat(handovers()).isEqualTo(1.0);
+  }
+
+  @Test
+  void chunkedAndCloseDelimitedResponsesReachTheClientIntact() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(OK,
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 2\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the upstream closes"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        firstRequest(client);
+        RawResponse chunked = client.exchange("GET /api/chunked HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(chunked.body()).isEqualTo("hello world");
+        assertThat(chunked.trailers).containsEntry("x-sum", "2");
+        assertThat(chunked.header("x-a")).isEqualTo("1");
+        RawResponse untilClose = client.exchange("GET /api/close HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(untilClose.body()).isEqualTo("until the upstream closes");
+        assertThat(untilClose.header("connection")).isEqualTo("close");
+        assertThat(client.atEndOfStream()).isTrue();
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+  }
+
+  @Test
+  void anUpstreamThatClosesBeforeAnsweringIs502URWithTheFlagAndReason() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(OK, "HTTP/1.1 200 OK\r\nContent-Le"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        firstRequest(client);
+        RawResponse reply = client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(reply.status).isEqualTo(502);
+        assertThat(reply.header("x-sidecar-flags")).isEqualTo("UR");
+        assertThat(reply.body()).startsWith("upstream reset: ");
+      }
+    }
+    awaitCount("5xx", 1.0);
+  }
+
+  @Test
+  void withFastPathOffEveryRequestTakesTheFullPath() throws Exception {
+    h.start(1, route(echoUpstream(), "fast_path: false"));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isZero();
+    assertThat(handovers()).isZero();
+  }
+
+  @Test
+  void aRouteWithRetriesIsServedByTheFullPath() throws Exception {
+    h.start(1, route(echoUpstream(), "").replace("timeout: 2s", "timeout: 2s\n    retry: { attempts: 2 }"));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isZero();
+    assertThat(handovers()).isEqualTo(1.0);
+  }
+
+  private void awaitCount(String statusClass, double expected) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      var c = h.registry.find("sidecar_requests").tag("status_class", statusClass).counter();
+      if (c != null && c.count() >= expected) break;
+      Thread.onSpinWait();
+    }
+    assertThat(h.registry.get("sidecar_requests").tag("status_class", statusClass).counter().count()).isEqualTo(expected);
+  }
+
+  /** A response read off the wire: status, fields (lower-cased names), body, trailers. */
+  record RawResponse(int status, Map<String, String> headers, byte[] content, Map<String, String> trailers) {
+    String header(String name) {
+      return headers.get(name);
+    }
+
+    String body() {
+      return new String(content, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A client socket that writes exact bytes and parses responses (Content-Length, chunked, until close). */
+  static final class RawClient implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    RawClient(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+      out = socket.getOutputStream();
+    }
+
+    void write(String bytes) throws IOException {
+      out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
+    RawResponse exchange(String request) throws IOException {
+      write(request);
+      return read();
+    }
+
+    boolean atEndOfStream() throws IOException {
+      return in.read() < 0;
+    }
+
+    RawResponse read() throws IOException {
+      String statusLine = line();
+      int status = Integer.parseInt(statusLine.substring(9, 12));
+      Map<String, String> headers = fields();
+      byte[] body;
+      Map<String, String> trailers = Map.of();
+      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        for (int size; (size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
+          content.write(in.readNBytes(size));
+          line();
+        }
+        trailers = fields();
+        body = content.toByteArray();
+      } else if (headers.containsKey("content-length")) {
+        body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+      } else {
+        body = in.readAllBytes();
+      }
+      return new RawResponse(status, headers, body, trailers);
+    }
+
+    private Map<String, String> fields() throws IOException {
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String line; !(line = line()).isEmpty(); ) {
+        int colon = line.indexOf(':');
+        fields.put(line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+      return fields;
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      for (int b; (b = in.read()) != '\n'; ) {
+        if (b < 0) throw new IOException("connection closed mid-line: " + line);
+        if (b != '\r') line.append((char) b);
+      }
+      return line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /**
+   * An upstream that answers each request it reads, on any connection, with the next canned bytes, and closes the
+   * connection that got the last answer.
+   */
+  static final class RawUpstream implements AutoCloseable {
+    private final ServerSocket server;
+    private final Thread thread;
+
+    RawUpstream(List<String> answers) throws IOException {
+      server = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+      java.util.Deque<String> queue = new java.util.concurrent.LinkedBlockingDeque<>(answers);
+      thread = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket s = server.accept();
+            Thread connection = new Thread(() -> serve(s, queue), "raw-upstream-connection");
+            connection.setDaemon(true);
+            connection.start();
+          } catch (IOException e) {
+            return;
+          }
+        }
+      }, "raw-upstream");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private static void serve(Socket s, java.util.Deque<String> queue) {
+      try (s) {
+        InputStream in = s.getInputStream();
+        while (readHead(in)) {
+          String answer = queue.pollFirst();
+          if (answer == null) return;
+          s.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+          if (queue.isEmpty()) return;
+        }
+      } catch (IOException e) {
+        // the proxy closed the connection
+      }
+    }
+
+    /** Reads one request head; false at the end of the stream. */
+    private static boolean readHead(InputStream in) throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) return false;
+        head.write(b);
+      }
+      return true;
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+}
