@@ -17,8 +17,9 @@ final class FastPath {
 
   /**
    * Whether a request on {@code route} needs nothing the byte-level path lacks: no retries, cache, header rules,
-   * host rewrite, upstream idle timeout shorter than the route's, load hints (serving side), access log or fault
-   * that could apply; and every cluster of its split speaks plain HTTP/1.1 without hedging.
+   * host rewrite, upstream idle timeout shorter than the route's, load hints (serving side) or access log; and
+   * every cluster of its split speaks plain HTTP/1.1 without hedging. Faults are decided per request
+   * ({@link FastPathConnection}): one that fires sends its request to the full path.
    */
   static boolean eligible(RoutingSnapshot.CompiledRoute route, ProxyRuntime runtime) {
     RouteSpec spec = route.spec();
@@ -32,8 +33,7 @@ final class FastPath {
       ClusterSpec cluster = targets.get(i).cluster().spec();
       if (!"http1".equals(cluster.protocol()) || cluster.tls() != null || cluster.hedge() != null) return false;
     }
-    io.sidecar.fault.FaultRegistry faults = runtime.faults();
-    return faults == null || !faults.mayAffect(spec.name());
+    return true;
   }
 
   /**

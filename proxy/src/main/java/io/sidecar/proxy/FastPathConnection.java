@@ -101,8 +101,14 @@ final class FastPathConnection extends ChannelDuplexHandler {
           return;
         }
         long startNanos = System.nanoTime();
-        meters.requests().increment();
         RoutingSnapshot.SplitTarget target = route.pick();
+        io.sidecar.fault.FaultDecision fault = fault(route, target);
+        if (fault != null) {
+          new PinnedFault(route, target, fault).pin(ctx.channel());
+          stepAside();
+          return;
+        }
+        meters.requests().increment();
         current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
         buf.skipBytes(parser.headLength());
         current.start();
@@ -131,6 +137,14 @@ final class FastPathConnection extends ChannelDuplexHandler {
   /** The connection is no HTTP/1.1 any more (upgraded): this handler leaves without having served. */
   void leave() {
     ctx.pipeline().remove(this);
+  }
+
+  /** The fault decided for this request, or null when none fires (or none could). */
+  private io.sidecar.fault.FaultDecision fault(RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target) {
+    io.sidecar.fault.FaultRegistry faults = runtime.faults();
+    if (faults == null || !faults.mayAffect(route.spec().name())) return null;
+    var decision = faults.decide(new FastPathFaultView(route.spec().name(), target.cluster().name(), facts));
+    return decision.isNoFault() ? null : decision;
   }
 
   /** Hands this and every later request of the connection to Vert.x's decoder. */

@@ -37,7 +37,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     RouteSpec route = compiled.spec();
-    RoutingSnapshot.SplitTarget target = compiled.pick();
+    io.sidecar.fault.FaultRegistry faults = runtime.faults();
+    PinnedFault pinned = faults == null ? null : PinnedFault.take(request);
+    if (pinned != null && pinned.route() != compiled) pinned = null; // a reload came between: decide afresh
+    RoutingSnapshot.SplitTarget target = pinned != null ? pinned.target() : compiled.pick();
     UpstreamCluster cluster = target.cluster();
     String clusterName = cluster.name();
     ProxyMetrics.RouteMeters meters = target.meters();
@@ -52,9 +55,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       new WebSocketTunnel(runtime, request, route, cluster, meters, startNanos).start();
       return;
     }
-    io.sidecar.fault.FaultRegistry faults = runtime.faults();
     if (faults != null) {
-      io.sidecar.fault.FaultDecision decision = faults.decide(new FaultView(route.name(), clusterName, request));
+      io.sidecar.fault.FaultDecision decision = pinned != null ? pinned.decision()
+          : faults.decide(new FaultView(route.name(), clusterName, request));
       if (!decision.isNoFault()) {
         new FaultStage(runtime, request, compiled, cluster, meters, startNanos, decision).run(
             injectedUnavailable -> forward(request, compiled, cluster, meters, startNanos, injectedUnavailable, decision));
