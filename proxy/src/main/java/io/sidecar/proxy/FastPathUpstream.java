@@ -120,7 +120,9 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     exchange = null;
     state = State.IDLE;
     boolean clean = buf == null || !buf.isReadable();
-    ex.responseEnd(ctx.channel(), clean && head.keepAlive());
+    // A HEAD response may lack a length without being close-delimited: only its Connection field decides.
+    boolean reusable = bodyless ? head.persistentConnection() : head.keepAlive();
+    ex.responseEnd(ctx.channel(), clean && reusable);
   }
 
   @Override
