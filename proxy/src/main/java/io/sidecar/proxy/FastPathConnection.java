@@ -212,7 +212,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close(); // a socket error: channelInactive ends the exchange in flight
+    if (!open) ctx.fireExceptionCaught(cause); // Vert.x owns the connection still
+    else ctx.close(); // a socket error: channelInactive ends the exchange in flight
   }
 
   @Override

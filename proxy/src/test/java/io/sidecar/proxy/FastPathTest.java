@@ -127,6 +127,29 @@ class FastPathTest {
   }
 
   @Test
+  void hundredMegabytesStreamBothWaysWithBackPressureOnTheByteLevelPath() {
+    long size = 100L * 1024 * 1024;
+    java.util.concurrent.atomic.AtomicLong upstreamSeen = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong sentWhenUpstreamSawFirstMiB = new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    int port = h.upstream(req -> {
+      if (req.path().equals("/first")) req.response().end("ok");
+      else TwoWayStream.echo(upstreamSeen, (before, after) -> {
+        if (before < 1024 * 1024 && after >= 1024 * 1024) sentWhenUpstreamSawFirstMiB.set(sent.get());
+      }).handle(req);
+    });
+    h.start(1, route(port, "max_request_body: 1GiB").replace("timeout: 2s", "timeout: 60s"));
+    assertThat(h.send(HttpMethod.GET, "/api/first", null, null).status()).isEqualTo(200); // opens the path
+    long got = await(h.onClientContext(() -> TwoWayStream.send(h.client, new io.vertx.core.http.RequestOptions()
+        .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/echo"), size, sent,
+        new java.util.concurrent.atomic.AtomicLong())));
+    assertThat(got).isEqualTo(size);
+    assertThat(upstreamSeen.get()).isEqualTo(size);
+    assertThat(sentWhenUpstreamSawFirstMiB.get()).isBetween(0L, size / 2); // streamed, not stored and forwarded
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
   void aConnectionHandsOverToTheFullPathAtARequestItDoesNotTakeAndKeepsServing() throws Exception {
     h.start(1, route(echoUpstream(), ""));
     try (RawClient client = new RawClient(h.proxyPort)) {
