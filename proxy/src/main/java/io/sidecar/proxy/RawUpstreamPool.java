@@ -15,13 +15,19 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A cluster's keep-alive HTTP/1.1 connections for the byte-level path ({@link FastPathExchange}): plain Netty
  * channels, one pool per event loop (as {@link LoopLocalClients} does for the Vert.x client), LIFO so the warmest
- * connection serves next. Per endpoint and loop at most the loop's share of {@code pool.max_connections} are open;
- * beyond that requests wait in FIFO order up to the loop's share of {@code pool.max_pending}, then are refused
- * (Envoy's UO). Idle connections close after {@code pool.idle_timeout}.
+ * connection serves next. {@code pool.max_connections} bounds the connections to an endpoint across all loops, as
+ * Envoy's cluster-wide threshold does, rather than as an even share per loop: client connections rarely spread
+ * evenly over the loops, and a fixed share made requests on the busier loop wait for a connection while the other
+ * loop had some to spare (at 256 client connections the p99 tripled). A loop with no connection of its own to the
+ * endpoint may always open one, so its requests never wait on connections only other loops can release; the
+ * total can exceed the limit by at most the number of loops minus one. Beyond the limit requests wait in FIFO order
+ * up to the loop's share of {@code pool.max_pending}, then are refused (Envoy's UO). Idle connections close after
+ * {@code pool.idle_timeout}.
  *
  * <p>Everything of one loop's pool runs on that loop; only {@link #close} comes from elsewhere.
  */
@@ -39,6 +45,8 @@ final class RawUpstreamPool {
   private final String cluster;
   private final int loops;
   private final Map<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+  /** Open connections per endpoint address, over all loops. */
+  private final Map<String, AtomicInteger> openPerAddress = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   RawUpstreamPool(String cluster, int loops) {
@@ -92,7 +100,8 @@ final class RawUpstreamPool {
     UpstreamEndpoint endpoint(String address, HostPort hostPort) {
       UpstreamEndpoint e = endpoints.get(address);
       if (e == null) {
-        e = new UpstreamEndpoint(bootstrap, address, hostPort);
+        e = new UpstreamEndpoint(bootstrap, address, hostPort,
+            openPerAddress.computeIfAbsent(address, a -> new AtomicInteger()));
         endpoints.put(address, e);
       }
       return e;
@@ -110,13 +119,21 @@ final class RawUpstreamPool {
     private final HostPort hostPort;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final AtomicInteger openEverywhere;
     private PoolSpec limits;
+    /** Connections of this loop, open or opening. */
     private int open;
 
-    UpstreamEndpoint(Bootstrap bootstrap, String address, HostPort hostPort) {
+    UpstreamEndpoint(Bootstrap bootstrap, String address, HostPort hostPort, AtomicInteger openEverywhere) {
       this.bootstrap = bootstrap;
       this.address = address;
       this.hostPort = hostPort;
+      this.openEverywhere = openEverywhere;
+    }
+
+    /** Whether this loop may open another connection (see the class comment). */
+    private boolean mayOpen() {
+      return open == 0 || openEverywhere.get() < limits.maxConnections();
     }
 
     void acquire(PoolSpec limits, Waiter waiter) {
@@ -128,7 +145,7 @@ final class RawUpstreamPool {
           return;
         }
       }
-      if (open < share(limits.maxConnections(), loops)) {
+      if (mayOpen()) {
         connect(waiter);
       } else if (limits.maxPending() < 0 || waiters.size() < share(limits.maxPending(), loops)) {
         waiters.addLast(waiter);
@@ -140,6 +157,7 @@ final class RawUpstreamPool {
 
     private void connect(Waiter waiter) {
       open++;
+      openEverywhere.incrementAndGet();
       int connectMillis = (int) Math.min(Integer.MAX_VALUE, limits.connectTimeout().toMillis());
       long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
       UpstreamEndpoint self = this;
@@ -160,6 +178,7 @@ final class RawUpstreamPool {
               else waiter.ready(f.channel());
             } else {
               open--;
+              openEverywhere.decrementAndGet();
               if (!waiter.cancelled()) {
                 waiter.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, String.valueOf(f.cause().getMessage()));
               }
@@ -185,6 +204,7 @@ final class RawUpstreamPool {
 
     private void onClosed(Channel ch) {
       open--;
+      openEverywhere.decrementAndGet();
       idle.remove(ch);
       serveWaiters();
     }
@@ -198,7 +218,7 @@ final class RawUpstreamPool {
         }
         return;
       }
-      while (!waiters.isEmpty() && open < share(limits.maxConnections(), loops)) {
+      while (!waiters.isEmpty() && mayOpen()) {
         Waiter w = waiters.pollFirst();
         if (!w.cancelled()) connect(w);
       }
