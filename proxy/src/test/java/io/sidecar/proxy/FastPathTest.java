@@ -204,6 +204,30 @@ class FastPathTest {
   }
 
   @Test
+  void malformedAndOversizedHeadsMeetTheStrictDecoderAfterThePathOpened() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: nope\r\n\r\n").status)
+          .isEqualTo(400);
+    }
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      String big = "x".repeat(70 * 1024);
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n").status)
+          .isEqualTo(431);
+    }
+    assertThat(handovers()).isEqualTo(2.0);
+    assertThat(fastPathRequests()).isZero();
+    // and the proxy keeps serving
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      firstRequest(client);
+      assertThat(client.exchange("GET /api/fine HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
   void chunkedAndCloseDelimitedResponsesReachTheClientIntact() throws Exception {
     try (RawUpstream upstream = new RawUpstream(List.of(OK,
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 2\r\n\r\n",
