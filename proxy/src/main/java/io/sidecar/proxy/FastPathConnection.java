@@ -143,7 +143,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private io.sidecar.fault.FaultDecision fault(RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target) {
     io.sidecar.fault.FaultRegistry faults = runtime.faults();
     if (faults == null || !faults.mayAffect(route.spec().name())) return null;
-    var decision = faults.decide(new FastPathFaultView(route.spec().name(), target.cluster().name(), facts));
+    var decision = faults.decide(new FaultView(route.spec().name(), target.cluster().name(), facts));
     return decision.isNoFault() ? null : decision;
   }
 

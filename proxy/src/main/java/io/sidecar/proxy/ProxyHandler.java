@@ -25,7 +25,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     long startNanos = System.nanoTime();
     RoutingSnapshot snapshot = runtime.snapshot();
     RouteTable table = snapshot.table(listener);
-    RoutingSnapshot.CompiledRoute compiled = table == null ? null : table.match(new VertxRequestFacts(request));
+    RequestFacts facts = new VertxRequestFacts(request);
+    RoutingSnapshot.CompiledRoute compiled = table == null ? null : table.match(facts);
     if (compiled == null) {
       Exchange.replyLocal(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path());
       runtime.metrics().noRoute(listener);
@@ -57,7 +58,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     if (faults != null) {
       io.sidecar.fault.FaultDecision decision = pinned != null ? pinned.decision()
-          : faults.decide(new FaultView(route.name(), clusterName, request));
+          : faults.decide(new FaultView(route.name(), clusterName, facts));
       if (!decision.isNoFault()) {
         new FaultStage(runtime, request, compiled, cluster, meters, startNanos, decision).run(
             injectedUnavailable -> forward(request, compiled, cluster, meters, startNanos, injectedUnavailable, decision));
