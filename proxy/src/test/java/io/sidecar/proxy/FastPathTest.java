@@ -277,6 +277,34 @@ class FastPathTest {
   }
 
   @Test
+  void idleUpstreamConnectionsCloseAfterThePoolsIdleTimeout() throws Exception {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger opened = new AtomicInteger();
+    io.vertx.core.http.HttpServer server = await(h.vertx.createHttpServer()
+        .connectionHandler(c -> {
+          open.incrementAndGet();
+          opened.incrementAndGet();
+          c.closeHandler(v -> open.decrementAndGet());
+        })
+        .requestHandler(req -> req.response().end("ok"))
+        .listen(0, "127.0.0.1"));
+    try {
+      h.start(1, route(server.actualPort(), "").replace("pool: { connect_timeout: 500ms }",
+          "pool: { connect_timeout: 500ms, idle_timeout: 1s }"));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        firstRequest(client); // the full path's pool
+        assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200); // the byte path's
+        assertThat(opened.get()).isEqualTo(2);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (open.get() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(open.get()).isZero();
+      }
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
   void chunkedAndCloseDelimitedResponsesReachTheClientIntact() throws Exception {
     try (RawUpstream upstream = new RawUpstream(List.of(OK,
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 2\r\n\r\n",
