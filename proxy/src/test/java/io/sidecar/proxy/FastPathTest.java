@@ -362,14 +362,20 @@ class FastPathTest {
     assertThat(handovers()).isEqualTo(1.0);
   }
 
-  @Test
-  void aFaultThatFiresIsInjectedOnTheFullPathWithTheDecisionTheByteLevelPathMade() throws Exception {
+  /** Fault injection with {@code seed} and one rule on route api: 418 for {@code percent} % of X-Chaos: on. */
+  private void chaosRule(long seed, int percent) {
     var faults = io.sidecar.fault.FaultInjection.create(h.vertx,
-        io.sidecar.fault.FaultInjectionConfigParser.parse(Map.of("seed", 7L), "").orThrow(),
+        io.sidecar.fault.FaultInjectionConfigParser.parse(Map.of("seed", seed), "").orThrow(),
         io.sidecar.fault.experiment.RouteSignals.NONE, new io.sidecar.fault.InMemoryAuditLog());
     h.runtime.useFaults(faults.registry());
     faults.registry().add(io.sidecar.fault.parse.FaultSpecParser.parse(Map.of("name", "chaos", "route", "api",
-        "headers", Map.of("x-chaos", Map.of("exact", "on")), "abort", Map.of("status", 418)), "").orThrow(), "test");
+        "percent", percent, "headers", Map.of("x-chaos", Map.of("exact", "on")), "abort", Map.of("status", 418)), "")
+        .orThrow(), "test");
+  }
+
+  @Test
+  void aFaultThatFiresIsInjectedOnTheFullPathWithTheDecisionTheByteLevelPathMade() throws Exception {
+    chaosRule(7L, 100);
     h.start(1, route(echoUpstream(), ""));
     try (RawClient client = new RawClient(h.proxyPort)) {
       firstRequest(client);
@@ -386,13 +392,7 @@ class FastPathTest {
 
   @Test
   void aFaultFiresAtItsPercentageAcrossTheHandOver() throws Exception {
-    var faults = io.sidecar.fault.FaultInjection.create(h.vertx,
-        io.sidecar.fault.FaultInjectionConfigParser.parse(Map.of("seed", 11L), "").orThrow(),
-        io.sidecar.fault.experiment.RouteSignals.NONE, new io.sidecar.fault.InMemoryAuditLog());
-    h.runtime.useFaults(faults.registry());
-    faults.registry().add(io.sidecar.fault.parse.FaultSpecParser.parse(Map.of("name", "half", "route", "api",
-        "percent", 50, "headers", Map.of("x-chaos", Map.of("exact", "on")), "abort", Map.of("status", 418)), "")
-        .orThrow(), "test");
+    chaosRule(11L, 50);
     h.start(1, route(echoUpstream(), ""));
     int connections = 300;
     int fired = 0;
