@@ -161,7 +161,7 @@ final class Exchange {
         relay(held.response(), held.headerNanos(), null);
       } else {
         ResponseFlag flag = ResponseFlag.of(pick.refusal());
-        fail(flag, "cluster " + cluster.name() + ": " + pick.refusal().name().toLowerCase().replace('_', ' '));
+        fail(flag, refusalDetail(cluster, pick.refusal()));
       }
       return;
     }
@@ -457,6 +457,16 @@ final class Exchange {
         .putHeader(ResponseFlag.HEADER, flag.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (flag == ResponseFlag.REQUEST_BODY_TOO_LARGE) response.putHeader(HttpHeaders.CONNECTION, "close");
-    response.end(flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n");
+    response.end(localReplyText(flag, detail));
+  }
+
+  /** The body of a response the sidecar makes itself: the flag's name and the detail, one line. */
+  static String localReplyText(ResponseFlag flag, String detail) {
+    return flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n";
+  }
+
+  /** Why the balancer of {@code cluster} refused a try, as the sidecar's answer says it. */
+  static String refusalDetail(UpstreamCluster cluster, io.sidecar.balancer.Refusal refusal) {
+    return "cluster " + cluster.name() + ": " + refusal.name().toLowerCase().replace('_', ' ');
   }
 }

@@ -16,40 +16,51 @@ final class FastPath {
   private FastPath() {}
 
   /**
-   * Whether a request on {@code route} needs nothing the byte-level path lacks: no retries, cache, header rules,
-   * host rewrite, upstream idle timeout shorter than the route's, load hints (serving side) or access log; and
-   * every cluster of its split speaks plain HTTP/1.1 without hedging. Faults are decided per request
-   * ({@link FastPathConnection}): one that fires sends its request to the full path.
+   * Whether requests on a route need nothing the byte-level path lacks: no retries, cache, header rules, host
+   * rewrite, upstream idle timeout shorter than the route's or load hints (serving side), and every cluster of its
+   * split speaks plain HTTP/1.1 without hedging. Decided once per config version ({@link RoutingSnapshot}); the
+   * access log and faults are looked at per request ({@link FastPathConnection}).
    */
-  static boolean eligible(RoutingSnapshot.CompiledRoute route, ProxyRuntime runtime) {
-    RouteSpec spec = route.spec();
-    if (route.retry() != null || route.cache() != null || route.servingSide() || spec.hostRewrite() != null
+  static boolean eligible(RouteSpec spec, java.util.List<RoutingSnapshot.SplitTarget> targets, boolean retries,
+                          boolean cache, boolean servingSide) {
+    if (retries || cache || servingSide || spec.hostRewrite() != null
         || !spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()
-        || spec.idleTimeout().compareTo(spec.timeout()) < 0 || runtime.accessLog() != null) {
+        || spec.idleTimeout().compareTo(spec.timeout()) < 0) {
       return false;
     }
-    var targets = route.targets();
-    for (int i = 0; i < targets.size(); i++) {
-      ClusterSpec cluster = targets.get(i).cluster().spec();
+    for (RoutingSnapshot.SplitTarget target : targets) {
+      ClusterSpec cluster = target.cluster().spec();
       if (!"http1".equals(cluster.protocol()) || cluster.tls() != null || cluster.hedge() != null) return false;
     }
     return true;
   }
 
   /**
+   * What every byte-level connection of one listener shares, resolved once when the listener starts.
+   *
+   * @param maxHeadBytes heads larger than this go to Vert.x's decoder, which judges each of its limits exactly
+   */
+  record Listener(ProxyRuntime runtime, String name, long maxRequestBody, int maxHeadBytes,
+                  ProxyMetrics.FastPathMeters meters) {
+    static Listener of(ProxyRuntime runtime, String name, io.sidecar.config.ServerSpec server) {
+      return new Listener(runtime, name, server.maxRequestBody(), server.maxHeaderSize(),
+          runtime.metrics().fastPath(name));
+    }
+  }
+
+  /**
    * Puts a {@link FastPathConnection} in front of the HTTP/1.x decoder of a new server connection (HTTP/2
    * connections are left alone). Where Vert.x announces the connection before its first bytes, the byte-level path
    * is open at once; on a listener that also accepts h2c it announces it while dispatching the first request, and
-   * a {@link FastPathGate} opens the path once Vert.x has answered everything it read. This reaches into Vert.x's
-   * internal connection type, the one place the sidecar does: Vert.x has no public hook below its HTTP objects.
+   * a {@link FastPathGate} opens the path once Vert.x has answered everything it read. Vert.x has no public hook
+   * below its HTTP objects, so this reaches into its internal connection type for the channel pipeline.
    */
-  static void install(HttpConnection connection, ProxyRuntime runtime, String listener, long maxRequestBody,
-                      int maxHeadBytes) {
+  static void install(HttpConnection connection, Listener listener) {
     if (!(connection instanceof Http1xServerConnection http1)) return;
     ChannelPipeline pipeline = ((ConnectionBase) http1).channelHandlerContext().pipeline();
     ChannelHandler decoder = pipeline.get("httpDecoder");
     if (decoder == null) return;
-    FastPathConnection fastPath = new FastPathConnection(runtime, listener, maxRequestBody, maxHeadBytes);
+    FastPathConnection fastPath = new FastPathConnection(listener);
     boolean firstRequestRead = pipeline.get("h2c") != null;
     if (!firstRequestRead) {
       pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);

@@ -22,11 +22,9 @@ import java.net.InetSocketAddress;
  */
 final class FastPathConnection extends ChannelDuplexHandler {
   private final ProxyRuntime runtime;
-  private final String listener;
-  private final long maxRequestBody;
+  private final FastPath.Listener listener;
   private final RequestHeadParser parser;
   private final FastPathFacts facts;
-  private final ProxyMetrics.FastPathMeters meters;
   private ChannelHandlerContext ctx;
   private ByteBuf buf;
   private FastPathExchange current;
@@ -37,13 +35,11 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private ChannelPromise deferredClose;
   private String clientAddress;
 
-  FastPathConnection(ProxyRuntime runtime, String listener, long maxRequestBody, int maxHeadBytes) {
-    this.runtime = runtime;
+  FastPathConnection(FastPath.Listener listener) {
+    this.runtime = listener.runtime();
     this.listener = listener;
-    this.maxRequestBody = maxRequestBody;
-    this.parser = new RequestHeadParser(maxHeadBytes);
+    this.parser = new RequestHeadParser(listener.maxHeadBytes());
     this.facts = new FastPathFacts(parser);
-    this.meters = runtime.metrics().fastPath(listener);
   }
 
   @Override
@@ -96,7 +92,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         RequestHeadParser.Result result = parser.parse(buf);
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
-        if (route == null || parser.contentLength() > maxRequestBody) {
+        if (route == null || parser.contentLength() > listener.maxRequestBody()) {
           stepAside();
           return;
         }
@@ -108,7 +104,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
           stepAside();
           return;
         }
-        meters.requests().increment();
+        listener.meters().requests().increment();
         current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
         buf.skipBytes(parser.headLength());
         current.start();
@@ -124,9 +120,9 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   /** The route of a parsed head when the byte-level path may serve it, else null. */
   private RoutingSnapshot.CompiledRoute route() {
-    RouteTable table = runtime.snapshot().table(listener);
+    RouteTable table = runtime.snapshot().table(listener.name());
     RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
-    return route != null && FastPath.eligible(route, runtime) ? route : null;
+    return route != null && route.byteLevel() && runtime.accessLog() == null ? route : null;
   }
 
   /** From now on this handler takes the requests it can serve. */
@@ -149,7 +145,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   /** Hands this and every later request of the connection to Vert.x's decoder. */
   private void stepAside() {
-    meters.handovers().increment();
+    listener.meters().handovers().increment();
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);

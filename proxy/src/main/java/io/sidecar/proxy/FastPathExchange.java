@@ -12,6 +12,7 @@ import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
 import io.sidecar.proxy.http1.RequestHeadParser;
 import io.sidecar.proxy.http1.ResponseHeadParser;
+import io.vertx.core.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +51,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private long tryStartNanos;
   private Channel upstream;
   private ScheduledFuture<?> timeout;
+  /** The upstream's status once its response head went downstream, else 0. */
   private int status;
-  private boolean headWritten;
   private boolean closeAfter;
   private long headerNanos;
   private LoadHint hint = LoadHint.NONE;
@@ -85,8 +86,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     timeout = ctx.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
     Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST, timeoutNanos);
     if (!pick.isAccepted()) {
-      fail(ResponseFlag.of(pick.refusal()),
-          "cluster " + cluster.name() + ": " + pick.refusal().name().toLowerCase().replace('_', ' '));
+      fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
       return;
     }
     call = new EndpointCall(pick.handle(), cluster.signals());
@@ -146,7 +146,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
     ByteBuf out = ctx.alloc().buffer(head.headLength());
-    copyWithout(buf, head.headLength(), head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
+    copyWithout(buf, 0, head.headLength(), head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
     ctx.write(out, ctx.voidPromise());
   }
 
@@ -159,13 +159,12 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     // A body that only the connection's close ends cannot be kept-alive downstream either.
     closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64);
-    copyWithout(buf, head.headLength() - blankLineLength(buf, head.headLength()), head.droppedLines(),
+    copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head.droppedLines(),
         head::droppedLineStart, head::droppedLineEnd, out);
-    String via = head.via();
-    writeField(out, "via", (via == null ? "" : via + ", ") + (head.http10() ? "1.0 " : "1.1 ") + UpstreamRequests.VIA_PSEUDONYM);
+    writeField(out, "via", UpstreamRequests.appended(head.via(),
+        UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (closeAfter) writeField(out, "connection", "close");
     out.writeBytes(CRLF);
-    headWritten = true;
     ctx.write(out, ctx.voidPromise());
   }
 
@@ -227,7 +226,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       call.complete(System.nanoTime() - tryStartNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
     }
     closeUpstream();
-    if (headWritten) {
+    if (status != 0) {
       // The head is gone already: the only honest signal left is to break the connection.
       closeAfter = true;
       finish(status, flag);
@@ -283,20 +282,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       out.writeCharSequence(rewritten, StandardCharsets.US_ASCII);
       from = head.targetEnd();
     }
-    int end = head.headLength() - 2; // the blank line's CRLF goes after the added fields
-    for (int i = 0; i < head.droppedLines(); i++) {
-      out.writeBytes(buf, base + from, head.droppedLineStart(i) - from);
-      from = head.droppedLineEnd(i);
-    }
-    out.writeBytes(buf, base + from, end - from);
+    // the blank line's CRLF goes after the added fields
+    copyWithout(buf, from, head.headLength() - 2, head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
     String client = connection.clientAddress();
-    String prior = head.forwardedFor();
-    if (client != null) writeField(out, "x-forwarded-for", prior == null ? client : prior + ", " + client);
-    else if (prior != null) writeField(out, "x-forwarded-for", prior);
+    String forwardedFor = client == null ? head.forwardedFor() : UpstreamRequests.appended(head.forwardedFor(), client);
+    if (forwardedFor != null) writeField(out, "x-forwarded-for", forwardedFor);
     writeField(out, "x-forwarded-proto", "http");
     if (!head.hasForwardedHost()) writeField(out, "x-forwarded-host", head.authority());
-    String via = head.via();
-    writeField(out, "via", via == null ? "1.1 " + UpstreamRequests.VIA_PSEUDONYM : via + ", 1.1 " + UpstreamRequests.VIA_PSEUDONYM);
+    writeField(out, "via", UpstreamRequests.appended(head.via(), UpstreamRequests.viaEntry(HttpVersion.HTTP_1_1)));
     out.writeBytes(CRLF);
     return out;
   }
@@ -305,10 +298,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     int at(int line);
   }
 
-  /** Copies {@code length} bytes of the head at the reader index into {@code out}, skipping the given lines. */
-  private static void copyWithout(ByteBuf buf, int length, int lines, LineOffset start, LineOffset end, ByteBuf out) {
+  /**
+   * Copies the head's bytes {@code [from, length)} (offsets from the reader index) into {@code out}, skipping the
+   * given lines (ascending; those before {@code from} are none of the request line's).
+   */
+  private static void copyWithout(ByteBuf buf, int from, int length, int lines, LineOffset start, LineOffset end,
+                                  ByteBuf out) {
     int base = buf.readerIndex();
-    int from = 0;
     for (int i = 0; i < lines; i++) {
       int s = start.at(i);
       if (s >= length) break;
@@ -332,7 +328,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
 
   /** The sidecar's own answer, as {@link Exchange#replyLocal} writes it on the full path. */
   private ByteBuf localReply(ResponseFlag flag, String detail, boolean close) {
-    byte[] body = (flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = Exchange.localReplyText(flag, detail).getBytes(StandardCharsets.UTF_8);
     ByteBuf out = ctx.alloc().buffer(160 + body.length);
     io.netty.handler.codec.http.HttpResponseStatus s = io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status());
     out.writeCharSequence("HTTP/1.1 " + s.code() + " " + s.reasonPhrase() + "\r\n", StandardCharsets.US_ASCII);

@@ -37,9 +37,8 @@ public final class ListenerVerticle extends VerticleBase {
     httpServer = vertx.createHttpServer(options(spec, server))
         .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()));
     if (server.fastPath() && spec.tls() == null) {
-      // A head larger than the header limit goes to Vert.x's decoder, which judges each of its limits exactly.
-      httpServer.connectionHandler(c -> FastPath.install(c, runtime, spec.name(), server.maxRequestBody(),
-          server.maxHeaderSize()));
+      FastPath.Listener fastPath = FastPath.Listener.of(runtime, spec.name(), server);
+      httpServer.connectionHandler(c -> FastPath.install(c, fastPath));
     }
     return httpServer.listen(spec.address().port(), spec.address().host());
   }

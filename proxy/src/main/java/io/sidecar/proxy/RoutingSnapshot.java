@@ -11,10 +11,14 @@ import java.util.Map;
  * split and meters, the clusters. Immutable; requests in flight keep the snapshot they started with.
  */
 public final class RoutingSnapshot {
-  /** A route with what the hot path needs precomputed. */
+  /**
+   * A route with what the hot path needs precomputed. {@code byteLevel}: the byte-level path may serve it
+   * ({@link FastPath#eligible}).
+   */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
-                              io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide) {
+                              io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide,
+                              boolean byteLevel) {
     /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
     public SplitTarget pick() {
       if (targets.size() == 1) return targets.get(0);
@@ -44,9 +48,11 @@ public final class RoutingSnapshot {
       List<SplitTarget> targets = r.split().stream()
           .map(w -> new SplitTarget(clusters.get(w.cluster()), metrics.route(r.name(), w.cluster()))).toList();
       var retryConfig = BalancerSettings.retry(r.retry());
-      routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets,
-          retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig), cachePolicy(r),
-          signals.route(r.name()), SERVING_LISTENER.equals(r.listener())));
+      var retry = retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig);
+      var cache = cachePolicy(r);
+      boolean servingSide = SERVING_LISTENER.equals(r.listener());
+      routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
+          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide)));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {

@@ -80,10 +80,7 @@ final class UpstreamRequests {
   /** X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host and Via (RFC 9110 §7.6.3). */
   static void addForwarded(Forwarding forwarding, MultiMap headers) {
     String client = forwarding.clientAddress();
-    if (client != null) {
-      String prior = headers.get("x-forwarded-for");
-      headers.set("x-forwarded-for", prior == null ? client : prior + ", " + client);
-    }
+    if (client != null) headers.set("x-forwarded-for", appended(headers.get("x-forwarded-for"), client));
     headers.set("x-forwarded-proto", forwarding.scheme());
     HostAndPort authority = forwarding.authority();
     if (authority != null && !headers.contains("x-forwarded-host")) {
@@ -93,10 +90,21 @@ final class UpstreamRequests {
   }
 
   static void appendVia(MultiMap headers, HttpVersion version) {
-    String protocol = version == HttpVersion.HTTP_2 ? "2" : version == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
-    String prior = headers.get("via");
-    String ours = protocol + " " + VIA_PSEUDONYM;
-    headers.set("via", prior == null ? ours : prior + ", " + ours);
+    headers.set("via", appended(headers.get("via"), viaEntry(version)));
+  }
+
+  /** This proxy's Via entry for a message received in {@code version} (RFC 9110 §7.6.3). */
+  static String viaEntry(HttpVersion version) {
+    return version == HttpVersion.HTTP_2 ? VIA_2 : version == HttpVersion.HTTP_1_0 ? VIA_1_0 : VIA_1_1;
+  }
+
+  private static final String VIA_1_0 = "1.0 " + VIA_PSEUDONYM;
+  private static final String VIA_1_1 = "1.1 " + VIA_PSEUDONYM;
+  private static final String VIA_2 = "2 " + VIA_PSEUDONYM;
+
+  /** A list-valued field (X-Forwarded-For, Via) with {@code value} appended to what it held ({@code prior}, or null). */
+  static String appended(String prior, String value) {
+    return prior == null ? value : prior + ", " + value;
   }
 
   static void apply(HeaderMutationSpec mutation, MultiMap headers) {
