@@ -67,7 +67,7 @@ final class FastPath {
       fastPath.open();
     } else if (FastPathGate.supported(decoder) && pipeline.get("handler") != null) {
       pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);
-      pipeline.addBefore("handler", "sidecarFastPathGate", new FastPathGate(fastPath, decoder));
+      pipeline.addBefore("handler", FastPathGate.NAME, new FastPathGate(fastPath, decoder));
     }
   }
 }

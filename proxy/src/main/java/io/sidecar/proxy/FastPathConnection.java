@@ -2,7 +2,9 @@ package io.sidecar.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
@@ -13,9 +15,9 @@ import java.net.InetSocketAddress;
  * takes the requests it fully understands on routes that need nothing but balancing, a timeout, metrics and
  * signals ({@link FastPath#eligible}); those it relays as bytes through a {@link FastPathExchange}. At the first
  * request it does not take (an unusual or malformed head, a route with a cache, faults, header rules or retries,
- * an upgrade) it steps aside for good: it removes itself and passes that request's bytes on to Vert.x's
- * decoder, which serves the rest of the connection. That hand-over happens only between requests, so each
- * request is parsed by exactly one of the two, and everything ambiguous meets Netty's strict decoder.
+ * an upgrade) it steps aside: it passes that request's bytes on to Vert.x's decoder and lets everything through
+ * until a {@link FastPathGate} finds Vert.x done with all it read. Hand-overs happen only between requests, so
+ * each request is parsed by exactly one of the two, and everything ambiguous meets Netty's strict decoder.
  *
  * <p>One request is in flight at a time; pipelined requests wait in the buffer (reading pauses meanwhile). A
  * close from Vert.x (a server shutdown) waits for the exchange in flight.
@@ -130,6 +132,10 @@ final class FastPathConnection extends ChannelDuplexHandler {
     open = true;
   }
 
+  boolean isOpen() {
+    return open;
+  }
+
   /** The connection is no HTTP/1.1 any more (upgraded): this handler leaves without having served. */
   void leave() {
     ctx.pipeline().remove(this);
@@ -143,13 +149,26 @@ final class FastPathConnection extends ChannelDuplexHandler {
     return decision.isNoFault() ? null : decision;
   }
 
-  /** Hands this and every later request of the connection to Vert.x's decoder. */
+  /**
+   * Hands this request, and every request Vert.x's decoder reads behind it, to Vert.x. A {@link FastPathGate}
+   * gives the connection back once Vert.x has answered all it read and its decoder holds no byte, so one cached
+   * or unusual request does not keep the rest of a connection off this path. Without a gate (the access log is
+   * on for every request, or the decoder cannot be inspected) the hand-over is for good.
+   */
   private void stepAside() {
     listener.meters().handovers().increment();
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);
-    ctx.pipeline().remove(this);
+    ChannelPipeline pipeline = ctx.pipeline();
+    ChannelHandler decoder = pipeline.get("httpDecoder");
+    if (runtime.accessLog() == null && decoder != null && FastPathGate.supported(decoder)
+        && pipeline.get("handler") != null) {
+      open = false;
+      pipeline.addBefore("handler", FastPathGate.NAME, new FastPathGate(this, decoder));
+    } else {
+      pipeline.remove(this);
+    }
     if (rest != null) {
       ctx.fireChannelRead(rest);
       ctx.fireChannelReadComplete();

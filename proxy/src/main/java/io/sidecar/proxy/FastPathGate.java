@@ -6,20 +6,27 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.lang.reflect.Method;
 
 /**
- * Opens the byte-level path of a connection once Vert.x has nothing of it left. On a listener that also speaks
- * h2c, Vert.x announces an HTTP/1.1 connection only while it dispatches the connection's first request, which its
- * decoder has read already; that request, and any its decoder holds behind it, are Vert.x's. This handler sits
- * between the decoder and Vert.x and counts the requests decoded and the final responses written. When every
- * request has been read to its end and answered, and the decoder holds no byte of a next one, the
- * {@link FastPathConnection} in front of the decoder starts taking requests and this handler leaves.
+ * Opens the byte-level path of a connection once Vert.x has nothing of it left. Vert.x holds a connection's
+ * requests in two cases: on a listener that also speaks h2c it announces an HTTP/1.1 connection only while it
+ * dispatches the first request, which its decoder has read already; and the byte-level path hands it every request
+ * it does not take itself (a cached route, an unusual head). This handler sits between the decoder and Vert.x and
+ * counts the requests decoded and the final responses written. When every request has been read to its end and
+ * answered, and the decoder holds no byte of a next one, the {@link FastPathConnection} in front of the decoder
+ * takes requests again and this handler leaves.
+ *
+ * <p>It never gives a connection back after a request the decoder rejected, or after a request or response that
+ * ends the connection (RFC 9112 §9.6): Vert.x is closing it, and no byte behind such a message may be served.
  */
 final class FastPathGate extends ChannelDuplexHandler {
+  static final String NAME = "sidecarFastPathGate";
   /** Netty's decoder keeps unread bytes in a buffer only its subclasses may see; read it to know it is empty. */
   private static final Method INTERNAL_BUFFER = internalBufferMethod();
 
@@ -28,6 +35,8 @@ final class FastPathGate extends ChannelDuplexHandler {
   private long requests;
   private long requestsRead;
   private long responses;
+  /** A request was malformed or a message ended the connection: it stays Vert.x's for good. */
+  private boolean ending;
 
   FastPathGate(FastPathConnection fastPath, ChannelHandler decoder) {
     this.fastPath = fastPath;
@@ -41,7 +50,11 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest) requests++;
+    if (msg instanceof HttpRequest request) {
+      requests++;
+      if (!HttpUtil.isKeepAlive(request)) ending = true;
+    }
+    if (msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) ending = true;
     boolean last = msg instanceof LastHttpContent;
     if (last) requestsRead++;
     ctx.fireChannelRead(msg);
@@ -51,6 +64,7 @@ final class FastPathGate extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     boolean interim = msg instanceof HttpResponse r && r.status().code() < 200;
+    if (!interim && msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) ending = true;
     boolean last = !interim && msg instanceof LastHttpContent;
     if (last) responses++;
     ctx.write(msg, promise);
@@ -58,8 +72,8 @@ final class FastPathGate extends ChannelDuplexHandler {
   }
 
   private void maybeOpen(ChannelHandlerContext ctx) {
-    if (requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
-    if (ctx.pipeline().context(decoder) == null) { // upgraded (WebSocket): no HTTP/1.1 left to take
+    if (ctx.isRemoved() || requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
+    if (ending || ctx.pipeline().context(decoder) == null) { // closing, or upgraded (WebSocket)
       ctx.pipeline().remove(this);
       fastPath.leave();
       return;

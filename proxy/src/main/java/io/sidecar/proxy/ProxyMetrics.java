@@ -49,7 +49,7 @@ public final class ProxyMetrics {
         Counter.builder("sidecar_fast_path_requests")
             .description("Requests relayed by the byte-level HTTP/1.1 path").tag("listener", l).register(registry),
         Counter.builder("sidecar_fast_path_handovers")
-            .description("Connections the byte-level path handed to the full HTTP path at a request it does not take")
+            .description("Requests the byte-level path handed to the full HTTP path because it does not take them")
             .tag("listener", l).register(registry)));
   }
 
