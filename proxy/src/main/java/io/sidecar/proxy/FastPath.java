@@ -52,7 +52,8 @@ final class FastPath {
    * Puts a {@link FastPathConnection} in front of the HTTP/1.x decoder of a new server connection (HTTP/2
    * connections are left alone). Where Vert.x announces the connection before its first bytes, the byte-level path
    * is open at once; on a listener that also accepts h2c it announces it while dispatching the first request, and
-   * a {@link FastPathGate} opens the path once Vert.x has answered everything it read. Vert.x has no public hook
+   * a {@link FastPathGate} opens the path once Vert.x has answered everything it read. The gate stays, disarmed,
+   * to bring the connection back after each later hand-over. Vert.x has no public hook
    * below its HTTP objects, so this reaches into its internal connection type for the channel pipeline.
    */
   static void install(HttpConnection connection, Listener listener) {
@@ -60,14 +61,17 @@ final class FastPath {
     ChannelPipeline pipeline = ((ConnectionBase) http1).channelHandlerContext().pipeline();
     ChannelHandler decoder = pipeline.get("httpDecoder");
     if (decoder == null) return;
-    FastPathConnection fastPath = new FastPathConnection(listener);
     boolean firstRequestRead = pipeline.get("h2c") != null;
-    if (!firstRequestRead) {
-      pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);
-      fastPath.open();
-    } else if (FastPathGate.supported(decoder) && pipeline.get("handler") != null) {
-      pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);
-      pipeline.addBefore("handler", FastPathGate.NAME, new FastPathGate(fastPath, decoder));
+    boolean gated = FastPathGate.supported(decoder) && pipeline.get("handler") != null;
+    if (firstRequestRead && !gated) return;
+    FastPathConnection fastPath = new FastPathConnection(listener);
+    pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);
+    if (gated) {
+      FastPathGate gate = new FastPathGate(fastPath, decoder);
+      pipeline.addBefore("handler", FastPathGate.NAME, gate);
+      fastPath.gate(gate);
+      if (firstRequestRead) gate.arm();
     }
+    if (!firstRequestRead) fastPath.open();
   }
 }

@@ -2,9 +2,7 @@ package io.sidecar.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
@@ -32,6 +30,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private FastPathExchange current;
   /** Until open, every byte goes on to Vert.x's decoder ({@link FastPathGate} opens it). */
   private boolean open;
+  private FastPathGate gate;
   private boolean processing;
   private boolean inactive;
   private ChannelPromise deferredClose;
@@ -136,9 +135,15 @@ final class FastPathConnection extends ChannelDuplexHandler {
     return open;
   }
 
-  /** The connection is no HTTP/1.1 any more (upgraded): this handler leaves without having served. */
+  /** The connection stays Vert.x's for good (upgraded, closing, or no gate to come back through). */
   void leave() {
+    if (gate != null && ctx.pipeline().context(gate) != null) ctx.pipeline().remove(gate);
     ctx.pipeline().remove(this);
+  }
+
+  /** The gate that gives this connection back after a hand-over. */
+  void gate(FastPathGate gate) {
+    this.gate = gate;
   }
 
   /** The fault decided for this request, or null when none fires (or none could). */
@@ -160,14 +165,11 @@ final class FastPathConnection extends ChannelDuplexHandler {
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);
-    ChannelPipeline pipeline = ctx.pipeline();
-    ChannelHandler decoder = pipeline.get("httpDecoder");
-    if (runtime.accessLog() == null && decoder != null && FastPathGate.supported(decoder)
-        && pipeline.get("handler") != null) {
+    if (gate != null && runtime.accessLog() == null) {
       open = false;
-      pipeline.addBefore("handler", FastPathGate.NAME, new FastPathGate(this, decoder));
+      gate.arm();
     } else {
-      pipeline.remove(this);
+      leave();
     }
     if (rest != null) {
       ctx.fireChannelRead(rest);

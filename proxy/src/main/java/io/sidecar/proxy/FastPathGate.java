@@ -18,9 +18,10 @@ import java.lang.reflect.Method;
  * requests in two cases: on a listener that also speaks h2c it announces an HTTP/1.1 connection only while it
  * dispatches the first request, which its decoder has read already; and the byte-level path hands it every request
  * it does not take itself (a cached route, an unusual head). This handler sits between the decoder and Vert.x and
- * counts the requests decoded and the final responses written. When every request has been read to its end and
- * answered, and the decoder holds no byte of a next one, the {@link FastPathConnection} in front of the decoder
- * takes requests again and this handler leaves.
+ * counts, while armed, the requests decoded and the final responses written. When every request has been read to
+ * its end and answered, and the decoder holds no byte of a next one, the {@link FastPathConnection} in front of the
+ * decoder takes requests again and the gate disarms. It stays in the pipeline for the next hand-over: while the
+ * byte-level path serves, no message passes it.
  *
  * <p>It never gives a connection back after a request the decoder rejected, or after a request or response that
  * ends the connection (RFC 9112 §9.6): Vert.x is closing it, and no byte behind such a message may be served.
@@ -32,6 +33,7 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   private final FastPathConnection fastPath;
   private final ChannelHandler decoder;
+  private boolean armed;
   private long requests;
   private long requestsRead;
   private long responses;
@@ -43,6 +45,17 @@ final class FastPathGate extends ChannelDuplexHandler {
     this.decoder = decoder;
   }
 
+  /** Vert.x has (or is about to get) requests of this connection: count from here. */
+  void arm() {
+    requests = requestsRead = responses = 0;
+    ending = false;
+    armed = true;
+  }
+
+  boolean armed() {
+    return armed;
+  }
+
   /** Whether the gate can work here at all (the decoder's buffer is readable). */
   static boolean supported(ChannelHandler decoder) {
     return INTERNAL_BUFFER != null && decoder instanceof ByteToMessageDecoder;
@@ -50,6 +63,10 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!armed) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
     if (msg instanceof HttpRequest request) {
       requests++;
       if (!HttpUtil.isKeepAlive(request)) ending = true;
@@ -63,6 +80,10 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!armed) {
+      ctx.write(msg, promise);
+      return;
+    }
     boolean interim = msg instanceof HttpResponse r && r.status().code() < 200;
     if (!interim && msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) ending = true;
     boolean last = !interim && msg instanceof LastHttpContent;
@@ -72,14 +93,14 @@ final class FastPathGate extends ChannelDuplexHandler {
   }
 
   private void maybeOpen(ChannelHandlerContext ctx) {
-    if (ctx.isRemoved() || requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
+    if (!armed || requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
     if (ending || ctx.pipeline().context(decoder) == null) { // closing, or upgraded (WebSocket)
-      ctx.pipeline().remove(this);
+      armed = false;
       fastPath.leave();
       return;
     }
     if (!decoderEmpty()) return;
-    ctx.pipeline().remove(this);
+    armed = false;
     fastPath.open();
   }
 
