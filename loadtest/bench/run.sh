@@ -3,7 +3,7 @@
 # alternating rounds, with wrk. Prints a markdown table (also written to --out) and the sidecar's RSS and CPU.
 #
 #   loadtest/bench/run.sh [--duration S] [--rounds N] [--conns "16 64 256"] [--sizes "1k 100k"]
-#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--out FILE] [--quick]
+#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--wire] [--out FILE] [--quick]
 #
 #   --duration S   seconds per wrk cell (default 10; --quick = 5)
 #   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
@@ -24,6 +24,12 @@
 #                  proxy does about half the direct rate), so a proxy's CPU per request sets its rate. Pinned, the
 #                  load side's core is the bottleneck: every proxy is capped near the direct rate and the ratios to
 #                  nginx are squeezed towards 1
+#   --wire         also time each exchange at the target's own socket: tcpdump on loopback records the middle half
+#                  of every cell, and the table gets the p50/p99 from a request's first packet arriving at the
+#                  target to its response's first packet leaving it. wrk's p99 also holds the time wrk's own thread
+#                  waits for a core; on a saturated machine that dominates at c=256, for every proxy alike, and
+#                  comes in some runs and not others. The socket view shows what the proxy itself adds (tcpdump
+#                  takes some CPU, the same per request for every target)
 #   env PROXY_CPUS (default: all)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM, the floors);
 #                               nginx workers, HAProxy threads and the floors' event loops are as many as these cores
 #   env LOAD_CPUS  (default: all)  cores of wrk and of the origin
@@ -44,6 +50,7 @@ conns="16 64 256"
 sizes="1k 100k"
 objects=10000
 floor=0
+wire=0
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 all_cpus="0-$(( $(nproc) - 1 ))"
@@ -67,7 +74,8 @@ while [ $# -gt 0 ]; do
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
     --floor) floor=1; shift ;;
     --pinned) PROXY_CPUS=0; LOAD_CPUS=1; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    --wire) wire=1; shift ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -89,6 +97,7 @@ command -v nginx >/dev/null || need+=(nginx)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v wrk >/dev/null || need+=(wrk)
 command -v taskset >/dev/null || need+=(util-linux)
+[ "$wire" = 1 ] && { command -v tcpdump >/dev/null || need+=(tcpdump); }
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} ..." >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -330,6 +339,17 @@ to_ms() {  # wrk latency like 812.00us, 1.23ms, 2.01s -> milliseconds
     printf "%.3f", n }'
 }
 
+# Latency at a target's socket from a loopback capture of its port (packets with payload only): for each client
+# connection, from the first packet of a request arriving to the first packet of the response leaving.
+# Prints "p50 p99" in ms, or "- -" without samples.
+socket_latency() {  # pcap port
+  tcpdump -r "$1" -nn -tt 2>/dev/null | awk -v port="$2" '
+    { src = $3; dst = $5; sub(/:$/, "", dst); sp = src; dp = dst; sub(/.*\./, "", sp); sub(/.*\./, "", dp)
+      if (dp == port) { if (!(src in pending)) pending[src] = $1 }
+      else if (sp == port && (dst in pending)) { printf "%.6f\n", ($1 - pending[dst]) * 1000; delete pending[dst] } }' \
+    | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "- -"; else printf "%.3f %.3f\n", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }'
+}
+
 raw="$work/raw.tsv"
 : >"$raw"
 run_cell() {  # round target kind hostport role size conns
@@ -338,8 +358,21 @@ run_cell() {  # round target kind hostport role size conns
   local pids; pids=$(pids_of "$role")
   # shellcheck disable=SC2086
   local before; before=$(cpu_ticks $pids)
-  local text
+  local text capture="" capturer=""
+  if [ "$wire" = 1 ]; then
+    capture="$work/cell.pcap"
+    (sleep "$(awk -v d="$duration" 'BEGIN {print d / 4}')"
+     timeout "$(awk -v d="$duration" 'BEGIN {print d / 2}')" tcpdump -i lo -nn -s 96 -B 65536 -w "$capture" \
+       "tcp port ${hostport##*:} and (ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2)) > 0" 2>/dev/null || true) &
+    capturer=$!
+  fi
   text=$(taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency "http://$hostport$path" 2>&1) || true
+  local socket="- -"
+  if [ -n "$capturer" ]; then
+    wait "$capturer" || true
+    socket=$(socket_latency "$capture" "${hostport##*:}")
+    rm -f "$capture"
+  fi
   # shellcheck disable=SC2086
   local after; after=$(cpu_ticks $pids)
   local rps requests p50 p99 errors non2xx
@@ -354,9 +387,10 @@ run_cell() {  # round target kind hostport role size conns
   if [ -n "$requests" ] && [ "$requests" -gt 0 ]; then
     cpu_us_per_req=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" "$cpu_us_per_req" >>"$raw"
-  printf '  round %s %-14s %-5s %-5s c=%-4s %10s rps  p50 %8s ms  p99 %8s ms  errors %s  cpu %s us/req\n' \
-    "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" "$cpu_us_per_req" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" \
+    "$cpu_us_per_req" ${socket% *} ${socket#* } >>"$raw"
+  printf '  round %s %-14s %-5s %-5s c=%-4s %10s rps  p50 %8s ms  p99 %8s ms  errors %s  cpu %s us/req  socket p50/p99 %s ms\n' \
+    "$round" "$name" "$kind" "$size" "$c" "${rps:-0}" "$p50" "$p99" "$errors" "$cpu_us_per_req" "${socket/ //}" >&2
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -410,7 +444,7 @@ fi
 
 # ---------------------------------------------------------------- report
 order=$(for t in "${targets[@]}" "${cache_targets[@]}"; do echo "${t%%|*}"; done; for n in "${cache_na[@]}"; do echo "$n"; done)
-table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="${cache_na[*]}" '
+table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="${cache_na[*]}" -v wire="$wire" '
   function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) { x = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
@@ -421,18 +455,20 @@ table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="
     key = $2 SUBSEP $4 SUBSEP $5
     rps[key] = rps[key] " " $6; p50[key] = p50[key] " " $7; p99[key] = p99[key] " " $8
     err[key] += $9; if ($10 != "-") cpu[key] = cpu[key] " " $10
+    if ($11 != "" && $11 != "-") { sp50[key] = sp50[key] " " $11; sp99[key] = sp99[key] " " $12 }
     kind[$2] = $3
     round_rps[$1, $2, $4, $5] = $6
     rounds[$1] = 1
   }
   END {
-    print "| target | body | conns | rps | p50 ms | p99 ms | errors | ratio to nginx rps | proxy CPU us/req |"
-    print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    extra = wire ? " socket p50 ms | socket p99 ms |" : ""
+    print "| target | body | conns | rps | p50 ms | p99 ms | errors | ratio to nginx rps | proxy CPU us/req |" extra
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|" (wire ? "---:|---:|" : "")
     nt = split(order, names, "\n"); ns = split(sizes, S, " "); nc = split(conns, C, " ")
     for (s = 1; s <= ns; s++) for (ci = 1; ci <= nc; ci++) for (t = 1; t <= nt; t++) {
       name = names[t]; key = name SUBSEP S[s] SUBSEP C[ci]
       if (index(" " na " ", " " name " ") > 0) {
-        if (S[s] == "1k") printf "| %s | %s | %s | n/a (cache not wired) | | | | | |\n", name, S[s], C[ci]
+        if (S[s] == "1k") printf "| %s | %s | %s | n/a (cache not wired) | | | | | |%s\n", name, S[s], C[ci], wire ? " | |" : ""
         continue
       }
       if (!(key in rps)) continue
@@ -442,7 +478,9 @@ table=$(awk -F'\t' -v order="$order" -v sizes="$sizes" -v conns="$conns" -v na="
         ratios = ratios " " round_rps[r, name, S[s], C[ci]] / round_rps[r, base, S[s], C[ci]]
       ratio = ratios == "" ? "" : sprintf("%.2f", median(ratios))
       cpuv = cpu[key] == "" ? "" : sprintf("%.1f", median(cpu[key]))
-      printf "| %s | %s | %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", name, S[s], C[ci], median(rps[key]), median(p50[key]), median(p99[key]), err[key], ratio, cpuv
+      printf "| %s | %s | %s | %.0f | %.2f | %.2f | %d | %s | %s |", name, S[s], C[ci], median(rps[key]), median(p50[key]), median(p99[key]), err[key], ratio, cpuv
+      if (wire) printf " %s | %s |", sp50[key] == "" ? "" : sprintf("%.2f", median(sp50[key])), sp99[key] == "" ? "" : sprintf("%.2f", median(sp99[key]))
+      printf "\n"
     }
   }' "$raw")
 
@@ -465,7 +503,7 @@ report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
   wrk and the origin (nginx, 1 worker, static files, keep-alive) on cpu $LOAD_CPUS. \"direct\" is wrk -> origin.
 - load average before/after: $load_before / $load_after (other builds on this machine add noise; ratios are per round)
 - warm-up before round 1: ${warmup} s per target, ${jvm_warmup} s per sidecar JVM (wrk -c64, not recorded)
-- rps, p50, p99: median over rounds; ratio: median of the per-round ratios to nginx (cache rows: to nginx-cache)
+- rps, p50, p99: median over rounds; ratio: median of the per-round ratios to nginx (cache rows: to nginx-cache)$([ "$wire" = 1 ] && printf '\n%s' "- socket p50/p99 (--wire): at the target's own socket, a request's first packet in to its response's first packet out, from tcpdump on loopback over the middle half of each cell; median over rounds")
 - proxy CPU us/req: CPU time (utime+stime from /proc) of the target's processes during the cell / requests served
   (for direct: the origin's)
 
@@ -479,7 +517,7 @@ echo "$report"
 mkdir -p "$(dirname "$out")"
 {
   echo "$report"
-  echo "<details><summary>raw cells (round, target, kind, body, conns, rps, p50 ms, p99 ms, errors, cpu us/req)</summary>"
+  echo "<details><summary>raw cells (round, target, kind, body, conns, rps, p50 ms, p99 ms, errors, cpu us/req, socket p50 ms, socket p99 ms)</summary>"
   echo
   echo '```'
   cat "$raw"
