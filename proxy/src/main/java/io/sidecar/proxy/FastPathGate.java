@@ -84,6 +84,12 @@ final class FastPathGate extends ChannelDuplexHandler {
       ctx.write(msg, promise);
       return;
     }
+    if (msg instanceof HttpResponse r && r.status().code() == 101) { // an upgrade: no HTTP/1.1 left to take
+      ctx.write(msg, promise);
+      armed = false;
+      fastPath.leave();
+      return;
+    }
     boolean interim = msg instanceof HttpResponse r && r.status().code() < 200;
     if (!interim && msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) ending = true;
     boolean last = !interim && msg instanceof LastHttpContent;
@@ -94,7 +100,7 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   private void maybeOpen(ChannelHandlerContext ctx) {
     if (!armed || requests != responses || requestsRead != requests || !ctx.channel().isActive()) return;
-    if (ending || ctx.pipeline().context(decoder) == null) { // closing, or upgraded (WebSocket)
+    if (ending || ctx.pipeline().context(decoder) == null) { // closing, or the decoder is gone
       armed = false;
       fastPath.leave();
       return;

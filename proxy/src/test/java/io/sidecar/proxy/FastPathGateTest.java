@@ -57,6 +57,11 @@ class FastPathGateTest {
           || msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure();
       if (msg instanceof LastHttpContent || bad) {
         answered.add(bad ? "bad" : request.uri());
+        if (request.uri().equals("/upgrade")) {
+          ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+          ReferenceCountUtil.release(msg);
+          return;
+        }
         if (interimFirst) {
           ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
@@ -150,6 +155,14 @@ class FastPathGateTest {
     receive("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     assertThat(answered).containsExactly("bad");
     assertThat(fastPath.isOpen()).isFalse();
+    assertThat(fastPathGone()).isTrue();
+  }
+
+  @Test
+  void anUpgradeLeavesTheConnectionToVertxForGood() {
+    receive("GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n");
+    assertThat(fastPath.isOpen()).isFalse();
+    assertThat(gateGone()).isTrue();
     assertThat(fastPathGone()).isTrue();
   }
 
