@@ -11,6 +11,10 @@
 #                  per-round ratios to nginx (same round, same size, same concurrency)
 #   --warmup S     unrecorded load per target before round 1 (default 3; sidecar JVMs get --jvm-warmup S,
 #                  default 30: C2 needs about that long on one contended core before the JVM reaches steady state)
+#   --jvm-churn N  then N one-second wrk -c256 bursts per JVM target (default 40, 10 240 new connections): the
+#                  code that sets up a connection runs once per connection, so a JVM warmed only by long-lived
+#                  connections still interprets it; 256 connections at once then queue behind it for up to 200 ms
+#                  and wrk's p99 at c=256 shows that instead of the steady state
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
 #   --floor        also measure the two floors under the sidecar's numbers, on the proxies' cores, an event loop per core:
@@ -46,6 +50,7 @@ duration=10
 rounds=2
 warmup=3
 jvm_warmup=30
+jvm_churn=40
 conns="16 64 256"
 sizes="1k 100k"
 objects=10000
@@ -69,6 +74,7 @@ while [ $# -gt 0 ]; do
     --quick) duration=5; shift ;;
     --warmup) warmup="$2"; shift 2 ;;
     --jvm-warmup) jvm_warmup="$2"; shift 2 ;;
+    --jvm-churn) jvm_churn="$2"; shift 2 ;;
     --objects) objects="$2"; shift 2 ;;
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
@@ -144,7 +150,8 @@ n_sidecars=${#sidecar_names[@]}
 n_conns=$(wc -w <<<"$conns")
 n_sizes=$(wc -w <<<"$sizes")
 cells_per_round=$(( (3 + 2 * floor + n_sidecars) * n_conns * n_sizes + (1 + n_sidecars) * n_conns * n_sizes ))
-total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + (2 * n_sidecars + 2 * floor) * (jvm_warmup + 1) + 15 ))
+total=$(( rounds * cells_per_round * (duration + 1) + 4 * (warmup + 1) + (2 * n_sidecars + 2 * floor) * (jvm_warmup + 1) \
+  + (n_sidecars + 2 * floor) * jvm_churn + 15 ))
 echo "benchmark: $rounds round(s) x $cells_per_round cells x ${duration}s; total about ${total}s ($(( (total + 59) / 60 )) min)" >&2
 proxy_workers=$(taskset -c "$PROXY_CPUS" nproc)
 echo "pinning: proxies on cpu $PROXY_CPUS ($proxy_workers worker(s) each), wrk and origin on cpu $LOAD_CPUS; workdir $work" >&2
@@ -394,12 +401,19 @@ run_cell() {  # round target kind hostport role size conns
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "warm-up (JIT, pools): ${warmup} s per target, ${jvm_warmup} s per sidecar JVM, at c=64, not recorded" >&2
+echo "warm-up (JIT, pools): ${warmup} s per target, ${jvm_warmup} s per JVM at c=64, then ${jvm_churn} one-second bursts of 256 new connections per JVM; not recorded" >&2
+declare -A churned=()
 for t in "${targets[@]}" "${cache_targets[@]}"; do
   IFS='|' read -r name kind hostport role <<<"$t"
   path=/1k; [ "$kind" = cache ] && path=/cached/1k
   w=$warmup; [[ "$role" == sidecar:* || "$role" == *floor ]] && w=$jvm_warmup
   if [ "$w" -gt 0 ]; then taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${w}s" "http://$hostport$path" >/dev/null 2>&1 || true; fi
+  if [[ "$role" == sidecar:* || "$role" == *floor ]] && [ -z "${churned[$hostport]:-}" ]; then
+    churned[$hostport]=1
+    for ((i = 0; i < jvm_churn; i++)); do
+      taskset -c "$LOAD_CPUS" wrk -t1 -c256 -d1s "http://$hostport/1k" >/dev/null 2>&1 || true
+    done
+  fi
 done
 
 for ((r = 1; r <= rounds; r++)); do
@@ -502,7 +516,7 @@ report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
 - pinning: every proxy (nginx $proxy_workers worker(s), HAProxy nbthread $proxy_workers, the floors with $proxy_workers event loop(s), the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;
   wrk and the origin (nginx, 1 worker, static files, keep-alive) on cpu $LOAD_CPUS. \"direct\" is wrk -> origin.
 - load average before/after: $load_before / $load_after (other builds on this machine add noise; ratios are per round)
-- warm-up before round 1: ${warmup} s per target, ${jvm_warmup} s per sidecar JVM (wrk -c64, not recorded)
+- warm-up before round 1: ${warmup} s per target, ${jvm_warmup} s per JVM (wrk -c64), then ${jvm_churn} one-second \`wrk -c256\` bursts per JVM (new connections), none recorded
 - rps, p50, p99: median over rounds; ratio: median of the per-round ratios to nginx (cache rows: to nginx-cache)$([ "$wire" = 1 ] && printf '\n%s' "- socket p50/p99 (--wire): at the target's own socket, a request's first packet in to its response's first packet out, from tcpdump on loopback over the middle half of each cell; median over rounds")
 - proxy CPU us/req: CPU time (utime+stime from /proc) of the target's processes during the cell / requests served
   (for direct: the origin's)
