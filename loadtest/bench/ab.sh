@@ -15,7 +15,7 @@
 # Ports 27080 (origin), 27100 (sidecar), 27200 (admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,15p' "$0"; exit 2; }
 jars=("$1" "$2"); rounds="${3:-3}"
 all_cpus="0-$(( $(nproc) - 1 ))"
 sidecar_cpus="${SIDECAR_CPUS:-$all_cpus}"; load_cpus="${LOAD_CPUS:-$all_cpus}"
