@@ -72,6 +72,14 @@ class FastPathTest {
     return c == null ? 0 : c.count();
   }
 
+  /** Answers "ok" to everything and counts the requests it got. */
+  private int countingUpstream(AtomicInteger seen) {
+    return h.upstream(req -> {
+      seen.incrementAndGet();
+      req.response().end("ok");
+    });
+  }
+
   /** Echoes what the upstream saw as JSON: the URI and every header (names lower-cased). */
   private int echoUpstream() {
     return h.upstream(req -> req.body().onSuccess(body -> {
@@ -202,10 +210,7 @@ class FastPathTest {
   @Test
   void aHandedOverRequestThatEndsTheConnectionEndsIt() throws Exception {
     AtomicInteger seen = new AtomicInteger();
-    int port = h.upstream(req -> {
-      seen.incrementAndGet();
-      req.response().end("ok");
-    });
+    int port = countingUpstream(seen);
     h.start(1, route(port, ""));
     try (RawClient client = new RawClient(h.proxyPort)) {
       firstRequest(client);
@@ -265,10 +270,7 @@ class FastPathTest {
   @Test
   void ambiguousFramingGoesToTheStrictDecoderAndNeverReachesTheUpstream() throws Exception {
     AtomicInteger seen = new AtomicInteger();
-    int port = h.upstream(req -> {
-      seen.incrementAndGet();
-      req.response().end("ok");
-    });
+    int port = countingUpstream(seen);
     h.start(1, route(port, ""));
     try (RawClient client = new RawClient(h.proxyPort)) {
       firstRequest(client);
