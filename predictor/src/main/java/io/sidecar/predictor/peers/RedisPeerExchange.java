@@ -42,7 +42,9 @@ public final class RedisPeerExchange {
     private final AtomicLong received = new AtomicLong();
     private Redis publisher;
     private Redis subscriberClient;
-    private RedisConnection subscriber;
+    // Volatile like upstream: start() sets this on the connection's thread while watchServices may run on another;
+    // with both volatile, one of the two always sees the other's write, so the watched channels get subscribed.
+    private volatile RedisConnection subscriber;
     private long timerId = -1;
     private long backoffMs = 500;
     private volatile boolean stopped;
