@@ -36,20 +36,7 @@ class FastPathTest {
   }
 
   private static String route(int upstreamPort, String server) {
-    return """
-        server: { %s }
-        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
-        routes:
-          - name: api
-            match: { path_prefix: /api/ }
-            rewrite_prefix: /
-            cluster: app
-            timeout: 2s
-        clusters:
-          - name: app
-            endpoints: [ { address: "127.0.0.1:%d" } ]
-            pool: { connect_timeout: 500ms }
-        """.formatted(server, upstreamPort);
+    return "server: { " + server + " }\n" + ProxyHarness.singleRoute(upstreamPort, "    timeout: 2s\n");
   }
 
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";

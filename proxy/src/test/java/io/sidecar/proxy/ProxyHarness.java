@@ -114,6 +114,26 @@ final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * One listener ({@code in}) and one route ({@code api}: /api/ rewritten to /) to one endpoint;
+   * {@code routeExtras} are more lines of that route (indented four spaces).
+   */
+  static String singleRoute(int upstreamPort, String routeExtras) {
+    return """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - name: api
+            match: { path_prefix: /api/ }
+            rewrite_prefix: /
+            cluster: app
+        """ + routeExtras + """
+        clusters:
+          - name: app
+            endpoints: [ { address: "127.0.0.1:%d" } ]
+            pool: { connect_timeout: 500ms }
+        """.formatted(upstreamPort);
+  }
+
   /** Starts (or reconfigures) the proxy; {@code {PROXY}} in the YAML is replaced by the proxy port. */
   void start(long version, String yaml) {
     if (proxyPort == 0) proxyPort = freePort();

@@ -1,6 +1,7 @@
 package io.sidecar.proxy;
 
 import static io.sidecar.proxy.ProxyHarness.await;
+import static io.sidecar.proxy.ProxyHarness.singleRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -31,22 +32,6 @@ class ProxyIntegrationTest {
 
   private ProxyHarness.Reply get(String path, MultiMap headers) {
     return h.send(HttpMethod.GET, path, headers, null);
-  }
-
-  private String singleRoute(int upstreamPort, String routeExtras) {
-    return """
-        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
-        routes:
-          - name: api
-            match: { path_prefix: /api/ }
-            rewrite_prefix: /
-            cluster: app
-        """ + routeExtras + """
-        clusters:
-          - name: app
-            endpoints: [ { address: "127.0.0.1:%d" } ]
-            pool: { connect_timeout: 500ms }
-        """.formatted(upstreamPort);
   }
 
   @Test

@@ -40,6 +40,7 @@ public final class RequestHeadParser {
 
   private final int maxHeadBytes;
   private final LineSpans dropped = new LineSpans(8);
+  private final ListElements elements = new ListElements();
 
   // Results of the last parse; indices are absolute in buf.
   private ByteBuf buf;
@@ -320,20 +321,13 @@ public final class RequestHeadParser {
    * (or a protocol switch) the standard path handles.
    */
   private boolean connection(ByteBuf buf, int start, int end) {
-    int i = start;
-    while (i < end) {
-      int comma = buf.indexOf(i, end, (byte) ',');
-      int tokenEnd = comma < 0 ? end : comma;
-      int s = skipOws(buf, i, tokenEnd);
-      int e = trimOwsEnd(buf, s, tokenEnd);
-      if (s < e) {
-        if (equalsIgnoreCase(buf, s, e, "close")) {
-          connectionClose = true;
-        } else if (!equalsIgnoreCase(buf, s, e, "keep-alive")) {
-          return false;
-        }
+    elements.reset(buf, start, end);
+    while (elements.next()) {
+      if (equalsIgnoreCase(buf, elements.start(), elements.end(), "close")) {
+        connectionClose = true;
+      } else if (!equalsIgnoreCase(buf, elements.start(), elements.end(), "keep-alive")) {
+        return false;
       }
-      i = tokenEnd + 1;
     }
     return true;
   }

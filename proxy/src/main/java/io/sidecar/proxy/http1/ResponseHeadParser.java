@@ -37,6 +37,7 @@ public final class ResponseHeadParser {
   private final FieldTable fields = new FieldTable(32);
   private final LineSpans connectionOptions = new LineSpans(4);
   private final LineSpans dropped = new LineSpans(8);
+  private final ListElements elements = new ListElements();
 
   private ByteBuf buf;
   private int base;
@@ -213,48 +214,38 @@ public final class ResponseHeadParser {
    */
   private boolean transferEncoding(ByteBuf buf, int start, int end) {
     transferEncodingSeen = true;
-    int i = start;
-    while (i < end) {
-      int comma = buf.indexOf(i, end, (byte) ',');
-      int elementEnd = comma < 0 ? end : comma;
-      int s = skipOws(buf, i, elementEnd);
-      int e = trimOwsEnd(buf, s, elementEnd);
-      if (s < e) {
-        int n = s;
-        while (n < e && isTchar(buf.getByte(n))) n++;
-        if (n == s) return false;
-        int after = skipOws(buf, n, e);
-        if (after < e && buf.getByte(after) != ';') return false;
-        boolean isChunked = equalsIgnoreCase(buf, s, n, "chunked");
-        if (isChunked && ++chunkedCodings > 1) return false;
-        finalCodingChunked = isChunked;
-      }
-      i = elementEnd + 1;
+    elements.reset(buf, start, end);
+    while (elements.next()) {
+      int s = elements.start();
+      int e = elements.end();
+      int n = s;
+      while (n < e && isTchar(buf.getByte(n))) n++;
+      if (n == s) return false;
+      int after = skipOws(buf, n, e);
+      if (after < e && buf.getByte(after) != ';') return false;
+      boolean isChunked = equalsIgnoreCase(buf, s, n, "chunked");
+      if (isChunked && ++chunkedCodings > 1) return false;
+      finalCodingChunked = isChunked;
     }
     return true;
   }
 
   /** RFC 9110 §7.6.1: Connection options are tokens; besides close / keep-alive they name fields to drop. */
   private boolean connection(ByteBuf buf, int start, int end) {
-    int i = start;
-    while (i < end) {
-      int comma = buf.indexOf(i, end, (byte) ',');
-      int tokenEnd = comma < 0 ? end : comma;
-      int s = skipOws(buf, i, tokenEnd);
-      int e = trimOwsEnd(buf, s, tokenEnd);
-      if (s < e) {
-        for (int j = s; j < e; j++) {
-          if (!isTchar(buf.getByte(j))) return false;
-        }
-        if (equalsIgnoreCase(buf, s, e, "close")) {
-          closeOption = true;
-        } else if (equalsIgnoreCase(buf, s, e, "keep-alive")) {
-          keepAliveOption = true;
-        } else {
-          connectionOptions.add(s, e);
-        }
+    elements.reset(buf, start, end);
+    while (elements.next()) {
+      int s = elements.start();
+      int e = elements.end();
+      for (int j = s; j < e; j++) {
+        if (!isTchar(buf.getByte(j))) return false;
       }
-      i = tokenEnd + 1;
+      if (equalsIgnoreCase(buf, s, e, "close")) {
+        closeOption = true;
+      } else if (equalsIgnoreCase(buf, s, e, "keep-alive")) {
+        keepAliveOption = true;
+      } else {
+        connectionOptions.add(s, e);
+      }
     }
     return true;
   }
