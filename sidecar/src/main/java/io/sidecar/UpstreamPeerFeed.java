@@ -38,9 +38,11 @@ final class UpstreamPeerFeed implements Consumer<PeerSnapshot> {
 
   @Override
   public void accept(PeerSnapshot snapshot) {
-    if (snapshot.addr() == null) return;
+    RoutingSnapshot current = routing.get();
+    // Before the first config is applied there is no cluster to feed; the peer publishes again shortly.
+    if (snapshot.addr() == null || current == null) return;
     PeerLoad load = null;
-    for (UpstreamCluster cluster : routing.get().clusters().values()) {
+    for (UpstreamCluster cluster : current.clusters().values()) {
       if (!snapshot.service().equals(cluster.spec().service())) continue;
       if (load == null) load = toPeerLoad(snapshot);
       cluster.balancer().observePeerLoad(snapshot.addr(), load);

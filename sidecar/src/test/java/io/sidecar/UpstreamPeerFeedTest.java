@@ -68,6 +68,14 @@ class UpstreamPeerFeedTest {
   }
 
   @Test
+  void aSnapshotArrivingBeforeTheFirstConfigIsAppliedIsDropped() {
+    // Redis can deliver a peer's snapshot before the data plane has a routing snapshot; the subscriber must not fail.
+    UpstreamPeerFeed feed = new UpstreamPeerFeed(() -> null, () -> 5_000_000_000L, () -> 1_000_000L);
+    feed.accept(new PeerSnapshot("catalog", "c-0", 1_000_000L, 2, 10, 1, Double.NaN, Double.NaN, 0.1, 0.5, Map.of(),
+        "10.0.0.7:15001"));
+  }
+
+  @Test
   void theAdvertisedAddressDefaultsToAConcreteInboundListener() throws Exception {
     String base = """
         routes: [ { name: r, listener: inbound, cluster: c } ]

@@ -8,6 +8,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,8 +185,9 @@ public final class RedisPeerExchange {
     }
 
     private void onMessage(Response message) {
-        // pub/sub pushes arrive as ["message", channel, payload]
-        if (message == null || message.size() < 3 || !"message".equals(message.get(0).toString())) {
+        // pub/sub pushes arrive as ["message", channel, payload]; size() throws on any reply that is no array
+        if (message == null || (message.type() != ResponseType.MULTI && message.type() != ResponseType.PUSH)
+                || message.size() < 3 || !"message".equals(message.get(0).toString())) {
             return;
         }
         String from = message.get(1).toString();
