@@ -3,21 +3,25 @@ package io.sidecar.proxy;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import java.util.function.Consumer;
 
 /**
  * Passes a request body through unchanged, counting bytes; past {@code limit} it stops forwarding and calls
- * {@code onExceeded} once (the exchange then answers 413 and resets the upstream request).
+ * {@code onExceeded} once (the exchange then answers 413 and resets the upstream request). What the body itself fails
+ * with goes to {@code onFailure} first: a pipe's failure does not tell it apart from its destination's.
  */
 final class BodyLimitStream extends ForwardingReadStream {
   private final long limit;
   private final Runnable onExceeded;
   private long seen;
   private boolean exceeded;
+  private final Consumer<Throwable> onFailure;
 
-  BodyLimitStream(ReadStream<Buffer> source, long limit, Runnable onExceeded) {
+  BodyLimitStream(ReadStream<Buffer> source, long limit, Runnable onExceeded, Consumer<Throwable> onFailure) {
     super(source);
     this.limit = limit;
     this.onExceeded = onExceeded;
+    this.onFailure = onFailure;
   }
 
   @Override
@@ -35,6 +39,15 @@ final class BodyLimitStream extends ForwardingReadStream {
         return;
       }
       handler.handle(chunk);
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    source.exceptionHandler(handler == null ? null : failure -> {
+      onFailure.accept(failure);
+      handler.handle(failure);
     });
     return this;
   }

@@ -113,6 +113,8 @@ final class Exchange {
     meters.started();
     signals.begin();
     request.pause();
+    // Until the body is piped upstream (after the connect), this hears the decoder reject a body sent with the head.
+    request.exceptionHandler(this::downstreamFailed);
     totalTimer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
       totalTimer = null;
       fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
@@ -129,6 +131,7 @@ final class Exchange {
       request.body().onComplete(ar -> {
         if (done) return;
         if (ar.failed()) {
+          downstreamFailed(ar.cause());
           finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
           return;
         }
@@ -267,10 +270,9 @@ final class Exchange {
       creq.setChunked(true);
     }
     bodyStreamed = true;
-    ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody, () -> {
-      fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
-      request.connection().close();
-    });
+    ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody,
+        () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes"),
+        this::downstreamFailed);
     body.pipe().endOnFailure(false).to(creq).onFailure(err -> {
       creq.reset();
       if (!done && response.closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
@@ -421,13 +423,25 @@ final class Exchange {
       replyLocal(request, flag, detail);
       finish(flag.status(), flag);
       // Drain whatever request body is left so the keep-alive connection can serve the next request.
-      if (!request.isEnded() && flag != ResponseFlag.REQUEST_BODY_TOO_LARGE) request.handler(null).resume();
+      if (!request.isEnded() && !flag.closesConnection()) request.handler(null).resume();
     } else {
       finish(response.getStatusCode(), flag);
       abortDownstream();
     }
     // After finish(): the reset's own failure callbacks must find the exchange done, not name it again.
     tries.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
+  }
+
+  /**
+   * The downstream request failed while we read it. When Netty's decoder rejected its body (a bad chunk size or
+   * delimiter), the answer is a 400 while no response has started, as nginx and Envoy give; Vert.x closes the
+   * connection right after this returns, so the answer is written first. A connection that went away is the close
+   * handler's (499).
+   */
+  private void downstreamFailed(Throwable failure) {
+    if (done || request.version() == HttpVersion.HTTP_2 || !RequestConformance.isMalformedBody(failure)) return;
+    fail(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "malformed request body ("
+        + (failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName()) + ")");
   }
 
   private void abortDownstream() {
@@ -456,8 +470,19 @@ final class Exchange {
     response.setStatusCode(flag.status())
         .putHeader(ResponseFlag.HEADER, flag.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-    if (flag == ResponseFlag.REQUEST_BODY_TOO_LARGE) response.putHeader(HttpHeaders.CONNECTION, "close");
+    if (flag.closesConnection() && request.version() != HttpVersion.HTTP_2) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+      closeAfterResponse(request);
+    }
     response.end(localReplyText(flag, detail));
+  }
+
+  /**
+   * Ends an HTTP/1.x connection once the response is written. Vert.x closes only where it read the request as not
+   * keep-alive; a {@code connection: close} the handler writes does not close.
+   */
+  static void closeAfterResponse(HttpServerRequest request) {
+    request.response().bodyEndHandler(v -> request.connection().close());
   }
 
   /** The body of a response the sidecar makes itself: the flag's name and the detail, one line. */

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * RFC 9110 §7.6.1: a proxy must not forward the connection-specific fields: Connection, the fields it names,
- * and the fixed hop-by-hop set (Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade).
+ * and the fixed hop-by-hop set (Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade), except
+ * Content-Length, which Connection may not name.
  */
 public final class HopByHopHeaders {
   static final List<String> FIXED = List.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
@@ -32,7 +33,9 @@ public final class HopByHopHeaders {
       for (String value : source.getAll("connection")) {
         for (String token : value.split(",")) {
           String name = token.trim();
-          if (!name.isEmpty()) target.remove(name);
+          // Content-Length frames the message for every recipient (RFC 9110 §7.6.1 forbids naming it): dropping
+          // it on a client's word would leave the body we forward without framing.
+          if (!name.isEmpty() && !name.equalsIgnoreCase("content-length")) target.remove(name);
         }
       }
     }

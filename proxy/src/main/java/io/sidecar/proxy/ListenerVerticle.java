@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -35,7 +36,11 @@ public final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     httpServer = vertx.createHttpServer(options(spec, server))
-        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()));
+        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()))
+        .invalidRequestHandler(request -> {
+          runtime.metrics().badRequest(spec.name());
+          HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+        });
     if (server.fastPath() && spec.tls() == null) {
       FastPath.Listener fastPath = FastPath.Listener.of(runtime, spec.name(), server);
       httpServer.connectionHandler(c -> FastPath.install(c, fastPath));

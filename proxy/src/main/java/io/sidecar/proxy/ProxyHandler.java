@@ -4,6 +4,7 @@ import io.sidecar.config.RouteSpec;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * Entry of the data plane for one listener: matches the route, picks the cluster of the split and the
@@ -23,18 +24,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     long startNanos = System.nanoTime();
+    String violation = request.version() == HttpVersion.HTTP_2 ? null : http1Violation(request);
+    if (violation != null) {
+      runtime.metrics().badRequest(listener);
+      answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, violation, startNanos);
+      return;
+    }
     RoutingSnapshot snapshot = runtime.snapshot();
     RouteTable table = snapshot.table(listener);
     RequestFacts facts = new VertxRequestFacts(request);
     RoutingSnapshot.CompiledRoute compiled = table == null ? null : table.match(facts);
     if (compiled == null) {
-      Exchange.replyLocal(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path());
       runtime.metrics().noRoute(listener);
-      AccessLog log = runtime.accessLog();
-      if (log != null) {
-        log.log(request.method().name(), request.path(), null, null, null, 404, ResponseFlag.NO_ROUTE,
-            System.nanoTime() - startNanos, 0, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
-      }
+      answerUnrouted(request, ResponseFlag.NO_ROUTE, "no route for " + request.method() + " " + request.path(), startNanos);
       return;
     }
     RouteSpec route = compiled.spec();
@@ -66,6 +68,39 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     }
     forward(request, compiled, cluster, meters, startNanos, false, null);
+  }
+
+  /**
+   * RFC 9112 §3.2: the Host rules Netty's decoder leaves to the server. An absolute-form target's authority replaces
+   * Host (§3.2.2) before anything reads it, so routing, the upstream's Host and X-Forwarded-Host all see the same. A
+   * {@code close} inside a Connection list ends the connection after the response (§9.6), which Vert.x would miss.
+   */
+  private static String http1Violation(HttpServerRequest request) {
+    String uri = request.uri();
+    boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);
+    String hostViolation = RequestConformance.hostViolation(request.version() == HttpVersion.HTTP_1_1,
+        request.headers().getAll(HttpHeaders.HOST), absoluteForm);
+    if (hostViolation != null) return hostViolation;
+    if (absoluteForm) {
+      String authority = RequestConformance.absoluteFormAuthority(uri);
+      if (authority == null) return "invalid absolute-form request target";
+      request.headers().set(HttpHeaders.HOST, authority);
+    }
+    if (request.version() == HttpVersion.HTTP_1_1 && RequestConformance.listsClose(request.getHeader(HttpHeaders.CONNECTION))) {
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      Exchange.closeAfterResponse(request);
+    }
+    return null;
+  }
+
+  /** The sidecar's own answer to a request that reached no route, with its access-log line. */
+  private void answerUnrouted(HttpServerRequest request, ResponseFlag flag, String detail, long startNanos) {
+    Exchange.replyLocal(request, flag, detail);
+    AccessLog log = runtime.accessLog();
+    if (log != null) {
+      log.log(request.method().name(), request.path(), null, null, null, flag.status(), flag,
+          System.nanoTime() - startNanos, 0, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+    }
   }
 
   private void forward(HttpServerRequest request, RoutingSnapshot.CompiledRoute compiled, UpstreamCluster cluster,

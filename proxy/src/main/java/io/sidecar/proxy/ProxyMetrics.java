@@ -32,12 +32,26 @@ public final class ProxyMetrics {
 
   /** Counts a request no route took, per listener ({@code sidecar_no_route_total}). */
   public void noRoute(String listener) {
-    noRoute.computeIfAbsent(listener, l -> Counter.builder("sidecar_no_route")
-        .description("Requests that matched no route (404, flag NR)")
-        .tag("listener", l).register(registry)).increment();
+    listenerCounter(noRoute, "sidecar_no_route", "Requests that matched no route (404, flag NR)", listener).increment();
+  }
+
+  /**
+   * Counts a request rejected as malformed, per listener ({@code sidecar_bad_requests_total}): by Netty's decoder
+   * (400, 414, 431) or by the sidecar's own checks (400, flag DPE).
+   */
+  public void badRequest(String listener) {
+    listenerCounter(badRequests, "sidecar_bad_requests", "Requests rejected as malformed HTTP (4xx before any route)",
+        listener).increment();
   }
 
   private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> badRequests = new ConcurrentHashMap<>();
+
+  private Counter listenerCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,
+                                  String listener) {
+    return counters.computeIfAbsent(listener, l -> Counter.builder(name).description(description)
+        .tag("listener", l).register(registry));
+  }
 
   /** A listener's byte-level path counters ({@link FastPathConnection}), looked up once per connection. */
   public record FastPathMeters(Counter requests, Counter handovers) {}

@@ -31,7 +31,9 @@ public enum ResponseFlag {
   /** The request body is larger than {@code server.max_request_body}. */
   REQUEST_BODY_TOO_LARGE(413, "RBL"),
   /** The downstream went away before the response was complete (Envoy DC). */
-  DOWNSTREAM_DISCONNECT(499, "DC");
+  DOWNSTREAM_DISCONNECT(499, "DC"),
+  /** The request broke HTTP's rules: a missing or invalid Host, a malformed chunked body (Envoy DPE). */
+  DOWNSTREAM_PROTOCOL_ERROR(400, "DPE");
 
   /** The flag for a balancer refusal. */
   public static ResponseFlag of(io.sidecar.balancer.Refusal refusal) {
@@ -48,7 +50,7 @@ public enum ResponseFlag {
     return switch (this) {
       case UPSTREAM_CONNECT_FAILURE, UPSTREAM_OVERFLOW -> io.sidecar.balancer.FailureKind.CONNECT_FAILURE;
       case UPSTREAM_TIMEOUT -> io.sidecar.balancer.FailureKind.TIMEOUT;
-      case DOWNSTREAM_DISCONNECT -> io.sidecar.balancer.FailureKind.CANCELLED;
+      case DOWNSTREAM_DISCONNECT, DOWNSTREAM_PROTOCOL_ERROR -> io.sidecar.balancer.FailureKind.CANCELLED;
       default -> io.sidecar.balancer.FailureKind.RESET;
     };
   }
@@ -69,5 +71,13 @@ public enum ResponseFlag {
 
   public String code() {
     return code;
+  }
+
+  /**
+   * Whether the sidecar's answer ends the downstream connection: after an oversized body it does not read the rest,
+   * and after a protocol error it cannot tell where a next request would start (RFC 9112 §9.6, §6.3).
+   */
+  public boolean closesConnection() {
+    return this == REQUEST_BODY_TOO_LARGE || this == DOWNSTREAM_PROTOCOL_ERROR;
   }
 }

@@ -27,4 +27,15 @@ class HopByHopHeadersTest {
     HopByHopHeaders.copyEndToEnd(source, target);
     assertThat(target.names()).containsExactly("x-kept");
   }
+
+  @Test
+  void contentLengthStaysWhenConnectionNamesIt() {
+    // RFC 9110 §7.6.1: Content-Length is for every recipient; dropping it would leave the forwarded body unframed
+    MultiMap source = HttpHeaders.headers()
+        .add("Connection", "close, Content-Length, x-private").add("Content-Length", "5").add("x-private", "1");
+    MultiMap target = HttpHeaders.headers();
+    HopByHopHeaders.copyEndToEnd(source, target);
+    assertThat(target.names()).containsExactly("Content-Length");
+    assertThat(target.get("content-length")).isEqualTo("5");
+  }
 }

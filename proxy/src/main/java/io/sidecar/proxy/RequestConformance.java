@@ -1,0 +1,70 @@
+package io.sidecar.proxy;
+
+import io.vertx.core.VertxException;
+import io.vertx.core.net.HostAndPort;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What a request must satisfy before the full path routes it, beyond what Netty's decoder checks: RFC 9112's Host
+ * rules and the absolute form of the request target. The byte-level path takes only heads that meet these already
+ * ({@link io.sidecar.proxy.http1.RequestHeadParser}); this is the same judgement for everything else.
+ */
+final class RequestConformance {
+  private RequestConformance() {}
+
+  /**
+   * Why the Host fields of an HTTP/1.x request make it a 400, or null when they do not (RFC 9112 §3.2): an HTTP/1.1
+   * request without Host, any request with more than one, or one whose value is not {@code uri-host [":" port]}. An
+   * empty value is valid (a target without authority). With an absolute-form target the Host value is ignored
+   * (§3.2.2), but HTTP/1.1 still requires the field.
+   */
+  static String hostViolation(boolean http11, List<String> hosts, boolean absoluteForm) {
+    if (hosts.isEmpty()) return http11 ? "missing Host header (required in HTTP/1.1)" : null;
+    if (hosts.size() > 1) return "more than one Host header";
+    if (!absoluteForm && HostAndPort.parseAuthority(hosts.get(0).trim(), -1) == null) return "invalid Host header";
+    return null;
+  }
+
+  /**
+   * Whether a Connection value lists {@code close} (RFC 9112 §9.6), as one element of a comma-separated list: Vert.x
+   * reads only a value that is exactly {@code close}, and would keep {@code close, x-private} open.
+   */
+  static boolean listsClose(String connection) {
+    if (connection == null || connection.indexOf(',') < 0) return false;
+    for (String element : connection.split(",")) {
+      if (element.trim().equalsIgnoreCase("close")) return true;
+    }
+    return false;
+  }
+
+  /** Whether the request target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */
+  static boolean isAbsoluteForm(String uri) {
+    return uri != null && !uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0;
+  }
+
+  /**
+   * The authority of an absolute-form target, which stands in for Host (RFC 9112 §3.2.2), or null when the target is
+   * not usable: a scheme other than http/https, userinfo (RFC 9110 §4.2.4: treat as an error), or no valid host.
+   */
+  static String absoluteFormAuthority(String uri) {
+    int schemeEnd = uri.indexOf("://");
+    String scheme = uri.substring(0, schemeEnd);
+    if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) return null;
+    int start = schemeEnd + 3;
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) end++;
+    String authority = uri.substring(start, end);
+    if (authority.isEmpty() || authority.indexOf('@') >= 0) return null;
+    return HostAndPort.parseAuthority(authority, -1) == null ? null : authority;
+  }
+
+  /**
+   * Whether a failure of a downstream HTTP/1.x request body is the decoder rejecting its bytes (a bad chunk size, a
+   * missing CRLF after chunk data, oversized trailers), as opposed to the connection going away (I/O errors and
+   * Vert.x's own closed/reset exceptions). Netty reports the first kind with the parser's exception as cause.
+   */
+  static boolean isMalformedBody(Throwable failure) {
+    return !(failure instanceof IOException) && !(failure instanceof VertxException);
+  }
+}

@@ -1,0 +1,202 @@
+package io.sidecar.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sidecar.proxy.FastPathTest.RawClient;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests that break HTTP/1.1's rules in ways Netty's decoder lets through or reports late, through real sockets:
+ * the sidecar answers 400 (flag DPE) and ends the connection, and the upstream gets nothing it could read another
+ * way (RFC 9112 §3.2, §6.3, §7.1, §9.6).
+ */
+class MalformedRequestTest {
+  private final ProxyHarness h = new ProxyHarness();
+  private final AtomicInteger upstreamRequests = new AtomicInteger();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  /** Echoes what the upstream saw as JSON: the URI, the body and every header (names lower-cased). */
+  private int echoUpstream() {
+    return h.upstream(req -> {
+      upstreamRequests.incrementAndGet();
+      req.body().onSuccess(body -> {
+        JsonObject seen = new JsonObject().put("uri", req.uri()).put("body", body.toString());
+        req.headers().forEach(e -> seen.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        req.response().end(seen.encode());
+      });
+    });
+  }
+
+  private void startWithEcho() {
+    h.start(1, ProxyHarness.singleRoute(echoUpstream(), "    timeout: 5s\n"));
+  }
+
+  private double badRequests() {
+    var c = h.registry.find("sidecar_bad_requests").counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Sends {@code request} on a new connection; expects a 400 DPE and the connection's end. */
+  private void assertRejected(String request, String reason) throws Exception {
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      FastPathTest.RawResponse reply = client.exchange(request);
+      assertThat(reply.status()).as(request).isEqualTo(400);
+      assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
+      assertThat(reply.header("connection")).isEqualTo("close");
+      assertThat(reply.body()).contains(reason);
+      assertThat(client.atEndOfStream()).as("connection closed after the 400").isTrue();
+    }
+  }
+
+  @Test
+  void hostMustBePresentOnceAndValidInHttp11() throws Exception {
+    startWithEcho();
+    assertRejected("GET /api/a HTTP/1.1\r\n\r\n", "missing Host header");
+    assertRejected("GET /api/a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "more than one Host header");
+    assertRejected("GET /api/a HTTP/1.1\r\nHost: a b\r\n\r\n", "invalid Host header");
+    assertRejected("GET /api/a HTTP/1.1\r\nHost: a:99999\r\n\r\n", "invalid Host header");
+    assertThat(upstreamRequests).hasValue(0);
+    assertThat(badRequests()).isEqualTo(4.0);
+  }
+
+  @Test
+  void aConnectionTheByteLevelPathServesHandsAMissingHostOverAndIsRejected() throws Exception {
+    startWithEcho();
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("GET /api/second HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      FastPathTest.RawResponse reply = client.exchange("GET /api/third HTTP/1.1\r\n\r\n");
+      assertThat(reply.status()).isEqualTo(400);
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(upstreamRequests).hasValue(2);
+  }
+
+  @Test
+  void http10MayLeaveHostOut() throws Exception {
+    startWithEcho();
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      FastPathTest.RawResponse reply = client.exchange("GET /api/old HTTP/1.0\r\n\r\n");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/old");
+    }
+  }
+
+  @Test
+  void anAbsoluteFormTargetsAuthorityReplacesHostForRoutingAndUpstream() throws Exception {
+    int other = h.upstream(req -> req.response().end("other:" + req.getHeader("host")));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes:
+          - { name: other, match: { hosts: [ other.example ] }, cluster: other }
+          - { name: rest, match: { path_prefix: / }, cluster: app }
+        clusters:
+          - { name: other, endpoints: [ "127.0.0.1:%d" ] }
+          - { name: app, endpoints: [ "127.0.0.1:%d" ] }
+        """.formatted(other, echoUpstream()));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      // RFC 9112 §3.2.2: the target's authority wins over the Host field
+      FastPathTest.RawResponse reply = client.exchange("GET http://other.example:8080/x HTTP/1.1\r\nHost: h\r\n\r\n");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("other:other.example:8080");
+      JsonObject seen = new JsonObject(client.exchange("GET http://plain.example/y?q=1 HTTP/1.1\r\nHost: other.example\r\n\r\n").body());
+      assertThat(seen.getString("uri")).isEqualTo("/y?q=1");
+      assertThat(seen.getString("host")).isEqualTo("plain.example");
+      assertThat(seen.getString("x-forwarded-host")).isEqualTo("plain.example");
+    }
+    assertRejected("GET http://user@plain.example/ HTTP/1.1\r\nHost: h\r\n\r\n", "invalid absolute-form request target");
+  }
+
+  @Test
+  void aMalformedChunkedBodyIs400AndReachesNoUpstream() throws Exception {
+    startWithEcho();
+    for (String body : List.of("zz\r\nabc\r\n0\r\n\r\n", "3\r\nabcXX0\r\n\r\n", "-3\r\nabc\r\n0\r\n\r\n")) {
+      assertRejected("POST /api/a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + body, "malformed request body");
+    }
+    assertThat(upstreamRequests).hasValue(0);
+  }
+
+  @Test
+  void aMalformedChunkAfterTheUpstreamHasTheHeadIs400AndResetsTheUpstream() throws Exception {
+    CompletableFuture<Void> headSeen = new CompletableFuture<>();
+    CompletableFuture<Throwable> upstreamFailure = new CompletableFuture<>();
+    int port = h.upstream(req -> {
+      req.exceptionHandler(upstreamFailure::complete);
+      req.response().exceptionHandler(upstreamFailure::complete);
+      headSeen.complete(null);
+    });
+    h.start(1, ProxyHarness.singleRoute(port, "    timeout: 5s\n"));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      client.write("POST /api/a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      headSeen.get(10, TimeUnit.SECONDS);
+      client.write("5\r\nworld\r\nnot-a-size\r\n");
+      FastPathTest.RawResponse reply = client.read();
+      assertThat(reply.status()).isEqualTo(400);
+      assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(upstreamFailure.get(10, TimeUnit.SECONDS)).isNotNull();
+    awaitFlagCount("DPE", 1.0);
+  }
+
+  @Test
+  void closeInAConnectionListEndsTheConnectionAndCannotUnframeTheBody() throws Exception {
+    startWithEcho();
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      FastPathTest.RawResponse reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\n"
+          + "Connection: keep-alive, close, Content-Length\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(reply.status()).isEqualTo(200);
+      JsonObject seen = new JsonObject(reply.body());
+      assertThat(seen.getString("body")).isEqualTo("hello");
+      assertThat(seen.getString("content-length")).isEqualTo("5");
+      assertThat(reply.header("connection")).isEqualTo("close");
+      assertThat(client.atEndOfStream()).as("closed after the response (RFC 9112 §9.6)").isTrue();
+    }
+  }
+
+  @Test
+  void aHeadTheDecoderRejectsIsCountedAsABadRequest() throws Exception {
+    startWithEcho();
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      assertThat(client.exchange("GET /api/a HTTP/1.1\r\nHost : h\r\n\r\n").status()).isEqualTo(400);
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(badRequests()).isEqualTo(1.0);
+    assertThat(upstreamRequests).hasValue(0);
+  }
+
+  @Test
+  void aDeclaredBodyOverTheLimitIs413AndTheConnectionCloses() throws Exception {
+    h.start(1, "server: { max_request_body: 16 }\n" + ProxyHarness.singleRoute(echoUpstream(), ""));
+    try (RawClient client = new RawClient(h.proxyPort)) {
+      FastPathTest.RawResponse reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n");
+      assertThat(reply.status()).isEqualTo(413);
+      assertThat(reply.header("connection")).isEqualTo("close");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(upstreamRequests).hasValue(0);
+  }
+
+  private void awaitFlagCount(String flag, double expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    double count = 0;
+    while (System.nanoTime() < deadline) {
+      count = h.registry.find("sidecar_requests").tag("flag", flag).counters().stream()
+          .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+      if (count >= expected) break;
+      Thread.sleep(20);
+    }
+    assertThat(count).isEqualTo(expected);
+  }
+}
