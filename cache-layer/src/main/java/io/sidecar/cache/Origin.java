@@ -16,4 +16,19 @@ public interface Origin {
    * @return the upstream response with an unread body stream
    */
   Future<OriginResponse> fetch(CacheRequest request, MultiMap extraHeaders);
+
+  /**
+   * The header fields an origin sends: the request's own, with each field named in {@code extraHeaders}
+   * replaced by the cache's values. (Not {@code MultiMap.setAll}, which clears the target first and would send
+   * only the cache's fields: the origin would lose Accept, Authorization, the Vary-selecting fields and all.)
+   */
+  static MultiMap requestHeaders(CacheRequest request, MultiMap extraHeaders) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
+    if (extraHeaders != null) {
+      for (String name : extraHeaders.names()) {
+        headers.set(name, extraHeaders.getAll(name));
+      }
+    }
+    return headers;
+  }
 }

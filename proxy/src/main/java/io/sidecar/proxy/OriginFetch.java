@@ -46,8 +46,7 @@ final class OriginFetch implements Origin {
     }
     EndpointCall call = new EndpointCall(pick.handle(), cluster.signals());
     HostPort address = cluster.address(call.address());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-    if (extraHeaders != null) headers.setAll(extraHeaders);
+    MultiMap headers = Origin.requestHeaders(request, extraHeaders);
     RequestOptions options = UpstreamRequests.options(HttpMethod.valueOf(request.method()), request.pathAndQuery(),
         route, address);
     HttpServerRequest body = takeDownstreamBody(request.method());
