@@ -3,7 +3,7 @@
 # alternating rounds, with wrk. Prints a markdown table (also written to --out) and the sidecar's RSS and CPU.
 #
 #   loadtest/bench/run.sh [--duration S] [--rounds N] [--conns "16 64 256"] [--sizes "1k 100k"]
-#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--wire] [--out FILE] [--quick]
+#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--wire] [--close] [--out FILE] [--quick]
 #
 #   --duration S   seconds per wrk cell (default 10; --quick = 5)
 #   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
@@ -34,6 +34,8 @@
 #                  waits for a core; on a saturated machine that dominates at c=256, for every proxy alike, and
 #                  comes in some runs and not others. The socket view shows what the proxy itself adds (tcpdump
 #                  takes some CPU, the same per request for every target)
+#   --close        every measured request asks for Connection: close, so wrk opens a new connection per request:
+#                  what connection set-up costs each proxy (clients without keep-alive, health checkers)
 #   env PROXY_CPUS (default: all)  cores of every proxy under test (nginx, HAProxy, the sidecar JVM, the floors);
 #                               nginx workers, HAProxy threads and the floors' event loops are as many as these cores
 #   env LOAD_CPUS  (default: all)  cores of wrk and of the origin
@@ -56,6 +58,7 @@ sizes="1k 100k"
 objects=10000
 floor=0
 wire=0
+declare -a wrk_headers=()
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
 all_cpus="0-$(( $(nproc) - 1 ))"
@@ -72,6 +75,7 @@ while [ $# -gt 0 ]; do
     --sizes) sizes="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --quick) duration=5; shift ;;
+    --close) wrk_headers=(-H "Connection: close"); shift ;;
     --warmup) warmup="$2"; shift 2 ;;
     --jvm-warmup) jvm_warmup="$2"; shift 2 ;;
     --jvm-churn) jvm_churn="$2"; shift 2 ;;
@@ -373,7 +377,8 @@ run_cell() {  # round target kind hostport role size conns
        "tcp port ${hostport##*:} and (ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2)) > 0" 2>/dev/null || true) &
     capturer=$!
   fi
-  text=$(taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency "http://$hostport$path" 2>&1) || true
+  text=$(taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency ${wrk_headers[@]+"${wrk_headers[@]}"} \
+    "http://$hostport$path" 2>&1) || true
   local socket="- -"
   if [ -n "$capturer" ]; then
     wait "$capturer" || true
@@ -510,7 +515,7 @@ done
 
 report="# Benchmark: direct vs sidecar vs nginx vs HAProxy
 
-- command: \`$cmdline\` ($rounds round(s), ${duration} s per cell, \`wrk -t1 -cN -d${duration}s --latency\`)
+- command: \`$cmdline\` ($rounds round(s), ${duration} s per cell, \`wrk -t1 -cN -d${duration}s --latency${wrk_headers[@]+ -H \"Connection: close\"}\`)
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 - versions: $(nginx -v 2>&1 | sed 's/.*: //'), HAProxy $(haproxy -v | awk 'NR==1 {print $3}'), wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'), $(java -version 2>&1 | awk 'NR==1' | tr -d '"')
 - pinning: every proxy (nginx $proxy_workers worker(s), HAProxy nbthread $proxy_workers, the floors with $proxy_workers event loop(s), the sidecar JVM with \`$SIDECAR_JAVA_OPTS\`) on cpu $PROXY_CPUS;

@@ -123,7 +123,7 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     Set<HostPort> addresses = new HashSet<>();
     for (YamlNode item : items) {
-      Fields f = Fields.of(item, errors, "name", "address", "tls");
+      Fields f = Fields.of(item, errors, "name", "address", "tls", "h2c");
       String name = f.requiredString("name");
       checkName(f, name, names, "listener");
       if (!f.has("address")) f.error("address", "is required");
@@ -134,7 +134,9 @@ public final class ConfigParser {
         Fields t = f.section("tls", "cert", "key", "client_ca");
         tls = new TlsServerSpec(file(t, "cert", true), file(t, "key", true), file(t, "client_ca", false));
       }
-      out.add(new ListenerSpec(name, address, tls));
+      boolean h2c = f.bool("h2c", true);
+      if (tls != null && f.has("h2c")) f.error("h2c", "applies to plain listeners only (TLS listeners offer h2 by ALPN)");
+      out.add(new ListenerSpec(name, address, tls, h2c));
     }
     return List.copyOf(out);
   }

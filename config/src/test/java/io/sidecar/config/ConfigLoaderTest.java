@@ -11,6 +11,24 @@ import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
   /** One listener, one route, one cluster: the smallest valid config, for tests of one other section. */
+  @Test
+  void plainListenersSpeakH2cUnlessTurnedOffAndTlsListenersRefuseTheKey() throws Exception {
+    assertThat(loader.parse(MINIMAL).listeners().get(0).h2c()).isTrue();
+    assertThat(loader.parse(MINIMAL.replace("address: 127.0.0.1:15001", "address: 127.0.0.1:15001, h2c: false"))
+        .listeners().get(0).h2c()).isFalse();
+    java.nio.file.Path pem = java.nio.file.Files.createTempFile("listener", ".pem");
+    try {
+      String tls = MINIMAL.replace("address: 127.0.0.1:15001",
+          "address: 127.0.0.1:15001, h2c: false, tls: { cert: " + pem + ", key: " + pem + " }");
+      assertThatThrownBy(() -> loader.parse(tls))
+          .isInstanceOf(ConfigException.class)
+          .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+              .containsExactly("listeners[0].h2c (line 1): applies to plain listeners only (TLS listeners offer h2 by ALPN)"));
+    } finally {
+      java.nio.file.Files.delete(pem);
+    }
+  }
+
   private static final String MINIMAL = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]
         routes: [ { name: r, cluster: c } ]

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per event loop per listener: they all listen on the same address and Vert.x spreads
- * connections across them. HTTP/1.1 and h2c on plain listeners; TLS with ALPN (h2, http/1.1) through OpenSSL
- * (netty-tcnative) when a certificate is configured.
+ * connections across them. HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2,
+ * http/1.1) through OpenSSL (netty-tcnative) when a certificate is configured.
  */
 public final class ListenerVerticle extends VerticleBase {
   private final ProxyRuntime runtime;
@@ -61,7 +61,7 @@ public final class ListenerVerticle extends VerticleBase {
         .setMaxInitialLineLength(Math.max(4096, server.maxHeaderSize()))
         .setHandle100ContinueAutomatically(true)
         .setMaxChunkSize(64 * 1024)
-        .setHttp2ClearTextEnabled(true)
+        .setHttp2ClearTextEnabled(spec.h2c())
         .setCompressionSupported(false);
     TlsServerSpec tls = spec.tls();
     if (tls != null) {

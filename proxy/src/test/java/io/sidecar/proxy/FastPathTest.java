@@ -407,6 +407,33 @@ class FastPathTest {
   }
 
   @Test
+  void onAListenerWithoutH2cTheFirstRequestOfEachConnectionTakesTheByteLevelPath() throws Exception {
+    int port = echoUpstream();
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}", h2c: false } ]
+        routes: [ { name: api, match: { path_prefix: /api/ }, rewrite_prefix: /, cluster: app, timeout: 2s } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(port));
+    for (int i = 0; i < 3; i++) {
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        RawResponse reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(reply.status).isEqualTo(200);
+        assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/once");
+        assertThat(client.atEndOfStream()).isTrue();
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(handovers()).isZero();
+    // HTTP/2 with prior knowledge is not spoken here: the preface is no HTTP/1.1 request
+    io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    io.vertx.core.Future<Integer> status = h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/api/x")
+        .compose(req -> req.send()).map(HttpClientResponse::statusCode));
+    assertThat(status.toCompletionStage().toCompletableFuture()
+        .handle((code, failure) -> failure != null || code >= 400).get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void withFastPathOffEveryRequestTakesTheFullPath() throws Exception {
     h.start(1, route(echoUpstream(), "fast_path: false"));
     try (RawClient client = new RawClient(h.proxyPort)) {
