@@ -15,6 +15,7 @@ import io.sidecar.cache.semantics.RequestDirectives;
 import io.sidecar.cache.semantics.ResponseDirectives;
 import io.sidecar.cache.semantics.Revalidation;
 import io.sidecar.cache.semantics.ServeDecision;
+import io.sidecar.cache.semantics.StatusCodes;
 import io.sidecar.cache.semantics.Storability;
 import io.sidecar.cache.semantics.StoredResponse;
 import io.sidecar.cache.semantics.Vary;
@@ -493,7 +494,8 @@ public final class HttpCache {
     return la != null && la.equals(lb);
   }
 
-  private static boolean isServerError(int status) {
+  private static boolean isServerError(int origin) {
+    int status = StatusCodes.processedAs(origin); // an invalid code counts as a 5xx (RFC 9110 §15)
     return status == 500 || status == 502 || status == 503 || status == 504;
   }
 
