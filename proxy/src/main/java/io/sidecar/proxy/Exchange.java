@@ -319,8 +319,14 @@ final class Exchange {
       if (other.upstream != null) other.upstream.reset();
     }
     active.add(t);
-    Outcome outcome = Outcome.status(cresp.statusCode());
-    if (cresp.statusCode() >= 500 || (retry != null && retry.retriable(outcome))) {
+    int status = cresp.statusCode();
+    if (status < 100 || status > 599) {
+      // RFC 9110 §15: no such status; the byte-level path's parser refuses the head the same way (502 UPE).
+      tryFailed(t, ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "invalid response status " + status);
+      return;
+    }
+    Outcome outcome = Outcome.status(status);
+    if (status >= 500 || (retry != null && retry.retriable(outcome))) {
       if (mayRetry(outcome)) {
         active.clear();
         t.complete(headerNanos, outcome, LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER)), ResponseFlag.NONE);

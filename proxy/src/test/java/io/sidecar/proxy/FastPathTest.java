@@ -407,6 +407,23 @@ class FastPathTest {
   }
 
   @Test
+  void aStatusOutsideTheRangeIs502UpeOnBothPaths() throws Exception {
+    String odd = "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok";
+    try (RawUpstream upstream = new RawUpstream(List.of(odd, odd))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        // the full path (a connection's first request here) and the byte-level path answer alike, at once
+        for (int i = 0; i < 2; i++) {
+          RawResponse reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status).isEqualTo(502);
+          assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
+        }
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
   void onAListenerWithoutH2cTheFirstRequestOfEachConnectionTakesTheByteLevelPath() throws Exception {
     int port = echoUpstream();
     h.start(1, """
