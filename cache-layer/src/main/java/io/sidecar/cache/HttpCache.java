@@ -1,6 +1,7 @@
 package io.sidecar.cache;
 
 import io.sidecar.cache.semantics.AdaptiveTtl;
+import io.sidecar.cache.semantics.ByteRanges;
 import io.sidecar.cache.semantics.CacheKeys;
 import io.sidecar.cache.semantics.CacheKeys.CacheKey;
 import io.sidecar.cache.semantics.Conditionals;
@@ -9,6 +10,7 @@ import io.sidecar.cache.semantics.Directives;
 import io.sidecar.cache.semantics.Freshness;
 import io.sidecar.cache.semantics.HeaderFields;
 import io.sidecar.cache.semantics.HttpDates;
+import io.sidecar.cache.semantics.IfRange;
 import io.sidecar.cache.semantics.Invalidation;
 import io.sidecar.cache.semantics.RefreshAhead;
 import io.sidecar.cache.semantics.RequestDirectives;
@@ -55,9 +57,14 @@ public final class HttpCache {
 
   private static final System.Logger LOG = System.getLogger(HttpCache.class.getName());
 
-  private static final List<String> CLIENT_CONDITIONALS = List.of("If-None-Match", "If-Modified-Since");
-  private static final List<String> BYPASS_CONDITIONALS = List.of("Range", "If-Range", "If-Match",
-      "If-Unmodified-Since");
+  /**
+   * What a fill does not forward: the client's own conditionals (the cache answers them) and Range / If-Range
+   * (the cache stores the complete response and answers ranges from it, RFC 9110 §14).
+   */
+  private static final List<String> NOT_FORWARDED_ON_FILL = List.of("If-None-Match", "If-Modified-Since", "Range",
+      "If-Range");
+  /** Preconditions the cache does not evaluate: such requests go to the origin (RFC 9110 §13.1.1, §13.1.4). */
+  private static final List<String> BYPASS_CONDITIONALS = List.of("If-Match", "If-Unmodified-Since");
 
   private final Vertx vertx;
   private final CacheConfig config;
@@ -194,6 +201,11 @@ public final class HttpCache {
     boolean head() {
       return method.equals("HEAD");
     }
+
+    /** A GET with Range: the only method range handling is defined for (RFC 9110 §14.2). */
+    boolean range() {
+      return method.equals("GET") && reqHeaders.contains("Range");
+    }
   }
 
   private record Found(StoredEntry entry, String layer) {
@@ -243,6 +255,11 @@ public final class HttpCache {
       }
       if (x.head()) {
         // a HEAD miss is forwarded as HEAD and not stored; a later GET fills the cache
+        return passThrough(x.req(), x.policy(), x.origin(), CacheStatus.MISS);
+      }
+      if (x.range()) {
+        // a range miss is forwarded with its Range and If-Range; the 206 is not stored (RFC 9111 §3.4 would
+        // allow combining partial responses, which this cache does not do). A later full GET fills the cache.
         return passThrough(x.req(), x.policy(), x.origin(), CacheStatus.MISS);
       }
       return fetchCoalesced(x, null, null);
@@ -331,7 +348,8 @@ public final class HttpCache {
   private Future<CacheResponse> fetchWith(Exchange x, StoredEntry stale, String staleLayer,
       Promise<StoredEntry> leader, MultiMap conditional) {
     long requestTime = clock.millis();
-    CacheRequest upstream = x.req().withMethod("GET").withHeaders(without(x.req().headers(), CLIENT_CONDITIONALS));
+    CacheRequest upstream = x.req().withMethod("GET").withHeaders(without(x.req().headers(),
+        NOT_FORWARDED_ON_FILL));
     Future<OriginResponse> call;
     try {
       call = x.origin().fetch(upstream, conditional);
@@ -465,7 +483,7 @@ public final class HttpCache {
       return;
     }
     stats.route(x.policy().route()).backgroundRefreshes.increment();
-    Exchange background = new Exchange(x.req().withMethod("GET"), "GET", x.reqHeaders().without(CLIENT_CONDITIONALS),
+    Exchange background = new Exchange(x.req().withMethod("GET"), "GET", x.reqHeaders().without(NOT_FORWARDED_ON_FILL),
         RequestDirectives.NONE, x.key(), x.policy(), x.origin(), x.context(), MultiMap.caseInsensitiveMultiMap());
     fetch(background, entry, "L1", leader).onComplete(ar -> {
       entry.refreshDone();
@@ -531,6 +549,27 @@ public final class HttpCache {
       return new CacheResponse(304, out, null, null, status, layer);
     }
     out.remove("Transfer-Encoding");
+    if (x.range()) {
+      ByteRanges.Decision d = IfRange.decide(x.reqHeaders(), r, entry.body().length());
+      if (d.kind() == ByteRanges.Kind.PARTIAL) {
+        // RFC 9110 §15.3.7: one part; the stored fields (Date, Cache-Control, ETag, Expires, Vary...) are kept
+        out.set("Content-Range", d.contentRange());
+        out.set("Content-Length", Long.toString(d.size()));
+        counters.bytesFromCache.add(d.size());
+        Buffer part = entry.body().slice((int) d.first(), (int) d.last() + 1); // a view, no copy
+        return new CacheResponse(206, out, part, null, status, layer);
+      }
+      if (d.kind() == ByteRanges.Kind.UNSATISFIABLE) {
+        // RFC 9110 §15.5.17: the current length in Content-Range; none of the stored content fields
+        out.clear();
+        out.set("Date", HttpDates.format(now));
+        out.set("Content-Range", d.contentRange());
+        out.set("Content-Length", "0");
+        out.set(CacheResponse.X_CACHE, status.name());
+        out.set(CacheResponse.X_CACHE_LAYER, layer);
+        return new CacheResponse(416, out, null, null, status, layer);
+      }
+    }
     if (r.status() != 204 && r.status() != 304) {
       out.set("Content-Length", Integer.toString(entry.body().length()));
     }
