@@ -187,6 +187,7 @@ public final class SpecTrees {
     m.put("name", s.name());
     m.put("listen", s.listenHost() + ":" + p.listenPort());
     m.put("upstream", s.upstreamHost() + ":" + s.upstreamPort());
+    m.put("enabled", p.enabled());
     m.put("connections", p.connectionCount());
     m.put("toxics", p.toxics().stream().map(SpecTrees::toxic).toList());
     return m;

@@ -4,6 +4,7 @@ import io.sidecar.fault.AuditEvent;
 import io.sidecar.fault.AuditLog;
 import io.sidecar.fault.SeededRandom;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,18 +36,80 @@ public final class TcpProxies {
 
   /** Starts a proxy; fails with IllegalStateException when the name is taken (API: 409). */
   public Future<TcpProxy> create(TcpProxySpec spec, String actor) {
+    return create(spec, true, actor);
+  }
+
+  /**
+   * Creates a proxy, listening at once when {@code enabled} (Toxiproxy's {@code enabled} field); a disabled one
+   * binds nothing until enabled. Fails with IllegalStateException when the name is taken (API: 409).
+   */
+  public Future<TcpProxy> create(TcpProxySpec spec, boolean enabled, String actor) {
     if (proxies.containsKey(spec.name()) || starting.putIfAbsent(spec.name(), Boolean.TRUE) != null) {
       return Future.failedFuture(new IllegalStateException("tcp proxy '" + spec.name() + "' already exists"));
     }
-    return TcpProxy.start(vertx, spec, random).andThen(ar -> {
+    return TcpProxy.start(vertx, spec, random, enabled).andThen(ar -> {
       starting.remove(spec.name());
       if (ar.succeeded()) {
         proxies.put(spec.name(), ar.result());
         audit.record(new AuditEvent(clock.instant(), actor, "tcp-proxy.create", spec.name(),
             spec.listenHost() + ":" + ar.result().listenPort() + " -> " + spec.upstreamHost() + ":" + spec.upstreamPort()
-                + " toxics=" + spec.toxics().size()));
+                + " toxics=" + spec.toxics().size() + (enabled ? "" : " disabled")));
       }
     });
+  }
+
+  /**
+   * Enables or disables a proxy (Toxiproxy's {@code enabled}): disabled stops listening and closes its
+   * connections, enabled listens again on the same port. Fails with NoSuchElementException for an unknown proxy,
+   * or with the bind error when listening again fails (the proxy then stays disabled).
+   */
+  public Future<TcpProxy> setEnabled(String name, boolean enabled, String actor) {
+    TcpProxy p = proxies.get(name);
+    if (p == null) return Future.failedFuture(new NoSuchElementException("no tcp proxy '" + name + "'"));
+    boolean was = p.enabled();
+    return p.setEnabled(enabled).map(v -> {
+      if (was != enabled) {
+        audit.record(new AuditEvent(clock.instant(), actor, enabled ? "tcp-proxy.enable" : "tcp-proxy.disable", name, ""));
+      }
+      return p;
+    });
+  }
+
+  /**
+   * Moves a proxy to new listen/upstream addresses, keeping its toxics (Toxiproxy's proxy update): open
+   * connections are closed and the proxy starts again, enabled or not as asked. When the new address cannot be
+   * bound the proxy is kept, disabled, with the new addresses, and the future fails with the bind error.
+   * NoSuchElementException for an unknown proxy; IllegalStateException while it is being created or moved.
+   */
+  public Future<TcpProxy> move(String name, String listenHost, int listenPort, String upstreamHost, int upstreamPort,
+      boolean enabled, String actor) {
+    TcpProxy old = proxies.get(name);
+    if (old == null) return Future.failedFuture(new NoSuchElementException("no tcp proxy '" + name + "'"));
+    if (starting.putIfAbsent(name, Boolean.TRUE) != null) {
+      return Future.failedFuture(new IllegalStateException("tcp proxy '" + name + "' is being changed"));
+    }
+    TcpProxySpec next = new TcpProxySpec(name, listenHost, listenPort, upstreamHost, upstreamPort, old.toxics());
+    Promise<TcpProxy> done = Promise.promise();
+    old.close().onComplete(closed -> TcpProxy.start(vertx, next, random, enabled).onComplete(ar -> {
+      if (ar.succeeded()) {
+        install(next, ar.result(), actor);
+        done.complete(ar.result());
+      } else {
+        TcpProxy.start(vertx, next, random, false).onComplete(disabled -> {
+          install(next, disabled.result(), actor);
+          done.fail(ar.cause());
+        });
+      }
+    }));
+    return done.future();
+  }
+
+  private void install(TcpProxySpec spec, TcpProxy p, String actor) {
+    proxies.put(spec.name(), p);
+    starting.remove(spec.name());
+    audit.record(new AuditEvent(clock.instant(), actor, "tcp-proxy.update", spec.name(),
+        spec.listenHost() + ":" + p.listenPort() + " -> " + spec.upstreamHost() + ":" + spec.upstreamPort()
+            + (p.enabled() ? "" : " disabled")));
   }
 
   /** Stops and removes a proxy; false when unknown. */
@@ -75,6 +138,33 @@ public final class TcpProxies {
     p.addToxic(toxic);
     audit.record(new AuditEvent(clock.instant(), actor, "toxic.add", proxyName + "/" + toxic.name(),
         toxic.type().wireName() + " " + toxic.stream().name().toLowerCase() + " toxicity=" + toxic.toxicity()));
+  }
+
+  /**
+   * Replaces a toxic by name (Toxiproxy's toxic update). Throws NoSuchElementException when the proxy or the
+   * toxic is unknown (404).
+   */
+  public void updateToxic(String proxyName, ToxicSpec toxic, String actor) {
+    TcpProxy p = proxies.get(proxyName);
+    if (p == null) throw new NoSuchElementException("no tcp proxy '" + proxyName + "'");
+    if (p.replaceToxic(toxic).isEmpty()) throw new NoSuchElementException("no toxic '" + toxic.name() + "' on " + proxyName);
+    audit.record(new AuditEvent(clock.instant(), actor, "toxic.update", proxyName + "/" + toxic.name(),
+        toxic.type().wireName() + " " + toxic.stream().name().toLowerCase() + " toxicity=" + toxic.toxicity()));
+  }
+
+  /**
+   * Toxiproxy's reset: every proxy enabled again and every toxic removed. The future fails with the first bind
+   * error if a proxy could not listen again (the others are still reset).
+   */
+  public Future<Void> reset(String actor) {
+    List<Future<?>> all = new ArrayList<>();
+    int removed = 0;
+    for (TcpProxy p : proxies.values()) {
+      removed += p.clearToxics();
+      all.add(p.setEnabled(true));
+    }
+    audit.record(new AuditEvent(clock.instant(), actor, "tcp-proxy.reset", "*", "toxics removed=" + removed));
+    return Future.join(all).mapEmpty();
   }
 
   /** Removes a toxic; false when the proxy or the toxic is unknown. */

@@ -23,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A {@code down} toxic at full toxicity takes the proxy down as Toxiproxy does: the listener stops (new
  * connections are refused) and open connections close; removing it listens again on the same port. At lower
  * toxicity it closes that share of connections right after they are accepted.
+ *
+ * <p>{@link #setEnabled(boolean) Disabling} a proxy does the same independently of its toxics (Toxiproxy's
+ * {@code enabled: false}); enabling it listens again on the port it had.
  */
 public final class TcpProxy {
 
@@ -35,19 +38,30 @@ public final class TcpProxy {
   private NetServer server;
   private int boundPort;
   private boolean closing;
+  private volatile boolean enabled;
   private Future<Void> listening = Future.succeededFuture();
 
-  private TcpProxy(Vertx vertx, TcpProxySpec spec, SeededRandom random) {
+  private TcpProxy(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled) {
     this.vertx = vertx;
     this.spec = spec;
     this.random = random;
+    this.enabled = enabled;
     this.toxics = List.copyOf(spec.toxics());
     this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5000).setTcpNoDelay(true));
   }
 
   /** Starts listening; the future completes with the running proxy (or fails, e.g. port in use). */
   public static Future<TcpProxy> start(Vertx vertx, TcpProxySpec spec, SeededRandom random) {
-    TcpProxy p = new TcpProxy(vertx, spec, random);
+    return start(vertx, spec, random, true);
+  }
+
+  /**
+   * Starts a proxy; a disabled one binds nothing (and always succeeds) until {@link #setEnabled(boolean)
+   * enabled}. An enabled one's future fails when the port cannot be bound.
+   */
+  public static Future<TcpProxy> start(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled) {
+    TcpProxy p = new TcpProxy(vertx, spec, random, enabled);
+    if (!enabled) return Future.succeededFuture(p);
     return p.listen(spec.listenPort()).map(v -> {
       p.syncListening();
       return p;
@@ -67,22 +81,66 @@ public final class TcpProxy {
   }
 
   private boolean isDown() {
+    if (!enabled) return true;
     for (ToxicSpec t : toxics) {
       if (t.type() == ToxicType.DOWN && t.toxicity() >= 1.0) return true;
     }
     return false;
   }
 
-  /** Stops or resumes listening to match the toxics (a full-toxicity {@code down} means not listening). */
+  /**
+   * Stops or resumes listening to match the enabled flag and the toxics (disabled or a full-toxicity {@code down}
+   * means not listening). Steps are chained, each deciding when it runs, so quick changes (disable then enable, or
+   * a reset that enables and clears toxics) never bind twice or leave a listener that should be stopped.
+   */
   private synchronized void syncListening() {
     if (closing) return;
-    if (isDown() && server != null) {
-      NetServer stopped = server;
-      server = null;
-      listening = stopped.close();
-    } else if (!isDown() && server == null) {
-      listening = listening.transform(ar -> listen(boundPort));
+    listening = listening.transform(ar -> reconcile());
+  }
+
+  private Future<Void> reconcile() {
+    NetServer stop = null;
+    int port;
+    synchronized (this) {
+      if (closing) return Future.succeededFuture();
+      boolean down = isDown();
+      if (down && server != null) {
+        stop = server;
+        server = null;
+      } else if (down || server != null) {
+        return Future.succeededFuture();
+      }
+      port = boundPort != 0 ? boundPort : spec.listenPort();
     }
+    return stop != null ? stop.close() : listen(port);
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /**
+   * Enables (listens again on the same port) or disables (stops listening, closes open connections) the proxy.
+   * The future completes once the listener matches; when listening again fails (the port was taken meanwhile) it
+   * fails and the proxy stays disabled.
+   */
+  public Future<Void> setEnabled(boolean on) {
+    Future<Void> settled;
+    synchronized (this) {
+      if (closing) return Future.succeededFuture();
+      enabled = on;
+      syncListening();
+      settled = listening;
+    }
+    if (!on) {
+      for (ToxicConnection c : connections) c.closeFromAnyThread();
+    }
+    return settled.recover(err -> {
+      synchronized (this) {
+        if (server == null) enabled = false;
+      }
+      return Future.failedFuture(err);
+    });
   }
 
   /** Completes when the listener matches the current toxics (for callers that must not race it). */
@@ -91,6 +149,10 @@ public final class TcpProxy {
   }
 
   private void accept(NetSocket downstream) {
+    if (!enabled) { // accepted while the listener was being closed
+      downstream.close();
+      return;
+    }
     ToxicConnection c = new ToxicConnection(vertx, this, downstream, random);
     connections.add(c);
     c.start(client, spec.upstreamHost(), spec.upstreamPort());
@@ -135,6 +197,24 @@ public final class TcpProxy {
     toxics = List.copyOf(next);
     notifyConnections();
     syncListening();
+  }
+
+  /**
+   * Replaces the toxic of the same name in place (its position in the chain is kept); empty when there is none.
+   * Open connections apply the new settings to their next chunk and draw its toxicity anew.
+   */
+  public synchronized Optional<ToxicSpec> replaceToxic(ToxicSpec toxic) {
+    List<ToxicSpec> next = new ArrayList<>(toxics);
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i).name().equals(toxic.name())) {
+        ToxicSpec old = next.set(i, toxic);
+        toxics = List.copyOf(next);
+        notifyConnections();
+        syncListening();
+        return Optional.of(old);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Removes a toxic; empty when there is none by that name. */

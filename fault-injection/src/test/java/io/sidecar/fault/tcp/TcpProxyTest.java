@@ -211,4 +211,109 @@ class TcpProxyTest {
     waitFor(() -> proxy.connectionCount() == 0, Duration.ofSeconds(30));
     assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(290);
   }
+
+  private Throwable refusedAt(int port) throws Exception {
+    return client.connect(port, "127.0.0.1").transform(ar -> {
+      if (ar.succeeded()) ar.result().close();
+      return Future.succeededFuture(ar.cause());
+    }).await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void disablingStopsListeningAndClosesConnectionsEnablingListensAgainOnTheSamePort() throws Exception {
+    int port = proxy.listenPort();
+    Probe before = connect();
+    before.socket.write("a");
+    waitFor(() -> before.length() == 1, Duration.ofSeconds(30));
+
+    proxies.setEnabled("echo", false, "t").await(30, TimeUnit.SECONDS);
+    before.closed.future().await(30, TimeUnit.SECONDS);
+    assertThat(proxy.enabled()).isFalse();
+    assertThat(refusedAt(port)).isNotNull();
+
+    // quick toggles settle on the last one without binding twice
+    proxy.setEnabled(true);
+    proxy.setEnabled(false);
+    proxies.setEnabled("echo", true, "t").await(30, TimeUnit.SECONDS);
+    assertThat(proxy.listenPort()).isEqualTo(port);
+    Probe after = connect();
+    after.socket.write("b");
+    waitFor(() -> after.length() == 1, Duration.ofSeconds(30));
+    assertThat(after.received.toString()).isEqualTo("b");
+  }
+
+  @Test
+  void aProxyCreatedDisabledBindsNothingUntilEnabled() throws Exception {
+    TcpProxy off = proxies.create(new TcpProxySpec("off", "127.0.0.1", 0, "127.0.0.1", echo.actualPort(), List.of()),
+        false, "t").await(30, TimeUnit.SECONDS);
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.listenPort()).isZero();
+    proxies.setEnabled("off", true, "t").await(30, TimeUnit.SECONDS);
+    assertThat(off.listenPort()).isPositive();
+    assertThat(refusedAt(off.listenPort())).isNull();
+  }
+
+  @Test
+  void moveKeepsToxicsAndListensOnTheNewAddress() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(200), Duration.ZERO), "t");
+    int oldPort = proxy.listenPort();
+    TcpProxy moved = proxies.move("echo", "127.0.0.1", 0, "127.0.0.1", echo.actualPort(), true, "t")
+        .await(30, TimeUnit.SECONDS);
+    proxy = moved;
+    assertThat(proxies.get("echo")).containsSame(moved);
+    assertThat(moved.toxics()).extracting(ToxicSpec::name).containsExactly("lat");
+    assertThat(moved.listenPort()).isNotEqualTo(oldPort);
+    assertThat(refusedAt(oldPort)).isNotNull();
+    Probe p = connect();
+    long t0 = System.nanoTime();
+    p.socket.write("x");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
+    assertThat((p.firstByteNanos - t0) / 1e6).isGreaterThanOrEqualTo(190);
+  }
+
+  @Test
+  void moveToABusyPortKeepsTheProxyDisabledWithTheNewAddress() throws Exception {
+    // a plain socket holds the port (a Vert.x server in the same instance would be shared, not refused)
+    try (java.net.ServerSocket holder = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Throwable failed = proxies.move("echo", "127.0.0.1", holder.getLocalPort(), "127.0.0.1", echo.actualPort(), true, "t")
+          .transform(ar -> Future.succeededFuture(ar.cause())).await(30, TimeUnit.SECONDS);
+      assertThat(failed).isNotNull();
+      TcpProxy now = proxies.get("echo").orElseThrow();
+      proxy = now;
+      assertThat(now.enabled()).isFalse();
+      assertThat(now.spec().listenPort()).isEqualTo(holder.getLocalPort());
+    }
+  }
+
+  @Test
+  void replaceToxicKeepsItsPlaceAndAppliesTheNewSettings() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.latency("a", ToxicStream.UPSTREAM, Duration.ofMillis(1), Duration.ZERO), "t");
+    proxies.addToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(1), Duration.ZERO), "t");
+    proxies.updateToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(250), Duration.ZERO), "t");
+    assertThat(proxy.toxics()).extracting(ToxicSpec::name).containsExactly("a", "lat");
+    assertThat(proxy.toxics().get(1).latency()).isEqualTo(Duration.ofMillis(250));
+    Probe p = connect();
+    long t0 = System.nanoTime();
+    p.socket.write("x");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
+    assertThat((p.firstByteNanos - t0) / 1e6).isGreaterThanOrEqualTo(240);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> proxies.updateToxic("echo",
+        ToxicSpec.of("nope", ToxicType.TIMEOUT, ToxicStream.DOWNSTREAM), "t"))
+        .isInstanceOf(java.util.NoSuchElementException.class);
+  }
+
+  @Test
+  void resetEnablesEveryProxyAndRemovesEveryToxic() throws Exception {
+    proxies.addToxic("echo", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM), "t");
+    proxies.addToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(500), Duration.ZERO), "t");
+    proxies.setEnabled("echo", false, "t").await(30, TimeUnit.SECONDS);
+    proxies.reset("t").await(30, TimeUnit.SECONDS);
+    assertThat(proxy.enabled()).isTrue();
+    assertThat(proxy.toxics()).isEmpty();
+    Probe p = connect();
+    long t0 = System.nanoTime();
+    p.socket.write("x");
+    waitFor(() -> p.length() == 1, Duration.ofSeconds(30));
+    assertThat((p.firstByteNanos - t0) / 1e6).isLessThan(400);
+  }
 }
