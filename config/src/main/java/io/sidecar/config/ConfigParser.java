@@ -34,7 +34,7 @@ public final class ConfigParser {
 
   private SidecarConfig root(YamlNode root) {
     Fields f = Fields.of(root, errors, "service", "instance", "admin", "server", "listeners", "routes",
-        "clusters", "faults", "fault_injection", "tcp_proxies", "cache", "predictor", "storage");
+        "clusters", "faults", "fault_injection", "tcp_proxies", "toxiproxy_api", "cache", "predictor", "storage");
     String service = f.string("service", "sidecar");
     String instance = f.string("instance", defaultInstance());
     AdminSpec admin = admin(f.section("admin", "address", "token"));
@@ -50,9 +50,28 @@ public final class ConfigParser {
         url(f.section("storage", "postgres"), "postgres", "postgresql", "postgres"));
     YamlNode faultInjection = f.raw("fault_injection");
     YamlNode tcpProxies = f.raw("tcp_proxies");
+    ToxiproxyApiSpec toxiproxyApi = toxiproxyApi(f, admin, listeners);
     return new SidecarConfig(service, instance, admin, server, listeners, routes, clusters, faults,
         faultInjection == null || faultInjection.isNull() ? null : faultInjection,
-        tcpProxies == null || tcpProxies.isNull() ? null : tcpProxies, cache, predictor, storage);
+        tcpProxies == null || tcpProxies.isNull() ? null : tcpProxies, cache, predictor, storage, toxiproxyApi);
+  }
+
+  /**
+   * {@code toxiproxy_api: { address: 127.0.0.1:8474 }}: present = on (the address defaults to Toxiproxy's port on
+   * loopback), absent = off. Its address may not be the admin API's or a listener's: Vert.x would share one socket
+   * between the two servers and split their connections.
+   */
+  private ToxiproxyApiSpec toxiproxyApi(Fields root, AdminSpec admin, List<ListenerSpec> listeners) {
+    if (!root.has("toxiproxy_api")) return null;
+    Fields f = root.section("toxiproxy_api", "address");
+    HostPort address = address(f, "address", ToxiproxyApiSpec.DEFAULT_ADDRESS);
+    if (address.equals(admin.address())) {
+      f.error("address", "the admin API uses " + address);
+    }
+    for (ListenerSpec l : listeners) {
+      if (address.equals(l.address())) f.error("address", "listener " + l.name() + " uses " + address);
+    }
+    return new ToxiproxyApiSpec(address);
   }
 
   private static String defaultInstance() {

@@ -148,6 +148,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void toxiproxyApiIsOffUnlessPresentAndDefaultsToToxiproxysPortOnLoopback() throws Exception {
+    assertThat(loader.parse(MINIMAL).toxiproxyApi()).isNull();
+    assertThat(loader.parse("toxiproxy_api: {}\n" + MINIMAL).toxiproxyApi().address())
+        .isEqualTo(new HostPort("127.0.0.1", 8474));
+    assertThat(loader.parse("toxiproxy_api: { address: \"0.0.0.0:18474\" }\n" + MINIMAL).toxiproxyApi().address())
+        .isEqualTo(new HostPort("0.0.0.0", 18474));
+    assertThatThrownBy(() -> loader.parse("admin: { address: 127.0.0.1:9901 }\n"
+        + "toxiproxy_api: { address: 127.0.0.1:9901, token: x }\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactly("toxiproxy_api.token (line 2): unknown field (known: address)",
+                "toxiproxy_api.address (line 2): the admin API uses 127.0.0.1:9901"));
+    assertThatThrownBy(() -> loader.parse("toxiproxy_api: { address: 127.0.0.1:15001 }\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("toxiproxy_api.address (line 1): listener in uses 127.0.0.1:15001");
+  }
+
+  @Test
   void serverTransportIsAutoByDefaultAndTakesANamedOne() throws Exception {
     assertThat(loader.parse(MINIMAL).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);
     assertThat(loader.parse("server: { transport: io_uring }\n" + MINIMAL).server().transport())
