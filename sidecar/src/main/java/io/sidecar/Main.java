@@ -201,6 +201,9 @@ public final class Main {
         (System.nanoTime() - startedAt) / 1_000_000,
         config.listeners().stream().map(l -> l.name() + "=" + l.address()).toList(), config.admin().address(),
         sidecar.transport());
+    if (config.toxiproxyApi() != null) {
+      out.printf("toxiproxy API on %s (no token, as Toxiproxy: keep it on loopback)%n", config.toxiproxyApi().address());
+    }
     banner.forEach(out::println);
     try {
       stopRequested.await();

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sidecar.admin.AdminApi;
 import io.sidecar.admin.ConfigControl;
+import io.sidecar.admin.ToxiproxyApi;
 import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigLoader;
 import io.sidecar.cache.CacheConfig;
@@ -64,6 +65,7 @@ public final class Sidecar implements ConfigControl {
   private final String transport;
   private final AtomicBoolean ready = new AtomicBoolean();
   private HttpServer admin;
+  private HttpServer toxiproxyApi;
   private String fingerprint;
   private long watchTimer = -1;
 
@@ -254,6 +256,7 @@ public final class Sidecar implements ConfigControl {
         })
         .compose(v -> sidecar.dataPlane.apply(1, config))
         .compose(v -> sidecar.startAdmin(config))
+        .compose(v -> sidecar.startToxiproxyApi(config))
         .map(v -> {
           sidecar.ready.set(true);
           sidecar.watch();
@@ -269,6 +272,20 @@ public final class Sidecar implements ConfigControl {
         .requestHandler(api.router(vertx))
         .listen(config.admin().address().port(), config.admin().address().host())
         .onSuccess(server -> admin = server)
+        .mapEmpty();
+  }
+
+  /**
+   * The Toxiproxy-compatible API over the TCP proxies when {@code toxiproxy_api:} is present (read at start; a
+   * change takes a restart). It has no token, as Toxiproxy: it binds where the config says.
+   */
+  private Future<Void> startToxiproxyApi(SidecarConfig config) {
+    if (config.toxiproxyApi() == null) return Future.succeededFuture();
+    io.sidecar.config.HostPort address = config.toxiproxyApi().address();
+    return vertx.createHttpServer()
+        .requestHandler(new ToxiproxyApi(faults::tcpProxies).router(vertx))
+        .listen(address.port(), address.host())
+        .onSuccess(server -> toxiproxyApi = server)
         .mapEmpty();
   }
 
@@ -316,6 +333,8 @@ public final class Sidecar implements ConfigControl {
   public Vertx vertx() { return vertx; }
   public DataPlane dataPlane() { return dataPlane; }
   public int adminPort() { return admin.actualPort(); }
+  /** The Toxiproxy-compatible API's port; -1 when {@code toxiproxy_api:} is absent. */
+  public int toxiproxyApiPort() { return toxiproxyApi == null ? -1 : toxiproxyApi.actualPort(); }
 
   /** Graceful stop: refuse new work, let requests in flight finish within the grace period, close. */
   public Future<Void> shutdown() {
@@ -323,7 +342,9 @@ public final class Sidecar implements ConfigControl {
     if (watchTimer >= 0) vertx.cancelTimer(watchTimer);
     Duration grace = store.current().config().server().shutdownGrace();
     Future<Void> adminDown = admin == null ? Future.succeededFuture() : admin.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
-    return Future.all(adminDown, dataPlane.shutdown(grace))
+    Future<Void> toxiproxyDown = toxiproxyApi == null ? Future.succeededFuture()
+        : toxiproxyApi.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return Future.all(adminDown, toxiproxyDown, dataPlane.shutdown(grace))
         .eventually(() -> {
           if (accessLog != null) {
             try {
