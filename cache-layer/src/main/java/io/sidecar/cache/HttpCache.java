@@ -179,7 +179,7 @@ public final class HttpCache {
     CacheKey key = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), reqHeaders, policy.keyRules());
     RequestDirectives rd = RequestDirectives.of(reqHeaders);
     Exchange x = new Exchange(req, method, reqHeaders, rd, key, policy, origin, Vertx.currentContext(),
-        storedAnswerHeaders);
+        storedAnswerHeaders, false);
     return lookup(key.primary(), reqHeaders).compose(found -> {
       try {
         return onLookup(x, found);
@@ -195,9 +195,12 @@ public final class HttpCache {
    * One request in flight through the cache.
    *
    * @param storedAnswerHeaders where {@link #serveStored} writes the answer's header fields (empty until then)
+   * @param fillOnly a background fill started by a range miss: nobody reads its answer, and its origin fetch is
+   *     not counted as a second miss
    */
   private record Exchange(CacheRequest req, String method, HeaderFields reqHeaders, RequestDirectives rd,
-      CacheKey key, CachePolicy policy, Origin origin, Context context, MultiMap storedAnswerHeaders) {
+      CacheKey key, CachePolicy policy, Origin origin, Context context, MultiMap storedAnswerHeaders,
+      boolean fillOnly) {
     boolean head() {
       return method.equals("HEAD");
     }
@@ -258,9 +261,7 @@ public final class HttpCache {
         return passThrough(x.req(), x.policy(), x.origin(), CacheStatus.MISS);
       }
       if (x.range()) {
-        // a range miss is forwarded with its Range and If-Range; the 206 is not stored (RFC 9111 §3.4 would
-        // allow combining partial responses, which this cache does not do). A later full GET fills the cache.
-        return passThrough(x.req(), x.policy(), x.origin(), CacheStatus.MISS);
+        return rangeMiss(x);
       }
       return fetchCoalesced(x, null, null);
     }
@@ -410,7 +411,9 @@ public final class HttpCache {
   private CacheResponse fromOrigin(Exchange x, Promise<StoredEntry> leader, OriginResponse resp, long requestTime,
       long responseTime, StoredEntry replaced) {
     CacheStats.RouteCounters counters = stats.route(x.policy().route());
-    counters.misses.increment();
+    if (!x.fillOnly()) {
+      counters.misses.increment();
+    }
     HeaderFields respHeaders = fields(resp.headers());
     Directives cc = directives(respHeaders);
     String refusal = Storability.refusal("GET", x.rd(), x.reqHeaders().contains("Authorization"), resp.status(),
@@ -472,6 +475,86 @@ public final class HttpCache {
     return new CacheResponse(resp.status(), out, null, tee, CacheStatus.MISS, "ORIGIN");
   }
 
+  /**
+   * A GET with Range and nothing stored. A fill for the key already running is waited for (bounded, as any
+   * coalesced miss) and the range is answered from it. Otherwise the request goes to the origin with its Range
+   * and If-Range, so the client's latency and bytes are what they would be without the cache:
+   * <ul>
+   *   <li>a 200 (the origin ignored Range, or its If-Range failed) is the complete response: stored as any miss;
+   *   <li>a 206 is passed on and not stored (RFC 9111 §3.4 allows combining parts; this cache does not). When
+   *       its {@code Content-Range} gives a complete length within the route's {@code max_object_size}, the
+   *       complete response is fetched in the background without Range and stored, so the next ranges are hits
+   *       (nginx fetches the whole object on a range miss too, but makes the client wait for it; larger objects,
+   *       e.g. videos beyond the limit, are never fetched whole);
+   *   <li>anything else is passed on.
+   * </ul>
+   */
+  private Future<CacheResponse> rangeMiss(Exchange x) {
+    Future<StoredEntry> inflight = fills.inflight(x.key().primary());
+    if (inflight == null) {
+      return forwardRange(x);
+    }
+    return waitBounded(x.context(), inflight).compose(filled -> {
+      if (filled != null && Vary.matches(filled.varyKey(), x.reqHeaders())) {
+        Directives cc = directives(filled);
+        long age = age(filled, clock.millis());
+        long lifetime = lifetime(filled, cc, x.policy()).millis();
+        if (ServeDecision.decide(x.rd(), cc, lifetime, age) == ServeDecision.Action.SERVE) {
+          stats.route(x.policy().route()).coalesced.increment();
+          return Future.succeededFuture(serveStored(x, filled, CacheStatus.HIT, "L1", true));
+        }
+      }
+      return forwardRange(x);
+    });
+  }
+
+  private Future<CacheResponse> forwardRange(Exchange x) {
+    long requestTime = clock.millis();
+    Future<OriginResponse> call;
+    try {
+      call = x.origin().fetch(x.req(), MultiMap.caseInsensitiveMultiMap());
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(e);
+    }
+    CacheStats.RouteCounters counters = stats.route(x.policy().route());
+    return call.map(resp -> {
+      resp.body().pause();
+      if (resp.status() == 200) {
+        // the complete response: stored as any miss (fromOrigin counts it), led only if no fill runs
+        return fromOrigin(x, fills.tryLead(x.key().primary()), resp, requestTime, clock.millis(), null);
+      }
+      counters.misses.increment();
+      HeaderFields h = fields(resp.headers());
+      if (resp.status() == 206) {
+        long complete = ByteRanges.completeLength(h.first("Content-Range"));
+        if (complete >= 0 && complete <= x.policy().maxObjectSize()
+            && Storability.refusal("GET", x.rd(), x.reqHeaders().contains("Authorization"), 200, h,
+                directives(h)) == null) {
+          fillInBackground(x);
+        }
+      }
+      MultiMap out = downstreamHeaders(resp.headers());
+      out.set(CacheResponse.X_CACHE, CacheStatus.MISS.name());
+      out.set(CacheResponse.X_CACHE_LAYER, "ORIGIN");
+      return new CacheResponse(resp.status(), out, null, resp.body(), CacheStatus.MISS, "ORIGIN");
+    });
+  }
+
+  /** Fetches and stores the complete response for a key a range miss found empty; one per key at a time. */
+  private void fillInBackground(Exchange x) {
+    Promise<StoredEntry> leader = fills.tryLead(x.key().primary());
+    if (leader == null) {
+      return; // a fill for this key is already running
+    }
+    Exchange fill = new Exchange(x.req().withMethod("GET"), "GET", x.reqHeaders().without(NOT_FORWARDED_ON_FILL),
+        x.rd(), x.key(), x.policy(), x.origin(), x.context(), MultiMap.caseInsensitiveMultiMap(), true);
+    fetch(fill, null, null, leader).onComplete(ar -> {
+      if (ar.succeeded() && ar.result().stream() != null) {
+        discard(ar.result().stream());
+      }
+    });
+  }
+
   /** Stale-while-revalidate and refresh-ahead: one background validation per entry, joined to coalescing. */
   private void refreshInBackground(Exchange x, StoredEntry entry) {
     if (!entry.startRefresh()) {
@@ -484,7 +567,8 @@ public final class HttpCache {
     }
     stats.route(x.policy().route()).backgroundRefreshes.increment();
     Exchange background = new Exchange(x.req().withMethod("GET"), "GET", x.reqHeaders().without(NOT_FORWARDED_ON_FILL),
-        RequestDirectives.NONE, x.key(), x.policy(), x.origin(), x.context(), MultiMap.caseInsensitiveMultiMap());
+        RequestDirectives.NONE, x.key(), x.policy(), x.origin(), x.context(), MultiMap.caseInsensitiveMultiMap(),
+        false);
     fetch(background, entry, "L1", leader).onComplete(ar -> {
       entry.refreshDone();
       if (ar.succeeded() && ar.result().stream() != null) {

@@ -127,30 +127,111 @@ class HttpCacheRangeTest {
     assertThat(h.originHits("/v")).isEqualTo(1);
   }
 
-  @Test
-  void aRangeMissIsForwardedWithItsRangeAndTheNot206Stored() {
+  /** An origin that honours Range on /m (4 bytes "abcd"), with the given extra response field. */
+  private void rangeOrigin(String cacheControl) {
     h.on("/m", r -> {
-      if (r.getHeader("Range") != null) {
-        r.response().setStatusCode(206).putHeader("Cache-Control", "max-age=60")
-            .putHeader("Content-Range", "bytes 0-1/4").end("ab");
+      String range = r.getHeader("Range");
+      if (range != null) {
+        int first = Integer.parseInt(range.substring(6, range.indexOf('-')));
+        r.response().setStatusCode(206).putHeader("Cache-Control", cacheControl)
+            .putHeader("Content-Range", "bytes " + first + "-3/4").end("abcd".substring(first));
       } else {
-        r.response().putHeader("Cache-Control", "max-age=60").end("abcd");
+        r.response().putHeader("Cache-Control", cacheControl).end("abcd");
       }
     });
-    HttpResponse<String> miss = h.get("/m", "Range", "bytes=0-1", "If-Range", "\"x\"");
+  }
+
+  private long bytesStored() {
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> routes = (Map<String, Map<String, Object>>) h.cache.stats().get("routes");
+    Map<String, Object> route = routes.get("test");
+    return route == null ? 0 : (Long) route.get("bytes_stored");
+  }
+
+  private void awaitStored(long bytes) throws InterruptedException {
+    for (int i = 0; i < 200 && bytesStored() < bytes; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(bytesStored()).isEqualTo(bytes);
+  }
+
+  @Test
+  void aRangeMissIsForwardedAndTheCompleteResponseFilledInTheBackground() throws Exception {
+    rangeOrigin("max-age=60");
+    HttpResponse<String> miss = h.get("/m", "Range", "bytes=0-", "If-Range", "\"x\"");
     assertThat(miss.statusCode()).isEqualTo(206);
-    assertThat(miss.body()).isEqualTo("ab");
+    assertThat(miss.body()).isEqualTo("abcd");
     assertThat(header(miss, "x-cache")).isEqualTo("MISS");
-    assertThat(h.originRequestHeaders.get(0).get("Range")).isEqualTo("bytes=0-1");
+    assertThat(h.originRequestHeaders.get(0).get("Range")).isEqualTo("bytes=0-");
     assertThat(h.originRequestHeaders.get(0).get("If-Range")).isEqualTo("\"x\"");
-    HttpResponse<String> full = h.get("/m");
-    assertThat(full.body()).isEqualTo("abcd");
-    assertThat(header(full, "x-cache")).isEqualTo("MISS"); // the 206 was not stored
+    awaitStored(4); // the complete length (4) is within max_object_size: fetched whole, without Range
+    assertThat(h.originRequestHeaders.get(1).contains("Range")).isFalse();
+    assertThat(h.originRequestHeaders.get(1).contains("If-Range")).isFalse();
     HttpResponse<String> range = h.get("/m", "Range", "bytes=2-3");
     assertThat(range.statusCode()).isEqualTo(206);
     assertThat(range.body()).isEqualTo("cd");
     assertThat(header(range, "x-cache")).isEqualTo("HIT");
+    HttpResponse<String> full = h.get("/m");
+    assertThat(full.body()).isEqualTo("abcd");
+    assertThat(header(full, "x-cache")).isEqualTo("HIT");
     assertThat(h.originHits("/m")).isEqualTo(2);
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> routes = (Map<String, Map<String, Object>>) h.cache.stats().get("routes");
+    assertThat(routes.get("test").get("misses")).isEqualTo(1L); // the background fill is not a second miss
+  }
+
+  @Test
+  void aRangeMissBeyondMaxObjectSizeIsOnlyForwarded() throws Exception {
+    h.policy = r -> CachePolicy.builder("test").maxObjectSize(3).build();
+    rangeOrigin("max-age=60");
+    HttpResponse<String> miss = h.get("/m", "Range", "bytes=1-");
+    assertThat(miss.statusCode()).isEqualTo(206);
+    assertThat(miss.body()).isEqualTo("bcd");
+    Thread.sleep(200);
+    assertThat(h.originHits("/m")).isEqualTo(1); // no whole-object fetch
+    assertThat(header(h.get("/m", "Range", "bytes=1-"), "x-cache")).isEqualTo("MISS");
+    assertThat(h.originHits("/m")).isEqualTo(2);
+    assertThat(bytesStored()).isZero();
+  }
+
+  @Test
+  void aRangeMissOfANotStorableResponseIsOnlyForwarded() throws Exception {
+    rangeOrigin("no-store");
+    assertThat(h.get("/m", "Range", "bytes=0-").statusCode()).isEqualTo(206);
+    Thread.sleep(200);
+    assertThat(h.originHits("/m")).isEqualTo(1);
+  }
+
+  @Test
+  void aRangeMissAnswered200ByTheOriginIsStored() {
+    h.on("/w", r -> r.response().putHeader("Cache-Control", "max-age=60").end("whole")); // ignores Range
+    HttpResponse<String> miss = h.get("/w", "Range", "bytes=0-1");
+    assertThat(miss.statusCode()).isEqualTo(200);
+    assertThat(miss.body()).isEqualTo("whole");
+    assertThat(header(miss, "x-cache")).isEqualTo("MISS");
+    HttpResponse<String> hit = h.get("/w", "Range", "bytes=0-1");
+    assertThat(hit.statusCode()).isEqualTo(206);
+    assertThat(hit.body()).isEqualTo("wh");
+    assertThat(header(hit, "x-cache")).isEqualTo("HIT");
+    assertThat(h.originHits("/w")).isEqualTo(1);
+  }
+
+  @Test
+  void aRangeMissWaitsForAFillInFlightAndIsAnsweredFromIt() throws Exception {
+    h.on("/slow", r -> h.vertx.setTimer(300, t -> r.response().putHeader("Cache-Control", "max-age=60")
+        .end(BODY)));
+    var full = h.client().sendAsync(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + h.frontPort() + "/slow")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (int i = 0; i < 100 && h.originHits("/slow") == 0; i++) {
+      Thread.sleep(5);
+    }
+    HttpResponse<String> range = h.get("/slow", "Range", "bytes=5-9");
+    assertThat(range.statusCode()).isEqualTo(206);
+    assertThat(range.body()).isEqualTo("56789");
+    assertThat(header(range, "x-cache")).isEqualTo("HIT");
+    assertThat(full.get().body()).isEqualTo(BODY);
+    assertThat(h.originHits("/slow")).isEqualTo(1);
   }
 
   @Test

@@ -145,6 +145,31 @@ public final class ByteRanges {
     return specs.isEmpty() ? null : specs;
   }
 
+  /**
+   * The complete length from a 206's {@code Content-Range} (§14.4: {@code bytes first-last/complete-length}),
+   * or -1 when absent, unknown ({@code /*}), of another unit or invalid.
+   */
+  public static long completeLength(String contentRange) {
+    if (contentRange == null) {
+      return -1;
+    }
+    String v = contentRange.trim();
+    if (v.length() < 6 || !v.substring(0, 6).equalsIgnoreCase("bytes ")) {
+      return -1;
+    }
+    int slash = v.indexOf('/');
+    if (slash < 0) {
+      return -1;
+    }
+    String range = v.substring(6, slash).trim();
+    int dash = range.indexOf('-');
+    if (dash <= 0 || digits(range.substring(0, dash)) < 0 || digits(range.substring(dash + 1)) < 0) {
+      return -1;
+    }
+    long length = digits(v.substring(slash + 1).trim());
+    return length == Long.MAX_VALUE ? -1 : length;
+  }
+
   /** 1*DIGIT as a long (saturating at Long.MAX_VALUE), or -1 when not 1*DIGIT. */
   private static long digits(String s) {
     if (s.isEmpty()) {

@@ -74,4 +74,15 @@ class ByteRangesTest {
     assertThat(ByteRanges.parse("bytes=1-2, 3-, -4")).containsExactly(new ByteRanges.Spec(1, 2),
         new ByteRanges.Spec(3, -1), new ByteRanges.Spec(-1, 4));
   }
+
+  @Test
+  void completeLengthFromA206ContentRange() {
+    assertThat(ByteRanges.completeLength("bytes 0-9/100")).isEqualTo(100);
+    assertThat(ByteRanges.completeLength("Bytes 0-0/1")).isEqualTo(1);
+    assertThat(ByteRanges.completeLength("bytes 0-9/*")).isEqualTo(-1);
+    assertThat(ByteRanges.completeLength("bytes */100")).isEqualTo(-1); // a 416's, not a part
+    assertThat(ByteRanges.completeLength("items 0-9/100")).isEqualTo(-1);
+    assertThat(ByteRanges.completeLength("bytes 0-9/99999999999999999999999")).isEqualTo(-1);
+    assertThat(ByteRanges.completeLength(null)).isEqualTo(-1);
+  }
 }
