@@ -252,6 +252,7 @@ final class Exchange {
     creq.exceptionHandler(ignored -> { });
     creq.authority(UpstreamRequests.authority(request, route, address));
     UpstreamRequests.writeHeaders(request.headers(), UpstreamRequests.Forwarding.of(request), route, creq.headers());
+    UpstreamRequests.forwardTeTrailers(request.headers(), creq.version(), creq.headers());
     creq.response().onComplete(ar -> {
       if (!active.contains(t) || done) return;
       if (ar.succeeded()) onResponse(t, ar.result());
@@ -266,9 +267,10 @@ final class Exchange {
       request.resume();
       return;
     }
-    if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && creq.version() != HttpVersion.HTTP_2) {
-      creq.setChunked(true);
-    }
+    // A body of unknown length: chunked on HTTP/1.1; on HTTP/2 the flag only tells Vert.x that no Content-Length
+    // is coming (it writes no Transfer-Encoding there), without which its first write throws. A gRPC request is such
+    // a body: h2 downstream, no Content-Length.
+    if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) creq.setChunked(true);
     bodyStreamed = true;
     ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody,
         () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes"),
@@ -397,6 +399,7 @@ final class Exchange {
       destination = new io.sidecar.fault.vertx.ShapedWriteStream(runtime.vertx(), response, faults.shape(),
           faults.responseDelayNanos(), this::abortDownstream, SHAPING_RANDOM);
     }
+    destination = new TrailerRelay(destination, cresp, response);
     cresp.pipe().endOnFailure(false).to(destination).onComplete(ar -> {
       if (ar.succeeded()) {
         if (t != null) t.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);

@@ -66,6 +66,27 @@ final class UpstreamRequests {
     return authority(request.authority(), route, endpoint);
   }
 
+  /**
+   * {@code TE: trailers} goes on to an HTTP/2 upstream when the client sent it (RFC 9113 §8.2.2 lets TE through on
+   * HTTP/2 with that one value; RFC 9110 §10.1.4: the client will accept trailer fields). gRPC servers check it to
+   * know trailers (where the call's status is) will reach the client, as they do through this proxy; other TE
+   * values are hop-by-hop and stay dropped. Not to HTTP/1.1 upstreams, where TE would have to be named in
+   * Connection and gRPC cannot run anyway.
+   */
+  static void forwardTeTrailers(MultiMap source, HttpVersion upstreamVersion, MultiMap target) {
+    if (upstreamVersion != HttpVersion.HTTP_2 || !source.contains("te")) return;
+    for (String value : source.getAll("te")) {
+      for (String token : value.split(",")) {
+        String t = token.trim();
+        int params = t.indexOf(';');
+        if ((params < 0 ? t : t.substring(0, params).trim()).equalsIgnoreCase("trailers")) {
+          target.set("te", "trailers");
+          return;
+        }
+      }
+    }
+  }
+
   /** Replaces the route's matched path_prefix with its rewrite_prefix; the query is kept as is. */
   static String rewriteUri(String pathAndQuery, RouteSpec route) {
     String prefix = route.match().pathPrefix();
