@@ -119,8 +119,10 @@ final class Exchange {
       totalTimer = null;
       fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
     });
+    // HTTP/2 closes the stream, and calls this, after every response too, often before the code that ended it has
+    // recorded the outcome: only a response that never ended is the client going away (499).
     response.closeHandler(v -> {
-      if (!done) {
+      if (!done && !response.ended()) {
         List<Try> abandoned = takeActive();
         abandoned.forEach(t -> t.cancel());
         finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,5 +177,22 @@ class GrpcThroughProxyTest {
     assertThat(fail.headers().get("grpc-status")).isEqualTo("9");
     assertThat(fail.headers().get("grpc-message")).isEqualTo("precondition%20failed");
     assertThat(fail.headers().get("x-error-md")).isEqualTo("why");
+  }
+
+  @Test
+  void http2CallsThatCompleteAreCountedAsTheirStatusNotAsDisconnects() throws Exception {
+    call("/t.T/Unary", "x");
+    call("/t.T/ServerStream", "go");
+    call("/t.T/Fail", "x");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    double ok = 0;
+    while (System.nanoTime() < deadline) {
+      var c = h.registry.find("sidecar_requests").tag("flag", "-").tag("status_class", "2xx").counter();
+      ok = c == null ? 0 : c.count();
+      if (ok >= 3) break;
+      Thread.sleep(20);
+    }
+    assertThat(ok).isEqualTo(3.0);
+    assertThat(h.registry.find("sidecar_requests").tag("flag", "DC").counters()).isEmpty();
   }
 }
