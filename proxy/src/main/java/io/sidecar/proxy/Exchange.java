@@ -474,10 +474,17 @@ final class Exchange {
     }
   }
 
-  /** A response the sidecar makes itself: the flag's status, the flag header and a one-line text reason. */
+  /**
+   * A response the sidecar makes itself: the flag's status, the flag header and a one-line text reason; to a gRPC
+   * call, the matching gRPC status with that reason ({@link GrpcLocalReply}).
+   */
   static void replyLocal(HttpServerRequest request, ResponseFlag flag, String detail) {
     HttpServerResponse response = request.response();
     if (response.headWritten() || response.closed()) return;
+    if (GrpcLocalReply.isGrpc(request)) {
+      GrpcLocalReply.send(response, flag, localReplyText(flag, detail));
+      return;
+    }
     response.setStatusCode(flag.status())
         .putHeader(ResponseFlag.HEADER, flag.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");

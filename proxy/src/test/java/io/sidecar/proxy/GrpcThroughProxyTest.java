@@ -170,6 +170,22 @@ class GrpcThroughProxyTest {
   }
 
   @Test
+  void theSidecarsOwnAnswerToAGrpcCallIsAGrpcStatusWithItsReason() {
+    h.start(2, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: grpc, match: { path_prefix: / }, cluster: gone } ]
+        clusters: [ { name: gone, protocol: h2c, endpoints: [ "127.0.0.1:%d" ], pool: { connect_timeout: 500ms } } ]
+        """.formatted(ProxyHarness.freePort()));
+    Answer refused = call("/t.T/Unary", "x");
+    assertThat(refused.status()).isEqualTo(200);
+    assertThat(refused.headers().get("content-type")).isEqualTo("application/grpc");
+    assertThat(refused.headers().get("grpc-status")).isEqualTo("14"); // UNAVAILABLE, for the 503 UF
+    assertThat(refused.headers().get("grpc-message")).startsWith("upstream connect failure");
+    assertThat(refused.headers().get("x-sidecar-flags")).isEqualTo("UF");
+    assertThat(refused.messages()).isEmpty();
+  }
+
+  @Test
   void aTrailersOnlyErrorReachesTheClientAsItWasSent() {
     Answer fail = call("/t.T/Fail", "x");
     assertThat(fail.status()).isEqualTo(200);
