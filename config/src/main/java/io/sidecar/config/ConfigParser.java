@@ -381,11 +381,11 @@ public final class ConfigParser {
       if (rewrite != null && match.pathPrefix() == null) {
         f.error("rewrite_prefix", "needs match.path_prefix");
       }
-      Duration timeout = f.duration("timeout", RouteSpec.DEFAULT_TIMEOUT, false);
+      Duration timeout = f.duration("timeout", RouteSpec.DEFAULT_TIMEOUT, true); // 0s: none (long-lived streams)
       Duration idle = f.duration("idle_timeout", RouteSpec.DEFAULT_IDLE_TIMEOUT, false);
       RetrySpec retry = f.has("retry") ? retry(f.section("retry", "on", "attempts", "per_try_timeout",
           "retriable_status_codes", "non_idempotent", "backoff_base", "backoff_max", "max_buffered_body")) : null;
-      if (retry != null && retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeout) > 0) {
+      if (retry != null && retry.perTryTimeout() != null && !timeout.isZero() && retry.perTryTimeout().compareTo(timeout) > 0) {
         errors.add(new ConfigError(f.childPath("retry.per_try_timeout"), f.raw("retry").line(),
             "must not exceed the route timeout (" + Units.formatDuration(timeout) + ")"));
       }

@@ -29,6 +29,18 @@ class ConfigLoaderTest {
     }
   }
 
+  @Test
+  void aRouteTimeoutOfZeroMeansNoneAndNegativeIsRefused() throws Exception {
+    String noTimeout = MINIMAL.replace("{ name: r, cluster: c }",
+        "{ name: r, cluster: c, timeout: 0s, retry: { per_try_timeout: 2s } }");
+    RouteSpec route = loader.parse(noTimeout).routes().get(0);
+    assertThat(route.hasTimeout()).isFalse();
+    assertThat(route.retry().perTryTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(loader.parse(MINIMAL).routes().get(0).hasTimeout()).isTrue();
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("{ name: r, cluster: c }", "{ name: r, cluster: c, timeout: -1s }")))
+        .isInstanceOf(ConfigException.class);
+  }
+
   private static final String MINIMAL = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]
         routes: [ { name: r, cluster: c } ]

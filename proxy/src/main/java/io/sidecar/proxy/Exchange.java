@@ -92,7 +92,8 @@ final class Exchange {
     this.servingSide = route.servingSide();
     this.maxRequestBody = maxRequestBody;
     this.startNanos = startNanos;
-    this.routeTimeoutNanos = this.route.timeout().toNanos();
+    // No route timeout: the retry policy and the balancer read 0 as "none"; the arithmetic below needs a horizon.
+    this.routeTimeoutNanos = this.route.hasTimeout() ? this.route.timeout().toNanos() : Long.MAX_VALUE / 2;
   }
 
   /** An injected "upstream unavailable" fault makes the first try fail as a connect failure (retries see it). */
@@ -115,10 +116,12 @@ final class Exchange {
     request.pause();
     // Until the body is piped upstream (after the connect), this hears the decoder reject a body sent with the head.
     request.exceptionHandler(this::downstreamFailed);
-    totalTimer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
-      totalTimer = null;
-      fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
-    });
+    if (route.hasTimeout()) {
+      totalTimer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
+        totalTimer = null;
+        fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
+      });
+    }
     // HTTP/2 closes the stream, and calls this, after every response too, often before the code that ended it has
     // recorded the outcome: only a response that never ended is the client going away (499).
     response.closeHandler(v -> {

@@ -54,7 +54,7 @@ final class OriginFetch implements Origin {
     long start = System.nanoTime();
     Promise<OriginResponse> result = Promise.promise();
     HttpClientRequest[] sent = new HttpClientRequest[1];
-    LoopTimer timer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
+    LoopTimer timer = !route.hasTimeout() ? null : LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
       if (result.tryFail(new UpstreamFailure(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout exceeded"))) {
         call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.TIMEOUT), LoadHint.NONE,
             ResponseFlag.UPSTREAM_TIMEOUT);
@@ -77,7 +77,7 @@ final class OriginFetch implements Origin {
       }
       return creq.response();
     }).onComplete(ar -> {
-      timer.cancel();
+      if (timer != null) timer.cancel();
       if (ar.failed()) {
         ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
         if (result.tryFail(new UpstreamFailure(flag, String.valueOf(ar.cause().getMessage())))) {

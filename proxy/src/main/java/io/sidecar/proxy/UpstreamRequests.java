@@ -42,8 +42,11 @@ final class UpstreamRequests {
         .setPort(endpoint.port())
         .setURI(rewriteUri(pathAndQuery, route));
     // The route's total timeout (a timer of the exchange) ends every request; an idle timeout as long or longer
-    // (the default: 5 min against 15 s) could never fire first, so it would only add a timer per request.
-    if (route.idleTimeout().compareTo(route.timeout()) < 0) options.setIdleTimeout(route.idleTimeout().toMillis());
+    // (the default: 5 min against 15 s) could never fire first, so it would only add a timer per request. Without a
+    // route timeout the idle timeout is what ends a silent stream.
+    if (!route.hasTimeout() || route.idleTimeout().compareTo(route.timeout()) < 0) {
+      options.setIdleTimeout(route.idleTimeout().toMillis());
+    }
     return options;
   }
 

@@ -132,6 +132,30 @@ class ProxyIntegrationTest {
   }
 
   @Test
+  void withoutARouteTimeoutAStreamLastsAsLongAsItIsNotSilent() {
+    // a body in 8 pieces 150 ms apart: 1.05 s in all, longer than any idle gap, then an upstream gone silent
+    int port = h.upstream(req -> {
+      if (req.path().endsWith("/silent")) return;
+      var response = req.response().setChunked(true);
+      long[] sent = {0};
+      h.vertx.setPeriodic(150, id -> {
+        response.write("piece" + sent[0] + ";");
+        if (++sent[0] == 8) {
+          h.vertx.cancelTimer(id);
+          response.end();
+        }
+      });
+    });
+    h.start(1, singleRoute(port, "    timeout: 0s\n    idle_timeout: 400ms\n"));
+    ProxyHarness.Reply stream = get("/api/stream", null);
+    assertThat(stream.status()).isEqualTo(200);
+    assertThat(stream.body()).startsWith("piece0;").endsWith("piece7;");
+    ProxyHarness.Reply silent = get("/api/silent", null);
+    assertThat(silent.status()).isEqualTo(504);
+    assertThat(silent.headers().get("x-sidecar-flags")).isEqualTo("UT");
+  }
+
+  @Test
   void upstreamResetIs502UR() {
     int port = h.upstream(req -> req.connection().close());
     h.start(1, singleRoute(port, ""));
