@@ -174,7 +174,7 @@ class SidecarTest {
     assertThat(reply.json().getString("error")).isEqualTo("invalid_config");
     assertThat(reply.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("text")).toList())
         .containsExactlyInAnyOrder("bogus (line 1): unknown field (known: service, instance, admin, server, listeners, "
-            + "routes, clusters, faults, fault_injection, tcp_proxies, cache, predictor, storage)", "routes[1].cluster (line 6): no cluster named 'nope'");
+            + "routes, clusters, faults, fault_injection, tcp_proxies, toxiproxy_api, cache, predictor, storage)", "routes[1].cluster (line 6): no cluster named 'nope'");
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).isEqualTo("a");
     JsonObject status = admin(HttpMethod.GET, "/config/status", null, null).json();
     assertThat(status.getLong("version")).isEqualTo(1);
