@@ -31,6 +31,14 @@ import java.util.Optional;
 public final class AnomalyDetector {
     /** Gaussian 99th percentile of |z|. */
     private static final double GAUSS_Q99 = 2.576;
+    /**
+     * Standardised residuals needed before the spike and level-shift scores count: the tail factor (q99 of |z|)
+     * is estimated from them. With fewer than 100 the 0.99 quantile interpolates between the largest values,
+     * which errs towards a larger tail factor (fewer alerts) while little is known.
+     */
+    static final int MIN_TAIL_SAMPLES = 30;
+    /** Floor on the residual scale relative to |value| and |forecast| (as for the drift reference). */
+    static final double RELATIVE_RESOLUTION = 1e-9;
     /** Longest drift reference (two days of 1-minute points). */
     static final int MAX_DRIFT_REFERENCE = 2_880;
 
@@ -118,16 +126,27 @@ public final class AnomalyDetector {
             return AnomalyScore.NONE;
         }
         double residual = step.error();
-        double sigma = Math.max(residuals.robustSigma(), minSigma);
+        // the floor relative to the magnitudes involved is the numbers' own resolution: a series that has been
+        // exactly constant (MAD and mean deviation 0) still has a scale, so its first departure (5, 5, ..., 50, or
+        // an error count 0, 0, ..., 7) is scored instead of never being standardised (the drift reference has the
+        // same floor)
+        double sigma = Math.max(Math.max(residuals.robustSigma(), minSigma),
+                RELATIVE_RESOLUTION * Math.max(Math.abs(value), Math.abs(step.forecast())));
         double center = residuals.median();
-        boolean scoring = points > config.warmupPoints() && residuals.size() >= 10 && sigma > 0;
-        double z = scoring ? (residual - center) / sigma : 0;
+        // standardise once past the warm-up; score only once the series' own tail is known: before
+        // MIN_TAIL_SAMPLES standardised residuals the tail factor would be 1, and a series whose normal
+        // behaviour is heavy-tailed or multi-modal (a quantised CPU metric that is 0.132 four times in five and
+        // 0.066 the fifth) would alert on every ordinary point until the tail is learnt
+        boolean standardising = points > config.warmupPoints() && residuals.size() >= 10;
+        boolean scoring = standardising && absZ.size() >= MIN_TAIL_SAMPLES;
+        // sigma is 0 only when the value, the forecast and every recent residual are 0: no deviation, z = 0
+        double z = standardising && sigma > 0 ? (residual - center) / sigma : 0;
         double tail = 1;
-        if (absZ.size() >= 100) {
+        if (absZ.size() >= MIN_TAIL_SAMPLES) {
             tail = Math.max(1, absZ.quantile(0.99) / GAUSS_Q99);
         }
         double spike = scoring ? ScoreScale.SPIKE.score(Math.abs(z) / tail) : 0;
-        if (scoring) {
+        if (standardising) {
             absZ.add(Math.abs(z));
         }
         residuals.add(residual);
