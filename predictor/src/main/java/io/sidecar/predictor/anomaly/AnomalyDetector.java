@@ -70,7 +70,7 @@ public final class AnomalyDetector {
         this.baseline = new OnlineForecaster(baselineConfig, clock);
         this.residuals = new RobustWindow(config.residualWindow());
         this.absZ = new RobustWindow(2 * config.residualWindow());
-        this.cusum = new LevelShiftCusum(config.cusumDrift(), config.cusumThreshold());
+        this.cusum = new LevelShiftCusum(config.cusumDrift(), config.cusumThreshold(), config.residualWindow());
         this.drift = config.driftWindow() > 0 ? new DriftDetector(config.driftWindow(),
                 driftReferenceLength(config.driftWindow(), baselineConfig), config.alertThreshold(), this.minSigma)
                 : null;
