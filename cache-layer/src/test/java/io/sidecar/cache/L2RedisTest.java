@@ -213,6 +213,45 @@ class L2RedisTest {
   }
 
   @Test
+  void aRangeIsSlicedFromAnEntryReadFromL2() throws Exception {
+    String prefix = RedisSupport.uniquePrefix("range");
+    MutableClock clock = MutableClock.startingNow();
+    Vertx vertx = CacheHarness.onProductionTransport();
+    byte[] bin = new byte[70_000];
+    for (int i = 0; i < bin.length; i++) {
+      bin[i] = (byte) (i * 17 + 3);
+    }
+    try (CacheHarness a = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "a"), clock);
+        CacheHarness b = new CacheHarness(vertx, config(RedisSupport.sharedUri(), prefix, "b"), clock)) {
+      a.authority = "svc.test";
+      b.authority = "svc.test";
+      for (CacheHarness h : List.of(a, b)) {
+        h.on("/r", r -> r.response().putHeader("Cache-Control", "max-age=600")
+            .end(io.vertx.core.buffer.Buffer.buffer(bin)));
+      }
+      assertThat(a.get("/r").statusCode()).isEqualTo(200);
+      HttpResponse<byte[]> part = null;
+      for (int i = 0; i < 100; i++) { // only-if-cached: B never asks the origin while A's L2 write is under way
+        part = b.client().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.frontPort() + "/r"))
+            .header("Range", "bytes=60000-60999").header("Cache-Control", "only-if-cached")
+            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (part.statusCode() != 504) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertThat(part.statusCode()).isEqualTo(206);
+      assertThat(part.headers().firstValue("x-cache").orElse("") + "/"
+          + part.headers().firstValue("x-cache-layer").orElse("")).isEqualTo("HIT/L2");
+      assertThat(part.headers().firstValue("Content-Range")).contains("bytes 60000-60999/70000");
+      assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(bin, 60000, 61000));
+      assertThat(b.originHits("/r")).isZero();
+    } finally {
+      CacheHarness.await(vertx.close());
+    }
+  }
+
+  @Test
   void frozenRedisIsSkippedAfterTheTimeoutAndTheBreakerOpens() throws Exception {
     int port = RedisSupport.freePort();
     Process redis = RedisSupport.startServer(port);
