@@ -1,6 +1,7 @@
 package io.sidecar.predictor.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,5 +99,43 @@ class ReplayEdgeCasesTest {
         assertThat(s.rows().get(1).value()).isNaN();
         assertThat(s.rows().get(2).value()).isNaN();
         assertThat(s.slot(3)).isEqualTo(4); // 00:15 is missing
+    }
+
+    @Test
+    void irregularTimestampsKeepTheirPlaceOnTheTimeGrid() throws Exception {
+        // found replaying NAB realTraffic/TravelTime_451 (median step 10 minutes, rows 9 to 30 minutes apart): slots
+        // summed from rounded differences drifted 17 steps from the clock, shifting the daily season
+        StringBuilder b = new StringBuilder();
+        long t = 1_600_000_000L;
+        int[] diffs = {600, 600, 840};
+        for (int i = 0; i < 3000; i++) {
+            b.append(t).append(",1\n");
+            t += diffs[i % 3];
+        }
+        CsvSeries s = CsvSeries.read(new StringReader(b.toString()));
+        assertThat(s.stepSeconds()).isEqualTo(600.0);
+        double first = s.rows().get(0).epochSeconds();
+        for (int i = 1; i < s.rows().size(); i++) {
+            double onGrid = (s.rows().get(i).epochSeconds() - first) / 600.0;
+            assertThat((double) s.slot(i)).as("row %d", i).isCloseTo(onGrid, within(0.5));
+            assertThat(s.slot(i)).isGreaterThan(s.slot(i - 1));
+        }
+    }
+
+    @Test
+    void duplicateTimestampsTakeASlotEachAndAVeryLongGapIsShortened() throws Exception {
+        long step = 300;
+        long gap = (CsvSeries.MAX_GAP_STEPS + 5_000L) * step;
+        long[] ts = {0, step, step, 2 * step, 2 * step + gap, 3 * step + gap};
+        StringBuilder b = new StringBuilder();
+        for (long x : ts) {
+            b.append(1_600_000_000L + x).append(",1\n");
+        }
+        CsvSeries s = CsvSeries.read(new StringReader(b.toString()));
+        long[] slots = new long[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            slots[i] = s.slot(i);
+        }
+        assertThat(slots).containsExactly(0, 1, 2, 3, 3 + CsvSeries.MAX_GAP_STEPS, 4 + CsvSeries.MAX_GAP_STEPS);
     }
 }
