@@ -42,7 +42,7 @@ public final class CsvSeries {
         // slots are positions on a grid anchored at the first row (row i sits at round((t_i - t_0) / step)), not
         // sums of rounded differences: with irregular timestamps (a 10-minute series sampled at 10, 10, 14 minutes)
         // rounding each difference loses up to half a step per row, and the drift misaligns the seasons (a NAB
-        // traffic series drifted 17 ten-minute slots in 2 162 rows). Every row still takes a slot of its own
+        // traffic series drifted 21 ten-minute slots in 2 162 rows). Every row still takes a slot of its own
         // (duplicate or out-of-order timestamps advance by one); a gap longer than MAX_GAP_STEPS is shortened to
         // it and the grid is re-anchored at the row after it.
         long slot = 0;

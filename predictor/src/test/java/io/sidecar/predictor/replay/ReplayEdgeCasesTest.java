@@ -104,7 +104,7 @@ class ReplayEdgeCasesTest {
     @Test
     void irregularTimestampsKeepTheirPlaceOnTheTimeGrid() throws Exception {
         // found replaying NAB realTraffic/TravelTime_451 (median step 10 minutes, rows 9 to 30 minutes apart): slots
-        // summed from rounded differences drifted 17 steps from the clock, shifting the daily season
+        // summed from rounded differences drifted 21 steps from the clock, shifting the daily season
         StringBuilder b = new StringBuilder();
         long t = 1_600_000_000L;
         int[] diffs = {600, 600, 840};
