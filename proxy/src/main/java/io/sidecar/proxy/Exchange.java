@@ -258,6 +258,7 @@ final class Exchange {
     creq.authority(UpstreamRequests.authority(request, route, address));
     UpstreamRequests.writeHeaders(request.headers(), UpstreamRequests.Forwarding.of(request), route, creq.headers());
     UpstreamRequests.forwardTeTrailers(request.headers(), creq.version(), creq.headers());
+    creq.earlyHintsHandler(hints -> relayEarlyHints(t, hints));
     creq.response().onComplete(ar -> {
       if (!active.contains(t) || done) return;
       if (ar.succeeded()) onResponse(t, ar.result());
@@ -444,6 +445,18 @@ final class Exchange {
     }
     // After finish(): the reset's own failure callbacks must find the exchange done, not name it again.
     tries.forEach(t -> { if (t.upstream != null) t.upstream.reset(); });
+  }
+
+  /**
+   * RFC 9110 §15.2: a proxy forwards the 1xx responses it did not ask for itself; 103 Early Hints (RFC 8297) lets the
+   * client start fetching what the final response will link to. Only from the try still in play, and never to an
+   * HTTP/1.0 client, which cannot read a 1xx. (100 Continue is the sidecar's own: it answers Expect itself.)
+   */
+  private void relayEarlyHints(Try t, MultiMap hints) {
+    if (done || !active.contains(t) || response.headWritten() || request.version() == HttpVersion.HTTP_1_0) return;
+    MultiMap forwarded = HttpHeaders.headers();
+    HopByHopHeaders.copyEndToEnd(hints, forwarded);
+    response.writeEarlyHints(forwarded);
   }
 
   /**

@@ -424,6 +424,32 @@ class FastPathTest {
   }
 
   @Test
+  void earlyHintsReachHttp11ClientsOnBothPathsButNotHttp10Ones() throws Exception {
+    String hinted = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK;
+    try (RawUpstream upstream = new RawUpstream(List.of(hinted, hinted, hinted))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        for (int i = 0; i < 2; i++) { // the full path (first request), then the byte-level path
+          client.write("GET /api/page HTTP/1.1\r\nHost: a\r\n\r\n");
+          RawResponse hints = client.readHeadOnly();
+          assertThat(hints.status).as("request %d", i).isEqualTo(103);
+          assertThat(hints.header("link")).isEqualTo("</a.css>; rel=preload");
+          RawResponse page = client.read();
+          assertThat(page.status).isEqualTo(200);
+          assertThat(page.body()).isEqualTo("ok");
+        }
+      }
+      try (RawClient old = new RawClient(h.proxyPort)) {
+        // RFC 9110 §15.2: an HTTP/1.0 client cannot read a 1xx
+        RawResponse page = old.exchange("GET /api/page HTTP/1.0\r\nHost: a\r\n\r\n");
+        assertThat(page.status).isEqualTo(200);
+        assertThat(page.body()).isEqualTo("ok");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
   void onAListenerWithoutH2cTheFirstRequestOfEachConnectionTakesTheByteLevelPath() throws Exception {
     int port = echoUpstream();
     h.start(1, """
