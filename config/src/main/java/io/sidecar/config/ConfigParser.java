@@ -39,7 +39,7 @@ public final class ConfigParser {
     String instance = f.string("instance", defaultInstance());
     AdminSpec admin = admin(f.section("admin", "address", "token"));
     ServerSpec server = server(f.section("server", "max_header_size", "max_request_body", "shutdown_grace",
-        "access_log", "event_loops", "transport", "fast_path"));
+        "access_log", "event_loops", "transport", "fast_path", "idle_timeout"));
     List<ListenerSpec> listeners = listeners(f);
     List<ClusterSpec> clusters = clusters(f);
     List<RouteSpec> routes = routes(f, listeners, clusters);
@@ -93,7 +93,8 @@ public final class ConfigParser {
     int loops = f.integer("event_loops", 0, 0, 256);
     ServerSpec.Transport transport = f.enumValue("transport", ServerSpec.Transport.AUTO, ServerSpec.Transport.class);
     boolean fastPath = f.bool("fast_path", true);
-    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath);
+    Duration idle = f.duration("idle_timeout", ServerSpec.DEFAULT_IDLE_TIMEOUT, true);
+    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath, idle);
   }
 
   private HostPort address(Fields f, String key, HostPort defaultValue) {

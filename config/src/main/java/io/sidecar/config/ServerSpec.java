@@ -13,15 +13,19 @@ import java.time.Duration;
  * @param transport          the socket transport the event loops use
  * @param fastPath           plain HTTP/1.1 listeners relay simple requests on routes without cache, faults, header
  *                           rules, retries or access log at the byte level (everything else takes the full path)
+ * @param idleTimeout        a downstream connection with no byte either way for this long is closed (zero: never);
+ *                           the default is Envoy's connection idle timeout, one hour
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
-                         int eventLoops, Transport transport, boolean fastPath) {
+                         int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 
   public static ServerSpec defaults() {
-    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true);
+    return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
+        DEFAULT_IDLE_TIMEOUT);
   }
 
   /**

@@ -30,6 +30,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void downstreamIdleTimeoutDefaultsToAnHourAndZeroTurnsItOff() throws Exception {
+    assertThat(loader.parse(MINIMAL).server().idleTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(loader.parse("server: { idle_timeout: 0s }\n" + MINIMAL).server().idleTimeout()).isZero();
+    assertThat(loader.parse("server: { idle_timeout: 90s }\n" + MINIMAL).server().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
   void aRouteTimeoutOfZeroMeansNoneAndNegativeIsRefused() throws Exception {
     String noTimeout = MINIMAL.replace("{ name: r, cluster: c }",
         "{ name: r, cluster: c, timeout: 0s, retry: { per_try_timeout: 2s } }");

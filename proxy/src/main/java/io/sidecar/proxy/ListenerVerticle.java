@@ -62,6 +62,10 @@ public final class ListenerVerticle extends VerticleBase {
         .setHandle100ContinueAutomatically(true)
         .setMaxChunkSize(64 * 1024)
         .setHttp2ClearTextEnabled(spec.h2c())
+        // Vert.x closes a connection silent both ways this long (its IdleStateHandler sits in front of the byte-level
+        // path too, so relayed bytes count as activity)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setCompressionSupported(false);
     TlsServerSpec tls = spec.tls();
     if (tls != null) {

@@ -450,6 +450,35 @@ class FastPathTest {
   }
 
   @Test
+  void aDownstreamConnectionSilentForTheIdleTimeoutIsClosedButAStreamWithShorterGapsIsNot() throws Exception {
+    // a body in 6 pieces 150 ms apart: 0.75 s in all, never 400 ms silent
+    int port = h.upstream(req -> {
+      var response = req.response().setChunked(true);
+      long[] sent = {0};
+      h.vertx.setPeriodic(150, id -> {
+        response.write("p" + sent[0] + ";");
+        if (++sent[0] == 6) {
+          h.vertx.cancelTimer(id);
+          response.end();
+        }
+      });
+    });
+    h.start(1, route(port, "idle_timeout: 400ms"));
+    try (RawClient silent = new RawClient(h.proxyPort); RawClient served = new RawClient(h.proxyPort)) {
+      for (int i = 0; i < 2; i++) { // the full path, then the byte-level path
+        RawResponse stream = served.exchange("GET /api/stream HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(stream.status).isEqualTo(200);
+        assertThat(stream.body()).isEqualTo("p0;p1;p2;p3;p4;p5;");
+      }
+      long start = System.nanoTime();
+      assertThat(served.atEndOfStream()).as("closed once silent").isTrue();
+      assertThat(silent.atEndOfStream()).as("a connection that never sent a byte is closed too").isTrue();
+      assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
   void onAListenerWithoutH2cTheFirstRequestOfEachConnectionTakesTheByteLevelPath() throws Exception {
     int port = echoUpstream();
     h.start(1, """
