@@ -27,8 +27,13 @@ public record Outcome(int status, FailureKind failure) {
         }
     }
 
+    /**
+     * The outcome of a response with {@code status}. A code outside 100..599 is no status at all; RFC 9110 §15 says
+     * to process it as a 5xx, so it counts as a 500.
+     */
     public static Outcome status(int status) {
-        return status == 200 ? OK : new Outcome(status, null);
+        if (status == 200) return OK;
+        return new Outcome(status < 100 || status > 599 ? 500 : status, null);
     }
 
     public static Outcome failure(FailureKind kind) {

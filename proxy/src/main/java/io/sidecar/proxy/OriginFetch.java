@@ -6,7 +6,6 @@ import io.sidecar.balancer.Pick;
 import io.sidecar.cache.CacheRequest;
 import io.sidecar.cache.Origin;
 import io.sidecar.cache.OriginResponse;
-import io.sidecar.cache.semantics.StatusCodes;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
 import io.vertx.core.Future;
@@ -94,9 +93,7 @@ final class OriginFetch implements Origin {
       UpstreamRequests.appendVia(responseHeaders, cresp.version());
       cresp.pause();
       var stream = new CompletionStream(cresp,
-          // an out-of-range status (say 999) is a 5xx to the balancer (RFC 9110 §15); Outcome rejects it, and
-          // the exception thrown from the body's end handler left the downstream response hanging
-          () -> call.complete(headerNanos, Outcome.status(StatusCodes.processedAs(status)), hint, ResponseFlag.NONE),
+          () -> call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE),
           err -> call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
               LoadHint.NONE, ResponseFlag.UPSTREAM_RESET));
       if (!result.tryComplete(new OriginResponse(status, responseHeaders, stream))) cresp.request().reset();
