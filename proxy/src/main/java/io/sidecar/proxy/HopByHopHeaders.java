@@ -48,6 +48,19 @@ public final class HopByHopHeaders {
     return false;
   }
 
+  /**
+   * Whether a comma-separated field value (RFC 9110 §5.6.1) has {@code element} among its elements, compared without
+   * case and without the parameters after a ';' ({@code trailers;q=1}).
+   */
+  static boolean listHas(String value, String element) {
+    if (value == null) return false;
+    for (String item : value.split(",")) {
+      int params = item.indexOf(';');
+      if ((params < 0 ? item : item.substring(0, params)).trim().equalsIgnoreCase(element)) return true;
+    }
+    return false;
+  }
+
   /** {@code keep-alive}, {@code close}, {@code upgrade}: tokens that name no other field to drop. */
   private static boolean onlyStandardTokens(String value) {
     for (String token : value.split(",")) {

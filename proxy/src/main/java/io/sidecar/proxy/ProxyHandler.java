@@ -24,7 +24,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     long startNanos = System.nanoTime();
-    String violation = request.version() == HttpVersion.HTTP_2 ? null : http1Violation(request);
+    String violation = request.version() == HttpVersion.HTTP_2 ? null : admitHttp1(request);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
       answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, violation, startNanos);
@@ -71,11 +71,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   /**
-   * RFC 9112 §3.2: the Host rules Netty's decoder leaves to the server. An absolute-form target's authority replaces
-   * Host (§3.2.2) before anything reads it, so routing, the upstream's Host and X-Forwarded-Host all see the same. A
-   * {@code close} inside a Connection list ends the connection after the response (§9.6), which Vert.x would miss.
+   * Why an HTTP/1.x request is refused (400), or null once it is admitted. Checks the Host rules Netty's decoder
+   * leaves to the server (RFC 9112 §3.2), and on admission normalises what Vert.x reads differently: an absolute-form
+   * target's authority replaces Host (§3.2.2) before anything reads it, so routing, the upstream's Host and
+   * X-Forwarded-Host all see the same; a {@code close} inside a Connection list ends the connection after the
+   * response (§9.6), which Vert.x would miss.
    */
-  private static String http1Violation(HttpServerRequest request) {
+  private static String admitHttp1(HttpServerRequest request) {
     String uri = request.uri();
     boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);
     String hostViolation = RequestConformance.hostViolation(request.version() == HttpVersion.HTTP_1_1,

@@ -44,11 +44,7 @@ final class RequestConformance {
    * reads only a value that is exactly {@code close}, and would keep {@code close, x-private} open.
    */
   static boolean listsClose(String connection) {
-    if (connection == null || connection.indexOf(',') < 0) return false;
-    for (String element : connection.split(",")) {
-      if (element.trim().equalsIgnoreCase("close")) return true;
-    }
-    return false;
+    return connection != null && connection.indexOf(',') >= 0 && HopByHopHeaders.listHas(connection, "close");
   }
 
   /** Whether the request target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */

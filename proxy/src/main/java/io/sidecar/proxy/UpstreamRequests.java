@@ -79,13 +79,9 @@ final class UpstreamRequests {
   static void forwardTeTrailers(MultiMap source, HttpVersion upstreamVersion, MultiMap target) {
     if (upstreamVersion != HttpVersion.HTTP_2 || !source.contains("te")) return;
     for (String value : source.getAll("te")) {
-      for (String token : value.split(",")) {
-        String t = token.trim();
-        int params = t.indexOf(';');
-        if ((params < 0 ? t : t.substring(0, params).trim()).equalsIgnoreCase("trailers")) {
-          target.set("te", "trailers");
-          return;
-        }
+      if (HopByHopHeaders.listHas(value, "trailers")) {
+        target.set("te", "trailers");
+        return;
       }
     }
   }

@@ -38,4 +38,12 @@ class HopByHopHeadersTest {
     assertThat(target.names()).containsExactly("Content-Length");
     assertThat(target.get("content-length")).isEqualTo("5");
   }
+
+  @Test
+  void listElementsAreFoundWithoutCaseOrParameters() {
+    assertThat(HopByHopHeaders.listHas("deflate, Trailers;q=0.5", "trailers")).isTrue();
+    assertThat(HopByHopHeaders.listHas(" keep-alive , CLOSE", "close")).isTrue();
+    assertThat(HopByHopHeaders.listHas("x-trailers, closed", "trailers")).isFalse();
+    assertThat(HopByHopHeaders.listHas(null, "close")).isFalse();
+  }
 }
