@@ -307,18 +307,27 @@ public final class HttpCache {
     if (inflight == null) {
       return fetch(x, stale, staleLayer, null);
     }
+    // the fill happened while this request waited: reusable unless the response itself forbids reuse
+    return serveFillOr(x, inflight, RequestDirectives.NONE, () -> fetch(x, stale, staleLayer, null));
+  }
+
+  /**
+   * Waits (bounded) for the fill running for {@code x}'s key and answers from it as a coalesced hit when it matches
+   * the request's Vary fields and {@code rd} lets it be served; otherwise {@code otherwise}.
+   */
+  private Future<CacheResponse> serveFillOr(Exchange x, Future<StoredEntry> inflight, RequestDirectives rd,
+      java.util.function.Supplier<Future<CacheResponse>> otherwise) {
     return waitBounded(x.context(), inflight).compose(filled -> {
       if (filled != null && Vary.matches(filled.varyKey(), x.reqHeaders())) {
         Directives cc = directives(filled);
         long age = age(filled, clock.millis());
         long lifetime = lifetime(filled, cc, x.policy()).millis();
-        // the fill happened while this request waited: reusable unless the response itself forbids reuse
-        if (ServeDecision.decide(RequestDirectives.NONE, cc, lifetime, age) == ServeDecision.Action.SERVE) {
+        if (ServeDecision.decide(rd, cc, lifetime, age) == ServeDecision.Action.SERVE) {
           stats.route(x.policy().route()).coalesced.increment();
           return Future.succeededFuture(serveStored(x, filled, CacheStatus.HIT, "L1", true));
         }
       }
-      return fetch(x, stale, staleLayer, null);
+      return otherwise.get();
     });
   }
 
@@ -494,18 +503,7 @@ public final class HttpCache {
     if (inflight == null) {
       return forwardRange(x);
     }
-    return waitBounded(x.context(), inflight).compose(filled -> {
-      if (filled != null && Vary.matches(filled.varyKey(), x.reqHeaders())) {
-        Directives cc = directives(filled);
-        long age = age(filled, clock.millis());
-        long lifetime = lifetime(filled, cc, x.policy()).millis();
-        if (ServeDecision.decide(x.rd(), cc, lifetime, age) == ServeDecision.Action.SERVE) {
-          stats.route(x.policy().route()).coalesced.increment();
-          return Future.succeededFuture(serveStored(x, filled, CacheStatus.HIT, "L1", true));
-        }
-      }
-      return forwardRange(x);
-    });
+    return serveFillOr(x, inflight, x.rd(), () -> forwardRange(x));
   }
 
   private Future<CacheResponse> forwardRange(Exchange x) {
