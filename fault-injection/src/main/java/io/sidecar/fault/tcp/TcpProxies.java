@@ -52,8 +52,7 @@ public final class TcpProxies {
       if (ar.succeeded()) {
         proxies.put(spec.name(), ar.result());
         audit.record(new AuditEvent(clock.instant(), actor, "tcp-proxy.create", spec.name(),
-            spec.listenHost() + ":" + ar.result().listenPort() + " -> " + spec.upstreamHost() + ":" + spec.upstreamPort()
-                + " toxics=" + spec.toxics().size() + (enabled ? "" : " disabled")));
+            addresses(spec, ar.result()) + " toxics=" + spec.toxics().size() + (enabled ? "" : " disabled")));
       }
     });
   }
@@ -65,7 +64,7 @@ public final class TcpProxies {
    */
   public Future<TcpProxy> setEnabled(String name, boolean enabled, String actor) {
     TcpProxy p = proxies.get(name);
-    if (p == null) return Future.failedFuture(new NoSuchElementException("no tcp proxy '" + name + "'"));
+    if (p == null) return Future.failedFuture(unknown(name));
     boolean was = p.enabled();
     return p.setEnabled(enabled).map(v -> {
       if (was != enabled) {
@@ -84,7 +83,7 @@ public final class TcpProxies {
   public Future<TcpProxy> move(String name, String listenHost, int listenPort, String upstreamHost, int upstreamPort,
       boolean enabled, String actor) {
     TcpProxy old = proxies.get(name);
-    if (old == null) return Future.failedFuture(new NoSuchElementException("no tcp proxy '" + name + "'"));
+    if (old == null) return Future.failedFuture(unknown(name));
     if (starting.putIfAbsent(name, Boolean.TRUE) != null) {
       return Future.failedFuture(new IllegalStateException("tcp proxy '" + name + "' is being changed"));
     }
@@ -108,8 +107,7 @@ public final class TcpProxies {
     proxies.put(spec.name(), p);
     starting.remove(spec.name());
     audit.record(new AuditEvent(clock.instant(), actor, "tcp-proxy.update", spec.name(),
-        spec.listenHost() + ":" + p.listenPort() + " -> " + spec.upstreamHost() + ":" + spec.upstreamPort()
-            + (p.enabled() ? "" : " disabled")));
+        addresses(spec, p) + (p.enabled() ? "" : " disabled")));
   }
 
   /** Stops and removes a proxy; false when unknown. */
@@ -134,10 +132,10 @@ public final class TcpProxies {
    */
   public void addToxic(String proxyName, ToxicSpec toxic, String actor) {
     TcpProxy p = proxies.get(proxyName);
-    if (p == null) throw new NoSuchElementException("no tcp proxy '" + proxyName + "'");
+    if (p == null) throw unknown(proxyName);
     p.addToxic(toxic);
     audit.record(new AuditEvent(clock.instant(), actor, "toxic.add", proxyName + "/" + toxic.name(),
-        toxic.type().wireName() + " " + toxic.stream().name().toLowerCase() + " toxicity=" + toxic.toxicity()));
+        describe(toxic)));
   }
 
   /**
@@ -146,10 +144,10 @@ public final class TcpProxies {
    */
   public void updateToxic(String proxyName, ToxicSpec toxic, String actor) {
     TcpProxy p = proxies.get(proxyName);
-    if (p == null) throw new NoSuchElementException("no tcp proxy '" + proxyName + "'");
+    if (p == null) throw unknown(proxyName);
     if (p.replaceToxic(toxic).isEmpty()) throw new NoSuchElementException("no toxic '" + toxic.name() + "' on " + proxyName);
     audit.record(new AuditEvent(clock.instant(), actor, "toxic.update", proxyName + "/" + toxic.name(),
-        toxic.type().wireName() + " " + toxic.stream().name().toLowerCase() + " toxicity=" + toxic.toxicity()));
+        describe(toxic)));
   }
 
   /**
@@ -188,5 +186,19 @@ public final class TcpProxies {
     for (TcpProxy p : proxies.values()) all.add(p.close());
     proxies.clear();
     return Future.all(all).mapEmpty();
+  }
+
+  /** The audit log's "listen -> upstream" of a proxy. */
+  private static String addresses(TcpProxySpec spec, TcpProxy proxy) {
+    return spec.listenHost() + ":" + proxy.listenPort() + " -> " + spec.upstreamHost() + ":" + spec.upstreamPort();
+  }
+
+  /** The audit log's description of a toxic. */
+  private static String describe(ToxicSpec toxic) {
+    return toxic.type().wireName() + " " + toxic.stream().name().toLowerCase() + " toxicity=" + toxic.toxicity();
+  }
+
+  private static NoSuchElementException unknown(String proxyName) {
+    return new NoSuchElementException("no tcp proxy '" + proxyName + "'");
   }
 }
