@@ -25,7 +25,7 @@ final class LevelShiftCusum {
 
     private final double k;
     private final double h;
-    /** The last n clamped inputs (a ring) and their sum, for the in-control mean; empty when n = 0. */
+    /** The last n clamped inputs (a ring) and their sum, for the in-control mean. */
     private final double[] recent;
     private int size;
     private int head;
@@ -33,19 +33,17 @@ final class LevelShiftCusum {
     private double upper;
     private double lower;
 
-    /** A CUSUM aimed at 0 (inputs already centred on their in-control mean). */
-    LevelShiftCusum(double k, double h) {
-        this(k, h, 0);
-    }
-
     /**
      * @param meanWindow how many recent clamped inputs estimate the in-control mean that is subtracted before
-     *                   the sums (0: aim at 0)
+     *                   the sums (at least 1; the detector passes its residual window, at least 10)
      */
     LevelShiftCusum(double k, double h, int meanWindow) {
+        if (meanWindow < 1) {
+            throw new IllegalArgumentException("meanWindow must be at least 1, was " + meanWindow);
+        }
         this.k = k;
         this.h = h;
-        this.recent = new double[Math.max(0, meanWindow)];
+        this.recent = new double[meanWindow];
     }
 
     /** Result of one step: the score, the statistic and whether it alarmed. */
@@ -72,9 +70,6 @@ final class LevelShiftCusum {
     }
 
     private void remember(double c) {
-        if (recent.length == 0) {
-            return;
-        }
         if (size == recent.length) {
             sum -= recent[head];
         } else {
