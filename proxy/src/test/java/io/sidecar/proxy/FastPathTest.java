@@ -452,17 +452,7 @@ class FastPathTest {
   @Test
   void aDownstreamConnectionSilentForTheIdleTimeoutIsClosedButAStreamWithShorterGapsIsNot() throws Exception {
     // a body in 6 pieces 150 ms apart: 0.75 s in all, never 400 ms silent
-    int port = h.upstream(req -> {
-      var response = req.response().setChunked(true);
-      long[] sent = {0};
-      h.vertx.setPeriodic(150, id -> {
-        response.write("p" + sent[0] + ";");
-        if (++sent[0] == 6) {
-          h.vertx.cancelTimer(id);
-          response.end();
-        }
-      });
-    });
+    int port = h.upstream(req -> h.pacedBody(req, 6, 150));
     h.start(1, route(port, "idle_timeout: 400ms"));
     try (RawClient silent = new RawClient(h.proxyPort); RawClient served = new RawClient(h.proxyPort)) {
       for (int i = 0; i < 2; i++) { // the full path, then the byte-level path

@@ -100,6 +100,22 @@ final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers a request with a chunked body of {@code pieces} parts "p0;", "p1;", ... written {@code gapMillis} apart:
+   * a stream that is never silent for longer than the gap.
+   */
+  void pacedBody(HttpServerRequest req, int pieces, long gapMillis) {
+    var response = req.response().setChunked(true);
+    long[] sent = {0};
+    vertx.setPeriodic(gapMillis, id -> {
+      response.write("p" + sent[0] + ";");
+      if (++sent[0] == pieces) {
+        vertx.cancelTimer(id);
+        response.end();
+      }
+    });
+  }
+
   int upstream(Handler<HttpServerRequest> handler) {
     HttpServer server = await(vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1"));
     upstreams.add(server);
