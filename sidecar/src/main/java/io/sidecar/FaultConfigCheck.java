@@ -30,24 +30,7 @@ final class FaultConfigCheck implements ConfigCheck {
 
   private static void report(ParseResult<?> result, YamlNode root, List<ConfigError> errors) {
     for (FieldError e : result.errors()) {
-      errors.add(new ConfigError(e.path(), lineOf(root, e.path()), e.message()));
+      errors.add(new ConfigError(e.path(), root.lineOf(e.path()), e.message()));
     }
-  }
-
-  /** The line of the node at {@code path}, or of its nearest ancestor that exists. */
-  static int lineOf(YamlNode root, String path) {
-    String p = path;
-    while (!p.isEmpty()) {
-      YamlNode node;
-      try {
-        node = root.find(p);
-      } catch (RuntimeException e) {
-        node = null;
-      }
-      if (node != null) return node.line();
-      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut <= 0 ? "" : p.substring(0, cut);
-    }
-    return 0;
   }
 }

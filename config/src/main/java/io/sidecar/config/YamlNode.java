@@ -91,6 +91,23 @@ public final class YamlNode {
     return node;
   }
 
+  /** The line of the node at {@code relativePath}, or of its nearest ancestor below this one that exists; 0 if none. */
+  public int lineOf(String relativePath) {
+    String p = relativePath;
+    while (!p.isEmpty()) {
+      YamlNode node;
+      try {
+        node = find(p);
+      } catch (RuntimeException e) {
+        node = null;
+      }
+      if (node != null) return node.line();
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut <= 0 ? "" : p.substring(0, cut);
+    }
+    return 0;
+  }
+
   /** The plain Java value (Map, List, String, Long, Double, Boolean or null), as Jackson or SnakeYAML give it. */
   public Object toPlain() {
     switch (kind) {
