@@ -166,7 +166,7 @@ public final class Main {
 
   /** The loader with every module's own checks plugged in. */
   static ConfigLoader loader(EnvSubstitution env) {
-    return new ConfigLoader(env, List.of(new FaultConfigCheck()));
+    return new ConfigLoader(env, List.of(new FaultConfigCheck(), new io.sidecar.proxy.tls.TlsConfigCheck()));
   }
 
   static String demoConfig() {

@@ -267,7 +267,7 @@ public final class Sidecar implements ConfigControl {
 
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
-    api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults);
+    api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults).withListenerTls(dataPlane::tlsStatus);
     return vertx.createHttpServer()
         .requestHandler(api.router(vertx))
         .listen(config.admin().address().port(), config.admin().address().host())

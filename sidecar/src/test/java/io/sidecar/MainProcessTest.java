@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
+import io.sidecar.proxy.tls.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,25 @@ class MainProcessTest {
     assertThat(out.toString().lines()).containsExactlyInAnyOrder(
         "clusters[0].endpoints[1].address.port (line 7): must be 1..65535, got 65536",
         "routes[0].timeout (line 2): 'soon' is not a duration (use a unit: 250ms, 2s, 5m, 1h)");
+  }
+
+  @Test
+  void validateLoadsTlsFilesAndRefusesAKeyThatIsNotTheCertificates() throws Exception {
+    TestCertificates.Pair a = TestCertificates.rsa(dir, "a-", "a");
+    TestCertificates.Pair b = TestCertificates.rsa(dir, "b-", "b");
+    Path config = dir.resolve("tls.yaml");
+    Files.writeString(config, """
+        listeners:
+          - name: in
+            address: "127.0.0.1:15001"
+            tls: { cert: %s, key: %s }
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:8080" ] } ]
+        """.formatted(a.cert(), b.key()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"validate", "--config", config.toString()}, new PrintStream(out, true), System.err);
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString().lines()).containsExactly("listeners[0].tls.key (line 4): does not match the certificate (CN=a)");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.sidecar.proxy.tls.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +87,8 @@ class SidecarTest {
     adminPort = freePort();
     configFile = dir.resolve("sidecar.yaml");
     Files.writeString(configFile, config("a"));
-    ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get), List.of());
+    ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get),
+        List.of(new io.sidecar.proxy.tls.TlsConfigCheck()));
     sidecar = await(Sidecar.start(ConfigSource.file(configFile), loader));
   }
 
@@ -180,6 +182,41 @@ class SidecarTest {
     assertThat(status.getLong("version")).isEqualTo(1);
     assertThat(status.getBoolean("last_attempt_accepted")).isFalse();
     assertThat(status.getJsonArray("last_rejection")).hasSize(2);
+  }
+
+  @Test
+  void aTlsListenerIsListedWithItsCertificateAndABadKeyOnReloadLeavesItServing() throws Exception {
+    TestCertificates.Pair a = TestCertificates.rsa(dir, "a-", "a");
+    TestCertificates.Pair b = TestCertificates.rsa(dir, "b-", "b");
+    int securePort = freePort();
+    String withTls = config("a").replace("listeners: [ { name: in, address: \"127.0.0.1:%d\" } ]".formatted(proxyPort),
+        "listeners: [ { name: in, address: \"127.0.0.1:%d\" }, { name: secure, address: \"127.0.0.1:%d\", tls: { cert: %s, key: %s } } ]"
+            .formatted(proxyPort, securePort, a.cert(), "%KEY%"))
+        .replace("{ name: r, cluster: a }", "{ name: r, listener: in, cluster: a }")
+        .replace("{ name: cached,", "{ name: cached, listener: in,");
+    Files.writeString(configFile, withTls.replace("%KEY%", a.key().toString()));
+    assertThat(admin(HttpMethod.POST, "/config/reload", "t0ken", null).status()).isEqualTo(200);
+
+    JsonObject listeners = admin(HttpMethod.GET, "/listeners", null, null).json();
+    assertThat(listeners.getJsonArray("listeners")).hasSize(2);
+    JsonObject secure = listeners.getJsonArray("listeners").getJsonObject(1);
+    assertThat(secure.getString("name")).isEqualTo("secure");
+    assertThat(secure.getJsonObject("tls").getJsonObject("certificate").getString("subject")).isEqualTo("CN=a");
+    assertThat(secure.getJsonObject("tls").getJsonArray("versions")).containsExactly("TLSv1.2", "TLSv1.3");
+    assertThat(listeners.getJsonArray("listeners").getJsonObject(0).containsKey("tls")).isFalse();
+
+    Files.writeString(configFile, withTls.replace("%KEY%", b.key().toString()));
+    Reply refused = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body()).contains("listeners[1].tls.key").contains("does not match the certificate (CN=a)");
+    HttpClient tls = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setSsl(true).setTrustAll(true)
+        .setVerifyHost(false));
+    io.vertx.core.Promise<Integer> status = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> tls.request(HttpMethod.GET, securePort, "127.0.0.1", "/")
+        .compose(req -> req.send()).map(resp -> resp.statusCode()).onComplete(status));
+    assertThat(await(status.future())).as("served over TLS (no route is bound to it: NR)").isEqualTo(404);
+    assertThat(metricsContaining("sidecar_tls_certificate_expiry_timestamp_seconds{listener=\"secure\"}"))
+        .contains("sidecar_tls_certificate_expiry_timestamp_seconds{listener=\"secure\"}");
   }
 
   @Test

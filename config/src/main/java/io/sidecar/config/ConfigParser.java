@@ -151,14 +151,40 @@ public final class ConfigParser {
       if (address != null && !addresses.add(address)) f.error("address", "another listener uses " + address);
       TlsServerSpec tls = null;
       if (f.has("tls")) {
-        Fields t = f.section("tls", "cert", "key", "client_ca");
-        tls = new TlsServerSpec(file(t, "cert", true), file(t, "key", true), file(t, "client_ca", false));
+        Fields t = f.section("tls", "cert", "key", "client_ca", "min_version", "ciphers");
+        tls = new TlsServerSpec(file(t, "cert", true), file(t, "key", true), file(t, "client_ca", false),
+            t.parsed("min_version", TlsServerSpec.FROM_TLS_1_2, ConfigParser::tlsProtocolsFrom), ciphers(t));
       }
       boolean h2c = f.bool("h2c", true);
       if (tls != null && f.has("h2c")) f.error("h2c", "applies to plain listeners only (TLS listeners offer h2 by ALPN)");
       out.add(new ListenerSpec(name, address, tls, h2c));
     }
     return List.copyOf(out);
+  }
+
+  /** {@code min_version}: 1.2 (default) or 1.3, also spelt TLSv1.2 / TLSv1_2. */
+  static List<String> tlsProtocolsFrom(String version) {
+    String v = version.trim().toLowerCase(java.util.Locale.ROOT).replace("tlsv", "").replace('_', '.');
+    switch (v) {
+      case "1.2": return TlsServerSpec.FROM_TLS_1_2;
+      case "1.3": return TlsServerSpec.TLS_1_3_ONLY;
+      case "1.0": case "1": case "1.1":
+        throw new IllegalArgumentException("TLS " + v + " is deprecated (RFC 8996); use 1.2 or 1.3");
+      default:
+        throw new IllegalArgumentException("must be 1.2 or 1.3, got '" + version + "'");
+    }
+  }
+
+  /** TLS 1.2 cipher suite names; whether this TLS library has them is checked by the proxy's TLS check. */
+  private static List<String> ciphers(Fields t) {
+    List<String> ciphers = t.strings("ciphers");
+    for (String c : ciphers) {
+      if (c.isBlank() || c.contains(":")) {
+        t.error("ciphers", "one cipher suite per list item, got '" + c + "'");
+      }
+    }
+    if (t.has("ciphers") && ciphers.isEmpty()) t.error("ciphers", "must not be empty (omit it for the default list)");
+    return ciphers;
   }
 
   /** A file path that must exist and be readable (checked now, so a bad path is found before serving). */

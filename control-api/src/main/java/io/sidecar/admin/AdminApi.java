@@ -6,11 +6,14 @@ import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigStore;
 import io.sidecar.config.EffectiveConfig;
 import io.sidecar.config.HostPort;
+import io.sidecar.config.ListenerSpec;
 import io.sidecar.config.RouteSpec;
 import io.sidecar.balancer.breaker.CircuitBreaker;
 import io.sidecar.balancer.breaker.CircuitBreakerState;
 import io.sidecar.proxy.ProxyRuntime;
 import io.sidecar.proxy.UpstreamCluster;
+import io.sidecar.proxy.tls.CertificateInfo;
+import io.sidecar.proxy.tls.ListenerTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin REST API (vertx-web). Reads are open; every mutation needs the bearer token (401 otherwise, and
@@ -64,6 +68,13 @@ public final class AdminApi {
 
   private io.sidecar.predictor.Predictor predictor;
   private io.sidecar.fault.FaultInjection faults;
+  private Supplier<Map<String, ListenerTls.Status>> tlsStatus = Map::of;
+
+  /** {@code GET /listeners} shows the TLS listeners' certificates and rotations from this source. */
+  public AdminApi withListenerTls(Supplier<Map<String, ListenerTls.Status>> tlsStatus) {
+    this.tlsStatus = tlsStatus;
+    return this;
+  }
 
   /** Serves faults, experiments, the emergency stop and TCP proxies. */
   public AdminApi withFaults(io.sidecar.fault.FaultInjection faults) {
@@ -105,6 +116,7 @@ public final class AdminApi {
     router.get("/config/status").handler(ctx -> json(ctx, 200, status(config.store().status())));
     router.post("/config/reload").handler(this::reload);
     router.get("/routes").handler(ctx -> json(ctx, 200, routes()));
+    router.get("/listeners").handler(ctx -> json(ctx, 200, listeners()));
     router.get("/clusters").handler(ctx -> {
       JsonArray out = new JsonArray();
       runtime.snapshot().config().clusters().forEach(c -> out.add(cluster(c.name())));
@@ -255,6 +267,43 @@ public final class AdminApi {
       out.add(new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(r)));
     }
     return new JsonObject().put("routes", out);
+  }
+
+  /** Each listener of the configuration in force; a TLS one with the certificate it serves and its rotations. */
+  private JsonObject listeners() {
+    Map<String, ListenerTls.Status> tls = tlsStatus.get();
+    JsonArray out = new JsonArray();
+    for (ListenerSpec l : runtime.snapshot().config().listeners()) {
+      JsonObject listener = new JsonObject().put("name", l.name()).put("address", l.address().toString());
+      ListenerTls.Status status = tls.get(l.name());
+      if (status == null) {
+        listener.put("protocols", l.h2c() ? new JsonArray().add("http/1.1").add("h2c") : new JsonArray().add("http/1.1"));
+      } else {
+        listener.put("protocols", new JsonArray().add("http/1.1").add("h2")).put("tls", tls(status));
+      }
+      out.add(listener);
+    }
+    return new JsonObject().put("listeners", out);
+  }
+
+  private static JsonObject tls(ListenerTls.Status status) {
+    CertificateInfo cert = status.certificate();
+    return new JsonObject()
+        .put("versions", new JsonArray(status.spec().protocols()))
+        .put("ciphers", status.spec().ciphers().isEmpty() ? "default" : new JsonArray(status.spec().ciphers()))
+        .put("client_certificates", status.spec().clientCa() == null ? "not requested" : "required")
+        .put("certificate", new JsonObject()
+            .put("subject", cert.subject())
+            .put("subject_alt_names", new JsonArray(cert.subjectAltNames()))
+            .put("issuer", cert.issuer())
+            .put("not_before", cert.notBefore().toString())
+            .put("not_after", cert.notAfter().toString())
+            .put("sha256", cert.sha256()))
+        .put("loaded_at", status.loadedAt().toString())
+        .put("rotations", status.rotations())
+        .put("rejected_rotations", status.rejections())
+        .put("last_error", status.lastError())
+        .put("last_error_at", status.lastErrorAt() == null ? null : status.lastErrorAt().toString());
   }
 
   private UpstreamCluster upstream(String name) {

@@ -2,7 +2,7 @@ package io.sidecar.proxy;
 
 import io.sidecar.config.ListenerSpec;
 import io.sidecar.config.ServerSpec;
-import io.sidecar.config.TlsServerSpec;
+import io.sidecar.proxy.tls.ListenerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -10,32 +10,33 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.http.ClientAuth;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per event loop per listener: they all listen on the same address and Vert.x spreads
  * connections across them. HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2,
- * http/1.1) through OpenSSL (netty-tcnative) when a certificate is configured.
+ * http/1.1) through OpenSSL (netty-tcnative) when a certificate is configured, its certificate, versions and suites
+ * from {@link ListenerTls}.
  */
 public final class ListenerVerticle extends VerticleBase {
   private final ProxyRuntime runtime;
   private final ListenerSpec spec;
   private final ServerSpec server;
+  private final ListenerTls tls;
   private HttpServer httpServer;
 
-  public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server) {
+  /** {@code tls}: the listener's loaded certificate when {@code spec.tls()} is set, else null. */
+  public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server, ListenerTls tls) {
     this.runtime = runtime;
     this.spec = spec;
     this.server = server;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
-    httpServer = vertx.createHttpServer(options(spec, server))
+    httpServer = vertx.createHttpServer(options(spec, server, tls))
         .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()))
         .invalidRequestHandler(request -> {
           runtime.metrics().badRequest(spec.name());
@@ -45,7 +46,9 @@ public final class ListenerVerticle extends VerticleBase {
       FastPath.Listener fastPath = FastPath.Listener.of(runtime, spec.name(), server);
       httpServer.connectionHandler(c -> FastPath.install(c, fastPath));
     }
-    return httpServer.listen(spec.address().port(), spec.address().host());
+    return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
+      if (tls != null) tls.serve(bound);
+    });
   }
 
   @Override
@@ -53,7 +56,7 @@ public final class ListenerVerticle extends VerticleBase {
     return httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  static HttpServerOptions options(ListenerSpec spec, ServerSpec server) {
+  static HttpServerOptions options(ListenerSpec spec, ServerSpec server, ListenerTls tls) {
     HttpServerOptions options = new HttpServerOptions()
         .setTcpNoDelay(true)
         .setReuseAddress(true)
@@ -67,15 +70,14 @@ public final class ListenerVerticle extends VerticleBase {
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setCompressionSupported(false);
-    TlsServerSpec tls = spec.tls();
+    // HTTP/2 requests get the same head limit as HTTP/1.x ones (431 above it), announced as
+    // SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2, §10.5.1); Vert.x's default would be 8 KiB whatever
+    // server.max_header_size says. Vert.x's other initial settings are kept (100 concurrent streams).
+    options.getInitialSettings().setMaxHeaderListSize(server.maxHeaderSize());
     if (tls != null) {
-      options.setSsl(true).setUseAlpn(true)
-          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()));
+      options.setSsl(true).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
       if (OpenSSLEngineOptions.isAvailable()) options.setSslEngineOptions(new OpenSSLEngineOptions());
-      if (tls.clientCa() != null) {
-        options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa()));
-      }
+      tls.configure(options.getSslOptions());
     }
     return options;
   }

@@ -79,17 +79,9 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   /** A self-signed certificate for localhost, written by the openssl command line as {@code cert.pem}, {@code key.pem}. */
-  static java.nio.file.Path[] selfSignedCertificate(java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path cert = dir.resolve("cert.pem");
-    java.nio.file.Path key = dir.resolve("key.pem");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
-        .redirectErrorStream(true).start();
-    openssl.getInputStream().readAllBytes();
-    if (!openssl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || openssl.exitValue() != 0) {
-      throw new IllegalStateException("openssl could not make a test certificate");
-    }
-    return new java.nio.file.Path[] {cert, key};
+  static java.nio.file.Path[] selfSignedCertificate(java.nio.file.Path dir) {
+    io.sidecar.proxy.tls.TestCertificates.Pair pair = io.sidecar.proxy.tls.TestCertificates.rsa(dir, "", "localhost");
+    return new java.nio.file.Path[] {pair.cert(), pair.key()};
   }
 
   static int freePort() {
