@@ -156,9 +156,12 @@ public final class Sidecar implements ConfigControl {
     Predictor p = runtime.predictor();
     dataPlane.runtime().useSignals(p.signals());
     p.servingRoutes(servingRoutes(config));
-    registry.gauge("sidecar_predictor_recommended_replicas", p, Predictor::recommendedReplicas);
-    registry.gauge("sidecar_history_pending_rows", runtime.history(), h -> h.pending());
-    registry.gauge("sidecar_history_dropped_rows", runtime.history(), h -> h.dropped());
+    io.micrometer.core.instrument.Gauge.builder("sidecar_predictor_recommended_replicas", p, Predictor::recommendedReplicas)
+        .description("Replicas the scaling advisor recommends for this service").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("sidecar_history_pending_rows", runtime.history(), h -> h.pending())
+        .description("History rows waiting to be written").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sidecar_history_dropped_rows", runtime.history(), h -> h.dropped())
+        .description("History rows dropped because the writer fell behind").register(registry);
     anomalyGauges = io.micrometer.core.instrument.MultiGauge.builder("sidecar_predictor_anomaly_score")
         .description("Latest anomaly score in [0, 1] per metric").register(registry);
     RouteWindowGauges windows = new RouteWindowGauges(registry);

@@ -148,6 +148,29 @@ class SidecarTest {
     assertThat(admin(HttpMethod.GET, "/clusters", null, null).json().getJsonArray("clusters")).hasSize(2);
   }
 
+  /** Prometheus' conventions, as {@code promtool check metrics} applies them, for every family the sidecar names. */
+  @Test
+  void everySidecarMetricHasHelpTextAndCountersEndInTotal() {
+    call(HttpMethod.GET, proxyPort, "/", null, null);
+    call(HttpMethod.GET, proxyPort, "/c/x", null, null);
+    String text = metricsContaining("sidecar_cache_");
+    java.util.Map<String, String> help = new java.util.HashMap<>();
+    java.util.Map<String, String> types = new java.util.HashMap<>();
+    text.lines().forEach(line -> {
+      String[] parts = line.split(" ", 4);
+      if (line.startsWith("# HELP ")) help.put(parts[2], parts.length > 3 ? parts[3].trim() : "");
+      if (line.startsWith("# TYPE ")) types.put(parts[2], parts[3]);
+    });
+    assertThat(types.keySet().stream().filter(n -> n.startsWith("sidecar_")).toList()).hasSizeGreaterThan(10);
+    List<String> faults = new java.util.ArrayList<>();
+    types.forEach((name, type) -> {
+      if (!name.startsWith("sidecar_")) return;
+      if (help.getOrDefault(name, "").isBlank()) faults.add(name + ": no help text");
+      if (type.equals("counter") != name.endsWith("_total")) faults.add(name + ": a " + type);
+    });
+    assertThat(faults).isEmpty();
+  }
+
   @Test
   void mutationsNeedTheToken() {
     Reply missing = admin(HttpMethod.POST, "/config/reload", null, null);

@@ -43,23 +43,36 @@ public final class CacheMetrics implements MeterBinder {
       counter(registry, "sidecar.cache.evicted.bytes", c.evictedBytesL1, "route", route, "layer", "L1");
       counter(registry, "sidecar.cache.origin.errors", c.originErrors, "route", route);
     });
-    gauge(registry, "sidecar.cache.l1.bytes", s -> number(layer(s, "L1"), "bytes"));
-    gauge(registry, "sidecar.cache.l1.heap.bytes", s -> number(layer(s, "L1"), "heap_bytes"));
-    gauge(registry, "sidecar.cache.l1.entries", s -> number(layer(s, "L1"), "entries"));
+    gauge(registry, "sidecar.cache.l1.bytes", "Body bytes held by the in-process cache (off-heap)",
+        s -> number(layer(s, "L1"), "bytes"));
+    gauge(registry, "sidecar.cache.l1.heap.bytes", "Heap bytes of the in-process cache's entry metadata",
+        s -> number(layer(s, "L1"), "heap_bytes"));
+    gauge(registry, "sidecar.cache.l1.entries", "Entries in the in-process cache", s -> number(layer(s, "L1"), "entries"));
     if (cache.l2Enabled()) {
       for (String outcome : new String[] {"hits", "misses", "errors", "skipped", "writes"}) {
         FunctionCounter.builder("sidecar.cache.l2.operations", cache,
-            c -> number(layer(c.stats(), "L2"), outcome)).tag("outcome", outcome).register(registry);
+            c -> number(layer(c.stats(), "L2"), outcome)).description(COUNTER_HELP.get("sidecar.cache.l2.operations"))
+            .tag("outcome", outcome).register(registry);
       }
     }
   }
 
+  /** Help text per counter family, as Prometheus wants for every family. */
+  private static final Map<String, String> COUNTER_HELP = Map.of(
+      "sidecar.cache.requests", "Cache lookups per route by result and the layer that answered",
+      "sidecar.cache.bytes", "Body bytes served from the cache or stored into it",
+      "sidecar.cache.evictions", "Entries evicted from the in-process cache",
+      "sidecar.cache.evicted.bytes", "Body bytes evicted from the in-process cache",
+      "sidecar.cache.origin.errors", "Origin fetches of the cache that failed",
+      "sidecar.cache.l2.operations", "Redis (L2) operations by outcome");
+
   private static void counter(MeterRegistry registry, String name, LongAdder adder, String... tags) {
-    FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).register(registry);
+    FunctionCounter.builder(name, adder, LongAdder::sum).description(COUNTER_HELP.get(name)).tags(tags)
+        .register(registry);
   }
 
-  private void gauge(MeterRegistry registry, String name, ToDoubleFunction<Map<String, Object>> f) {
-    Gauge.builder(name, cache, c -> f.applyAsDouble(c.stats())).register(registry);
+  private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Map<String, Object>> f) {
+    Gauge.builder(name, cache, c -> f.applyAsDouble(c.stats())).description(description).register(registry);
   }
 
   @SuppressWarnings("unchecked")

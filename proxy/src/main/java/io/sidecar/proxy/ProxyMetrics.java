@@ -90,7 +90,9 @@ public final class ProxyMetrics {
           .tags("route", route, "cluster", cluster)
           .serviceLevelObjectives(BUCKETS)
           .register(registry);
-      registry.gauge("sidecar_requests_in_flight", io.micrometer.core.instrument.Tags.of("route", route, "cluster", cluster), inFlight);
+      io.micrometer.core.instrument.Gauge.builder("sidecar_requests_in_flight", inFlight, AtomicLong::get)
+          .description("Requests of the route started and not yet finished")
+          .tags("route", route, "cluster", cluster).register(registry);
     }
 
     public void started() {
