@@ -199,9 +199,11 @@ final class Exchange {
       runtime.vertx().runOnContext(v -> tryFailed(t, ResponseFlag.UPSTREAM_CONNECT_FAILURE, "fault injected: upstream unavailable"));
       return;
     }
-    cluster.client().request(UpstreamRequests.options(request, route, address)).onComplete(ar -> {
+    cluster.client().request(UpstreamRequests.options(request, route, address, cluster.tlsServerName())).onComplete(ar -> {
       if (!active.contains(t) || done) {
-        if (ar.succeeded()) ar.result().reset();
+        // A connection that came after the exchange ended (an HTTP/2 client's RST_STREAM while the pool was
+        // full, a timeout): the request is dropped unsent. Without a handler Vert.x logs its own reset at SEVERE.
+        if (ar.succeeded()) ar.result().exceptionHandler(ignored -> { }).reset();
         return;
       }
       if (ar.failed()) {
