@@ -87,10 +87,9 @@ final class HealthProber extends VerticleBase {
   private void probe(String address, HealthCheckConfig config) {
     HostPort endpoint = HostPort.parse(address);
     long timeoutMs = Math.max(1, config.timeout().toMillis());
-    RequestOptions options = new RequestOptions()
+    RequestOptions options = UpstreamRequests.target(new RequestOptions(), endpoint,
+            spec.tls() == null ? null : spec.tls().sni())
         .setMethod(HttpMethod.GET)
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
         .setURI(config.path())
         .setConnectTimeout(timeoutMs)
         // backstop only: the timer below decides the timeout

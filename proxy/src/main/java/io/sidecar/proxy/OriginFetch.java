@@ -48,7 +48,7 @@ final class OriginFetch implements Origin {
     HostPort address = cluster.address(call.address());
     MultiMap headers = Origin.requestHeaders(request, extraHeaders);
     RequestOptions options = UpstreamRequests.options(HttpMethod.valueOf(request.method()), request.pathAndQuery(),
-        route, address);
+        route, address, cluster.tlsServerName());
     HttpServerRequest body = takeDownstreamBody(request.method());
     long start = System.nanoTime();
     Promise<OriginResponse> result = Promise.promise();

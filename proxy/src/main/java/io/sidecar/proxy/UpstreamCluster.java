@@ -71,7 +71,7 @@ public final class UpstreamCluster {
     }
     UpstreamTlsSpec tls = spec.tls();
     if (tls != null) {
-      options.setSsl(true).setVerifyHost(tls.verify()).setTrustAll(!tls.verify());
+      options.setSsl(true).setVerifyHost(tls.verify()).setTrustAll(!tls.verify()).setForceSni(tls.sni() != null);
       if (OpenSSLEngineOptions.isAvailable()) options.setSslEngineOptions(new OpenSSLEngineOptions());
       if (tls.caFile() != null) options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
       if (tls.cert() != null) options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()));
@@ -95,6 +95,8 @@ public final class UpstreamCluster {
   }
 
   public ClusterSpec spec() { return spec; }
+  /** The TLS server name requests to this cluster's endpoints use ({@code tls.sni}), or null. */
+  public String tlsServerName() { return spec.tls() == null ? null : spec.tls().sni(); }
   /** The calling event loop's client of this cluster. */
   public HttpClient client() { return clients.current(); }
   /** Whether {@code other} shares this cluster's clients (it survived a reload). */

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 
 /** Builds what goes upstream for a downstream request: URI rewrite, header hygiene, forwarding headers. */
 final class UpstreamRequests {
@@ -24,22 +25,21 @@ final class UpstreamRequests {
     }
   }
 
-  static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint) {
+  static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint, String serverName) {
     String query = request.query();
     String path = request.path() == null ? "/" : request.path();
-    return options(request.method(), query == null ? path : path + "?" + query, route, endpoint);
+    return options(request.method(), query == null ? path : path + "?" + query, route, endpoint, serverName);
   }
 
   /**
    * Upstream request options: method, endpoint, rewritten URI, idle timeout. No headers: {@link #writeHeaders}
    * writes them into the request once it exists. Headers set on the options are copied into the request by Vert.x,
-   * one more copy of every header per request.
+   * one more copy of every header per request. {@code serverName}: the cluster's {@code tls.sni}, or null.
    */
-  static RequestOptions options(HttpMethod method, String pathAndQuery, RouteSpec route, HostPort endpoint) {
-    RequestOptions options = new RequestOptions()
+  static RequestOptions options(HttpMethod method, String pathAndQuery, RouteSpec route, HostPort endpoint,
+                                String serverName) {
+    RequestOptions options = target(new RequestOptions(), endpoint, serverName)
         .setMethod(method)
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
         .setURI(rewriteUri(pathAndQuery, route));
     // The route's total timeout (a timer of the exchange) ends every request; an idle timeout as long or longer
     // (the default: 5 min against 15 s) could never fire first, so it would only add a timer per request. Without a
@@ -48,6 +48,18 @@ final class UpstreamRequests {
       options.setIdleTimeout(route.idleTimeout().toMillis());
     }
     return options;
+  }
+
+  /**
+   * Where a request goes: the endpoint's address. With a TLS server name (a cluster's {@code tls.sni}) the
+   * connection still goes to the endpoint, but that name is sent as SNI (RFC 6066 §3) and is the name the upstream's
+   * certificate is verified against (RFC 9110 §4.3.4), as Envoy's {@code sni}: endpoints given as IP addresses can
+   * then present a certificate for the service's DNS name.
+   */
+  static RequestOptions target(RequestOptions options, HostPort endpoint, String serverName) {
+    if (serverName == null) return options.setHost(endpoint.host()).setPort(endpoint.port());
+    return options.setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+        .setHost(serverName).setPort(endpoint.port());
   }
 
   /** The upstream request's headers: the downstream's end-to-end ones, forwarding headers, the route's rules. */

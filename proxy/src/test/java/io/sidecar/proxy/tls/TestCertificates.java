@@ -14,9 +14,14 @@ public final class TestCertificates {
 
   /** RSA 2048, key in PKCS#8 ({@code BEGIN PRIVATE KEY}), subject {@code CN=cn}, SAN DNS:localhost. */
   public static Pair rsa(Path dir, String name, String cn) {
+    return rsa(dir, name, cn, "localhost");
+  }
+
+  /** As {@link #rsa(Path, String, String)} with the certificate's one subject alternative name {@code DNS:dnsName}. */
+  public static Pair rsa(Path dir, String name, String cn, String dnsName) {
     Pair pair = files(dir, name);
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + cn,
-        "-addext", "subjectAltName=DNS:localhost", "-keyout", pair.key().toString(), "-out", pair.cert().toString());
+        "-addext", "subjectAltName=DNS:" + dnsName, "-keyout", pair.key().toString(), "-out", pair.cert().toString());
     return pair;
   }
 
