@@ -14,6 +14,7 @@ import io.sidecar.proxy.ProxyRuntime;
 import io.sidecar.proxy.UpstreamCluster;
 import io.sidecar.proxy.tls.CertificateInfo;
 import io.sidecar.proxy.tls.ListenerTls;
+import io.sidecar.proxy.tls.WatchedTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -287,19 +288,27 @@ public final class AdminApi {
   }
 
   private static JsonObject tls(ListenerTls.Status status) {
-    CertificateInfo cert = status.certificate();
     return new JsonObject()
         .put("versions", new JsonArray(status.spec().protocols()))
         .put("ciphers", status.spec().ciphers().isEmpty() ? "default" : new JsonArray(status.spec().ciphers()))
         .put("client_certificates", status.spec().clientCa() == null ? "not requested" : "required")
-        .put("certificate", new JsonObject()
-            .put("subject", cert.subject())
-            .put("subject_alt_names", new JsonArray(cert.subjectAltNames()))
-            .put("issuer", cert.issuer())
-            .put("not_before", cert.notBefore().toString())
-            .put("not_after", cert.notAfter().toString())
-            .put("sha256", cert.sha256()))
-        .put("loaded_at", status.loadedAt().toString())
+        .mergeIn(files(status.files()));
+  }
+
+  /** A certificate in service and its rotations ({@code GET /listeners}, {@code GET /clusters/{name}}). */
+  private static JsonObject files(WatchedTls.Status status) {
+    CertificateInfo cert = status.certificate();
+    JsonObject out = new JsonObject();
+    if (cert != null) {
+      out.put("certificate", new JsonObject()
+          .put("subject", cert.subject())
+          .put("subject_alt_names", new JsonArray(cert.subjectAltNames()))
+          .put("issuer", cert.issuer())
+          .put("not_before", cert.notBefore().toString())
+          .put("not_after", cert.notAfter().toString())
+          .put("sha256", cert.sha256()));
+    }
+    return out.put("loaded_at", status.loadedAt().toString())
         .put("rotations", status.rotations())
         .put("rejected_rotations", status.rejections())
         .put("last_error", status.lastError())
@@ -316,6 +325,7 @@ public final class AdminApi {
   private JsonObject cluster(String name) {
     UpstreamCluster cluster = upstream(name);
     JsonObject out = plain(EffectiveConfig.toPlain(cluster.balancer().snapshot()));
+    if (cluster.tlsStatus() != null) out.put("tls", files(cluster.tlsStatus()));
     return out.put("protocol", cluster.spec().protocol()).put("configured_balancer", cluster.spec().balancer());
   }
 

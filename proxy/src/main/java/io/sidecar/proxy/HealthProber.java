@@ -7,7 +7,7 @@ import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
@@ -38,20 +38,26 @@ final class HealthProber extends VerticleBase {
 
   private final ClusterSpec spec;
   private final ClusterBalancer balancer;
-  private HttpClient client;
+  private final ClusterTls tls;
+  private HttpClientAgent client;
   private boolean stopped;
   private long timerId = -1;
 
-  /** Probes {@code balancer}'s endpoints once deployed; the first checks go out at once. */
-  HealthProber(ClusterSpec spec, ClusterBalancer balancer) {
+  /**
+   * Probes {@code balancer}'s endpoints once deployed; the first checks go out at once. {@code tls}: the cluster's TLS
+   * files, whose rotations the probe client follows (null without).
+   */
+  HealthProber(ClusterSpec spec, ClusterBalancer balancer, ClusterTls tls) {
     this.spec = spec;
     this.balancer = balancer;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
     HttpClientOptions options = UpstreamCluster.clientOptions(spec).setName("health-" + spec.name());
     client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1));
+    if (tls != null) tls.follow(client);
     tick();
     return Future.succeededFuture();
   }
@@ -61,6 +67,7 @@ final class HealthProber extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     if (timerId >= 0) vertx.cancelTimer(timerId);
+    if (tls != null) tls.unfollow(client);
     return client.shutdown(0, TimeUnit.MILLISECONDS);
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * main thread) share the first client.
  */
 final class LoopLocalClients {
-  private final HttpClient[] clients;
+  private final HttpClientAgent[] clients;
   private final AtomicReferenceArray<Thread> owners;
 
   LoopLocalClients(Vertx vertx, HttpClientOptions options, PoolOptions wholeCluster) {
@@ -33,7 +34,7 @@ final class LoopLocalClients {
         .setHttp2MaxSize(share(wholeCluster.getHttp2MaxSize(), loops))
         .setMaxWaitQueueSize(wholeCluster.getMaxWaitQueueSize() < 0 ? -1
             : share(wholeCluster.getMaxWaitQueueSize(), loops));
-    clients = new HttpClient[loops];
+    clients = new HttpClientAgent[loops];
     for (int i = 0; i < loops; i++) {
       clients[i] = vertx.createHttpClient(options, perLoop);
     }
@@ -57,6 +58,10 @@ final class LoopLocalClients {
 
   int size() {
     return clients.length;
+  }
+
+  List<HttpClientAgent> all() {
+    return List.of(clients);
   }
 
   /** Shuts every client down after in-flight requests had {@code graceMillis} to finish. */

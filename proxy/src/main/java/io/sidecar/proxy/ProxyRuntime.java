@@ -75,7 +75,7 @@ public final class ProxyRuntime {
       if (existing != null && existing.sameTransport(spec)) {
         clusters.put(spec.name(), existing.withSpec(spec));
       } else {
-        clusters.put(spec.name(), UpstreamCluster.create(vertx, spec));
+        clusters.put(spec.name(), UpstreamCluster.create(vertx, spec, metrics.registry()));
       }
     }
     RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics, signals);
@@ -107,7 +107,7 @@ public final class ProxyRuntime {
     }
     clusters.forEach((name, c) -> {
       if (c.spec().healthCheck() != null && !probers.containsKey(name)) {
-        probers.put(name, new Prober(c.balancer(), vertx.deployVerticle(new HealthProber(c.spec(), c.balancer()))));
+        probers.put(name, new Prober(c.balancer(), vertx.deployVerticle(new HealthProber(c.spec(), c.balancer(), c.tls()))));
       }
     });
   }

@@ -6,6 +6,7 @@ import io.sidecar.config.ClusterSpec;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.UpstreamTlsSpec;
 import io.vertx.core.Future;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -33,10 +34,12 @@ public final class UpstreamCluster {
   private final ClusterBalancer balancer;
   private final ConcurrentHashMap<String, HostPort> addresses;
   private final UpstreamSignals signals;
+  private final ClusterTls tls;
 
   private UpstreamCluster(ClusterSpec spec, LoopLocalClients clients, RawUpstreamPool rawPool, ClusterBalancer balancer,
-                          ConcurrentHashMap<String, HostPort> addresses, UpstreamSignals signals) {
+                          ConcurrentHashMap<String, HostPort> addresses, UpstreamSignals signals, ClusterTls tls) {
     this.spec = spec;
+    this.tls = tls;
     this.clients = clients;
     this.rawPool = rawPool;
     this.balancer = balancer;
@@ -44,11 +47,17 @@ public final class UpstreamCluster {
     this.signals = signals;
   }
 
-  public static UpstreamCluster create(Vertx vertx, ClusterSpec spec) {
+  /** {@code registry}: for the TLS files' rotation meters. */
+  public static UpstreamCluster create(Vertx vertx, ClusterSpec spec, MeterRegistry registry) {
     ClusterBalancer balancer = ClusterBalancer.create(spec.name(), BalancerSettings.of(spec), BalancerSettings.endpoints(spec));
     LoopLocalClients clients = new LoopLocalClients(vertx, clientOptions(spec), poolOptions(spec));
+    ClusterTls tls = ClusterTls.open(vertx, spec, registry);
+    if (tls != null) {
+      clients.all().forEach(tls::follow);
+      tls.watch(DataPlane.CERTIFICATE_WATCH_INTERVAL);
+    }
     return new UpstreamCluster(spec, clients, new RawUpstreamPool(spec.name(), clients.size()), balancer,
-        new ConcurrentHashMap<>(), new UpstreamSignals(spec.name()));
+        new ConcurrentHashMap<>(), new UpstreamSignals(spec.name()), tls);
   }
 
   static HttpClientOptions clientOptions(ClusterSpec spec) {
@@ -102,6 +111,10 @@ public final class UpstreamCluster {
   /** Whether {@code other} shares this cluster's clients (it survived a reload). */
   boolean sharesClientsWith(UpstreamCluster other) { return clients == other.clients; }
   public ClusterBalancer balancer() { return balancer; }
+  /** The cluster's TLS files in service and their rotations; null when it names none. */
+  ClusterTls tls() { return tls; }
+  /** The TLS files' status for the control API; null when the cluster names none. */
+  public io.sidecar.proxy.tls.WatchedTls.Status tlsStatus() { return tls == null ? null : tls.status(); }
   /** The byte-level path's connections ({@link FastPathExchange}). */
   RawUpstreamPool rawPool() { return rawPool; }
   public String name() { return spec.name(); }
@@ -123,7 +136,7 @@ public final class UpstreamCluster {
   public UpstreamCluster withSpec(ClusterSpec next) {
     balancer.reconfigure(BalancerSettings.of(next));
     balancer.updateEndpoints(BalancerSettings.endpoints(next));
-    return new UpstreamCluster(next, clients, rawPool, balancer, addresses, signals);
+    return new UpstreamCluster(next, clients, rawPool, balancer, addresses, signals, tls);
   }
 
   /** Replaces the endpoint set; endpoints whose address stays keep their statistics. */
@@ -134,6 +147,7 @@ public final class UpstreamCluster {
   /** Closes the clients after in-flight requests had {@code grace} to finish. */
   public Future<Void> close(Duration grace) {
     rawPool.close();
+    if (tls != null) tls.close();
     return clients.shutdown(grace.toMillis());
   }
 }

@@ -4,7 +4,7 @@ import static io.sidecar.proxy.ProxyHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sidecar.proxy.tls.ListenerTls;
+import io.sidecar.proxy.tls.WatchedTls;
 import io.sidecar.proxy.tls.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -146,8 +146,8 @@ class CertificateRotationTest {
     }
   }
 
-  private ListenerTls.Status status() {
-    return h.dataPlane.tlsStatus().get("secure");
+  private WatchedTls.Status status() {
+    return h.dataPlane.tlsStatus().get("secure").files();
   }
 
   private static void waitFor(BooleanSupplier condition) throws InterruptedException {

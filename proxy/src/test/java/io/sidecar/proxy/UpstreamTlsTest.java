@@ -64,6 +64,59 @@ class UpstreamTlsTest {
   }
 
   @Test
+  void aRotatedClientCertificateIsPresentedOnNewConnectionsToTheEndpointsAndTheProbes() throws Exception {
+    TestCertificates.Pair api = TestCertificates.rsa(dir, "api-", "api", "api.internal");
+    TestCertificates.Pair clientA = TestCertificates.rsa(dir, "ca-", "client-a");
+    TestCertificates.Pair clientB = TestCertificates.rsa(dir, "cb-", "client-b");
+    Path trusted = dir.resolve("trusted.pem");
+    java.nio.file.Files.writeString(trusted, java.nio.file.Files.readString(clientA.cert())
+        + java.nio.file.Files.readString(clientB.cert()));
+    java.util.Set<String> probedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // mutual TLS: the upstream wants a client certificate, names it in its answer and closes each connection
+    HttpServer server = ProxyHarness.await(h.vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(api.cert().toString()).setKeyPath(api.key().toString()))
+            .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(trusted.toString()))
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED))
+        .requestHandler(req -> {
+          String client = clientSubject(req);
+          if (req.path().equals("/healthz")) probedBy.add(client);
+          req.response().putHeader("connection", "close").end(client);
+        })
+        .listen(0, "127.0.0.1"));
+    Path cert = dir.resolve("client-cert.pem");
+    Path key = dir.resolve("client-key.pem");
+    java.nio.file.Files.copy(clientA.cert(), cert);
+    java.nio.file.Files.copy(clientA.key(), key);
+    h.start(1, config(server.actualPort(), api.cert(), ", sni: api.internal, cert: \"%s\", key: \"%s\"".formatted(cert, key),
+        "    health_check: { path: /healthz, interval: 100ms, timeout: 1s, healthy_threshold: 1 }\n"));
+    assertThat(h.send(HttpMethod.GET, "/", null, null).body()).isEqualTo("CN=client-a");
+
+    java.nio.file.Files.copy(clientB.cert(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    java.nio.file.Files.copy(clientB.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    String body = "";
+    while (!body.equals("CN=client-b") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      body = h.send(HttpMethod.GET, "/", null, null).body();
+    }
+    assertThat(body).isEqualTo("CN=client-b");
+    while (!probedBy.contains("CN=client-b") && System.nanoTime() < deadline) Thread.sleep(50);
+    assertThat(probedBy).contains("CN=client-b");
+    assertThat(h.runtime.snapshot().cluster("app").tlsStatus().certificate().subject()).isEqualTo("CN=client-b");
+    assertThat(h.registry.get("sidecar_tls_certificate_reloads").tag("cluster", "app").tag("result", "ok").counter()
+        .count()).isGreaterThanOrEqualTo(1);
+  }
+
+  private static String clientSubject(io.vertx.core.http.HttpServerRequest req) {
+    try {
+      return ((java.security.cert.X509Certificate) req.connection().sslSession().getPeerCertificates()[0])
+          .getSubjectX500Principal().getName();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return "none";
+    }
+  }
+
+  @Test
   void healthChecksUseTheSameServerName() throws Exception {
     TestCertificates.Pair api = TestCertificates.rsa(dir, "api-", "api", "api.internal");
     int upstream = upstream(api);

@@ -39,16 +39,7 @@ public final class TlsConfigCheck implements ConfigCheck {
     for (int i = 0; i < clusters.size(); i++) {
       UpstreamTlsSpec tls = clusters.get(i).tls();
       if (tls == null) continue;
-      String path = "clusters[" + i + "].tls";
-      if (tls.cert() != null && tls.key() != null) {
-        load(root, errors, path, tls.cert(), tls.key(), tls.caFile(), "ca");
-      } else if (tls.caFile() != null) {
-        try {
-          TlsMaterial.checkTrusted(tls.caFile(), "ca");
-        } catch (TlsMaterial.Invalid e) {
-          error(root, errors, path + "." + e.field(), e.getMessage());
-        }
-      }
+      load(root, errors, "clusters[" + i + "].tls", tls.cert(), tls.key(), tls.caFile(), "ca");
     }
   }
 

@@ -54,18 +54,24 @@ public final class TlsMaterial {
     }
   }
 
+  /** Reads and checks the files of {@code paths}; blocking (file reads, one signature). */
+  public static TlsMaterial load(WatchedTls.Paths paths) throws Invalid {
+    return load(paths.cert(), paths.key(), paths.ca(), paths.caField());
+  }
+
   /**
-   * Reads and checks the files; {@code caPath} may be null, {@code caField} names it in errors. Blocking (file reads,
-   * one signature).
+   * Reads and checks the files: a certificate chain and its key (both null for CA certificates only) and CA
+   * certificates ({@code caPath}, may be null; {@code caField} names it in errors). Blocking.
    */
   public static TlsMaterial load(String certPath, String keyPath, String caPath, String caField) throws Invalid {
+    Buffer ca = caPath == null ? null : checkTrusted(caPath, caField);
+    if (certPath == null && keyPath == null) return new TlsMaterial(null, null, ca, null);
     Buffer cert = read("cert", certPath);
     Buffer key = read("key", keyPath);
     List<X509Certificate> chain = certificates("cert", cert);
     PrivateKey privateKey = privateKey(cert, key);
     X509Certificate leaf = chain.get(0);
     checkPair(privateKey, leaf);
-    Buffer ca = caPath == null ? null : checkTrusted(caPath, caField);
     return new TlsMaterial(cert, key, ca, CertificateInfo.of(leaf));
   }
 
@@ -84,8 +90,9 @@ public final class TlsMaterial {
     return ca;
   }
 
+  /** Null with CA certificates only. */
   public PemKeyCertOptions keyCertOptions() {
-    return new PemKeyCertOptions().setCertValue(certChain).setKeyValue(key);
+    return certChain == null ? null : new PemKeyCertOptions().setCertValue(certChain).setKeyValue(key);
   }
 
   /** Null when no CA file was given. */
@@ -93,6 +100,7 @@ public final class TlsMaterial {
     return ca == null ? null : new PemTrustOptions().addCertValue(ca);
   }
 
+  /** The certificate's description; null with CA certificates only. */
   public CertificateInfo info() {
     return info;
   }
