@@ -39,7 +39,7 @@ public final class ConfigParser {
     String instance = f.string("instance", defaultInstance());
     AdminSpec admin = admin(f.section("admin", "address", "token"));
     ServerSpec server = server(f.section("server", "max_header_size", "max_request_body", "shutdown_grace",
-        "access_log", "event_loops", "transport", "fast_path", "idle_timeout"));
+        "access_log", "event_loops", "transport", "fast_path", "idle_timeout", "generate_request_id"));
     List<ListenerSpec> listeners = listeners(f);
     List<ClusterSpec> clusters = clusters(f);
     List<RouteSpec> routes = routes(f, listeners, clusters);
@@ -94,7 +94,8 @@ public final class ConfigParser {
     ServerSpec.Transport transport = f.enumValue("transport", ServerSpec.Transport.AUTO, ServerSpec.Transport.class);
     boolean fastPath = f.bool("fast_path", true);
     Duration idle = f.duration("idle_timeout", ServerSpec.DEFAULT_IDLE_TIMEOUT, true);
-    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath, idle);
+    return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath, idle,
+        f.bool("generate_request_id", true));
   }
 
   private HostPort address(Fields f, String key, HostPort defaultValue) {

@@ -15,9 +15,12 @@ import java.time.Duration;
  *                           rules, retries or access log at the byte level (everything else takes the full path)
  * @param idleTimeout        a downstream connection with no byte either way for this long is closed (zero: never);
  *                           the default is Envoy's connection idle timeout, one hour
+ * @param generateRequestId  a request without {@code x-request-id} gets a random one (UUID v4) on its way upstream,
+ *                           as Envoy's {@code generate_request_id}; a client's own is always passed on unchanged
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
-                         int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout) {
+                         int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout,
+                         boolean generateRequestId) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -25,7 +28,7 @@ public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdo
 
   public static ServerSpec defaults() {
     return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
-        DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_IDLE_TIMEOUT, true);
   }
 
   /**

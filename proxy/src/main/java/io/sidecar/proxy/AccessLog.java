@@ -1,5 +1,6 @@
 package io.sidecar.proxy;
 
+import io.vertx.core.http.HttpServerRequest;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,10 +39,19 @@ public final class AccessLog implements AutoCloseable {
     return dropped.sum();
   }
 
-  public void log(String method, String path, String route, String cluster, String upstream, int status,
-                  ResponseFlag flag, long durationNanos, long bytesOut, String remote) {
+  /** One line for a finished request; {@code route}, {@code cluster} and {@code upstream} are null where none was. */
+  public void log(HttpServerRequest request, String route, String cluster, String upstream, int status,
+                  ResponseFlag flag, long durationNanos, long bytesOut) {
+    log(request.method().name(), request.path(), route, cluster, upstream, status, flag, durationNanos, bytesOut,
+        request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+        request.getHeader(RequestIds.HEADER));
+  }
+
+  void log(String method, String path, String route, String cluster, String upstream, int status,
+           ResponseFlag flag, long durationNanos, long bytesOut, String remote, String requestId) {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"ts\":\"").append(java.time.Instant.now()).append('"');
+    field(b, "request_id", requestId);
     field(b, "method", method);
     field(b, "path", path);
     field(b, "route", route);

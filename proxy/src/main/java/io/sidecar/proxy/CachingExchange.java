@@ -109,8 +109,7 @@ final class CachingExchange {
     route.signals().record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
     AccessLog log = runtime.accessLog();
     if (log != null) {
-      log.log(request.method().name(), request.path(), route.spec().name(), cluster.name(), null, status, flag, nanos,
-          response.bytesWritten(), request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+      log.log(request, route.spec().name(), cluster.name(), null, status, flag, nanos, response.bytesWritten());
     }
   }
 }

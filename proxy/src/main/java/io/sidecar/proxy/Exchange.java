@@ -487,8 +487,7 @@ final class Exchange {
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
     AccessLog log = runtime.accessLog();
     if (log != null) {
-      log.log(request.method().name(), request.path(), route.name(), cluster.name(), lastAddress, status, flag,
-          nanos, response.bytesWritten(), request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+      log.log(request, route.name(), cluster.name(), lastAddress, status, flag, nanos, response.bytesWritten());
     }
   }
 

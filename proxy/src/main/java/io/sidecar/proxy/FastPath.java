@@ -42,10 +42,10 @@ final class FastPath {
    * @param maxHeadBytes heads larger than this go to Vert.x's decoder, which judges each of its limits exactly
    */
   record Listener(ProxyRuntime runtime, String name, long maxRequestBody, int maxHeadBytes,
-                  ProxyMetrics.FastPathMeters meters) {
+                  ProxyMetrics.FastPathMeters meters, boolean generateRequestId) {
     static Listener of(ProxyRuntime runtime, String name, io.sidecar.config.ServerSpec server) {
       return new Listener(runtime, name, server.maxRequestBody(), server.maxHeaderSize(),
-          runtime.metrics().fastPath(name));
+          runtime.metrics().fastPath(name), server.generateRequestId());
     }
   }
 

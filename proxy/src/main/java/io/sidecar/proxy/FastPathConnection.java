@@ -53,6 +53,11 @@ final class FastPathConnection extends ChannelDuplexHandler {
   }
 
   /** The client's IP as X-Forwarded-For names it (computed once per connection). */
+  /** Whether a request without {@code x-request-id} gets one ({@code server.generate_request_id}). */
+  boolean generatesRequestIds() {
+    return listener.generateRequestId();
+  }
+
   String clientAddress() {
     if (clientAddress == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
       clientAddress = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();

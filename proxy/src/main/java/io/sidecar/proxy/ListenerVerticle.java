@@ -37,7 +37,7 @@ public final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     httpServer = vertx.createHttpServer(options(spec, server, tls))
-        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody()))
+        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody(), server.generateRequestId()))
         .invalidRequestHandler(request -> {
           runtime.metrics().badRequest(spec.name());
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);

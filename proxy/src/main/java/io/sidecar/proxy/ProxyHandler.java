@@ -14,16 +14,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final ProxyRuntime runtime;
   private final String listener;
   private final long maxRequestBody;
+  private final boolean generateRequestId;
 
-  public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody) {
+  public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody, boolean generateRequestId) {
     this.runtime = runtime;
     this.listener = listener;
     this.maxRequestBody = maxRequestBody;
+    this.generateRequestId = generateRequestId;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     long startNanos = System.nanoTime();
+    // Set on the request itself: the upstream request, retries, cache fills and the access log all copy it from there.
+    if (generateRequestId && !request.headers().contains(RequestIds.HEADER)) {
+      request.headers().set(RequestIds.HEADER, RequestIds.random());
+    }
     String violation = request.version() == HttpVersion.HTTP_2 ? null : admitHttp1(request);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
@@ -100,8 +106,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Exchange.replyLocal(request, flag, detail);
     AccessLog log = runtime.accessLog();
     if (log != null) {
-      log.log(request.method().name(), request.path(), null, null, null, flag.status(), flag,
-          System.nanoTime() - startNanos, 0, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+      log.log(request, null, null, null, flag.status(), flag, System.nanoTime() - startNanos, 0);
     }
   }
 

@@ -364,5 +364,6 @@ class ProxyIntegrationTest {
     assertThat(entry.getInteger("status")).isEqualTo(200);
     assertThat(entry.getString("flags")).isEqualTo("-");
     assertThat(entry.getString("upstream")).startsWith("127.0.0.1:");
+    assertThat(entry.getString("request_id")).matches("[0-9a-f-]{36}");
   }
 }

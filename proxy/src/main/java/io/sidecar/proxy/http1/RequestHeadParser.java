@@ -67,6 +67,7 @@ public final class RequestHeadParser {
   private int viaStart;
   private int viaEnd;
   private boolean forwardedHost;
+  private boolean requestId;
 
   // Lazily built strings, cached until the next parse.
   private String path;
@@ -137,6 +138,7 @@ public final class RequestHeadParser {
     forwardedForCount = forwardedProtoCount = viaCount = 0;
     forwardedForStart = forwardedForEnd = viaStart = viaEnd = 0;
     forwardedHost = false;
+    requestId = false;
     dropped.clear();
     path = query = host = authority = forwardedFor = via = null;
   }
@@ -232,6 +234,9 @@ public final class RequestHeadParser {
           dropped.add(name, next);
           return connection(buf, value, valueEnd);
         }
+        return true;
+      case 12:
+        if (equalsIgnoreCase(buf, name, nameEnd, "x-request-id")) requestId = true;
         return true;
       case 14:
         if (equalsIgnoreCase(buf, name, nameEnd, "http2-settings")) return false;
@@ -459,6 +464,11 @@ public final class RequestHeadParser {
   /** X-Forwarded-Host present. */
   public boolean hasForwardedHost() {
     return forwardedHost;
+  }
+
+  /** X-Request-Id present (passed on as it is). */
+  public boolean hasRequestId() {
+    return requestId;
   }
 
   private void checkSimple() {

@@ -426,4 +426,17 @@ class RequestHeadParserTest {
     assertThat(parse(" GET")).isEqualTo(Result.UNSUPPORTED);
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n")).isEqualTo(Result.UNSUPPORTED);
   }
+
+  @Test
+  void anXRequestIdIsNotedAndKept() {
+    RequestHeadParser parser = new RequestHeadParser(8192);
+    String with = "GET / HTTP/1.1\r\nHost: a\r\nX-Request-ID: abc-1\r\n\r\n";
+    assertThat(parser.parse(io.netty.buffer.Unpooled.copiedBuffer(with, java.nio.charset.StandardCharsets.US_ASCII)))
+        .isEqualTo(Result.SIMPLE);
+    assertThat(parser.hasRequestId()).isTrue();
+    assertThat(parser.droppedLines()).isZero();
+    assertThat(parser.parse(io.netty.buffer.Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(Result.SIMPLE);
+    assertThat(parser.hasRequestId()).isFalse();
+  }
 }
