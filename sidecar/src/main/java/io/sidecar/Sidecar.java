@@ -307,7 +307,11 @@ public final class Sidecar implements ConfigControl {
       if (!now.equals(fingerprint)) {
         fingerprint = now;
         reload().onComplete(ar -> {
-          if (ar.succeeded()) System.out.println("config: reloaded " + source.describe() + " as version " + ar.result().version());
+          if (ar.succeeded()) {
+            List<String> pending = store.status().pendingRestart();
+            System.out.println("config: reloaded " + source.describe() + " as version " + ar.result().version()
+                + (pending.isEmpty() ? "" : "; these wait for a restart: " + String.join(", ", pending)));
+          }
           else System.err.println("config: rejected change to " + source.describe() + ", previous config keeps serving:\n"
               + ar.cause().getMessage());
         });

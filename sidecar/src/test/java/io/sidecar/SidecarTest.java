@@ -243,6 +243,17 @@ class SidecarTest {
   }
 
   @Test
+  void aReloadSaysWhichChangedSettingsWaitForARestart() throws Exception {
+    Files.writeString(configFile, "server: { access_log: stdout, shutdown_grace: 3s }\n" + config("b"));
+    Reply reply = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().getJsonArray("pending_restart")).containsExactly("server.access_log");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).as("routes changed at once").isEqualTo("b");
+    assertThat(admin(HttpMethod.GET, "/config/status", null, null).json().getJsonArray("pending_restart"))
+        .containsExactly("server.access_log");
+  }
+
+  @Test
   void fileChangesAreReloadedByTheWatcher() throws Exception {
     Files.writeString(configFile, config("b") + "\n# changed\n");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

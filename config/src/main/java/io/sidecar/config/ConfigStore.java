@@ -15,20 +15,25 @@ public final class ConfigStore {
   /** The configuration in force and its version (1 for the first load, +1 for every accepted reload). */
   public record Snapshot(long version, SidecarConfig config, Instant loadedAt) {}
 
-  /** What the last reload attempt did. */
+  /**
+   * What the last reload attempt did; {@code pendingRestart}: settings of the configuration in force that differ
+   * from those the process started with and wait for a restart ({@link StartupSettings}).
+   */
   public record Status(Snapshot current, Instant lastAttemptAt, boolean lastAttemptAccepted,
-                       List<ConfigError> lastRejection) {}
+                       List<ConfigError> lastRejection, List<String> pendingRestart) {}
 
   private final Clock clock;
+  private final SidecarConfig started;
   private final AtomicReference<Snapshot> current;
   private final AtomicReference<Status> status;
   private final List<Consumer<Snapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ConfigStore(SidecarConfig initial, Clock clock) {
     this.clock = clock;
+    this.started = initial;
     Snapshot first = new Snapshot(1, initial, clock.instant());
     this.current = new AtomicReference<>(first);
-    this.status = new AtomicReference<>(new Status(first, first.loadedAt(), true, List.of()));
+    this.status = new AtomicReference<>(new Status(first, first.loadedAt(), true, List.of(), List.of()));
   }
 
   public Snapshot current() {
@@ -48,7 +53,7 @@ public final class ConfigStore {
   public synchronized Snapshot accept(SidecarConfig config) {
     Snapshot next = new Snapshot(current.get().version() + 1, config, clock.instant());
     current.set(next);
-    status.set(new Status(next, next.loadedAt(), true, List.of()));
+    status.set(new Status(next, next.loadedAt(), true, List.of(), StartupSettings.pendingRestart(started, config)));
     for (Consumer<Snapshot> listener : listeners) {
       listener.accept(next);
     }
@@ -57,6 +62,7 @@ public final class ConfigStore {
 
   /** Records a rejected candidate; the snapshot in force keeps serving. */
   public synchronized void reject(List<ConfigError> errors) {
-    status.set(new Status(current.get(), clock.instant(), false, List.copyOf(errors)));
+    Status last = status.get();
+    status.set(new Status(current.get(), clock.instant(), false, List.copyOf(errors), last.pendingRestart()));
   }
 }

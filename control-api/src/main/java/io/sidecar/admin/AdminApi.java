@@ -236,7 +236,8 @@ public final class AdminApi {
   private void reload(RoutingContext ctx) {
     config.reload().onComplete(ar -> {
       if (ar.succeeded()) {
-        json(ctx, 200, new JsonObject().put("version", ar.result().version()));
+        json(ctx, 200, new JsonObject().put("version", ar.result().version())
+            .put("pending_restart", new JsonArray(config.store().status().pendingRestart())));
       } else if (ar.cause() instanceof ConfigException e) {
         ApiError.send(ctx, 400, "invalid_config", e.errors().size() + " error(s); the previous config keeps serving",
             new JsonObject().put("errors", errors(e.errors())));
@@ -252,7 +253,8 @@ public final class AdminApi {
         .put("loaded_at", status.current().loadedAt().toString())
         .put("last_attempt_at", status.lastAttemptAt().toString())
         .put("last_attempt_accepted", status.lastAttemptAccepted())
-        .put("last_rejection", errors(status.lastRejection()));
+        .put("last_rejection", errors(status.lastRejection()))
+        .put("pending_restart", new JsonArray(status.pendingRestart()));
   }
 
   private static JsonArray errors(List<ConfigError> errors) {
