@@ -393,7 +393,8 @@ public final class ConfigParser {
     Set<String> names = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "listener", "match", "cluster", "split", "rewrite_prefix",
-          "host_rewrite", "request_headers", "response_headers", "timeout", "idle_timeout", "retry", "cache");
+          "host_rewrite", "request_headers", "response_headers", "timeout", "idle_timeout", "retry", "cache",
+          "rate_limit");
       String name = f.requiredString("name");
       checkName(f, name, names, "route");
       String listener = f.string("listener", listeners.size() == 1 ? listeners.get(0).name() : null);
@@ -423,9 +424,18 @@ public final class ConfigParser {
       out.add(new RouteSpec(name, listener, match, split, rewrite, f.string("host_rewrite", null),
           headerMutation(f.section("request_headers", "set", "add", "remove")),
           headerMutation(f.section("response_headers", "set", "add", "remove")),
-          timeout, idle, retry, cache));
+          timeout, idle, retry, cache,
+          f.has("rate_limit") ? rateLimit(f.section("rate_limit", "requests", "per", "burst")) : null));
     }
     return List.copyOf(out);
+  }
+
+  private RateLimitSpec rateLimit(Fields f) {
+    if (!f.has("requests")) f.error("requests", "is required");
+    int requests = f.integer("requests", 1, 1, 1_000_000_000);
+    Duration per = f.duration("per", RateLimitSpec.DEFAULT_PER, false);
+    int burst = f.integer("burst", requests, 1, 1_000_000_000);
+    return new RateLimitSpec(requests, per, burst);
   }
 
   private List<RouteSpec.WeightedCluster> split(Fields f, Set<String> clusterNames) {

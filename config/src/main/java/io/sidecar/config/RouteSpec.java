@@ -18,7 +18,7 @@ import java.util.List;
 public record RouteSpec(String name, String listener, RouteMatchSpec match, List<WeightedCluster> split,
                         String rewritePrefix, String hostRewrite, HeaderMutationSpec requestHeaders,
                         HeaderMutationSpec responseHeaders, Duration timeout, Duration idleTimeout,
-                        RetrySpec retry, RouteCacheSpec cache) {
+                        RetrySpec retry, RouteCacheSpec cache, RateLimitSpec rateLimit) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 

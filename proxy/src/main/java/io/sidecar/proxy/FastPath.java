@@ -17,14 +17,14 @@ final class FastPath {
 
   /**
    * Whether requests on a route need nothing the byte-level path lacks: no retries, cache, header rules, host
-   * rewrite, upstream idle timeout shorter than the route's or load hints (serving side), and every cluster of its
+   * rewrite, rate limit, upstream idle timeout shorter than the route's or load hints (serving side), and every cluster of its
    * split speaks plain HTTP/1.1 without hedging, and the route has a timeout (long-lived streams without one take
    * the full path, whose upstream idle timeout ends them). Decided once per config version ({@link RoutingSnapshot}); the
    * access log and faults are looked at per request ({@link FastPathConnection}).
    */
   static boolean eligible(RouteSpec spec, java.util.List<RoutingSnapshot.SplitTarget> targets, boolean retries,
                           boolean cache, boolean servingSide) {
-    if (retries || cache || servingSide || !spec.hasTimeout() || spec.hostRewrite() != null
+    if (retries || cache || servingSide || !spec.hasTimeout() || spec.hostRewrite() != null || spec.rateLimit() != null
         || !spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()
         || spec.idleTimeout().compareTo(spec.timeout()) < 0) {
       return false;

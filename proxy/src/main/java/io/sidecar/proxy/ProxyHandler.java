@@ -53,11 +53,21 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     UpstreamCluster cluster = target.cluster();
     String clusterName = cluster.name();
     ProxyMetrics.RouteMeters meters = target.meters();
+    if (compiled.rateLimit() != null) {
+      io.sidecar.balancer.limit.RateLimit.Decision decision = compiled.rateLimit().tryAcquire(startNanos);
+      if (!decision.allowed()) {
+        // RFC 9110 §10.2.3: whole seconds, rounded up so a client that waits that long finds a token
+        request.response().putHeader(HttpHeaders.RETRY_AFTER,
+            Long.toString(Math.max(1, (decision.retryAfterNanos() + 999_999_999L) / 1_000_000_000L)));
+        answerOnRoute(request, route, clusterName, meters, ResponseFlag.RATE_LIMITED,
+            "route " + route.name() + " is over its rate limit", startNanos);
+        return;
+      }
+    }
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxRequestBody) {
-      meters.started();
-      Exchange.replyLocal(request, ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
-      meters.finished(413, ResponseFlag.REQUEST_BODY_TOO_LARGE, System.nanoTime() - startNanos);
+      answerOnRoute(request, route, clusterName, meters, ResponseFlag.REQUEST_BODY_TOO_LARGE,
+          "request body exceeds " + maxRequestBody + " bytes", startNanos);
       return;
     }
     if (WebSocketTunnel.isUpgrade(request)) {
@@ -99,6 +109,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       Exchange.closeAfterResponse(request);
     }
     return null;
+  }
+
+  /** The sidecar's own answer to a request on a route, before any upstream: counted and logged as the route's. */
+  private void answerOnRoute(HttpServerRequest request, RouteSpec route, String cluster, ProxyMetrics.RouteMeters meters,
+                             ResponseFlag flag, String detail, long startNanos) {
+    meters.started();
+    Exchange.replyLocal(request, flag, detail);
+    long nanos = System.nanoTime() - startNanos;
+    meters.finished(flag.status(), flag, nanos);
+    AccessLog log = runtime.accessLog();
+    if (log != null) log.log(request, route.name(), cluster, null, flag.status(), flag, nanos, 0);
   }
 
   /** The sidecar's own answer to a request that reached no route, with its access-log line. */

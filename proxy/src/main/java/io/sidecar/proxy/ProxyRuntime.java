@@ -78,7 +78,8 @@ public final class ProxyRuntime {
         clusters.put(spec.name(), UpstreamCluster.create(vertx, spec, metrics.registry()));
       }
     }
-    RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics, signals);
+    RoutingSnapshot next = new RoutingSnapshot(version, config, clusters, metrics, signals, this::rateLimit);
+    rateLimits.keySet().retainAll(config.routes().stream().map(io.sidecar.config.RouteSpec::name).toList());
     current.set(next);
     updateProbers(clusters);
     if (previous != null) {
@@ -110,6 +111,22 @@ public final class ProxyRuntime {
         probers.put(name, new Prober(c.balancer(), vertx.deployVerticle(new HealthProber(c.spec(), c.balancer(), c.tls()))));
       }
     });
+  }
+
+  private final Map<String, RouteRateLimit> rateLimits = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record RouteRateLimit(io.sidecar.config.RateLimitSpec spec, io.sidecar.balancer.limit.RateLimit limit) {}
+
+  /** A route's rate limit: the running one while its setting is unchanged (a reload does not refill it), else new. */
+  private io.sidecar.balancer.limit.RateLimit rateLimit(io.sidecar.config.RouteSpec route) {
+    io.sidecar.config.RateLimitSpec spec = route.rateLimit();
+    if (spec == null) {
+      rateLimits.remove(route.name());
+      return null;
+    }
+    return rateLimits.compute(route.name(), (name, running) -> running != null && running.spec().equals(spec) ? running
+        : new RouteRateLimit(spec, new io.sidecar.balancer.limit.RateLimit(spec.requests(), spec.per(), spec.burst(),
+            System.nanoTime()))).limit();
   }
 
   /** Replaces a cluster's endpoints at run time (control API); false when there is no such cluster. */

@@ -28,6 +28,8 @@ public enum ResponseFlag {
   ADAPTIVE_CONCURRENCY(503, "AC"),
   /** A fault rule aborted the request (Envoy FI); the status is the rule's. */
   FAULT_ABORT(503, "FI"),
+  /** The route's local rate limit refused the request (Envoy RL); {@code Retry-After} says when to come back. */
+  RATE_LIMITED(429, "RL"),
   /** The request body is larger than {@code server.max_request_body}. */
   REQUEST_BODY_TOO_LARGE(413, "RBL"),
   /** The downstream went away before the response was complete (Envoy DC). */

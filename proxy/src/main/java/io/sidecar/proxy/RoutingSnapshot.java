@@ -13,12 +13,12 @@ import java.util.Map;
 public final class RoutingSnapshot {
   /**
    * A route with what the hot path needs precomputed. {@code byteLevel}: the byte-level path may serve it
-   * ({@link FastPath#eligible}).
+   * ({@link FastPath#eligible}); {@code rateLimit}: the route's local rate limit, or null.
    */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
                               io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide,
-                              boolean byteLevel) {
+                              boolean byteLevel, io.sidecar.balancer.limit.RateLimit rateLimit) {
     /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
     public SplitTarget pick() {
       if (targets.size() == 1) return targets.get(0);
@@ -37,8 +37,10 @@ public final class RoutingSnapshot {
   /** Routes on a listener named {@value #SERVING_LISTENER} serve the local service: they send load hints back. */
   public static final String SERVING_LISTENER = "inbound";
 
+  /** {@code rateLimits}: each route's rate limit (kept across versions while the route's setting stays), or null. */
   RoutingSnapshot(long version, SidecarConfig config, Map<String, UpstreamCluster> clusters, ProxyMetrics metrics,
-                  io.sidecar.predictor.signals.Signals signals) {
+                  io.sidecar.predictor.signals.Signals signals,
+                  java.util.function.Function<RouteSpec, io.sidecar.balancer.limit.RateLimit> rateLimits) {
     this.version = version;
     this.config = config;
     this.clusters = Map.copyOf(clusters);
@@ -52,7 +54,7 @@ public final class RoutingSnapshot {
       var cache = cachePolicy(r);
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
-          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide)));
+          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide), rateLimits.apply(r)));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {
