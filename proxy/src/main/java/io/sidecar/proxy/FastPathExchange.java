@@ -290,7 +290,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     writeField(out, "x-forwarded-proto", "http");
     if (!head.hasForwardedHost()) writeField(out, "x-forwarded-host", head.authority());
     writeField(out, "via", UpstreamRequests.appended(head.via(), UpstreamRequests.viaEntry(HttpVersion.HTTP_1_1)));
-    if (!head.hasRequestId() && connection.generatesRequestIds()) writeField(out, RequestIds.HEADER, RequestIds.random());
+    if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
     out.writeBytes(CRLF);
     return out;
   }

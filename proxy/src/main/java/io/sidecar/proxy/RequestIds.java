@@ -1,5 +1,7 @@
 package io.sidecar.proxy;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -16,8 +18,40 @@ final class RequestIds {
 
   static String random() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    long msb = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
-    long lsb = (random.nextLong() & ~(0xC000_0000_0000_0000L)) | 0x8000_0000_0000_0000L; // IETF variant
-    return new UUID(msb, lsb).toString();
+    return new UUID(versionFour(random.nextLong()), ietfVariant(random.nextLong())).toString();
+  }
+
+  /** {@code x-request-id: <random UUID>\r\n} straight into a head being written (the byte-level path): no String. */
+  static void writeRandomField(ByteBuf out) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long msb = versionFour(random.nextLong());
+    long lsb = ietfVariant(random.nextLong());
+    out.writeBytes(FIELD_NAME);
+    hex(out, msb >>> 32, 8);
+    out.writeByte('-');
+    hex(out, msb >>> 16, 4);
+    out.writeByte('-');
+    hex(out, msb, 4);
+    out.writeByte('-');
+    hex(out, lsb >>> 48, 4);
+    out.writeByte('-');
+    hex(out, lsb, 12);
+    out.writeByte('\r').writeByte('\n');
+  }
+
+  private static final byte[] FIELD_NAME = (HEADER + ": ").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /** The low {@code digits} hex digits of {@code value}, most significant first. */
+  private static void hex(ByteBuf out, long value, int digits) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.writeByte(DIGITS[(int) (value >>> shift) & 0xF]);
+  }
+
+  private static long versionFour(long bits) {
+    return (bits & ~0xF000L) | 0x4000L;
+  }
+
+  private static long ietfVariant(long bits) {
+    return (bits & ~0xC000_0000_0000_0000L) | 0x8000_0000_0000_0000L;
   }
 }

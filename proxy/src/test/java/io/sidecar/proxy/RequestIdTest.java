@@ -33,6 +33,11 @@ class RequestIdTest {
       ids.add(id);
     }
     assertThat(ids).hasSize(10_000);
+    io.netty.buffer.ByteBuf field = io.netty.buffer.Unpooled.buffer();
+    RequestIds.writeRandomField(field);
+    String written = field.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(written).matches("x-request-id: " + UUID_V4 + "\r\n");
+    assertThat(UUID.fromString(written.substring(14, 50)).version()).isEqualTo(4);
   }
 
   /** A header rule: the route is served by the full path. */
