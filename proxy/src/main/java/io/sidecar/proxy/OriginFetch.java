@@ -87,6 +87,15 @@ final class OriginFetch implements Origin {
       var cresp = ar.result();
       long headerNanos = System.nanoTime() - start;
       int status = cresp.statusCode();
+      if (status < 100 || status > 599) {
+        // RFC 9110 §15: no such status; answered as the uncached paths do (502 UPE), and never stored
+        cresp.request().reset();
+        ResponseFlag flag = ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+        if (result.tryFail(new UpstreamFailure(flag, "invalid response status " + status))) {
+          call.complete(headerNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+        }
+        return;
+      }
       LoadHint hint = LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
       MultiMap responseHeaders = io.vertx.core.http.HttpHeaders.headers();
       HopByHopHeaders.copyEndToEnd(cresp.headers(), responseHeaders);

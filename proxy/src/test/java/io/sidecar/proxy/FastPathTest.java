@@ -424,6 +424,21 @@ class FastPathTest {
   }
 
   @Test
+  void aStatusOutsideTheRangeIs502UpeOnACachedRouteTooAndIsNotStored() throws Exception {
+    String odd = "HTTP/1.1 999 Odd\r\nCache-Control: max-age=60\r\nContent-Length: 2\r\n\r\nok";
+    try (RawUpstream upstream = new RawUpstream(List.of(odd, odd))) {
+      h.start(1, ProxyHarness.singleRoute(upstream.port(), "    cache: { enabled: true }\n"));
+      try (RawClient client = new RawClient(h.proxyPort)) {
+        for (int i = 0; i < 2; i++) { // the second is not a hit: nothing was stored
+          RawResponse reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status).isEqualTo(502);
+          assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
+        }
+      }
+    }
+  }
+
+  @Test
   void earlyHintsReachHttp11ClientsOnBothPathsButNotHttp10Ones() throws Exception {
     String hinted = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK;
     try (RawUpstream upstream = new RawUpstream(List.of(hinted, hinted, hinted))) {
