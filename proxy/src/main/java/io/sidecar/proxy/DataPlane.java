@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * Starts, reconfigures and stops the listeners. A reload swaps the routing snapshot first (new requests see it
  * at once, requests in flight finish on the old one), then starts added or changed listeners and drains
  * removed ones. A listener whose TLS settings alone changed keeps its socket and gets the new certificate in place;
- * a changed listener that fails to start is started again as it was, and the reload fails.
+ * one that moves to another address listens there before its old socket drains, so no connection is refused; a
+ * changed listener that fails to start is started again as it was (or keeps its old socket), and the reload fails.
  */
 public final class DataPlane {
   /** How often TLS listeners look at their certificate files. */
@@ -49,6 +50,7 @@ public final class DataPlane {
     runtime.apply(version, config);
     List<Future<?>> steps = new ArrayList<>();
     Map<String, ListenerSpec> replaced = new HashMap<>();
+    Map<String, Deployed> moved = new HashMap<>();
     Map<String, ListenerSpec> wanted = new HashMap<>();
     config.listeners().forEach(l -> wanted.put(l.name(), l));
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
@@ -61,17 +63,33 @@ public final class DataPlane {
             .onSuccess(v -> replace(next.name(), new Deployed(next, deployed.deploymentId(), deployed.tls()))));
         continue;
       }
+      it.remove();
+      if (next != null && !next.address().equals(deployed.spec().address())) {
+        moved.put(next.name(), deployed); // the old socket serves until the new one listens
+        continue;
+      }
       if (next != null) replaced.put(next.name(), deployed.spec());
       steps.add(undeploy(deployed));
-      it.remove();
     }
     return Future.all(steps).compose(v -> {
       List<Future<?>> starts = new ArrayList<>();
       for (ListenerSpec spec : config.listeners()) {
         if (listeners.containsKey(spec.name())) continue;
         ListenerSpec previous = replaced.get(spec.name());
-        starts.add(deploy(spec, config.server()).recover(err -> previous == null ? Future.failedFuture(err)
-            : deploy(previous, config.server()).transform(ignored -> Future.failedFuture(err))));
+        Deployed old = moved.get(spec.name());
+        if (old != null) {
+          // The old socket's certificate watch and meters stop first: the new listener registers meters of the
+          // same name. Should the new one fail, the old keeps serving, without rotation until the next reload.
+          if (old.tls() != null) old.tls().close();
+          Deployed oldSocket = new Deployed(old.spec(), old.deploymentId(), null);
+          starts.add(deploy(spec, config.server()).compose(started -> undeploy(oldSocket), err -> {
+            replace(spec.name(), oldSocket); // still listening where it was
+            return Future.failedFuture(err);
+          }));
+        } else {
+          starts.add(deploy(spec, config.server()).recover(err -> previous == null ? Future.failedFuture(err)
+              : deploy(previous, config.server()).transform(ignored -> Future.failedFuture(err))));
+        }
       }
       return Future.all(starts);
     }).mapEmpty();

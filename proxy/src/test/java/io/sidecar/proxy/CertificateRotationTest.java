@@ -129,6 +129,20 @@ class CertificateRotationTest {
   }
 
   @Test
+  void aListenerMovedToAnotherPortServesThereWithItsCertificateWatchAndTheOldPortCloses() throws Exception {
+    TestCertificates.Pair a = TestCertificates.rsa(dir, "a-", "a");
+    startWith(a, "");
+    int oldPort = h.proxyPort;
+    h.proxyPort = ProxyHarness.freePort();
+    h.start(2, tlsConfig(liveCert, liveKey, "", upstream));
+    assertThat(get(handshake(null, null))).startsWith("HTTP/1.1 200");
+    assertThat(status().certificate().subject()).isEqualTo("CN=a");
+    assertThat(h.registry.get("sidecar_tls_certificate_expiry_timestamp_seconds").gauge().value())
+        .isEqualTo((double) status().certificate().notAfter().getEpochSecond());
+    assertThatThrownBy(() -> new Socket("127.0.0.1", oldPort).close()).isInstanceOf(java.net.ConnectException.class);
+  }
+
+  @Test
   void aChangedListenerThatCannotStartIsStartedAgainAsItWas() throws Exception {
     int upstream = h.upstream(req -> req.response().end("ok"));
     String yaml = """
