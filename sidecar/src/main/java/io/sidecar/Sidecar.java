@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sidecar.admin.AdminApi;
 import io.sidecar.admin.ConfigControl;
 import io.sidecar.admin.ToxiproxyApi;
+import io.sidecar.config.ConfigError;
 import io.sidecar.config.ConfigException;
 import io.sidecar.config.ConfigLoader;
 import io.sidecar.cache.CacheConfig;
@@ -332,8 +333,16 @@ public final class Sidecar implements ConfigControl {
           return Future.failedFuture(err);
         })
         .compose(config -> {
+          ConfigStore.Snapshot previous = store.current();
           ConfigStore.Snapshot next = store.accept(config);
-          return dataPlane.apply(next.version(), config).map(next);
+          return dataPlane.apply(next.version(), config).map(next).recover(err -> {
+            // A valid file the data plane could not apply (a new listener's port is taken): all of it is undone.
+            List<ConfigError> why = List.of(new ConfigError("listeners", 0,
+                "could not be applied: " + err.getMessage() + "; the previous config keeps serving"));
+            store.rollback(previous, why);
+            return dataPlane.apply(previous.version(), previous.config())
+                .transform(ignored -> Future.failedFuture(new ConfigException(why)));
+          });
         });
   }
 

@@ -254,6 +254,20 @@ class SidecarTest {
   }
 
   @Test
+  void aValidConfigThatCannotBeAppliedIsUndoneWhole() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Files.writeString(configFile, config("b").replace("127.0.0.1:" + proxyPort, "127.0.0.1:" + taken.getLocalPort()));
+      Reply reply = admin(HttpMethod.POST, "/config/reload", "t0ken", null);
+      assertThat(reply.status()).isEqualTo(400);
+      assertThat(reply.body()).contains("could not be applied").contains("previous config keeps serving");
+    }
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).body()).as("old listener, old routes").isEqualTo("a");
+    JsonObject status = admin(HttpMethod.GET, "/config/status", null, null).json();
+    assertThat(status.getLong("version")).isEqualTo(1);
+    assertThat(status.getBoolean("last_attempt_accepted")).isFalse();
+  }
+
+  @Test
   void fileChangesAreReloadedByTheWatcher() throws Exception {
     Files.writeString(configFile, config("b") + "\n# changed\n");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -60,6 +60,19 @@ public final class ConfigStore {
     return next;
   }
 
+  /**
+   * Puts {@code previous} back in force after an accepted candidate could not be applied, recording why; the
+   * listeners hear of it as of any change.
+   */
+  public synchronized void rollback(Snapshot previous, List<ConfigError> errors) {
+    current.set(previous);
+    status.set(new Status(previous, clock.instant(), false, List.copyOf(errors),
+        StartupSettings.pendingRestart(started, previous.config())));
+    for (Consumer<Snapshot> listener : listeners) {
+      listener.accept(previous);
+    }
+  }
+
   /** Records a rejected candidate; the snapshot in force keeps serving. */
   public synchronized void reject(List<ConfigError> errors) {
     Status last = status.get();
