@@ -330,9 +330,9 @@ final class Exchange {
     }
     active.add(t);
     int status = cresp.statusCode();
-    if (status < 100 || status > 599) {
-      // RFC 9110 §15: no such status; the byte-level path's parser refuses the head the same way (502 UPE).
-      tryFailed(t, ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "invalid response status " + status);
+    UpstreamFailure invalid = UpstreamFailure.ofStatus(status);
+    if (invalid != null) {
+      tryFailed(t, invalid.flag, invalid.getMessage());
       return;
     }
     Outcome outcome = Outcome.status(status);

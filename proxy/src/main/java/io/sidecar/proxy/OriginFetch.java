@@ -87,12 +87,11 @@ final class OriginFetch implements Origin {
       var cresp = ar.result();
       long headerNanos = System.nanoTime() - start;
       int status = cresp.statusCode();
-      if (status < 100 || status > 599) {
-        // RFC 9110 §15: no such status; answered as the uncached paths do (502 UPE), and never stored
+      UpstreamFailure invalid = UpstreamFailure.ofStatus(status);
+      if (invalid != null) { // answered as on the uncached paths, and never stored
         cresp.request().reset();
-        ResponseFlag flag = ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
-        if (result.tryFail(new UpstreamFailure(flag, "invalid response status " + status))) {
-          call.complete(headerNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+        if (result.tryFail(invalid)) {
+          call.complete(headerNanos, Outcome.failure(invalid.flag.failureKind()), LoadHint.NONE, invalid.flag);
         }
         return;
       }
