@@ -19,7 +19,6 @@ public final class RateLimit {
 
   private final long emissionNanos;
   private final long toleranceNanos;
-  private final long burst;
   private final AtomicLong tat;
 
   /** @param nowNanos the clock's reading now (the bucket starts full) */
@@ -29,7 +28,6 @@ public final class RateLimit {
     if (per.isZero() || per.isNegative()) throw new IllegalArgumentException("per must be positive, got " + per);
     this.emissionNanos = Math.max(1, per.toNanos() / requests);
     this.toleranceNanos = Math.multiplyExact(emissionNanos, burst);
-    this.burst = burst;
     this.tat = new AtomicLong(nowNanos);
   }
 
@@ -47,9 +45,5 @@ public final class RateLimit {
         return new Decision(true, 0, (toleranceNanos - debt) / emissionNanos);
       }
     }
-  }
-
-  public long burst() {
-    return burst;
   }
 }

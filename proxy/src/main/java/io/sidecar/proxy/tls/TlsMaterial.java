@@ -18,7 +18,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509KeyManager;
 
@@ -130,17 +129,10 @@ public final class TlsMaterial {
   /** The key as Vert.x will load it (PKCS#8, PKCS#1 RSA or SEC1 EC PEM); the chain lets its KeyStore take the pair. */
   private static PrivateKey privateKey(Buffer cert, Buffer key) throws Invalid {
     try {
-      // Values only: Vert.x resolves no path, so it needs no Vertx instance here.
-      KeyManager[] managers = new PemKeyCertOptions().setCertValue(cert).setKeyValue(key)
-          .getKeyManagerFactory(null).getKeyManagers();
-      X509KeyManager manager = (X509KeyManager) managers[0];
-      for (String type : new String[] {"RSA", "EC", "EdDSA", "Ed25519", "RSASSA-PSS"}) {
-        String[] aliases = manager.getServerAliases(type, null);
-        if (aliases != null && aliases.length > 0) return manager.getPrivateKey(aliases[0]);
-      }
-      throw new Invalid("key", "no usable private key (RSA, EC or Ed25519)");
-    } catch (Invalid e) {
-      throw e;
+      // Values only: Vert.x resolves no path, so it needs no Vertx instance here (and parses once per options).
+      PemKeyCertOptions pair = new PemKeyCertOptions().setCertValue(cert).setKeyValue(key);
+      String alias = pair.loadKeyStore(null).aliases().nextElement();
+      return ((X509KeyManager) pair.getKeyManagerFactory(null).getKeyManagers()[0]).getPrivateKey(alias);
     } catch (Exception e) {
       throw new Invalid("key", "cannot be used with the certificate: " + message(e));
     }
