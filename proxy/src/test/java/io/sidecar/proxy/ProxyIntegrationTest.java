@@ -342,6 +342,47 @@ class ProxyIntegrationTest {
   }
 
   @Test
+  void aListenerMovedToAnotherPortListensThereWhileItsOldSocketStillDrains() throws Exception {
+    java.util.concurrent.CountDownLatch slowArrived = new java.util.concurrent.CountDownLatch(1);
+    int upstream = h.upstream(req -> {
+      if (!req.path().equals("/slow")) {
+        req.response().end("ok");
+        return;
+      }
+      slowArrived.countDown();
+      h.vertx.setTimer(3_000, id -> req.response().end("slow"));
+    });
+    String yaml = """
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """;
+    h.start(1, yaml.formatted(h.proxyPort = ProxyHarness.freePort(), upstream));
+    Future<String> slow = h.onClientContext(() -> h.client.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/slow")
+        .compose(req -> req.send()).compose(HttpClientResponse::body).map(Buffer::toString));
+    assertThat(slowArrived.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    int moved = ProxyHarness.freePort();
+    Future<Void> reload = h.dataPlane.apply(2, ProxyHarness.parse(yaml.formatted(moved, upstream)));
+    boolean listening = false;
+    long deadline = System.nanoTime() + 1_500_000_000L;
+    while (!listening && System.nanoTime() < deadline) {
+      try (Socket probe = new Socket("127.0.0.1", moved)) {
+        listening = true;
+      } catch (java.net.ConnectException notYet) {
+        Thread.sleep(20);
+      }
+    }
+    // the old socket waits for the slow request (3 s): stopping it first would have kept the new port shut that long
+    assertThat(listening).isTrue();
+    assertThat(reload.isComplete()).isFalse();
+    assertThat(await(slow)).isEqualTo("slow");
+    await(reload);
+    h.proxyPort = moved;
+    assertThat(get("/x", null).body()).isEqualTo("ok");
+  }
+
+  @Test
   void theAccessLogWritesOneJsonLinePerRequest() throws Exception {
     java.nio.file.Path file = java.nio.file.Files.createTempFile("access", ".log");
     ProxyHarness logged = new ProxyHarness(AccessLog.open(file.toString()));
