@@ -66,6 +66,7 @@ public final class Sidecar implements ConfigControl {
   private final String transport;
   private final AtomicBoolean ready = new AtomicBoolean();
   private HttpServer admin;
+  private io.vertx.ext.web.Router adminRouter;
   private HttpServer toxiproxyApi;
   private String fingerprint;
   private long watchTimer = -1;
@@ -269,11 +270,17 @@ public final class Sidecar implements ConfigControl {
         .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
   }
 
+  /** The admin API's routes (tests compare them with the OpenAPI document). */
+  io.vertx.ext.web.Router adminRouter() {
+    return adminRouter;
+  }
+
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
     api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults).withListenerTls(dataPlane::tlsStatus);
+    adminRouter = api.router(vertx);
     return vertx.createHttpServer()
-        .requestHandler(api.router(vertx))
+        .requestHandler(adminRouter)
         .listen(config.admin().address().port(), config.admin().address().host())
         .onSuccess(server -> admin = server)
         .mapEmpty();

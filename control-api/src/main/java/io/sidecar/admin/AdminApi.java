@@ -183,8 +183,18 @@ public final class AdminApi {
       if (cache == null) throw ApiError.notFound("no cache in this sidecar");
       json(ctx, 200, new JsonObject(cache.stats()));
     });
-    router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
-        "no API at " + ctx.request().method() + " " + ctx.request().path(), null));
+    MethodsByPath methods = MethodsByPath.of(router);
+    router.route().last().handler(ctx -> {
+      String allowed = methods.allowed(ctx.request().path());
+      if (allowed.isEmpty()) {
+        ApiError.send(ctx, 404, "not_found", "no API at " + ctx.request().method() + " " + ctx.request().path(), null);
+      } else {
+        // RFC 9110 §15.5.6: a 405 names the methods the resource has
+        ctx.response().putHeader("allow", allowed);
+        ApiError.send(ctx, 405, "method_not_allowed",
+            ctx.request().method() + " is not allowed on " + ctx.request().path() + "; allowed: " + allowed, null);
+      }
+    });
     router.route().failureHandler(this::failure);
     return router;
   }
