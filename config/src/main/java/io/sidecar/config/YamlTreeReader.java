@@ -2,8 +2,11 @@ package io.sidecar.config;
 
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -16,12 +19,34 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
-/** Turns YAML text into a {@link YamlNode} tree with paths and lines, expanding {@code ${ENV}} in scalars. */
+/**
+ * Turns YAML text into a {@link YamlNode} tree with paths and lines, expanding {@code ${ENV}} in scalars. Anchors,
+ * aliases and merge keys ({@code <<: *defaults}) work as in YAML 1.1; a duplicate key is an error, as is an alias
+ * inside the node it names; top-level keys starting with {@code x-} are ignored, so anchors have somewhere to live.
+ */
 public final class YamlTreeReader {
+  /** Top-level keys with this prefix are ignored: a place for YAML anchors, as in docker-compose files. */
+  static final String EXTENSION_PREFIX = "x-";
+
   private final EnvSubstitution env;
+  private final Set<Node> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
 
   public YamlTreeReader(EnvSubstitution env) {
     this.env = env;
+  }
+
+  /** The mapping(s) a merge key names: one mapping, or a list of them. */
+  private static void mergeSources(Node value, String path, List<ConfigError> errors, List<Node> out) {
+    if (value instanceof MappingNode) {
+      out.add(value);
+      return;
+    }
+    if (value instanceof SequenceNode sequence && sequence.getValue().stream().allMatch(n -> n instanceof MappingNode)) {
+      out.addAll(sequence.getValue());
+      return;
+    }
+    errors.add(new ConfigError(path.isEmpty() ? "<<" : path + ".<<", value.getStartMark().getLine() + 1,
+        "a merge key needs a map or a list of maps"));
   }
 
   /** Parses text; syntax and substitution problems are added to {@code errors}; returns null on a syntax error. */
@@ -49,15 +74,46 @@ public final class YamlTreeReader {
 
   private YamlNode convert(Node node, String path, List<ConfigError> errors) {
     int line = node.getStartMark().getLine() + 1;
+    if (!inProgress.add(node)) {
+      // an alias inside the node it names (&a [*a]) would be an endless tree
+      errors.add(new ConfigError(path, line, "an alias refers to a node that contains it"));
+      return YamlNode.nullNode(path, line);
+    }
+    try {
+      return convertOnce(node, path, line, errors);
+    } finally {
+      inProgress.remove(node);
+    }
+  }
+
+  private YamlNode convertOnce(Node node, String path, int line, List<ConfigError> errors) {
     if (node instanceof MappingNode mapping) {
       LinkedHashMap<String, YamlNode> entries = new LinkedHashMap<>();
+      List<Node> merged = new ArrayList<>();
       for (NodeTuple tuple : mapping.getValue()) {
         if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
           errors.add(new ConfigError(path, tuple.getKeyNode().getStartMark().getLine() + 1, "keys must be plain text"));
           continue;
         }
+        if (Tag.MERGE.equals(key.getTag())) {
+          mergeSources(tuple.getValueNode(), path, errors, merged);
+          continue;
+        }
+        if (path.isEmpty() && key.getValue().startsWith(EXTENSION_PREFIX)) continue;
         String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
+        YamlNode first = entries.get(key.getValue());
+        if (first != null) {
+          // SnakeYAML checks duplicates only when it constructs Java objects, which this reader does not ask of it
+          errors.add(new ConfigError(childPath, key.getStartMark().getLine() + 1,
+              "duplicate key (first on line " + first.line() + ")"));
+          continue;
+        }
         entries.put(key.getValue(), convert(tuple.getValueNode(), childPath, errors));
+      }
+      // YAML merge keys (<<: *defaults): the mapping's own keys win, then earlier sources over later ones
+      for (Node source : merged) {
+        YamlNode converted = convert(source, path, errors);
+        converted.entries().forEach(entries::putIfAbsent);
       }
       return YamlNode.map(path, line, entries);
     }

@@ -350,6 +350,59 @@ class ConfigLoaderTest {
         .hasMessageContaining("routes[0].timout (line 2): unknown field");
   }
 
+  /** SnakeYAML's own duplicate check runs only when it builds Java objects; the tree reader must make its own. */
+  @Test
+  void aDuplicateKeyIsAnErrorNamingBothLines() {
+    String yaml = MINIMAL + """
+        routes: [ { name: r2, cluster: c, timeout: 1s, timeout: 2s } ]
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+            .containsExactly("routes (line 4): duplicate key (first on line 2)"));
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("{ name: r, cluster: c }", "{ name: r, cluster: c, timeout: 1s, timeout: 2s }")))
+        .hasMessageContaining("routes[0].timeout (line 2): duplicate key (first on line 2)");
+  }
+
+  @Test
+  void anchorsAndMergeKeysWorkAndTopLevelExtensionKeysHoldThem() throws Exception {
+    SidecarConfig config = loader.parse("""
+        x-route-defaults: &defaults { timeout: 2s, idle_timeout: 1m }
+        x-slow: &slow { timeout: 30s }
+        listeners: [ { name: in, address: 127.0.0.1:15001 } ]
+        routes:
+          - { <<: *defaults, name: a, cluster: c, match: { path_prefix: /a } }
+          - <<: [ *slow, *defaults ]
+            name: b
+            cluster: c
+          - <<: *defaults
+            name: d
+            cluster: c
+            timeout: 5s
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """);
+    assertThat(config.routes()).extracting(RouteSpec::timeout)
+        .containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    assertThat(config.routes()).extracting(RouteSpec::idleTimeout).containsOnly(Duration.ofMinutes(1));
+    // the merged keys are checked like written ones
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("{ name: r, cluster: c }", "{ <<: { timout: 1s }, name: r, cluster: c }")))
+        .hasMessageContaining("routes[0].timout (line 2): unknown field");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("{ name: r, cluster: c }", "{ <<: 5, name: r, cluster: c }")))
+        .hasMessageContaining("routes[0].<< (line 2): a merge key needs a map or a list of maps");
+  }
+
+  @Test
+  void anAliasInsideTheNodeItNamesIsAnErrorNotAStackOverflow() {
+    String loopingMerge = "x-loop: &a { timeout: 1s, retry: *a }\n"
+        + MINIMAL.replace("{ name: r, cluster: c }", "{ <<: *a, name: r, cluster: c }");
+    assertThatThrownBy(() -> loader.parse(loopingMerge))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routes[0].retry (line 1): an alias refers to a node that contains it");
+    assertThatThrownBy(() -> loader.parse("service: &a [ *a ]\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("service[0] (line 1): an alias refers to a node that contains it");
+  }
+
   @Test
   void environmentVariablesAreSubstituted() throws Exception {
     ConfigLoader withEnv = new ConfigLoader(new EnvSubstitution(Map.of("PORT", "18080", "TOKEN", "s3cret")::get), List.of());
