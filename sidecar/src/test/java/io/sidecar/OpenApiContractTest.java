@@ -219,12 +219,24 @@ class OpenApiContractTest {
   void aKnownPathWithAnotherMethodIs405NamingTheAllowedOnes() {
     Reply reply = call(HttpMethod.DELETE, "/clusters/a", TOKEN, null);
     assertThat(reply.status()).isEqualTo(405);
-    assertThat(reply.headers().get("allow")).isEqualTo("GET");
+    assertThat(reply.headers().get("allow")).isEqualTo("GET, HEAD");
     assertThat(new JsonObject(reply.body()).getString("error")).isEqualTo("method_not_allowed");
     Reply faults = call(HttpMethod.PUT, "/faults", TOKEN, "{}");
     assertThat(faults.status()).isEqualTo(405);
-    assertThat(faults.headers().get("allow")).isEqualTo("GET, POST");
+    assertThat(faults.headers().get("allow")).isEqualTo("GET, HEAD, POST");
     assertThat(call(HttpMethod.GET, "/nothing/here", null, null).status()).isEqualTo(404);
+  }
+
+  /** Load balancers' health checks often use HEAD: every GET resource answers it, without a body. */
+  @Test
+  void headIsGetWithoutTheBody() {
+    Reply health = call(HttpMethod.HEAD, "/healthz", null, null);
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.body()).isEmpty();
+    assertThat(health.headers().get("content-type")).isEqualTo("application/json");
+    assertThat(call(HttpMethod.HEAD, "/clusters/a", null, null).status()).isEqualTo(200);
+    assertThat(call(HttpMethod.HEAD, "/clusters/nope", null, null).status()).isEqualTo(404);
+    assertThat(call(HttpMethod.HEAD, "/config/reload", null, null).status()).isEqualTo(405);
   }
 
   /** Swagger's parser, as code generators and Swagger UI read the document, finds nothing to complain about. */

@@ -101,6 +101,8 @@ public final class AdminApi {
 
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
+    // RFC 9110 §9.3.2: HEAD is GET without the body (Vert.x drops the body of a response to HEAD)
+    router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     router.route().handler(this::authorizeMutations);
     router.route().handler(this::auditMutations);
     router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));

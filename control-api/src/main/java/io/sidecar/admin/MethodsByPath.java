@@ -41,6 +41,7 @@ final class MethodsByPath {
     for (Entry entry : entries) {
       if (entry.path().matcher(path).matches()) entry.methods().forEach(m -> names.add(m.name()));
     }
+    if (names.contains("GET")) names.add("HEAD");
     return names.stream().collect(Collectors.joining(", "));
   }
 }
