@@ -79,13 +79,11 @@ public final class DataPlane {
         Deployed old = moved.get(spec.name());
         if (old != null) {
           // The old socket's certificate watch and meters stop first: the new listener registers meters of the
-          // same name. Should the new one fail, the old keeps serving, without rotation until the next reload.
+          // same name. Should the new one fail, the old keeps serving and gets a watch of its own again.
           if (old.tls() != null) old.tls().close();
           Deployed oldSocket = new Deployed(old.spec(), old.deploymentId(), null);
-          starts.add(deploy(spec, config.server()).compose(started -> undeploy(oldSocket), err -> {
-            replace(spec.name(), oldSocket); // still listening where it was
-            return Future.failedFuture(err);
-          }));
+          starts.add(deploy(spec, config.server()).compose(started -> undeploy(oldSocket),
+              err -> keepServing(oldSocket, old.tls()).transform(ignored -> Future.failedFuture(err))));
         } else {
           starts.add(deploy(spec, config.server()).recover(err -> previous == null ? Future.failedFuture(err)
               : deploy(previous, config.server()).transform(ignored -> Future.failedFuture(err))));
@@ -121,6 +119,24 @@ public final class DataPlane {
           if (loaded != null) loaded.watch(CERTIFICATE_WATCH_INTERVAL);
           replace(spec.name(), new Deployed(spec, id, loaded));
         })).mapEmpty();
+  }
+
+  /**
+   * A listener that could not move keeps its old socket; a TLS one watches its certificate again, handing rotations
+   * to the servers {@code closedTls} served (without it, rotation would stop until the listener changed again).
+   */
+  private Future<Void> keepServing(Deployed oldSocket, ListenerTls closedTls) {
+    ListenerSpec spec = oldSocket.spec();
+    replace(spec.name(), oldSocket);
+    if (closedTls == null) return Future.succeededFuture();
+    return ListenerTls.load(vertx, spec.name(), spec.tls(), runtime.metrics().registry(), clock)
+        .onSuccess(watched -> {
+          watched.serveLike(closedTls);
+          watched.watch(CERTIFICATE_WATCH_INTERVAL);
+          replace(spec.name(), new Deployed(spec, oldSocket.deploymentId(), watched));
+        })
+        .<Void>mapEmpty()
+        .recover(err -> Future.succeededFuture()); // files unreadable now: it serves what it has, as before
   }
 
   private synchronized void replace(String name, Deployed deployed) {

@@ -143,6 +143,25 @@ class CertificateRotationTest {
   }
 
   @Test
+  void aListenerThatCannotMoveKeepsServingWhereItWasAndKeepsRotatingItsCertificate() throws Exception {
+    TestCertificates.Pair a = TestCertificates.rsa(dir, "a-", "a");
+    TestCertificates.Pair b = TestCertificates.rsa(dir, "b-", "b");
+    startWith(a, "");
+    int oldPort = h.proxyPort;
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      h.proxyPort = taken.getLocalPort();
+      assertThatThrownBy(() -> h.start(2, tlsConfig(liveCert, liveKey, "", upstream)))
+          .hasStackTraceContaining("Address already in use");
+    }
+    h.proxyPort = oldPort;
+    assertThat(get(handshake(null, null))).startsWith("HTTP/1.1 200");
+    install(b.key(), liveKey);
+    install(b.cert(), liveCert);
+    waitFor(() -> status().certificate().subject().equals("CN=b"));
+    assertThat(subject(handshake(null, null))).isEqualTo("CN=b");
+  }
+
+  @Test
   void aChangedListenerThatCannotStartIsStartedAgainAsItWas() throws Exception {
     int upstream = h.upstream(req -> req.response().end("ok"));
     String yaml = """

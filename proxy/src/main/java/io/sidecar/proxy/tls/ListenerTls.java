@@ -47,6 +47,11 @@ public final class ListenerTls {
     servers.add(server);
   }
 
+  /** Serves the servers {@code previous} served (its watch closed, theirs to be taken over). */
+  public void serveLike(ListenerTls previous) {
+    servers.addAll(previous.servers);
+  }
+
   /** Watches the files every {@code interval} from now on. */
   public void watch(Duration interval) {
     files.watch(interval, material -> install(spec, material));
