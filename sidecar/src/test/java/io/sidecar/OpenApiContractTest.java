@@ -9,16 +9,12 @@ import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
+import io.sidecar.TestHttp.Reply;
 import io.sidecar.admin.AdminApi;
-import io.sidecar.config.ConfigLoader;
-import io.sidecar.config.EnvSubstitution;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import java.io.IOException;
@@ -28,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -51,8 +46,7 @@ class OpenApiContractTest {
 
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client = vertx.createHttpClient();
-  private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
+  private final TestHttp http = new TestHttp(vertx);
   private final OpenAPI api = new OpenAPIV3Parser().readContents(openApiDocument()).getOpenAPI();
   private final OpenApiInteractionValidator validator = OpenApiInteractionValidator
       .createForInlineApiSpecification(openApiDocument())
@@ -90,9 +84,7 @@ class OpenApiContractTest {
         clusters:
           - { name: a, endpoints: [ "127.0.0.1:%d" ], circuit_breaker: { failure_rate: 50 } }
         """.formatted(adminPort, TOKEN, freePort(), upstream));
-    ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get),
-        List.of(new io.sidecar.proxy.tls.TlsConfigCheck()));
-    sidecar = await(Sidecar.start(ConfigSource.file(configFile), loader));
+    sidecar = SidecarTest.start(configFile);
   }
 
   @AfterEach
@@ -260,8 +252,6 @@ class OpenApiContractTest {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  record Reply(int status, io.vertx.core.MultiMap headers, String body) {}
-
   /** A call that must succeed (2xx) with a request and response both as documented; returns the JSON body. */
   private JsonObject ok(HttpMethod method, String path, String body) {
     String token = method == HttpMethod.GET ? null : TOKEN;
@@ -309,16 +299,7 @@ class OpenApiContractTest {
   }
 
   private Reply call(HttpMethod method, String path, String token, String body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(adminPort)
-        .setURI(path);
-    if (token != null) options.putHeader("authorization", "Bearer " + token);
-    if (body != null) options.putHeader("content-type", "application/json");
-    io.vertx.core.Promise<Reply> promise = io.vertx.core.Promise.promise();
-    clientContext.runOnContext(v -> client.request(options)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))
-        .onComplete(promise));
-    return await(promise.future());
+    return http.call(method, adminPort, path, token, body);
   }
 
   private Set<String> documentedOperations() {

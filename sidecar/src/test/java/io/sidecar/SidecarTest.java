@@ -6,11 +6,9 @@ import io.sidecar.config.ConfigLoader;
 import io.sidecar.config.EnvSubstitution;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.sidecar.TestHttp.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import io.sidecar.proxy.tls.TestCertificates;
@@ -29,20 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SidecarTest {
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client = vertx.createHttpClient();
-  private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
+  private final TestHttp http = new TestHttp(vertx);
   private Sidecar sidecar;
   private Path configFile;
   private int proxyPort;
   private int adminPort;
   private int upstreamA;
   private int upstreamB;
-
-  record Reply(int status, String body) {
-    JsonObject json() {
-      return new JsonObject(body);
-    }
-  }
 
   static <T> T await(Future<T> f) {
     try {
@@ -87,9 +79,14 @@ class SidecarTest {
     adminPort = freePort();
     configFile = dir.resolve("sidecar.yaml");
     Files.writeString(configFile, config("a"));
+    sidecar = start(configFile);
+  }
+
+  /** The sidecar as {@code bin/sidecar run --config file} starts it, without the environment's variables. */
+  static Sidecar start(Path configFile) throws Exception {
     ConfigLoader loader = new ConfigLoader(new EnvSubstitution(Map.<String, String>of()::get),
         List.of(new io.sidecar.proxy.tls.TlsConfigCheck()));
-    sidecar = await(Sidecar.start(ConfigSource.file(configFile), loader));
+    return await(Sidecar.start(ConfigSource.file(configFile), loader));
   }
 
   @AfterEach
@@ -99,14 +96,7 @@ class SidecarTest {
   }
 
   private Reply call(HttpMethod method, int port, String path, String token, String body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
-    if (token != null) options.putHeader("authorization", "Bearer " + token);
-    io.vertx.core.Promise<Reply> promise = io.vertx.core.Promise.promise();
-    clientContext.runOnContext(v -> client.request(options)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())))
-        .onComplete(promise));
-    return await(promise.future());
+    return http.call(method, port, path, token, body);
   }
 
   /**
@@ -235,7 +225,7 @@ class SidecarTest {
     HttpClient tls = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setSsl(true).setTrustAll(true)
         .setVerifyHost(false));
     io.vertx.core.Promise<Integer> status = io.vertx.core.Promise.promise();
-    clientContext.runOnContext(v -> tls.request(HttpMethod.GET, securePort, "127.0.0.1", "/")
+    vertx.getOrCreateContext().runOnContext(v -> tls.request(HttpMethod.GET, securePort, "127.0.0.1", "/")
         .compose(req -> req.send()).map(resp -> resp.statusCode()).onComplete(status));
     assertThat(await(status.future())).as("served over TLS (no route is bound to it: NR)").isEqualTo(404);
     assertThat(metricsContaining("sidecar_tls_certificate_expiry_timestamp_seconds{listener=\"secure\"}"))
