@@ -133,6 +133,12 @@ final class H2Wire implements AutoCloseable {
   Http2Headers responseHeaders(int stream) throws Exception {
     Frame f = next(x -> x.type() == GOAWAY || x.stream() == stream && (x.type() == HEADERS || x.type() == RST_STREAM));
     if (f.type() != HEADERS) throw new AssertionError("stream " + stream + " got frame type " + f.type() + " code " + f.errorCode());
+    return decode(f);
+  }
+
+  /** The header block of one HEADERS frame (padding and priority skipped). */
+  Http2Headers decode(Frame f) throws Exception {
+    int stream = f.stream();
     byte[] p = f.payload();
     int from = 0;
     int to = p.length;
