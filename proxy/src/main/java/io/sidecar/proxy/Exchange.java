@@ -514,10 +514,24 @@ final class Exchange {
 
   /**
    * Ends an HTTP/1.x connection once the response is written. Vert.x closes only where it read the request as not
-   * keep-alive; a {@code connection: close} the handler writes does not close.
+   * keep-alive; a {@code connection: close} the handler writes does not close. The connection is marked first: Vert.x
+   * hands a pipelined request it has already read to the handler while the response ends, before this closes, and
+   * no request after a {@code close} may be processed (RFC 9112 §9.6), so {@link ProxyHandler} drops it.
    */
   static void closeAfterResponse(HttpServerRequest request) {
+    if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase connection) {
+      connection.channel().attr(CLOSING).set(Boolean.TRUE);
+    }
     request.response().bodyEndHandler(v -> request.connection().close());
+  }
+
+  private static final io.netty.util.AttributeKey<Boolean> CLOSING = io.netty.util.AttributeKey.valueOf("sidecar.closing");
+
+  /** Whether {@code request} came on a connection that closes after an earlier response (it must not be served). */
+  static boolean onClosingConnection(HttpServerRequest request) {
+    return request.version() != HttpVersion.HTTP_2
+        && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase connection
+        && connection.channel().hasAttr(CLOSING) && connection.channel().attr(CLOSING).get() != null;
   }
 
   /** The body of a response the sidecar makes itself: the flag's name and the detail, one line. */

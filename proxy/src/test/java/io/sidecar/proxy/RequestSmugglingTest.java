@@ -301,11 +301,6 @@ class RequestSmugglingTest {
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
   private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX1
-      Map.entry("obs-fold in Host", "a request pipelined behind a 400 is still forwarded"),
-      Map.entry("missing Host, then a pipelined request", "a request pipelined behind a 400 is still forwarded"),
-      Map.entry("two Hosts, then a pipelined request", "a request pipelined behind a 400 is still forwarded"),
-      Map.entry("close in a Connection list, then a pipelined request", "the pipelined request is still forwarded"),
       // FIX2
       Map.entry("NUL in the target", "a NUL in the request target is forwarded"),
       Map.entry("h2c :path with a plain space", "the HTTP/1.1 client throws on it and the upstream connection leaks"),
