@@ -88,8 +88,9 @@ class UpstreamPeerFeedTest {
     SidecarConfig explicit = loader.parse(base + "listeners: [ { name: inbound, address: 0.0.0.0:15001 } ]\n"
         + "predictor: { peers: { advertise: 10.9.9.9:15001 } }\n");
     assertThat(UpstreamPeerFeed.advertisedAddress(explicit)).isEqualTo(new HostPort("10.9.9.9", 15001));
-    assertThat(UpstreamPeerFeed.services(loader.parse(base + "listeners: [ { name: inbound, address: 0.0.0.0:1 } ]\n"
-        + "clusters: [ { name: c, service: catalog, endpoints: [ 127.0.0.1:8080 ] }, { name: d, endpoints: [ 127.0.0.1:8081 ] } ]\n")))
+    String twoClusters = base.replace("clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]",
+        "clusters: [ { name: c, service: catalog, endpoints: [ 127.0.0.1:8080 ] }, { name: d, endpoints: [ 127.0.0.1:8081 ] } ]");
+    assertThat(UpstreamPeerFeed.services(loader.parse(twoClusters + "listeners: [ { name: inbound, address: 0.0.0.0:1 } ]\n")))
         .containsExactly("catalog", "d");
   }
 
