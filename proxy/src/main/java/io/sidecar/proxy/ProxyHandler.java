@@ -32,7 +32,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (generateRequestId && !request.headers().contains(RequestIds.HEADER)) {
       request.headers().set(RequestIds.HEADER, RequestIds.random());
     }
-    String violation = request.version() == HttpVersion.HTTP_2 ? null : admitHttp1(request);
+    String violation = request.version() == HttpVersion.HTTP_2 ? RequestConformance.targetViolation(request.uri(), true)
+        : admitHttp1(request);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
       answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, violation, startNanos);
@@ -97,6 +98,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    */
   private static String admitHttp1(HttpServerRequest request) {
     String uri = request.uri();
+    String invalid = RequestConformance.targetViolation(uri, false);
+    if (invalid != null) return invalid;
     boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);
     String hostViolation = RequestConformance.hostViolation(request.version() == HttpVersion.HTTP_1_1,
         request.headers().getAll(HttpHeaders.HOST), absoluteForm);

@@ -47,6 +47,22 @@ final class RequestConformance {
     return connection != null && connection.indexOf(',') >= 0 && HopByHopHeaders.listHas(connection, "close");
   }
 
+  /**
+   * Why a request target cannot be forwarded, or null: a CTL, SP or DEL in it (RFC 9112 §3.2, RFC 3986 §2: none is
+   * a URI character; a NUL would reach the upstream as it is, and a SP or CR/LF from an HTTP/2 {@code :path} would
+   * split the HTTP/1.1 request line, RFC 9113 §8.3.1), or an HTTP/2 {@code :path} that is neither origin-form nor
+   * {@code *} (§8.3.1).
+   */
+  static String targetViolation(String uri, boolean http2) {
+    if (uri == null || uri.isEmpty()) return "empty request target";
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c <= ' ' || c == 0x7F) return "invalid character in the request target";
+    }
+    if (http2 && uri.charAt(0) != '/' && !uri.equals("*")) return "invalid :path";
+    return null;
+  }
+
   /** Whether the request target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */
   static boolean isAbsoluteForm(String uri) {
     return uri != null && !uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0;

@@ -301,9 +301,6 @@ class RequestSmugglingTest {
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
   private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX2
-      Map.entry("NUL in the target", "a NUL in the request target is forwarded"),
-      Map.entry("h2c :path with a plain space", "the HTTP/1.1 client throws on it and the upstream connection leaks"),
       // FIX3
       Map.entry("empty field name", "forwarded as a line starting with a colon"),
       Map.entry("TE with CL: Transfer_Encoding underscore", "forwarded next to the Content-Length it contradicts"),
