@@ -47,6 +47,7 @@ public final class AdminApi {
   private final BooleanSupplier ready;
   private final java.util.function.Supplier<String> token;
   private final Buffer openApi;
+  private final Buffer dashboard;
 
   /** {@code token} gives the admin token in force (it may change with a reload). */
   public AdminApi(ConfigControl config, ProxyRuntime runtime, PrometheusMeterRegistry registry, BooleanSupplier ready,
@@ -57,6 +58,7 @@ public final class AdminApi {
     this.registry = registry;
     this.ready = ready;
     this.openApi = resource("openapi.yaml");
+    this.dashboard = resource("dashboard.html");
   }
 
   private io.sidecar.cache.HttpCache cache;
@@ -114,6 +116,14 @@ public final class AdminApi {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openApi));
+    router.get("/").handler(ctx -> ctx.response().setStatusCode(302).putHeader("location", "/dashboard").end());
+    router.get("/dashboard").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/html; charset=utf-8")
+        // the page's own inline script and style only, reads from this origin only, never framed (its button mutates)
+        .putHeader("content-security-policy", "default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+        .putHeader("cache-control", "no-cache")
+        .end(dashboard));
     router.get("/config").handler(ctx -> json(ctx, 200,
         new JsonObject((Map<String, Object>) EffectiveConfig.toPlain(config.store().current().config()))));
     router.get("/config/status").handler(ctx -> json(ctx, 200, status(config.store().status())));
