@@ -99,6 +99,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private static String admitHttp1(HttpServerRequest request) {
     String uri = request.uri();
     String invalid = RequestConformance.targetViolation(uri, false);
+    if (invalid == null) invalid = RequestConformance.fieldViolation(request.headers());
     if (invalid != null) return invalid;
     boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);
     String hostViolation = RequestConformance.hostViolation(request.version() == HttpVersion.HTTP_1_1,

@@ -63,6 +63,25 @@ final class RequestConformance {
     return null;
   }
 
+  /**
+   * Why the field names of an HTTP/1.x request make it a 400, or null. Netty's decoder has checked the rest; it lets
+   * through an empty field name (RFC 9110 §5.1: a field name is a token, at least one character), which the upstream
+   * request would carry as a line starting with a colon. A {@code Transfer_Encoding} or {@code Content_Length} is
+   * refused too: a valid token, but an upstream that maps field names to CGI variables (RFC 3875 §4.1.18: "-" becomes
+   * "_") reads it as the framing field the sidecar did not frame the body by; nginx drops such fields by default.
+   */
+  static String fieldViolation(io.vertx.core.MultiMap headers) {
+    for (java.util.Map.Entry<String, String> field : headers) {
+      String name = field.getKey();
+      if (name.isEmpty()) return "empty field name";
+      if (name.length() == 14 && name.equalsIgnoreCase("content_length")
+          || name.length() == 17 && name.equalsIgnoreCase("transfer_encoding")) {
+        return "invalid field name " + name;
+      }
+    }
+    return null;
+  }
+
   /** Whether the request target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */
   static boolean isAbsoluteForm(String uri) {
     return uri != null && !uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0;

@@ -301,10 +301,6 @@ class RequestSmugglingTest {
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
   private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX3
-      Map.entry("empty field name", "forwarded as a line starting with a colon"),
-      Map.entry("TE with CL: Transfer_Encoding underscore", "forwarded next to the Content-Length it contradicts"),
-      Map.entry("CL with TE: Content_Length underscore", "forwarded next to the Transfer-Encoding it contradicts"),
       // FIX4
       Map.entry("TE unknown coding gzip, chunked", "the coding is dropped and the body forwarded still coded"),
       Map.entry("TE unknown coding x-custom, chunked", "the coding is dropped and the body forwarded still coded"),

@@ -240,6 +240,8 @@ public final class RequestHeadParser {
         return true;
       case 14:
         if (equalsIgnoreCase(buf, name, nameEnd, "http2-settings")) return false;
+        // Content_Length: the full path refuses it (an upstream mapping names to CGI variables reads Content-Length)
+        if (equalsIgnoreCase(buf, name, nameEnd, "content_length")) return false;
         if (equalsIgnoreCase(buf, name, nameEnd, "content-length")) {
           // RFC 9112 §6.3 item 5: one field, digits only; no lists, no sign, nothing a peer could read otherwise.
           if (contentLengthCount++ > 0) return false;
@@ -262,6 +264,7 @@ public final class RequestHeadParser {
       case 17:
         // Transfer-Encoding in a request: any value goes to the standard decoder (RFC 9112 §6.1, §6.3 item 3).
         if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "transfer_encoding")) return false; // as Content_Length above
         if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-proto")) {
           if (forwardedProtoCount++ > 0) return false;
           dropped.add(name, next);

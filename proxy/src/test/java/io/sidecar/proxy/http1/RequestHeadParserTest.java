@@ -340,6 +340,8 @@ class RequestHeadParserTest {
         Arguments.of("CL 19 digits", ok + "Content-Length: 1234567890123456789\r\n\r\n"),
         Arguments.of("CL space before colon", ok + "Content-Length : 5\r\n\r\n"),
         Arguments.of("CL tab before colon", ok + "Content-Length\t: 5\r\n\r\n"),
+        Arguments.of("Transfer_Encoding", ok + "Content-Length: 5\r\nTransfer_Encoding: chunked\r\n\r\n"),
+        Arguments.of("Content_Length", ok + "content_length: 5\r\n\r\n"),
         // Line structure.
         Arguments.of("obs-fold", ok + "X-A: b\r\n c\r\n\r\n"),
         Arguments.of("obs-fold tab", ok + "X-A: b\r\n\tc\r\n\r\n"),
