@@ -496,13 +496,18 @@ final class Exchange {
    * call, the matching gRPC status with that reason ({@link GrpcLocalReply}).
    */
   static void replyLocal(HttpServerRequest request, ResponseFlag flag, String detail) {
+    replyLocal(request, flag, flag.status(), detail);
+  }
+
+  /** {@link #replyLocal(HttpServerRequest, ResponseFlag, String)} with another status than the flag's. */
+  static void replyLocal(HttpServerRequest request, ResponseFlag flag, int status, String detail) {
     HttpServerResponse response = request.response();
     if (response.headWritten() || response.closed()) return;
     if (GrpcLocalReply.isGrpc(request)) {
       GrpcLocalReply.send(response, flag, localReplyText(flag, detail));
       return;
     }
-    response.setStatusCode(flag.status())
+    response.setStatusCode(status)
         .putHeader(ResponseFlag.HEADER, flag.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (flag.closesConnection() && request.version() != HttpVersion.HTTP_2) {

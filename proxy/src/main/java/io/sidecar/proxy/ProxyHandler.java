@@ -36,7 +36,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         : admitHttp1(request);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
-      answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, violation, startNanos);
+      // RFC 9112 §6.1: a transfer coding the server does not understand is 501 (Not Implemented)
+      int status = violation == RequestConformance.UNKNOWN_TRANSFER_CODING ? 501 : 400;
+      answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, status, violation, startNanos);
       return;
     }
     RoutingSnapshot snapshot = runtime.snapshot();
@@ -130,10 +132,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   /** The sidecar's own answer to a request that reached no route, with its access-log line. */
   private void answerUnrouted(HttpServerRequest request, ResponseFlag flag, String detail, long startNanos) {
-    Exchange.replyLocal(request, flag, detail);
+    answerUnrouted(request, flag, flag.status(), detail, startNanos);
+  }
+
+  private void answerUnrouted(HttpServerRequest request, ResponseFlag flag, int status, String detail, long startNanos) {
+    Exchange.replyLocal(request, flag, status, detail);
     AccessLog log = runtime.accessLog();
     if (log != null) {
-      log.log(request, null, null, null, flag.status(), flag, System.nanoTime() - startNanos, 0);
+      log.log(request, null, null, null, status, flag, System.nanoTime() - startNanos, 0);
     }
   }
 

@@ -78,9 +78,19 @@ final class RequestConformance {
           || name.length() == 17 && name.equalsIgnoreCase("transfer_encoding")) {
         return "invalid field name " + name;
       }
+      // RFC 9112 §6.1: Netty checks that chunked comes last and once, then removes only that framing; a coding before
+      // it (gzip, chunked) would go upstream still applied to the body and no longer named.
+      if (name.length() == 17 && name.equalsIgnoreCase("transfer-encoding")) {
+        for (String coding : field.getValue().split(",")) {
+          if (!coding.trim().equalsIgnoreCase("chunked")) return UNKNOWN_TRANSFER_CODING;
+        }
+      }
     }
     return null;
   }
+
+  /** The violation of a Transfer-Encoding that lists a coding other than chunked: 501 (RFC 9112 §6.1). */
+  static final String UNKNOWN_TRANSFER_CODING = "unsupported transfer coding";
 
   /** Whether the request target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */
   static boolean isAbsoluteForm(String uri) {

@@ -301,9 +301,6 @@ class RequestSmugglingTest {
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
   private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX4
-      Map.entry("TE unknown coding gzip, chunked", "the coding is dropped and the body forwarded still coded"),
-      Map.entry("TE unknown coding x-custom, chunked", "the coding is dropped and the body forwarded still coded"),
       // FIX5
       Map.entry("WebSocket upgrade with a body answered 200", "the upstream gets Content-Length and no body"),
       Map.entry("WebSocket upgrade with a chunked body", "the body is dropped"),
