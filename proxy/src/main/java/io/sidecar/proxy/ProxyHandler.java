@@ -116,7 +116,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
       Exchange.closeAfterResponse(request);
     }
+    // An upgrade is tunnelled with its head only: a body would stay unread in front of the upstream's next request
+    // (Content-Length forwarded, no body), or be dropped (chunked). RFC 9110 §7.8 lets a server ignore Upgrade;
+    // refusing is the one reading nobody can take another way.
+    if (WebSocketTunnel.isUpgrade(request) && hasBody(request)) return "an Upgrade request with a body";
     return null;
+  }
+
+  /** HTTP/1.x: Content-Length other than 0, or Transfer-Encoding (RFC 9112 §6.3). */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null ? !length.trim().equals("0") : request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /** The sidecar's own answer to a request on a route, before any upstream: counted and logged as the route's. */

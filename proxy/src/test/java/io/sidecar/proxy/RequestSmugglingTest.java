@@ -301,9 +301,6 @@ class RequestSmugglingTest {
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
   private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX5
-      Map.entry("WebSocket upgrade with a body answered 200", "the upstream gets Content-Length and no body"),
-      Map.entry("WebSocket upgrade with a chunked body", "the body is dropped"),
       // FIX6
       Map.entry("CL duplicate different in HTTP/1.0", "Netty takes the first length: the rest is a smuggled request"),
       Map.entry("CL in HTTP/1.0 keep-alive", "the connection stays open after a body whose length may be a guess"));
