@@ -36,7 +36,8 @@ final class LoopLocalClients {
             : share(wholeCluster.getMaxWaitQueueSize(), loops));
     clients = new HttpClientAgent[loops];
     for (int i = 0; i < loops; i++) {
-      clients[i] = vertx.createHttpClient(options, perLoop);
+      clients[i] = vertx.httpClientBuilder().with(options).with(perLoop)
+          .withConnectHandler(ResponseOverrunGuard::install).build();
     }
     owners = new AtomicReferenceArray<>(loops);
   }
