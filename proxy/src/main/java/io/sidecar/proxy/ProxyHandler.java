@@ -120,6 +120,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // (Content-Length forwarded, no body), or be dropped (chunked). RFC 9110 §7.8 lets a server ignore Upgrade;
     // refusing is the one reading nobody can take another way.
     if (WebSocketTunnel.isUpgrade(request) && hasBody(request)) return "an Upgrade request with a body";
+    if (request.version() == HttpVersion.HTTP_1_0 && hasBody(request)) {
+      // Netty takes the first of several Content-Length values in HTTP/1.0 (RFC 9112 §6.3 item 5 calls them invalid,
+      // and the server cannot see them any more): the body's end may be a guess, so nothing after it is read as a
+      // request. HTTP/1.0 keep-alive with a body is rare; Envoy refuses HTTP/1.0 by default.
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      Exchange.closeAfterResponse(request);
+    }
     return null;
   }
 

@@ -300,10 +300,7 @@ class RequestSmugglingTest {
    * Rows the sidecar fails, with why; each is skipped with its reason, and run anyway with
    * {@code -Dsmuggling.known=run} (to see it fail, or that a fix made it pass).
    */
-  private static final Map<String, String> KNOWN_DEFECTS = Map.ofEntries(
-      // FIX6
-      Map.entry("CL duplicate different in HTTP/1.0", "Netty takes the first length: the rest is a smuggled request"),
-      Map.entry("CL in HTTP/1.0 keep-alive", "the connection stays open after a body whose length may be a guess"));
+  private static final Map<String, String> KNOWN_DEFECTS = Map.of();
 
   private static void skipKnownDefect(String row) {
     String reason = KNOWN_DEFECTS.get(row);
