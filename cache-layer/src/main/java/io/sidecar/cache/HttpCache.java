@@ -1,6 +1,5 @@
 package io.sidecar.cache;
 
-import io.sidecar.cache.semantics.AdaptiveTtl;
 import io.sidecar.cache.semantics.ByteRanges;
 import io.sidecar.cache.semantics.CacheKeys;
 import io.sidecar.cache.semantics.CacheKeys.CacheKey;
@@ -14,7 +13,6 @@ import io.sidecar.cache.semantics.IfRange;
 import io.sidecar.cache.semantics.Invalidation;
 import io.sidecar.cache.semantics.RefreshAhead;
 import io.sidecar.cache.semantics.RequestDirectives;
-import io.sidecar.cache.semantics.ResponseDirectives;
 import io.sidecar.cache.semantics.Revalidation;
 import io.sidecar.cache.semantics.ServeDecision;
 import io.sidecar.cache.semantics.StatusCodes;
@@ -37,13 +35,11 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The response cache as one stage: RFC 9111 shared-cache semantics over an in-process L1 and an optional Redis
@@ -73,11 +69,11 @@ public final class HttpCache {
   private final L1Store l1;
   private final L2Store l2;
   private final PurgeChannel channel;
+  private final CachePurges purges;
   private final FillCoalescer fills = new FillCoalescer();
-  private final Map<String, AdaptiveTtl> adaptiveByRoute = new ConcurrentHashMap<>();
+  private final EntryFreshness freshness;
+  private final CacheHeaders headers;
   private final RefreshAhead refreshAhead;
-  private final List<String> strippedDownstream;
-  private final List<String> tagHeaders;
 
   public HttpCache(Vertx vertx, CacheConfig config) {
     this(vertx, config, Clock.systemUTC());
@@ -94,22 +90,16 @@ public final class HttpCache {
       c.evictedBytesL1.add(bytes);
     });
     this.refreshAhead = new RefreshAhead(true, config.refreshAheadMinHits(), config.refreshAheadFraction(), 1000);
-    List<String> stripped = new ArrayList<>(config.tagHeaders());
-    stripped.add("Surrogate-Control");
-    this.strippedDownstream = List.copyOf(stripped);
-    this.tagHeaders = List.copyOf(config.tagHeaders());
-    if (config.l2RedisUri() != null) {
-      long timeout = config.l2Timeout().toMillis();
-      RedisOptions options = L2Store.options(config.l2RedisUri(), timeout);
-      this.l2 = new L2Store(vertx, options, config.l2KeyPrefix(), timeout,
-          new ConsecutiveFailureBreaker(config.l2BreakerFailures(), config.l2BreakerOpen().toNanos(),
-              System::nanoTime));
-      this.channel = new PurgeChannel(vertx, options, config.l2KeyPrefix() + "purge", config.instanceId(),
-          this::applyRemotePurge, config.pubSubReconnect().toMillis());
-    } else {
-      this.l2 = null;
-      this.channel = null;
-    }
+    this.freshness = new EntryFreshness(config);
+    this.headers = new CacheHeaders(config);
+    long timeout = config.l2Timeout().toMillis();
+    RedisOptions options = config.l2RedisUri() == null ? null : L2Store.options(config.l2RedisUri(), timeout);
+    this.l2 = options == null ? null : new L2Store(vertx, options, config.l2KeyPrefix(), timeout,
+        new ConsecutiveFailureBreaker(config.l2BreakerFailures(), config.l2BreakerOpen().toNanos(), System::nanoTime));
+    String purgeChannel = config.l2KeyPrefix() + "purge";
+    this.purges = new CachePurges(l1, l2, purgeChannel, config.instanceId());
+    this.channel = options == null ? null : new PurgeChannel(vertx, options, purgeChannel, config.instanceId(),
+        purges::applyRemote, config.pubSubReconnect().toMillis());
   }
 
   /**
@@ -169,7 +159,7 @@ public final class HttpCache {
   private Future<CacheResponse> handleOrFail(CacheRequest req, CachePolicy policy, Origin origin,
       MultiMap storedAnswerHeaders) {
     String method = req.method().toUpperCase(Locale.ROOT);
-    HeaderFields reqHeaders = fields(req.headers());
+    HeaderFields reqHeaders = CacheHeaders.fields(req.headers());
     if (Invalidation.isUnsafe(method)) {
       return forwardUnsafe(req, method, policy, origin);
     }
@@ -267,9 +257,9 @@ public final class HttpCache {
     }
     StoredEntry entry = found.entry();
     long now = clock.millis();
-    Directives cc = directives(entry);
-    Freshness.Lifetime lifetime = lifetime(entry, cc, x.policy());
-    long age = age(entry, now);
+    Directives cc = freshness.directives(entry);
+    Freshness.Lifetime lifetime = freshness.lifetime(entry, cc, x.policy());
+    long age = EntryFreshness.age(entry, now);
     ServeDecision.Action action = ServeDecision.decide(x.rd(), cc, lifetime.millis(), age);
     switch (action) {
       case SERVE:
@@ -319,9 +309,9 @@ public final class HttpCache {
       java.util.function.Supplier<Future<CacheResponse>> otherwise) {
     return waitBounded(x.context(), inflight).compose(filled -> {
       if (filled != null && Vary.matches(filled.varyKey(), x.reqHeaders())) {
-        Directives cc = directives(filled);
-        long age = age(filled, clock.millis());
-        long lifetime = lifetime(filled, cc, x.policy()).millis();
+        Directives cc = freshness.directives(filled);
+        long age = EntryFreshness.age(filled, clock.millis());
+        long lifetime = freshness.lifetime(filled, cc, x.policy()).millis();
         if (ServeDecision.decide(rd, cc, lifetime, age) == ServeDecision.Action.SERVE) {
           stats.route(x.policy().route()).coalesced.increment();
           return Future.succeededFuture(serveStored(x, filled, CacheStatus.HIT, "L1", true));
@@ -358,7 +348,7 @@ public final class HttpCache {
   private Future<CacheResponse> fetchWith(Exchange x, StoredEntry stale, String staleLayer,
       Promise<StoredEntry> leader, MultiMap conditional) {
     long requestTime = clock.millis();
-    CacheRequest upstream = x.req().withMethod("GET").withHeaders(without(x.req().headers(),
+    CacheRequest upstream = x.req().withMethod("GET").withHeaders(CacheHeaders.without(x.req().headers(),
         NOT_FORWARDED_ON_FILL));
     Future<OriginResponse> call;
     try {
@@ -388,7 +378,7 @@ public final class HttpCache {
         return Future.succeededFuture(serveStored(x, stale, CacheStatus.STALE, staleLayer, false));
       }
       if (stale != null && resp.status() == 200) {
-        learn(x, stale, !sameValidators(stale.response().headers(), fields(resp.headers())), responseTime);
+        freshness.learn(x.policy(), stale, !sameValidators(stale.response().headers(), CacheHeaders.fields(resp.headers())), responseTime);
       }
       return Future.succeededFuture(fromOrigin(x, leader, resp, requestTime, responseTime, stale));
     });
@@ -397,17 +387,17 @@ public final class HttpCache {
   private Future<CacheResponse> onNotModified(Exchange x, StoredEntry stale, String staleLayer,
       Promise<StoredEntry> leader, OriginResponse resp, long requestTime, long responseTime) {
     discard(resp.body());
-    HeaderFields h304 = fields(resp.headers());
+    HeaderFields h304 = CacheHeaders.fields(resp.headers());
     if (!Revalidation.selects(h304, stale.response())) {
       // §4.3.4: the 304 is about another representation; fetch the full response unconditionally
       return fetchWith(x, null, null, leader, MultiMap.caseInsensitiveMultiMap());
     }
-    learn(x, stale, false, responseTime);
-    StoredResponse updated = Revalidation.update(stale.response(), h304.without(tagHeaders), requestTime,
+    freshness.learn(x.policy(), stale, false, responseTime);
+    StoredResponse updated = Revalidation.update(stale.response(), headers.withoutTags(h304), requestTime,
         responseTime);
-    Directives cc = directives(updated.headers());
-    long lifetime = lifetime(stale.keyUrl(), updated, cc, x.policy()).millis();
-    long until = storeUntil(updated, cc, lifetime, responseTime);
+    Directives cc = freshness.directives(updated.headers());
+    long lifetime = freshness.lifetime(stale.keyUrl(), updated, cc, x.policy()).millis();
+    long until = freshness.storeUntil(updated, cc, lifetime, responseTime);
     StoredEntry refreshed = stale.withResponse(updated, until);
     if (until > responseTime) {
       store(refreshed, until - responseTime);
@@ -423,21 +413,21 @@ public final class HttpCache {
     if (!x.fillOnly()) {
       counters.misses.increment();
     }
-    HeaderFields respHeaders = fields(resp.headers());
-    Directives cc = directives(respHeaders);
+    HeaderFields respHeaders = CacheHeaders.fields(resp.headers());
+    Directives cc = freshness.directives(respHeaders);
     String refusal = Storability.refusal("GET", x.rd(), x.reqHeaders().contains("Authorization"), resp.status(),
         respHeaders, cc);
     Map<String, String> varyKey = Vary.secondaryKey(respHeaders, x.reqHeaders());
-    long contentLength = contentLength(respHeaders);
-    HeaderFields kept = storedHeaders(respHeaders, cc);
+    long contentLength = CacheHeaders.contentLength(respHeaders);
+    HeaderFields kept = headers.stored(respHeaders, cc);
     if (!kept.contains("Date")) {
       // RFC 9110 §6.6.1: a recipient with a clock adds Date to a response it caches
       kept = kept.with("Date", HttpDates.format(responseTime));
     }
     StoredResponse meta = new StoredResponse(resp.status(), kept, requestTime, responseTime);
-    long lifetime = refusal == null ? lifetime(x.key().url(), meta, cc, x.policy()).millis() : 0;
-    long until = refusal == null ? storeUntil(meta, cc, lifetime, responseTime) : 0;
-    MultiMap out = downstreamHeaders(resp.headers());
+    long lifetime = refusal == null ? freshness.lifetime(x.key().url(), meta, cc, x.policy()).millis() : 0;
+    long until = refusal == null ? freshness.storeUntil(meta, cc, lifetime, responseTime) : 0;
+    MultiMap out = headers.downstream(resp.headers());
     out.set(CacheResponse.X_CACHE, CacheStatus.MISS.name());
     out.set(CacheResponse.X_CACHE_LAYER, "ORIGIN");
     boolean storable = refusal == null && varyKey != null && until > responseTime
@@ -458,7 +448,7 @@ public final class HttpCache {
       }
       return new CacheResponse(resp.status(), out, null, resp.body(), CacheStatus.MISS, "ORIGIN");
     }
-    Set<String> tags = tags(respHeaders);
+    Set<String> tags = headers.tags(respHeaders);
     long expected = respHeaders.contains("Content-Length") ? contentLength : -1;
     BodyTee tee = new BodyTee(resp.body(), x.policy().maxObjectSize(), expected, body -> {
       if (body == null) {
@@ -522,16 +512,16 @@ public final class HttpCache {
         return fromOrigin(x, fills.tryLead(x.key().primary()), resp, requestTime, clock.millis(), null);
       }
       counters.misses.increment();
-      HeaderFields h = fields(resp.headers());
+      HeaderFields h = CacheHeaders.fields(resp.headers());
       if (resp.status() == 206) {
         long complete = ByteRanges.completeLength(h.first("Content-Range"));
         if (complete >= 0 && complete <= x.policy().maxObjectSize()
             && Storability.refusal("GET", x.rd(), x.reqHeaders().contains("Authorization"), 200, h,
-                directives(h)) == null) {
+                freshness.directives(h)) == null) {
           fillInBackground(x);
         }
       }
-      MultiMap out = downstreamHeaders(resp.headers());
+      MultiMap out = headers.downstream(resp.headers());
       out.set(CacheResponse.X_CACHE, CacheStatus.MISS.name());
       out.set(CacheResponse.X_CACHE_LAYER, "ORIGIN");
       return new CacheResponse(resp.status(), out, null, resp.body(), CacheStatus.MISS, "ORIGIN");
@@ -576,9 +566,9 @@ public final class HttpCache {
   }
 
   private boolean staleIfError(Exchange x, StoredEntry stale) {
-    Directives cc = directives(stale);
-    long lifetime = lifetime(stale, cc, x.policy()).millis();
-    long age = age(stale, clock.millis());
+    Directives cc = freshness.directives(stale);
+    long lifetime = freshness.lifetime(stale, cc, x.policy()).millis();
+    long age = EntryFreshness.age(stale, clock.millis());
     return ServeDecision.staleIfErrorAllowed(x.rd(), cc, lifetime, age);
   }
 
@@ -607,14 +597,14 @@ public final class HttpCache {
     long now = clock.millis();
     MultiMap out = x.storedAnswerHeaders();
     // RFC 9111 section 5.2.2.4: a qualified no-cache hides the fields it names from a response not validated now
-    List<String> noCacheFields = validatedNow ? List.of() : directives(entry).fieldNames("no-cache");
+    List<String> noCacheFields = validatedNow ? List.of() : freshness.directives(entry).fieldNames("no-cache");
     for (Map.Entry<String, String> line : r.headers().lines()) {
       String name = line.getKey();
-      if (!namedIn(strippedDownstream, name) && !namedIn(noCacheFields, name)) {
+      if (headers.passedDownstream(name) && !CacheHeaders.namedIn(noCacheFields, name)) {
         out.add(name, line.getValue());
       }
     }
-    out.set("Age", Long.toString(Math.min(age(entry, now) / 1000, Integer.MAX_VALUE)));
+    out.set("Age", Long.toString(Math.min(EntryFreshness.age(entry, now) / 1000, Integer.MAX_VALUE)));
     out.set(CacheResponse.X_CACHE, status.name());
     out.set(CacheResponse.X_CACHE_LAYER, layer);
     entry.hit();
@@ -696,12 +686,12 @@ public final class HttpCache {
   /** RFC 9111 §4.4: a non-error response to an unsafe method invalidates the target and same-origin URIs. */
   private Future<CacheResponse> forwardUnsafe(CacheRequest req, String method, CachePolicy policy, Origin origin) {
     return passThrough(req, policy, origin, CacheStatus.BYPASS).onSuccess(resp -> {
-      HeaderFields h = fields(resp.headers());
+      HeaderFields h = CacheHeaders.fields(resp.headers());
       String target = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), HeaderFields.EMPTY,
           policy.keyRules()).url();
       for (String url : Invalidation.targets(method, resp.status(), target, h)) {
         String normalised = normaliseAbsolute(url, policy);
-        invalidate(normalised, !policy.keyHeaders().isEmpty());
+        purges.invalidate(normalised, !policy.keyHeaders().isEmpty());
       }
     });
   }
@@ -719,19 +709,6 @@ public final class HttpCache {
     return CacheKeys.of(scheme, authority, pq, HeaderFields.EMPTY, policy.keyRules()).url();
   }
 
-  private void invalidate(String url, boolean scanL2) {
-    l1.removeUrl(url);
-    if (l2 != null) {
-      PurgeRequest.Key key = new PurgeRequest.Key(url);
-      if (scanL2) {
-        l2.purge(u -> key.matches(u, Set.of()), null, false); // keys with header parts: scan
-      } else {
-        l2.deletePrimary(url); // the primary key is the URL: one DEL (orphans any Vary variants)
-      }
-      l2.publish(channel.channel(), PurgeChannel.message(config.instanceId(), key.kind(), key.value()));
-    }
-  }
-
   // ------------------------------------------------------------------------------------------------ purge
 
   /**
@@ -739,24 +716,7 @@ public final class HttpCache {
    * copies. Completes with the number of distinct primary keys removed here (L1 and L2 together).
    */
   public Future<Integer> purge(PurgeRequest request) {
-    Set<String> removed = new HashSet<>(purgeL1(request));
-    if (l2 == null) {
-      return Future.succeededFuture(removed.size());
-    }
-    Future<Set<String>> fromL2;
-    if (request instanceof PurgeRequest.All) {
-      fromL2 = l2.purge(u -> true, null, true);
-    } else if (request instanceof PurgeRequest.Tag t) {
-      fromL2 = l2.purge(u -> false, t.tag(), false);
-    } else {
-      fromL2 = l2.purge(u -> request.matches(u, Set.of()), null, false);
-    }
-    return fromL2.compose(keys -> {
-      removed.addAll(keys);
-      return l2.publish(channel.channel(),
-          PurgeChannel.message(config.instanceId(), request.kind(), request.value()))
-          .transform(ar -> Future.succeededFuture(removed.size()));
-    });
+    return purges.purge(request);
   }
 
   /** Parses and runs a purge body ({@link PurgeRequest#parse}); fails with {@link InvalidPurgeException}. */
@@ -765,23 +725,6 @@ public final class HttpCache {
       return purge(PurgeRequest.parse(body));
     } catch (InvalidPurgeException e) {
       return Future.failedFuture(e);
-    }
-  }
-
-  private List<String> purgeL1(PurgeRequest request) {
-    if (request instanceof PurgeRequest.Key k && !k.url().startsWith("/")) {
-      List<String> removed = new ArrayList<>(l1.removeUrl(k.url()));
-      removed.addAll(l1.removeIf(e -> k.matches(e.keyUrl(), e.tags())));
-      return removed;
-    }
-    return l1.removeIf(e -> request.matches(e.keyUrl(), e.tags()));
-  }
-
-  private void applyRemotePurge(String kind, String value) {
-    try {
-      purgeL1(PurgeRequest.of(kind, value));
-    } catch (InvalidPurgeException ignored) {
-      // a malformed message from another instance: nothing to do
     }
   }
 
@@ -818,20 +761,7 @@ public final class HttpCache {
     }
     out.put("layers", layers);
     out.put("routes", stats.routesSnapshot());
-    Map<String, Object> adaptive = new LinkedHashMap<>();
-    adaptiveByRoute.forEach((route, a) -> {
-      Map<String, Object> prefixes = new LinkedHashMap<>();
-      a.snapshot().forEach((p, est) -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("checks", est.checks());
-        m.put("changes", est.changes());
-        m.put("mean_interval_ms", est.meanIntervalMillis());
-        m.put("ttl_ms", est.ttlMillis());
-        prefixes.put(p, m);
-      });
-      adaptive.put(route, prefixes);
-    });
-    out.put("adaptive_ttl", adaptive);
+    out.put("adaptive_ttl", freshness.adaptiveSnapshot());
     out.put("coalescing_in_flight", fills.size());
     return out;
   }
@@ -847,164 +777,11 @@ public final class HttpCache {
 
   // ------------------------------------------------------------------------------------------------ helpers
 
-  private Directives directives(HeaderFields responseHeaders) {
-    return ResponseDirectives.effective(responseHeaders, config.targetedFields());
-  }
-
-  private Directives directives(StoredEntry entry) {
-    Object d = entry.cachedDirectives();
-    if (d == null) {
-      d = directives(entry.response().headers());
-      entry.cacheDirectives(d);
-    }
-    return (Directives) d;
-  }
-
-  private static long age(StoredEntry entry, long now) {
-    long initial = entry.cachedInitialAge();
-    if (initial < 0) {
-      initial = Freshness.correctedInitialAge(entry.response());
-      entry.cacheInitialAge(initial);
-    }
-    return initial + Math.max(0, now - entry.response().responseTime());
-  }
-
-  private Freshness.Lifetime lifetime(StoredEntry entry, Directives cc, CachePolicy policy) {
-    Object cached = entry.cachedExplicitLifetime();
-    if (cached != null) {
-      return (Freshness.Lifetime) cached;
-    }
-    Freshness.Lifetime l = lifetime(entry.keyUrl(), entry.response(), cc, policy);
-    if (l.source() == Freshness.Source.S_MAXAGE || l.source() == Freshness.Source.MAX_AGE
-        || l.source() == Freshness.Source.EXPIRES) {
-      entry.cacheExplicitLifetime(l); // independent of the route's heuristics
-    }
-    return l;
-  }
-
-  private Freshness.Lifetime lifetime(String keyUrl, StoredResponse r, Directives cc, CachePolicy policy) {
-    long adaptive = -1;
-    if (policy.adaptiveTtl() && policy.heuristic()) {
-      adaptive = adaptive(policy).ttlMillis(AdaptiveTtl.prefixOf(keyUrl, config.adaptivePrefixDepth()));
-    }
-    Freshness.Heuristics h = new Freshness.Heuristics(policy.heuristic(), policy.heuristicFraction(),
-        policy.heuristicMax().toMillis(), adaptive, policy.defaultTtl() == null ? -1 : policy.defaultTtl().toMillis());
-    return Freshness.lifetime(r, cc, h);
-  }
-
-  private AdaptiveTtl adaptive(CachePolicy policy) {
-    AdaptiveTtl a = adaptiveByRoute.get(policy.route());
-    if (a != null) {
-      return a;
-    }
-    return adaptiveByRoute.computeIfAbsent(policy.route(), r -> new AdaptiveTtl(new AdaptiveTtl.Settings(
-        policy.adaptiveMin().toMillis(), policy.adaptiveMax().toMillis(), config.adaptiveTargetStaleness(),
-        config.adaptiveMinSamples(), 0.95)));
-  }
-
-  /** Feeds the adaptive TTL with a validation outcome of a heuristically fresh entry. */
-  private void learn(Exchange x, StoredEntry stale, boolean changed, long now) {
-    if (!x.policy().adaptiveTtl() || !x.policy().heuristic()) {
-      return;
-    }
-    Directives cc = directives(stale.response().headers());
-    Freshness.Lifetime explicit = Freshness.lifetime(stale.response(), cc, Freshness.Heuristics.NONE);
-    if (explicit.source() != Freshness.Source.NONE) {
-      return; // the origin states freshness explicitly: nothing to learn
-    }
-    adaptive(x.policy()).observe(AdaptiveTtl.prefixOf(stale.keyUrl(), config.adaptivePrefixDepth()), changed,
-        now - stale.response().responseTime());
-  }
-
-  /**
-   * How long to keep an entry (L1 expiry and L2 TTL): its remaining freshness plus a stale window, the larger
-   * of the stale-while-revalidate / stale-if-error it allows (RFC 5861) and {@code staleRetention} (stale
-   * entries still answer max-stale and stale-if-error requests, and validate cheaply with a 304).
-   */
-  private long storeUntil(StoredResponse r, Directives cc, long lifetime, long now) {
-    long freshLeft = lifetime - Freshness.currentAge(r, now);
-    long staleWindow = config.staleRetention().toMillis();
-    for (String d : new String[] {"stale-while-revalidate", "stale-if-error"}) {
-      Long s = cc.seconds(d);
-      if (s != null && s != Directives.INVALID) {
-        staleWindow = Math.max(staleWindow, s * 1000);
-      }
-    }
-    return now + Math.max(0, freshLeft) + staleWindow;
-  }
-
   private void store(StoredEntry e, long ttlMillis) {
     l1.put(e);
     if (l2 != null && e.body().length() <= config.l2MaxObjectSize()) {
       l2.put(e, ttlMillis);
     }
-  }
-
-  /** Headers kept with a stored response: no hop-by-hop, Connection-listed, private-qualified or tag fields. */
-  private HeaderFields storedHeaders(HeaderFields h, Directives cc) {
-    List<String> drop = new ArrayList<>(Revalidation.HOP_BY_HOP);
-    drop.addAll(h.listElements("Connection"));
-    drop.addAll(cc.fieldNames("private"));
-    drop.addAll(tagHeaders); // kept as the entry's tags; Surrogate-Control stays (it holds our directives)
-    drop.add(CacheResponse.X_CACHE);
-    drop.add(CacheResponse.X_CACHE_LAYER);
-    return h.without(drop);
-  }
-
-  /** Whether {@code name} is one of {@code names}, ignoring case (the lists here hold a few names). */
-  private static boolean namedIn(List<String> names, String name) {
-    for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equalsIgnoreCase(name)) return true;
-    }
-    return false;
-  }
-
-  private MultiMap downstreamHeaders(MultiMap origin) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap().addAll(origin);
-    for (String s : strippedDownstream) {
-      out.remove(s);
-    }
-    return out;
-  }
-
-  private Set<String> tags(HeaderFields h) {
-    Set<String> tags = new HashSet<>();
-    for (String header : config.tagHeaders()) {
-      for (String v : h.all(header)) {
-        for (String t : v.split("[,\\s]+")) {
-          if (!t.isEmpty()) {
-            tags.add(t);
-          }
-        }
-      }
-    }
-    return tags;
-  }
-
-  private static long contentLength(HeaderFields h) {
-    String cl = h.first("Content-Length");
-    if (cl == null) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(cl.trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  static HeaderFields fields(MultiMap m) {
-    List<Map.Entry<String, String>> lines = new ArrayList<>(m.size());
-    for (Map.Entry<String, String> e : m) {
-      lines.add(e);
-    }
-    return HeaderFields.of(lines);
-  }
-
-  private static MultiMap without(MultiMap h, List<String> names) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap().addAll(h);
-    names.forEach(out::remove);
-    return out;
   }
 
   private static void discard(ReadStream<Buffer> body) {
