@@ -45,8 +45,8 @@ class FastPathTest {
    * The first request of a connection: Vert.x announces a connection on an h2c-capable listener only once it has
    * read that request, so the full path serves it and the byte-level path opens behind it.
    */
-  private static void firstRequest(RawClient client) throws IOException {
-    assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+  private static void firstRequest(RawHttpClient client) throws IOException {
+    assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
   }
 
   private double fastPathRequests() {
@@ -81,11 +81,11 @@ class FastPathTest {
   @Test
   void aSimpleRequestIsRelayedAsBytesWithTheForwardingFieldsMerged() throws Exception {
     h.start(1, route(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      RawResponse reply = client.exchange("GET /api/items?q=1 HTTP/1.1\r\nHost: shop.example:8443\r\n"
+      RawHttpClient.Response reply = client.exchange("GET /api/items?q=1 HTTP/1.1\r\nHost: shop.example:8443\r\n"
           + "Connection: keep-alive\r\nX-Forwarded-For: 10.0.0.1\r\nVia: 1.1 edge\r\nX-Keep: kept\r\n\r\n");
-      assertThat(reply.status).isEqualTo(200);
+      assertThat(reply.status()).isEqualTo(200);
       JsonObject seen = new JsonObject(reply.body());
       assertThat(seen.getString("uri")).isEqualTo("/items?q=1");
       assertThat(seen.getString("host")).isEqualTo("shop.example:8443");
@@ -101,7 +101,7 @@ class FastPathTest {
       assertThat(reply.header("connection")).isNull();
       assertThat(reply.header("via")).isEqualTo("1.1 sidecar");
       // the same connection serves the next request
-      assertThat(client.exchange("GET /api/again HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/again HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isEqualTo(2.0);
     assertThat(handovers()).isZero();
@@ -147,15 +147,15 @@ class FastPathTest {
   @Test
   void aRequestItDoesNotTakeGoesToTheFullPathAndTheConnectionComesBackBehindIt() throws Exception {
     h.start(1, route(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
-      RawResponse chunked = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      RawHttpClient.Response chunked = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
           + "5\r\nhello\r\n0\r\n\r\n");
-      assertThat(chunked.status).isEqualTo(200);
+      assertThat(chunked.status()).isEqualTo(200);
       assertThat(new JsonObject(chunked.body()).getString("body")).isEqualTo("hello");
       assertThat(new JsonObject(chunked.body()).getString("uri")).isEqualTo("/two");
-      RawResponse third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
+      RawHttpClient.Response third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(new JsonObject(third.body()).getString("uri")).isEqualTo("/three");
     }
     assertThat(fastPathRequests()).isEqualTo(2.0); // one and three
@@ -178,11 +178,11 @@ class FastPathTest {
             timeout: 2s
             cache: { enabled: true, default_ttl: 60s }
         """));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/one");
       for (int i = 0; i < 2; i++) {
-        RawResponse cached = client.exchange("GET /cached/x HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttpClient.Response cached = client.exchange("GET /cached/x HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(cached.body()).isEqualTo("/x");
         assertThat(cached.header("x-cache")).isEqualTo(i == 0 ? "MISS" : "HIT");
         assertThat(fastPathRequests()).isEqualTo(1.0 + i);
@@ -199,11 +199,11 @@ class FastPathTest {
     AtomicInteger seen = new AtomicInteger();
     int port = countingUpstream(seen);
     h.start(1, route(port, ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      RawResponse reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+      RawHttpClient.Response reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
-      assertThat(reply.status).isEqualTo(200);
+      assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.header("connection")).isEqualTo("close");
       try {
         client.write("GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -219,7 +219,7 @@ class FastPathTest {
   @Test
   void thePathOpensOnlyWhenVertxsDecoderHoldsNoPartOfANextRequest() throws Exception {
     h.start(1, route(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       // The first bytes hold a whole request and the start of a second, cut inside a field value; the rest,
       // sent later, reads as a request of its own. Only the decoder that holds the start may read it.
       client.write("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\nGET /api/second HTTP/1.1\r\nX-Split: ");
@@ -243,7 +243,7 @@ class FastPathTest {
       h.vertx.setTimer(delay, id -> req.response().end(req.path()));
     });
     h.start(1, route(port, ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       client.write("GET /api/r1 HTTP/1.1\r\nHost: a\r\n\r\nGET /api/r2 HTTP/1.1\r\nHost: a\r\n\r\n"
           + "GET /api/r3 HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -259,11 +259,11 @@ class FastPathTest {
     AtomicInteger seen = new AtomicInteger();
     int port = countingUpstream(seen);
     h.start(1, route(port, ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      RawResponse reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"
+      RawHttpClient.Response reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"
           + "hello!");
-      assertThat(reply.status).isEqualTo(400);
+      assertThat(reply.status()).isEqualTo(400);
     }
     assertThat(seen.get()).isEqualTo(1); // the first request only
     assertThat(handovers()).isEqualTo(1.0);
@@ -272,23 +272,23 @@ class FastPathTest {
   @Test
   void malformedAndOversizedHeadsMeetTheStrictDecoderAfterThePathOpened() throws Exception {
     h.start(1, route(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: nope\r\n\r\n").status)
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: nope\r\n\r\n").status())
           .isEqualTo(400);
     }
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       String big = "x".repeat(70 * 1024);
-      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n").status)
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n").status())
           .isEqualTo(431);
     }
     assertThat(handovers()).isEqualTo(2.0);
     assertThat(fastPathRequests()).isZero();
     // and the proxy keeps serving
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/fine HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/fine HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isEqualTo(1.0);
   }
@@ -296,13 +296,13 @@ class FastPathTest {
   @Test
   void aHeadResponseHasNoBodyAndTheConnectionsStayInStep() throws Exception {
     h.start(1, route(h.upstream(req -> req.response().putHeader("x-path", req.path()).end("hello")), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       client.write("HEAD /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
-      RawResponse head = client.readHeadOnly();
-      assertThat(head.status).isEqualTo(200);
+      RawHttpClient.Response head = client.readHeadOnly();
+      assertThat(head.status()).isEqualTo(200);
       assertThat(head.header("x-path")).isEqualTo("/x");
-      RawResponse next = client.exchange("GET /api/y HTTP/1.1\r\nHost: a\r\n\r\n");
+      RawHttpClient.Response next = client.exchange("GET /api/y HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(next.body()).isEqualTo("hello");
       assertThat(next.header("x-path")).isEqualTo("/y");
     }
@@ -317,20 +317,20 @@ class FastPathTest {
     });
     h.start(1, route(port, "").replace("pool: { connect_timeout: 500ms }",
         "pool: { connect_timeout: 500ms, max_connections: 1, max_pending: 1 }"));
-    List<RawClient> clients = new ArrayList<>();
+    List<RawHttpClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 6; i++) {
-        RawClient c = new RawClient(h.proxyPort);
+        RawHttpClient c = new RawHttpClient(h.proxyPort);
         clients.add(c);
         firstRequest(c);
       }
-      for (RawClient c : clients) c.write("GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n");
+      for (RawHttpClient c : clients) c.write("GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n");
       int ok = 0;
       int overflow = 0;
-      for (RawClient c : clients) {
-        RawResponse r = c.read();
-        if (r.status == 200) ok++;
-        else if (r.status == 503 && "UO".equals(r.header("x-sidecar-flags"))) overflow++;
+      for (RawHttpClient c : clients) {
+        RawHttpClient.Response r = c.read();
+        if (r.status() == 200) ok++;
+        else if (r.status() == 503 && "UO".equals(r.header("x-sidecar-flags"))) overflow++;
       }
       // Per loop (two here): one connection, one waiting request, the rest refused. A loop with no connection of
       // its own may always open one, so at least two are served and every other request is refused as UO.
@@ -338,7 +338,7 @@ class FastPathTest {
       assertThat(ok + overflow).isEqualTo(6);
       assertThat(overflow).isGreaterThanOrEqualTo(2);
     } finally {
-      for (RawClient c : clients) c.close();
+      for (RawHttpClient c : clients) c.close();
     }
   }
 
@@ -357,9 +357,9 @@ class FastPathTest {
     try {
       h.start(1, route(server.actualPort(), "").replace("pool: { connect_timeout: 500ms }",
           "pool: { connect_timeout: 500ms, idle_timeout: 1s }"));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         firstRequest(client); // the full path's pool
-        assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200); // the byte path's
+        assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200); // the byte path's
         assertThat(opened.get()).isEqualTo(2);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (open.get() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
@@ -376,13 +376,13 @@ class FastPathTest {
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 2\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the upstream closes"))) {
       h.start(1, route(upstream.port(), ""));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         firstRequest(client);
-        RawResponse chunked = client.exchange("GET /api/chunked HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttpClient.Response chunked = client.exchange("GET /api/chunked HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(chunked.body()).isEqualTo("hello world");
-        assertThat(chunked.trailers).containsEntry("x-sum", "2");
+        assertThat(chunked.trailers()).containsEntry("x-sum", "2");
         assertThat(chunked.header("x-a")).isEqualTo("1");
-        RawResponse untilClose = client.exchange("GET /api/close HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttpClient.Response untilClose = client.exchange("GET /api/close HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(untilClose.body()).isEqualTo("until the upstream closes");
         assertThat(untilClose.header("connection")).isEqualTo("close");
         assertThat(client.atEndOfStream()).isTrue();
@@ -395,10 +395,10 @@ class FastPathTest {
   void anUpstreamThatClosesBeforeAnsweringIs502URWithTheFlagAndReason() throws Exception {
     try (RawUpstream upstream = new RawUpstream(List.of(OK, "HTTP/1.1 200 OK\r\nContent-Le"))) {
       h.start(1, route(upstream.port(), ""));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         firstRequest(client);
-        RawResponse reply = client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertThat(reply.status).isEqualTo(502);
+        RawHttpClient.Response reply = client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(502);
         assertThat(reply.header("x-sidecar-flags")).isEqualTo("UR");
         assertThat(reply.body()).startsWith("upstream reset: ");
       }
@@ -411,11 +411,11 @@ class FastPathTest {
     String odd = "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok";
     try (RawUpstream upstream = new RawUpstream(List.of(odd, odd))) {
       h.start(1, route(upstream.port(), ""));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         // the full path (a connection's first request here) and the byte-level path answer alike, at once
         for (int i = 0; i < 2; i++) {
-          RawResponse reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
-          assertThat(reply.status).isEqualTo(502);
+          RawHttpClient.Response reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).isEqualTo(502);
           assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
         }
       }
@@ -428,10 +428,10 @@ class FastPathTest {
     String odd = "HTTP/1.1 999 Odd\r\nCache-Control: max-age=60\r\nContent-Length: 2\r\n\r\nok";
     try (RawUpstream upstream = new RawUpstream(List.of(odd, odd))) {
       h.start(1, ProxyHarness.singleRoute(upstream.port(), "    cache: { enabled: true }\n"));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         for (int i = 0; i < 2; i++) { // the second is not a hit: nothing was stored
-          RawResponse reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
-          assertThat(reply.status).isEqualTo(502);
+          RawHttpClient.Response reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).isEqualTo(502);
           assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
         }
       }
@@ -443,21 +443,21 @@ class FastPathTest {
     String hinted = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK;
     try (RawUpstream upstream = new RawUpstream(List.of(hinted, hinted, hinted))) {
       h.start(1, route(upstream.port(), ""));
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         for (int i = 0; i < 2; i++) { // the full path (first request), then the byte-level path
           client.write("GET /api/page HTTP/1.1\r\nHost: a\r\n\r\n");
-          RawResponse hints = client.readHeadOnly();
-          assertThat(hints.status).as("request %d", i).isEqualTo(103);
+          RawHttpClient.Response hints = client.readHeadOnly();
+          assertThat(hints.status()).as("request %d", i).isEqualTo(103);
           assertThat(hints.header("link")).isEqualTo("</a.css>; rel=preload");
-          RawResponse page = client.read();
-          assertThat(page.status).isEqualTo(200);
+          RawHttpClient.Response page = client.read();
+          assertThat(page.status()).isEqualTo(200);
           assertThat(page.body()).isEqualTo("ok");
         }
       }
-      try (RawClient old = new RawClient(h.proxyPort)) {
+      try (RawHttpClient old = new RawHttpClient(h.proxyPort)) {
         // RFC 9110 §15.2: an HTTP/1.0 client cannot read a 1xx
-        RawResponse page = old.exchange("GET /api/page HTTP/1.0\r\nHost: a\r\n\r\n");
-        assertThat(page.status).isEqualTo(200);
+        RawHttpClient.Response page = old.exchange("GET /api/page HTTP/1.0\r\nHost: a\r\n\r\n");
+        assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).isEqualTo("ok");
       }
     }
@@ -469,10 +469,10 @@ class FastPathTest {
     // a body in 6 pieces 150 ms apart: 0.75 s in all, never 400 ms silent
     int port = h.upstream(req -> h.pacedBody(req, 6, 150));
     h.start(1, route(port, "idle_timeout: 400ms"));
-    try (RawClient silent = new RawClient(h.proxyPort); RawClient served = new RawClient(h.proxyPort)) {
+    try (RawHttpClient silent = new RawHttpClient(h.proxyPort); RawHttpClient served = new RawHttpClient(h.proxyPort)) {
       for (int i = 0; i < 2; i++) { // the full path, then the byte-level path
-        RawResponse stream = served.exchange("GET /api/stream HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertThat(stream.status).isEqualTo(200);
+        RawHttpClient.Response stream = served.exchange("GET /api/stream HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(stream.status()).isEqualTo(200);
         assertThat(stream.body()).isEqualTo("p0;p1;p2;p3;p4;p5;");
       }
       long start = System.nanoTime();
@@ -492,9 +492,9 @@ class FastPathTest {
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(port));
     for (int i = 0; i < 3; i++) {
-      try (RawClient client = new RawClient(h.proxyPort)) {
-        RawResponse reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-        assertThat(reply.status).isEqualTo(200);
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(200);
         assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/once");
         assertThat(client.atEndOfStream()).isTrue();
       }
@@ -513,9 +513,9 @@ class FastPathTest {
   @Test
   void withFastPathOffEveryRequestTakesTheFullPath() throws Exception {
     h.start(1, route(echoUpstream(), "fast_path: false"));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isZero();
     assertThat(handovers()).isZero();
@@ -524,9 +524,9 @@ class FastPathTest {
   @Test
   void aRouteWithRetriesIsServedByTheFullPath() throws Exception {
     h.start(1, route(echoUpstream(), "").replace("timeout: 2s", "timeout: 2s\n    retry: { attempts: 2 }"));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isZero();
     assertThat(handovers()).isEqualTo(1.0);
@@ -547,14 +547,14 @@ class FastPathTest {
   void aFaultThatFiresIsInjectedOnTheFullPathWithTheDecisionTheByteLevelPathMade() throws Exception {
     chaosRule(7L, 100);
     h.start(1, route(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/calm HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/calm HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
       assertThat(fastPathRequests()).isEqualTo(1.0); // a rule that does not match keeps the byte-level path
-      RawResponse faulted = client.exchange("GET /api/chaos HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n");
-      assertThat(faulted.status).isEqualTo(418);
+      RawHttpClient.Response faulted = client.exchange("GET /api/chaos HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n");
+      assertThat(faulted.status()).isEqualTo(418);
       assertThat(faulted.header("x-sidecar-flags")).isEqualTo("FI");
-      assertThat(client.exchange("GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n").status).isEqualTo(200);
+      assertThat(client.exchange("GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(handovers()).isEqualTo(1.0);
     assertThat(fastPathRequests()).isEqualTo(2.0); // calm and, behind the faulted one, after
@@ -567,9 +567,9 @@ class FastPathTest {
     int connections = 300;
     int fired = 0;
     for (int i = 0; i < connections; i++) {
-      try (RawClient client = new RawClient(h.proxyPort)) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         firstRequest(client); // the next request meets the byte-level path, which draws
-        if (client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n").status == 418) fired++;
+        if (client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n").status() == 418) fired++;
       }
     }
     // Binomial(300, 0.5): mean 150, sd 8.7; a second draw on the full path would give 0.25 (mean 75).
@@ -583,12 +583,12 @@ class FastPathTest {
       else h.vertx.setTimer(600, id -> req.response().end("finished"));
     });
     h.start(1, route(port, ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       client.write("GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n");
       Thread.sleep(200);
       var shutdown = h.dataPlane.shutdown(java.time.Duration.ofSeconds(5));
-      RawResponse reply = client.read();
+      RawHttpClient.Response reply = client.read();
       assertThat(reply.body()).isEqualTo("finished");
       await(shutdown);
       assertThat(client.atEndOfStream()).isTrue();
@@ -604,96 +604,6 @@ class FastPathTest {
       Thread.onSpinWait();
     }
     assertThat(h.registry.get("sidecar_requests").tag("status_class", statusClass).counter().count()).isEqualTo(expected);
-  }
-
-  /** A response read off the wire: status, fields (lower-cased names), body, trailers. */
-  record RawResponse(int status, Map<String, String> headers, byte[] content, Map<String, String> trailers) {
-    String header(String name) {
-      return headers.get(name);
-    }
-
-    String body() {
-      return new String(content, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** A client socket that writes exact bytes and parses responses (Content-Length, chunked, until close). */
-  static final class RawClient implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    RawClient(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(10_000);
-      in = socket.getInputStream();
-      out = socket.getOutputStream();
-    }
-
-    void write(String bytes) throws IOException {
-      out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-    }
-
-    RawResponse exchange(String request) throws IOException {
-      write(request);
-      return read();
-    }
-
-    /** A response to HEAD: status and fields, no body whatever the fields say. */
-    RawResponse readHeadOnly() throws IOException {
-      String statusLine = line();
-      return new RawResponse(Integer.parseInt(statusLine.substring(9, 12)), fields(), new byte[0], Map.of());
-    }
-
-    boolean atEndOfStream() throws IOException {
-      return in.read() < 0;
-    }
-
-    RawResponse read() throws IOException {
-      String statusLine = line();
-      int status = Integer.parseInt(statusLine.substring(9, 12));
-      Map<String, String> headers = fields();
-      byte[] body;
-      Map<String, String> trailers = Map.of();
-      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        for (int size; (size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
-          content.write(in.readNBytes(size));
-          line();
-        }
-        trailers = fields();
-        body = content.toByteArray();
-      } else if (headers.containsKey("content-length")) {
-        body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-      } else {
-        body = in.readAllBytes();
-      }
-      return new RawResponse(status, headers, body, trailers);
-    }
-
-    private Map<String, String> fields() throws IOException {
-      Map<String, String> fields = new LinkedHashMap<>();
-      for (String line; !(line = line()).isEmpty(); ) {
-        int colon = line.indexOf(':');
-        fields.put(line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-      }
-      return fields;
-    }
-
-    private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int b; (b = in.read()) != '\n'; ) {
-        if (b < 0) throw new IOException("connection closed mid-line: " + line);
-        if (b != '\r') line.append((char) b);
-      }
-      return line.toString();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 
   /**

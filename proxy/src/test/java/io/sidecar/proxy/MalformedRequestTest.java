@@ -2,7 +2,6 @@ package io.sidecar.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sidecar.proxy.FastPathTest.RawClient;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
@@ -49,8 +48,8 @@ class MalformedRequestTest {
 
   /** Sends {@code request} on a new connection; expects a 400 DPE and the connection's end. */
   private void assertRejected(String request, String reason) throws Exception {
-    try (RawClient client = new RawClient(h.proxyPort)) {
-      FastPathTest.RawResponse reply = client.exchange(request);
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response reply = client.exchange(request);
       assertThat(reply.status()).as(request).isEqualTo(400);
       assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
       assertThat(reply.header("connection")).isEqualTo("close");
@@ -74,10 +73,10 @@ class MalformedRequestTest {
   @Test
   void aConnectionTheByteLevelPathServesHandsAMissingHostOverAndIsRejected() throws Exception {
     startWithEcho();
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
       assertThat(client.exchange("GET /api/second HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      FastPathTest.RawResponse reply = client.exchange("GET /api/third HTTP/1.1\r\n\r\n");
+      RawHttpClient.Response reply = client.exchange("GET /api/third HTTP/1.1\r\n\r\n");
       assertThat(reply.status()).isEqualTo(400);
       assertThat(client.atEndOfStream()).isTrue();
     }
@@ -87,8 +86,8 @@ class MalformedRequestTest {
   @Test
   void http10MayLeaveHostOut() throws Exception {
     startWithEcho();
-    try (RawClient client = new RawClient(h.proxyPort)) {
-      FastPathTest.RawResponse reply = client.exchange("GET /api/old HTTP/1.0\r\n\r\n");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response reply = client.exchange("GET /api/old HTTP/1.0\r\n\r\n");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/old");
     }
@@ -106,9 +105,9 @@ class MalformedRequestTest {
           - { name: other, endpoints: [ "127.0.0.1:%d" ] }
           - { name: app, endpoints: [ "127.0.0.1:%d" ] }
         """.formatted(other, echoUpstream()));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       // RFC 9112 §3.2.2: the target's authority wins over the Host field
-      FastPathTest.RawResponse reply = client.exchange("GET http://other.example:8080/x HTTP/1.1\r\nHost: h\r\n\r\n");
+      RawHttpClient.Response reply = client.exchange("GET http://other.example:8080/x HTTP/1.1\r\nHost: h\r\n\r\n");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("other:other.example:8080");
       JsonObject seen = new JsonObject(client.exchange("GET http://plain.example/y?q=1 HTTP/1.1\r\nHost: other.example\r\n\r\n").body());
@@ -138,11 +137,11 @@ class MalformedRequestTest {
       headSeen.complete(null);
     });
     h.start(1, ProxyHarness.singleRoute(port, "    timeout: 5s\n"));
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       client.write("POST /api/a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
       headSeen.get(10, TimeUnit.SECONDS);
       client.write("5\r\nworld\r\nnot-a-size\r\n");
-      FastPathTest.RawResponse reply = client.read();
+      RawHttpClient.Response reply = client.read();
       assertThat(reply.status()).isEqualTo(400);
       assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
       assertThat(client.atEndOfStream()).isTrue();
@@ -154,8 +153,8 @@ class MalformedRequestTest {
   @Test
   void closeInAConnectionListEndsTheConnectionAndCannotUnframeTheBody() throws Exception {
     startWithEcho();
-    try (RawClient client = new RawClient(h.proxyPort)) {
-      FastPathTest.RawResponse reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\n"
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\n"
           + "Connection: keep-alive, close, Content-Length\r\nContent-Length: 5\r\n\r\nhello");
       assertThat(reply.status()).isEqualTo(200);
       JsonObject seen = new JsonObject(reply.body());
@@ -169,7 +168,7 @@ class MalformedRequestTest {
   @Test
   void aHeadTheDecoderRejectsIsCountedAsABadRequest() throws Exception {
     startWithEcho();
-    try (RawClient client = new RawClient(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       assertThat(client.exchange("GET /api/a HTTP/1.1\r\nHost : h\r\n\r\n").status()).isEqualTo(400);
       assertThat(client.atEndOfStream()).isTrue();
     }
@@ -180,8 +179,8 @@ class MalformedRequestTest {
   @Test
   void aDeclaredBodyOverTheLimitIs413AndTheConnectionCloses() throws Exception {
     h.start(1, "server: { max_request_body: 16 }\n" + ProxyHarness.singleRoute(echoUpstream(), ""));
-    try (RawClient client = new RawClient(h.proxyPort)) {
-      FastPathTest.RawResponse reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response reply = client.exchange("POST /api/a HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n");
       assertThat(reply.status()).isEqualTo(413);
       assertThat(reply.header("connection")).isEqualTo("close");
       assertThat(client.atEndOfStream()).isTrue();

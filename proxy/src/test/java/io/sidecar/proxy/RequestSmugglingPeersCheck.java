@@ -1,9 +1,7 @@
 package io.sidecar.proxy;
 
-import io.sidecar.proxy.RequestSmugglingTest.Client;
 import io.sidecar.proxy.RequestSmugglingTest.Recorded;
 import io.sidecar.proxy.RequestSmugglingTest.RecordingUpstream;
-import io.sidecar.proxy.RequestSmugglingTest.Response;
 import io.sidecar.proxy.RequestSmugglingTest.Row;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -80,14 +78,14 @@ class RequestSmugglingPeersCheck {
   }
 
   /** The answers on the row's connection; a null entry ends the list when the proxy closed or stayed silent. */
-  private static List<Response> send(int port, Row row) throws IOException {
-    List<Response> responses = new ArrayList<>();
-    try (Client client = new Client(port)) {
+  private static List<RawHttpClient.Response> send(int port, Row row) throws IOException {
+    List<RawHttpClient.Response> responses = new ArrayList<>();
+    try (RawHttpClient client = new RawHttpClient(port)) {
       client.write(row.sequential() ? row.payload() : row.payload() + NEXT);
       for (int i = 0; i < 2; i++) {
-        Response r;
+        RawHttpClient.Response r;
         try {
-          r = client.read();
+          r = client.readFinal();
         } catch (IOException e) {
           r = null; // a timeout (nothing came) or a close mid-answer
         }
@@ -100,9 +98,9 @@ class RequestSmugglingPeersCheck {
   }
 
   private static List<Recorded> barrier(int port, RecordingUpstream upstream) throws Exception {
-    try (Client client = new Client(port)) {
+    try (RawHttpClient client = new RawHttpClient(port)) {
       client.write("GET /api/barrier HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
-      client.read();
+      client.readFinal();
     }
     Thread.sleep(200); // a manual check: time for a smuggled request on another upstream connection to arrive
     List<Recorded> before = new ArrayList<>();
@@ -117,7 +115,7 @@ class RequestSmugglingPeersCheck {
   private static final java.util.Set<String> GENUINE_SECOND = java.util.Set.of("chunked body over the limit",
       "missing Host, then a pipelined request", "two Hosts, then a pipelined request");
 
-  static String classify(Row row, List<Response> responses, List<Recorded> seen) {
+  static String classify(Row row, List<RawHttpClient.Response> responses, List<Recorded> seen) {
     boolean genuine = GENUINE_SECOND.contains(row.name());
     List<Recorded> complete = seen.stream().filter(r -> !r.cutShort()).toList();
     String lenient = null;
@@ -127,7 +125,7 @@ class RequestSmugglingPeersCheck {
       if (why != null && why.startsWith("passes")) lenient = why;
       else if (why != null) return "ambiguous: " + why;
     }
-    Response first = responses.get(0);
+    RawHttpClient.Response first = responses.get(0);
     if (genuine && first != null && first.status() >= 400
         && complete.stream().anyMatch(r -> r.target().equals("/smuggled"))) {
       return "ambiguous: answered " + first.status() + " and still served the request behind it";

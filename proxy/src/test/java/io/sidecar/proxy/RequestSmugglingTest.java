@@ -324,9 +324,9 @@ class RequestSmugglingTest {
   void http11(Mode mode, Row row) throws Exception {
     skipKnownDefect(row.name());
     ProxyHarness h = proxy(mode);
-    List<Response> responses = new ArrayList<>();
+    List<RawHttpClient.Response> responses = new ArrayList<>();
     boolean closed;
-    try (Client client = new Client(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       if (mode == Mode.FULL && row.name().equals("Upgrade h2c without Connection")) {
         // Vert.x 5.0.7's h2c upgrade handler (Http1xUpgradeToH2CHandler) answers the first request of an h2c listener
         // that says Upgrade: h2c without "Connection: Upgrade, HTTP2-Settings" with a 400 that has no length and does
@@ -335,24 +335,24 @@ class RequestSmugglingTest {
       }
       if (row.sequential()) {
         client.write(row.payload());
-        Response first = client.read();
+        RawHttpClient.Response first = client.readFinal();
         if (first != null) responses.add(first);
         if (first != null && first.status() < 400 && first.status() != 101) {
           client.write(NEXT);
-          Response second = client.read();
+          RawHttpClient.Response second = client.readFinal();
           if (second != null) responses.add(second);
         }
       } else {
         client.write(row.payload() + NEXT);
         for (int i = 0; i < 2; i++) {
-          Response r = client.read();
+          RawHttpClient.Response r = client.readFinal();
           if (r == null) break;
           responses.add(r);
           if (r.status() >= 400 || r.status() == 101) break;
         }
       }
       closed = responses.isEmpty() || responses.get(responses.size() - 1).status() >= 400 || row.expect().closes()
-          ? client.atEnd() : false;
+          ? client.atEndOfStream() : false;
       if (!responses.isEmpty() && responses.get(0).status() == 101) {
         // an h2c upgrade the listener accepted: speak HTTP/2 so that it serves the upgraded request (stream 1)
         client.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000");
@@ -363,7 +363,7 @@ class RequestSmugglingTest {
     List<Recorded> seen = barrier(h);
     String what = mode + " " + row.name() + ": responses " + responses + ", upstream saw " + seen;
     assertThat(responses).as(what).isNotEmpty();
-    Response first = responses.get(0);
+    RawHttpClient.Response first = responses.get(0);
     Expect expect = row.expect();
     if (first.status() >= 400) {
       assertThat(expect.statuses()).as(what + ": rejected with an expected status").contains(first.status());
@@ -412,9 +412,9 @@ class RequestSmugglingTest {
    * recorded before the barrier.
    */
   private List<Recorded> barrier(ProxyHarness h) throws Exception {
-    try (Client client = new Client(h.proxyPort)) {
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       client.write("GET /api/barrier HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
-      Response r = client.read();
+      RawHttpClient.Response r = client.readFinal();
       assertThat(r).isNotNull();
       assertThat(r.body()).isEqualTo("GET /barrier ");
     }
@@ -592,97 +592,6 @@ class RequestSmugglingTest {
   }
 
   // ---------------------------------------------------------------- the raw client and the recording upstream
-
-  record Response(int status, Map<String, String> headers, String body) {
-    @Override
-    public String toString() {
-      return status + " " + body;
-    }
-  }
-
-  /** Writes exact bytes; reads responses (skipping 1xx but 101), null when the connection ended before one. */
-  static final class Client implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    Client(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(10_000);
-      in = socket.getInputStream();
-      out = socket.getOutputStream();
-    }
-
-    void write(String bytes) throws IOException {
-      out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-    }
-
-    Response read() throws IOException {
-      while (true) {
-        String statusLine = line();
-        if (statusLine == null) return null;
-        int status = Integer.parseInt(statusLine.split(" ")[1]); // the version may echo the request's (HTTP/1.10)
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String l; !(l = line()).isEmpty(); ) {
-          int colon = l.indexOf(':');
-          headers.put(l.substring(0, colon).toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-        }
-        if (status >= 100 && status < 200 && status != 101) continue;
-        if (status == 101) return new Response(status, headers, "");
-        byte[] body;
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-          ByteArrayOutputStream content = new ByteArrayOutputStream();
-          for (int size; (size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
-            content.write(in.readNBytes(size));
-            line();
-          }
-          while (!line().isEmpty()) { /* trailers */ }
-          body = content.toByteArray();
-        } else if (headers.containsKey("content-length")) {
-          body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-        } else {
-          body = in.readAllBytes();
-        }
-        return new Response(status, headers, new String(body, StandardCharsets.ISO_8859_1));
-      }
-    }
-
-    /** Whether the server closed the connection (nothing more arrives). */
-    boolean atEnd() throws IOException {
-      try {
-        return in.read() < 0;
-      } catch (SocketTimeoutException e) {
-        return false;
-      } catch (java.net.SocketException e) {
-        return true; // reset
-      }
-    }
-
-    /** A line without its CRLF; null at the end of the stream before any byte. */
-    private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      while (true) {
-        int b;
-        try {
-          b = in.read();
-        } catch (java.net.SocketException e) {
-          b = -1;
-        }
-        if (b < 0) {
-          if (line.length() == 0) return null;
-          throw new IOException("connection closed mid-line: " + line);
-        }
-        if (b == '\n') return line.toString();
-        if (b != '\r') line.append((char) b);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
 
   /** One request as the upstream read it: strict HTTP/1.1 framing; what broke a rule is listed in anomalies. */
   record Recorded(String method, String target, List<String[]> fields, String body, List<String> trailers,
