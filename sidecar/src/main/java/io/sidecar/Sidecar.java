@@ -248,7 +248,7 @@ public final class Sidecar implements ConfigControl {
     io.vertx.core.transport.Transport transport = io.sidecar.proxy.SocketTransport.choose(config.server().transport());
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(eventLoops(config)).setMetricsOptions(metrics))
-        .withTransport(transport)
+        .withTransport(io.sidecar.proxy.SocketTransport.withAcceptHook(transport))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Sidecar sidecar = new Sidecar(vertx, transport.name(), registry, source, loader, config,

@@ -49,29 +49,47 @@ final class FastPath {
     }
   }
 
+  /** The name of the {@link FastPathConnection} in a connection's pipeline. */
+  static final String HANDLER_NAME = "sidecarFastPath";
+
   /**
-   * Puts a {@link FastPathConnection} in front of the HTTP/1.x decoder of a new server connection (HTTP/2
-   * connections are left alone). Where Vert.x announces the connection before its first bytes, the byte-level path
-   * is open at once; on a listener that also accepts h2c it announces it while dispatching the first request, and
-   * a {@link FastPathGate} opens the path once Vert.x has answered everything it read. The gate stays, disarmed,
-   * to bring the connection back after each later hand-over. Vert.x has no public hook
-   * below its HTTP objects, so this reaches into its internal connection type for the channel pipeline.
+   * Puts a {@link FastPathConnection} in front of the HTTP/1.x decoder of a new server connection, or adopts the one
+   * {@link EarlyFastPath} put there when the connection was accepted (HTTP/2 connections are left alone, and lose
+   * an early one). Where Vert.x announces the connection before its first bytes, the byte-level path is open at
+   * once; on a listener that also accepts h2c it announces it while dispatching the first request, and a
+   * {@link FastPathGate} opens the path once Vert.x has answered everything it read. The gate stays, disarmed, to
+   * bring the connection back after each later hand-over. Vert.x has no public hook below its HTTP objects, so
+   * this reaches into its internal connection type for the channel pipeline.
    */
   static void install(HttpConnection connection, Listener listener) {
-    if (!(connection instanceof Http1xServerConnection http1)) return;
-    ChannelPipeline pipeline = ((ConnectionBase) http1).channelHandlerContext().pipeline();
+    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+    FastPathConnection early = (FastPathConnection) pipeline.get(HANDLER_NAME);
+    if (!(connection instanceof Http1xServerConnection)) {
+      if (early != null) early.leave();
+      return;
+    }
     ChannelHandler decoder = pipeline.get("httpDecoder");
-    if (decoder == null) return;
+    if (decoder == null) {
+      if (early != null) early.leave();
+      return;
+    }
     boolean firstRequestRead = pipeline.get("h2c") != null;
     boolean gated = FastPathGate.supported(decoder) && pipeline.get("handler") != null;
-    if (firstRequestRead && !gated) return;
-    FastPathConnection fastPath = new FastPathConnection(listener);
-    pipeline.addBefore("httpDecoder", "sidecarFastPath", fastPath);
+    FastPathConnection fastPath = early != null ? early : new FastPathConnection(listener);
+    if (early == null) {
+      if (firstRequestRead && !gated) return;
+      pipeline.addBefore("httpDecoder", HANDLER_NAME, fastPath);
+      DownstreamIdleTimeout.takeOver(pipeline);
+    }
+    fastPath.announced();
     if (gated) {
       FastPathGate gate = new FastPathGate(fastPath, decoder);
       pipeline.addBefore("handler", FastPathGate.NAME, gate);
       fastPath.gate(gate);
-      if (firstRequestRead) gate.arm();
+      if (firstRequestRead && !fastPath.isOpen()) gate.arm();
+    } else if (early != null && !fastPath.isOpen()) {
+      early.leave(); // Vert.x has the connection, and nothing would give it back
+      return;
     }
     if (!firstRequestRead) fastPath.open();
   }

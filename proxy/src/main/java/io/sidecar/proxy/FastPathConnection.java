@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
+import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.InetSocketAddress;
 
 /**
@@ -30,6 +31,10 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private FastPathExchange current;
   /** Until open, every byte goes on to Vert.x's decoder ({@link FastPathGate} opens it). */
   private boolean open;
+  /** Put in place when the connection was accepted ({@link EarlyFastPath}), before Vert.x knew of it. */
+  private boolean early;
+  /** Vert.x has announced the connection ({@link FastPath#install}); until then its shutdown does not reach it. */
+  private boolean announced;
   private FastPathGate gate;
   private boolean processing;
   private boolean inactive;
@@ -136,6 +141,17 @@ final class FastPathConnection extends ChannelDuplexHandler {
     open = true;
   }
 
+  /** Open from the connection's first byte, before Vert.x has announced it. */
+  void openEarly() {
+    early = true;
+    open = true;
+  }
+
+  /** Vert.x knows the connection now: its shutdown and hand-overs work as on any connection. */
+  void announced() {
+    announced = true;
+  }
+
   boolean isOpen() {
     return open;
   }
@@ -166,13 +182,16 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * on for every request, or the decoder cannot be inspected) the hand-over is for good.
    */
   private void stepAside() {
-    listener.meters().handovers().increment();
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);
+    boolean http2 = !announced && startsWithHttp2Preface(rest);
+    if (!http2) listener.meters().handovers().increment();
     if (gate != null && runtime.accessLog() == null) {
       open = false;
       gate.arm();
+    } else if (early && !announced && !http2) {
+      open = false; // Vert.x announces the connection with this request: FastPath.install adds the gate
     } else {
       leave();
     }
@@ -181,6 +200,17 @@ final class FastPathConnection extends ChannelDuplexHandler {
       ctx.fireChannelReadComplete();
     }
   }
+
+  /** Whether {@code bytes} begin with the HTTP/2 connection preface's request line (RFC 9113 §3.4). */
+  private static boolean startsWithHttp2Preface(ByteBuf bytes) {
+    if (bytes == null || bytes.readableBytes() < HTTP2_PREFACE.length) return false;
+    for (int i = 0; i < HTTP2_PREFACE.length; i++) {
+      if (bytes.getByte(bytes.readerIndex() + i) != HTTP2_PREFACE[i]) return false;
+    }
+    return true;
+  }
+
+  private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** The exchange in flight ended; {@code close}: the connection must not serve another request. */
   void exchangeDone(boolean close) {
@@ -217,6 +247,20 @@ final class FastPathConnection extends ChannelDuplexHandler {
       return;
     }
     ctx.close(promise);
+  }
+
+  /**
+   * A graceful shutdown of the listener. Vert.x closes the connections it knows once their requests are answered;
+   * one this path has served alone is not among them (Vert.x would hold it for the whole grace period), so it is
+   * closed here, at once when idle, else when the exchange in flight ends.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ShutdownEvent && open && !announced && !inactive) {
+      if (current == null) ctx.close();
+      else if (deferredClose == null) deferredClose = ctx.newPromise();
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -25,6 +25,11 @@ public final class ListenerVerticle extends VerticleBase {
   private final ServerSpec server;
   private final ListenerTls tls;
   private HttpServer httpServer;
+  /** The byte-level path's listener state, registered for connections as they are accepted; null when off. */
+  private FastPath.Listener fastPath;
+  private int boundPort;
+  /** Where connections get the byte-level path as they are accepted; null when the transport has no hook. */
+  private EarlyFastPath earlyFastPath;
 
   /** {@code tls}: the listener's loaded certificate when {@code spec.tls()} is set, else null. */
   public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server, ListenerTls tls) {
@@ -43,16 +48,21 @@ public final class ListenerVerticle extends VerticleBase {
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         });
     if (server.fastPath() && spec.tls() == null) {
-      FastPath.Listener fastPath = FastPath.Listener.of(runtime, spec.name(), server);
-      httpServer.connectionHandler(c -> FastPath.install(c, fastPath));
+      FastPath.Listener listener = FastPath.Listener.of(runtime, spec.name(), server);
+      httpServer.connectionHandler(c -> FastPath.install(c, listener));
+      fastPath = listener;
     }
     return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
       if (tls != null) tls.serve(bound);
+      boundPort = bound.actualPort();
+      earlyFastPath = fastPath == null ? null : EarlyFastPath.of(vertx);
+      if (earlyFastPath != null) earlyFastPath.register(boundPort, fastPath);
     });
   }
 
   @Override
   public Future<?> stop() {
+    if (earlyFastPath != null) earlyFastPath.unregister(boundPort, fastPath);
     return httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -65,8 +75,8 @@ public final class ListenerVerticle extends VerticleBase {
         .setHandle100ContinueAutomatically(true)
         .setMaxChunkSize(64 * 1024)
         .setHttp2ClearTextEnabled(spec.h2c())
-        // Vert.x closes a connection silent both ways this long (its IdleStateHandler sits in front of the byte-level
-        // path too, so relayed bytes count as activity)
+        // Vert.x closes a connection silent both ways this long; where the byte-level path serves, its
+        // DownstreamIdleTimeout takes the place of Vert.x's handler, which sees none of that path's bytes
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setCompressionSupported(false)

@@ -29,6 +29,14 @@ public final class SocketTransport {
     };
   }
 
+  /**
+   * The transport for Vert.x to run on: {@code transport} with an accept hook, so that plain listeners give each
+   * connection the byte-level path from its first byte ({@link EarlyFastPath}). Its name is {@code transport}'s.
+   */
+  public static Transport withAcceptHook(Transport transport) {
+    return EarlyFastPath.wrap(transport);
+  }
+
   /** {@code transport} is null when its Netty classes are not on the class path. */
   static Transport require(String name, Transport transport) {
     if (transport == null) {

@@ -42,11 +42,17 @@ class FastPathTest {
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
   /**
-   * The first request of a connection: Vert.x announces a connection on an h2c-capable listener only once it has
-   * read that request, so the full path serves it and the byte-level path opens behind it.
+   * A connection's first request, on a listener that also speaks h2c. The byte-level path serves it: it is put in
+   * place when the connection is accepted ({@link EarlyFastPath}), not when Vert.x announces the connection (which
+   * on such a listener happens only once Vert.x's decoder has read a request).
    */
   private static void firstRequest(RawHttpClient client) throws IOException {
     assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+  }
+
+  /** A GET the byte-level path hands to the full path: it leaves heads with a Keep-Alive field to Vert.x. */
+  private static String fullPathRequest(String path) {
+    return "GET " + path + " HTTP/1.1\r\nHost: a\r\nKeep-Alive: timeout=5\r\n\r\n";
   }
 
   private double fastPathRequests() {
@@ -103,7 +109,7 @@ class FastPathTest {
       // the same connection serves the next request
       assertThat(client.exchange("GET /api/again HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(fastPathRequests()).isEqualTo(3.0);
     assertThat(handovers()).isZero();
     awaitCount("2xx", 3.0);
   }
@@ -118,7 +124,7 @@ class FastPathTest {
     Buffer echoed = await(h.onClientContext(() -> h.client.request(HttpMethod.POST, h.proxyPort, "127.0.0.1", "/api/echo")
         .compose(req -> req.send(Buffer.buffer(payload))).compose(HttpClientResponse::body)));
     assertThat(echoed.getBytes()).isEqualTo(payload);
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(fastPathRequests()).isEqualTo(2.0);
   }
 
   @Test
@@ -134,14 +140,14 @@ class FastPathTest {
       }).handle(req);
     });
     h.start(1, route(port, "max_request_body: 1GiB").replace("timeout: 2s", "timeout: 60s"));
-    assertThat(h.send(HttpMethod.GET, "/api/first", null, null).status()).isEqualTo(200); // opens the path
+    assertThat(h.send(HttpMethod.GET, "/api/first", null, null).status()).isEqualTo(200);
     long got = await(h.onClientContext(() -> TwoWayStream.send(h.client, new io.vertx.core.http.RequestOptions()
         .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/echo"), size, sent,
         new java.util.concurrent.atomic.AtomicLong())));
     assertThat(got).isEqualTo(size);
     assertThat(upstreamSeen.get()).isEqualTo(size);
     assertThat(sentWhenUpstreamSawFirstMiB.get()).isBetween(0L, size / 2); // streamed, not stored and forwarded
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(fastPathRequests()).isEqualTo(2.0);
   }
 
   @Test
@@ -158,7 +164,7 @@ class FastPathTest {
       RawHttpClient.Response third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(new JsonObject(third.body()).getString("uri")).isEqualTo("/three");
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0); // one and three
+    assertThat(fastPathRequests()).isEqualTo(3.0); // first, one and three
     assertThat(handovers()).isEqualTo(1.0);
   }
 
@@ -185,9 +191,9 @@ class FastPathTest {
         RawHttpClient.Response cached = client.exchange("GET /cached/x HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(cached.body()).isEqualTo("/x");
         assertThat(cached.header("x-cache")).isEqualTo(i == 0 ? "MISS" : "HIT");
-        assertThat(fastPathRequests()).isEqualTo(1.0 + i);
-        assertThat(client.exchange("GET /api/two HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/two");
         assertThat(fastPathRequests()).isEqualTo(2.0 + i);
+        assertThat(client.exchange("GET /api/two HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/two");
+        assertThat(fastPathRequests()).isEqualTo(3.0 + i);
       }
     }
     assertThat(upstreamRequests.get()).isEqualTo(5); // first, one, x once (then a hit), two twice
@@ -213,16 +219,17 @@ class FastPathTest {
       }
     }
     assertThat(seen.get()).isEqualTo(2); // first and x; nothing after the close
-    assertThat(fastPathRequests()).isZero();
+    assertThat(fastPathRequests()).isEqualTo(1.0); // first
   }
 
   @Test
   void thePathOpensOnlyWhenVertxsDecoderHoldsNoPartOfANextRequest() throws Exception {
     h.start(1, route(echoUpstream(), ""));
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-      // The first bytes hold a whole request and the start of a second, cut inside a field value; the rest,
-      // sent later, reads as a request of its own. Only the decoder that holds the start may read it.
-      client.write("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\nGET /api/second HTTP/1.1\r\nX-Split: ");
+      // The first bytes hold a whole request the byte-level path hands over and the start of a second, cut inside
+      // a field value; the rest, sent later, reads as a request of its own. Only the decoder that holds the start
+      // may read it.
+      client.write(fullPathRequest("/api/first") + "GET /api/second HTTP/1.1\r\nX-Split: ");
       assertThat(new JsonObject(client.read().body()).getString("uri")).isEqualTo("/first");
       Thread.sleep(100);
       client.write("GET /api/smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -234,6 +241,7 @@ class FastPathTest {
           .getString("uri")).isEqualTo("/third");
     }
     assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(handovers()).isEqualTo(1.0);
   }
 
   @Test
@@ -251,7 +259,7 @@ class FastPathTest {
       assertThat(client.read().body()).isEqualTo("/r2");
       assertThat(client.read().body()).isEqualTo("/r3");
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(fastPathRequests()).isEqualTo(4.0);
   }
 
   @Test
@@ -284,13 +292,13 @@ class FastPathTest {
           .isEqualTo(431);
     }
     assertThat(handovers()).isEqualTo(2.0);
-    assertThat(fastPathRequests()).isZero();
+    assertThat(fastPathRequests()).isEqualTo(2.0); // the two first requests
     // and the proxy keeps serving
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/fine HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(fastPathRequests()).isEqualTo(4.0);
   }
 
   @Test
@@ -306,7 +314,7 @@ class FastPathTest {
       assertThat(next.body()).isEqualTo("hello");
       assertThat(next.header("x-path")).isEqualTo("/y");
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(fastPathRequests()).isEqualTo(3.0);
   }
 
   @Test
@@ -358,7 +366,7 @@ class FastPathTest {
       h.start(1, route(server.actualPort(), "").replace("pool: { connect_timeout: 500ms }",
           "pool: { connect_timeout: 500ms, idle_timeout: 1s }"));
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        firstRequest(client); // the full path's pool
+        assertThat(client.exchange(fullPathRequest("/api/full")).status()).isEqualTo(200); // the full path's pool
         assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200); // the byte path's
         assertThat(opened.get()).isEqualTo(2);
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -388,7 +396,7 @@ class FastPathTest {
         assertThat(client.atEndOfStream()).isTrue();
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(fastPathRequests()).isEqualTo(3.0);
   }
 
   @Test
@@ -412,9 +420,10 @@ class FastPathTest {
     try (RawUpstream upstream = new RawUpstream(List.of(odd, odd))) {
       h.start(1, route(upstream.port(), ""));
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        // the full path (a connection's first request here) and the byte-level path answer alike, at once
+        // the full path and the byte-level path answer alike, at once
         for (int i = 0; i < 2; i++) {
-          RawHttpClient.Response reply = client.exchange("GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
+          RawHttpClient.Response reply = client.exchange(i == 0 ? fullPathRequest("/api/odd")
+              : "GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
           assertThat(reply.status()).isEqualTo(502);
           assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
         }
@@ -444,8 +453,8 @@ class FastPathTest {
     try (RawUpstream upstream = new RawUpstream(List.of(hinted, hinted, hinted))) {
       h.start(1, route(upstream.port(), ""));
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        for (int i = 0; i < 2; i++) { // the full path (first request), then the byte-level path
-          client.write("GET /api/page HTTP/1.1\r\nHost: a\r\n\r\n");
+        for (int i = 0; i < 2; i++) { // the full path, then the byte-level path
+          client.write(i == 0 ? fullPathRequest("/api/page") : "GET /api/page HTTP/1.1\r\nHost: a\r\n\r\n");
           RawHttpClient.Response hints = client.readHeadOnly();
           assertThat(hints.status()).as("request %d", i).isEqualTo(103);
           assertThat(hints.header("link")).isEqualTo("</a.css>; rel=preload");
@@ -471,7 +480,8 @@ class FastPathTest {
     h.start(1, route(port, "idle_timeout: 400ms"));
     try (RawHttpClient silent = new RawHttpClient(h.proxyPort); RawHttpClient served = new RawHttpClient(h.proxyPort)) {
       for (int i = 0; i < 2; i++) { // the full path, then the byte-level path
-        RawHttpClient.Response stream = served.exchange("GET /api/stream HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttpClient.Response stream = served.exchange(i == 0 ? fullPathRequest("/api/stream")
+            : "GET /api/stream HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(stream.status()).isEqualTo(200);
         assertThat(stream.body()).isEqualTo("p0;p1;p2;p3;p4;p5;");
       }
@@ -481,6 +491,62 @@ class FastPathTest {
       assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
     }
     assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  @Test
+  void onAListenerThatAlsoSpeaksH2cAConnectionPerRequestTakesTheByteLevelPathAndH2cStillWorks() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    for (int i = 0; i < 3; i++) { // a client without keep-alive: each request is its connection's first
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/once");
+        assertThat(client.atEndOfStream()).isTrue();
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(handovers()).isZero();
+    for (boolean upgrade : new boolean[] {false, true}) { // prior knowledge (a preface), then the HTTP/1.1 upgrade
+      io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(upgrade));
+      HttpClientResponse response = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort,
+          "127.0.0.1", "/api/h2").compose(req -> req.send())));
+      assertThat(response.statusCode()).as("upgrade %s", upgrade).isEqualTo(200);
+      assertThat(response.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
+      await(h2c.close());
+    }
+    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(handovers()).as("the upgrade request, not the preface").isEqualTo(1.0);
+  }
+
+  @Test
+  void aGracefulShutdownClosesConnectionsVertxNeverSawAtOnceNotAfterTheGrace() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawHttpClient served = new RawHttpClient(h.proxyPort); RawHttpClient silent = new RawHttpClient(h.proxyPort)) {
+      firstRequest(served); // served by the byte-level path alone: Vert.x has not announced the connection
+      long start = System.nanoTime();
+      var shutdown = h.dataPlane.shutdown(java.time.Duration.ofSeconds(30));
+      assertThat(served.atEndOfStream()).isTrue();
+      assertThat(silent.atEndOfStream()).as("a connection that never sent a byte").isTrue();
+      await(shutdown);
+      assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+    }
+  }
+
+  @Test
+  void aConnectionTheByteLevelPathKeepsBusyOutlivesTheIdleTimeoutAndIsClosedOnceSilent() throws Exception {
+    h.start(1, route(echoUpstream(), "idle_timeout: 400ms"));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (int i = 0; i < 12; i++) { // 1.2 s of requests 100 ms apart: never 400 ms silent
+        assertThat(client.exchange("GET /api/n HTTP/1.1\r\nHost: a\r\n\r\n").status()).as("request %d", i)
+            .isEqualTo(200);
+        Thread.sleep(100);
+      }
+      long start = System.nanoTime();
+      assertThat(client.atEndOfStream()).isTrue();
+      assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+    }
+    assertThat(fastPathRequests()).isEqualTo(12.0);
   }
 
   @Test
@@ -529,7 +595,7 @@ class FastPathTest {
       assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isZero();
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(handovers()).isEqualTo(2.0);
   }
 
   /** Fault injection with {@code seed} and one rule on route api: 418 for {@code percent} % of X-Chaos: on. */
@@ -550,14 +616,14 @@ class FastPathTest {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/calm HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      assertThat(fastPathRequests()).isEqualTo(1.0); // a rule that does not match keeps the byte-level path
+      assertThat(fastPathRequests()).isEqualTo(2.0); // a rule that does not match keeps the byte-level path
       RawHttpClient.Response faulted = client.exchange("GET /api/chaos HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n");
       assertThat(faulted.status()).isEqualTo(418);
       assertThat(faulted.header("x-sidecar-flags")).isEqualTo("FI");
       assertThat(client.exchange("GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(handovers()).isEqualTo(1.0);
-    assertThat(fastPathRequests()).isEqualTo(2.0); // calm and, behind the faulted one, after
+    assertThat(fastPathRequests()).isEqualTo(3.0); // first, calm and, behind the faulted one, after
   }
 
   @Test
@@ -568,7 +634,7 @@ class FastPathTest {
     int fired = 0;
     for (int i = 0; i < connections; i++) {
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        firstRequest(client); // the next request meets the byte-level path, which draws
+        firstRequest(client); // the next request meets the byte-level path too, which draws once
         if (client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n").status() == 418) fired++;
       }
     }
@@ -593,7 +659,7 @@ class FastPathTest {
       await(shutdown);
       assertThat(client.atEndOfStream()).isTrue();
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(fastPathRequests()).isEqualTo(2.0); // Vert.x never saw this connection: the byte-level path closed it
   }
 
   private void awaitCount(String statusClass, double expected) {

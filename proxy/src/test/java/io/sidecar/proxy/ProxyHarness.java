@@ -29,8 +29,8 @@ final class ProxyHarness implements AutoCloseable {
    * On the transport production takes ({@code server.transport: auto}), so the tests cover it;
    * {@code -Dtest.transport=IO_URING} (or EPOLL, NIO) runs them on another one.
    */
-  final Vertx vertx = Vertx.builder().withTransport(SocketTransport.choose(
-      io.sidecar.config.ServerSpec.Transport.valueOf(System.getProperty("test.transport", "AUTO")))).build();
+  final Vertx vertx = Vertx.builder().withTransport(SocketTransport.withAcceptHook(SocketTransport.choose(
+      io.sidecar.config.ServerSpec.Transport.valueOf(System.getProperty("test.transport", "AUTO"))))).build();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final io.sidecar.cache.HttpCache cache = new io.sidecar.cache.HttpCache(vertx,
       io.sidecar.cache.CacheConfig.builder().l1MaxBytes(16 * 1024 * 1024).build());

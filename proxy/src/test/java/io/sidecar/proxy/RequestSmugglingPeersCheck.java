@@ -41,12 +41,7 @@ class RequestSmugglingPeersCheck {
       for (RequestSmugglingTest.Mode mode : RequestSmugglingTest.Mode.values()) {
         ProxyHarness h = new ProxyHarness();
         try {
-          String server = "server: { max_request_body: 1024" + (mode == RequestSmugglingTest.Mode.FULL ? ", fast_path: false" : "") + " }\n";
-          String yaml = server + ProxyHarness.singleRoute(upstream.port(), "    timeout: 5s\n");
-          if (mode == RequestSmugglingTest.Mode.BYTE_LEVEL) {
-            yaml = yaml.replace("address: \"127.0.0.1:{PROXY}\"", "address: \"127.0.0.1:{PROXY}\", h2c: false");
-          }
-          h.start(1, yaml);
+          h.start(1, RequestSmugglingTest.config(mode, upstream.port()));
           results.put("sidecar " + mode, run(h.proxyPort, upstream));
         } finally {
           h.close();

@@ -296,14 +296,17 @@ public final class RequestHeadParser {
       if (i >= end || i == start + 1) return false;
       i++; // past ']'
     } else {
-      while (i < end && isRegNameByte(buf.getByte(i))) i++;
+      while (i < end && isRegNameByte(buf.getByte(i)) && buf.getByte(i) != '%') i++; // Vert.x refuses pct-encoding
       if (i == start) return false;
     }
     int nameEnd = i;
     if (i < end) {
       if (buf.getByte(i) != ':') return false;
+      int port = 0;
       for (i++; i < end; i++) {
         if (!isDigit(buf.getByte(i))) return false;
+        port = port * 10 + (buf.getByte(i) - '0');
+        if (port > 65535) return false; // not a TCP port: the full path rejects it (400), so it must see it
       }
     }
     hostStart = start;

@@ -179,6 +179,7 @@ class RequestHeadParserTest {
     assertThat(parser.host()).isEqualTo("api.example.org");
     assertThat(parser.authority()).isEqualTo("Api.Example.org:443");
 
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h:65535\r\n\r\n")).isEqualTo(Result.SIMPLE);
     assertThat(parse("GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n")).isEqualTo(Result.SIMPLE);
     assertThat(parser.host()).isEqualTo("[::1]");
     assertThat(parser.authority()).isEqualTo("[::1]:8443");
@@ -390,6 +391,9 @@ class RequestHeadParserTest {
         Arguments.of("Host with userinfo", "GET / HTTP/1.1\r\nHost: user@h\r\n\r\n"),
         Arguments.of("Host with path", "GET / HTTP/1.1\r\nHost: h/x\r\n\r\n"),
         Arguments.of("Host with bad port", "GET / HTTP/1.1\r\nHost: h:80a\r\n\r\n"),
+        Arguments.of("Host with a percent-encoded byte", "GET / HTTP/1.1\r\nHost: %41bc\r\n\r\n"),
+        Arguments.of("Host with a port above 65535", "GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n"),
+        Arguments.of("Host with a long port", "GET / HTTP/1.1\r\nHost: h:99999999999\r\n\r\n"),
         Arguments.of("unterminated IPv6", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"),
         Arguments.of("Host space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n"),
         // Fields the fast path does not handle.

@@ -1,0 +1,122 @@
+package io.sidecar.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.spi.transport.Transport;
+import java.net.SocketAddress;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
+
+/**
+ * A Vert.x transport that is its delegate in every respect but one: each server socket channel it makes carries a
+ * handler of ours in front of Netty's acceptor, so that it sees every accepted connection before Vert.x sets it
+ * up. Vert.x has no public hook at that point; {@link EarlyFastPath} uses this one.
+ */
+final class AcceptHookTransport implements Transport {
+  private final Transport delegate;
+  private final Supplier<ChannelHandler> serverChannelHandler;
+
+  AcceptHookTransport(Transport delegate, Supplier<ChannelHandler> serverChannelHandler) {
+    this.delegate = delegate;
+    this.serverChannelHandler = serverChannelHandler;
+  }
+
+  /** What makes the handlers (for {@link EarlyFastPath#of} to find its registry). */
+  Object hook() {
+    return serverChannelHandler;
+  }
+
+  @Override
+  public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+    ChannelFactory<? extends ServerChannel> factory = delegate.serverChannelFactory(domainSocket);
+    return () -> {
+      ServerChannel channel = factory.newChannel();
+      // added before the channel is registered, so before ServerBootstrap appends its acceptor
+      channel.pipeline().addLast(serverChannelHandler.get());
+      return channel;
+    };
+  }
+
+  // everything else is the delegate's
+
+  @Override
+  public boolean supportsDomainSockets() {
+    return delegate.supportsDomainSockets();
+  }
+
+  @Override
+  public boolean supportFileRegion() {
+    return delegate.supportFileRegion();
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return delegate.isAvailable();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return delegate.unavailabilityCause();
+  }
+
+  @Override
+  public SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+    return delegate.convert(address);
+  }
+
+  @Override
+  public io.vertx.core.net.SocketAddress convert(SocketAddress address) {
+    return delegate.convert(address);
+  }
+
+  @Override
+  public IoHandlerFactory ioHandlerFactory() {
+    return delegate.ioHandlerFactory();
+  }
+
+  @Override
+  public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+    return delegate.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+  }
+
+  @Override
+  public DatagramChannel datagramChannel() {
+    return delegate.datagramChannel();
+  }
+
+  @Override
+  public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+    return delegate.datagramChannel(family);
+  }
+
+  @Override
+  public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+    return delegate.channelFactory(domainSocket);
+  }
+
+  @Override
+  public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+    delegate.configure(channel, options);
+  }
+
+  @Override
+  public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+    delegate.configure(options, connectTimeout, domainSocket, bootstrap);
+  }
+
+  @Override
+  public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+    delegate.configure(options, domainSocket, bootstrap);
+  }
+}

@@ -1,0 +1,109 @@
+package io.sidecar.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code server.idle_timeout} for a connection the byte-level path serves. Vert.x's own idle handler sits behind
+ * its HTTP/1.1 decoder, so it never sees the bytes the byte-level path (in front of that decoder) reads and writes,
+ * and would close a busy connection once the timeout had passed since the last request Vert.x itself served. This
+ * one takes its place at the front of the pipeline, where every byte either way passes, and when the connection has
+ * been silent both ways for the timeout it sends Vert.x the same event its handler would, so Vert.x closes it as
+ * before (and the byte-level path lets an exchange in flight finish first).
+ *
+ * <p>It cannot be a Netty {@link IdleStateHandler}: Vert.x places its HTTP/1.1 decoder in front of any handler of
+ * that class it finds, which would put the decoder ahead of the byte-level path.
+ */
+final class DownstreamIdleTimeout extends ChannelDuplexHandler implements Runnable {
+  static final String NAME = "sidecarIdle";
+  private static final String VERTX_IDLE = "idle";
+
+  private final long timeoutNanos;
+  private ChannelHandlerContext ctx;
+  private long lastActivityNanos;
+  private ScheduledFuture<?> check;
+
+  private DownstreamIdleTimeout(long timeoutNanos) {
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  /**
+   * Replaces Vert.x's idle handler in {@code pipeline}, if it has one with an all-idle timeout, by one at the front.
+   * Idempotent.
+   */
+  static void takeOver(ChannelPipeline pipeline) {
+    if (pipeline.get(NAME) != null || !(pipeline.get(VERTX_IDLE) instanceof IdleStateHandler vertxIdle)) return;
+    long timeoutMillis = vertxIdle.getAllIdleTimeInMillis();
+    if (timeoutMillis <= 0) return; // only read or write timeouts: not ours (the listener sets neither)
+    pipeline.remove(VERTX_IDLE);
+    pipeline.addFirst(NAME, new DownstreamIdleTimeout(TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    lastActivityNanos = System.nanoTime();
+    if (ctx.channel().isRegistered()) schedule(timeoutNanos);
+  }
+
+  @Override
+  public void channelRegistered(ChannelHandlerContext ctx) {
+    if (check == null) schedule(timeoutNanos);
+    ctx.fireChannelRegistered();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastActivityNanos = System.nanoTime();
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    lastActivityNanos = System.nanoTime();
+    ctx.write(msg, promise);
+  }
+
+  /** The timer: silent for the timeout, or checks again when it would be. */
+  @Override
+  public void run() {
+    check = null;
+    if (!ctx.channel().isOpen()) return;
+    long silentNanos = System.nanoTime() - lastActivityNanos;
+    if (silentNanos >= timeoutNanos) {
+      lastActivityNanos = System.nanoTime(); // Vert.x closes on the event; if it did not, the next one is a period on
+      ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+      schedule(timeoutNanos);
+    } else {
+      schedule(timeoutNanos - silentNanos);
+    }
+  }
+
+  private void schedule(long delayNanos) {
+    check = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  private void cancel() {
+    if (check != null) {
+      check.cancel(false);
+      check = null;
+    }
+  }
+}

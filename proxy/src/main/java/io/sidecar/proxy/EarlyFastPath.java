@@ -1,0 +1,126 @@
+package io.sidecar.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.transports.TransportInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Puts the byte-level path in front of a plain listener's connections when they are accepted, not when Vert.x
+ * announces them. On a listener that also speaks h2c, Vert.x announces an HTTP/1.1 connection only once its decoder
+ * has read the first request, so that request took the full path: on a connection that carries one request (a
+ * client without keep-alive, a health checker), every request did, at about twice nginx's CPU per connection.
+ *
+ * <p>How: {@link #wrap} gives Vert.x a transport whose server channels carry a handler in front of Netty's acceptor
+ * ({@link AcceptHookTransport}); for each accepted connection on a port a listener has {@link #register registered},
+ * it adds a {@link Placer}, which, once Vert.x has set up the connection's pipeline (at {@code channelActive}),
+ * puts a {@link FastPathConnection} in front of Vert.x's h2c detector (or its HTTP/1.1 decoder). An HTTP/2 preface
+ * or a request the path does not take goes on to Vert.x as the connection's first bytes, so prior-knowledge h2c and
+ * the h2c upgrade work as before; {@link FastPath#install} adds the gate that brings the connection back.
+ *
+ * <p>A connection the path has served alone is unknown to Vert.x's HTTP server, which would not close it at a
+ * graceful shutdown; {@link FastPathConnection} closes it itself when it sees Vert.x's shutdown event.
+ */
+final class EarlyFastPath implements Supplier<ChannelHandler> {
+  /**
+   * Listeners by port, then by name. The server channel's own address may be a wildcard; two listeners on one port
+   * (different hosts) are left to {@link FastPath#install}, which knows which one a connection is on.
+   */
+  private final Map<Integer, Map<String, FastPath.Listener>> listeners = new ConcurrentHashMap<>();
+
+  private EarlyFastPath() {}
+
+  /** The transport Vert.x should run on: {@code transport} with the accept hook of a registry of its own. */
+  static Transport wrap(Transport transport) {
+    if (!(transport instanceof TransportInternal internal)) return transport;
+    EarlyFastPath registry = new EarlyFastPath();
+    return new TransportInternal(internal.name(), internal.available(), internal.unavailabilityCause(),
+        new AcceptHookTransport(internal.implementation(), registry));
+  }
+
+  /** The registry of the transport {@code vertx} runs on, or null when it runs without the hook. */
+  static EarlyFastPath of(Vertx vertx) {
+    return vertx instanceof VertxInternal internal && internal.transport() instanceof AcceptHookTransport hooked
+        && hooked.hook() instanceof EarlyFastPath registry ? registry : null;
+  }
+
+  /** Connections accepted on {@code port} from now on get the byte-level path at once. */
+  void register(int port, FastPath.Listener listener) {
+    listeners.computeIfAbsent(port, p -> new ConcurrentHashMap<>()).put(listener.name(), listener);
+  }
+
+  /** Undoes {@link #register} when {@code listener} is still the one registered (a reload may have replaced it). */
+  void unregister(int port, FastPath.Listener listener) {
+    listeners.computeIfPresent(port, (p, byName) -> {
+      byName.remove(listener.name(), listener);
+      return byName.isEmpty() ? null : byName;
+    });
+  }
+
+  /** A new server channel's hook: {@link AcceptHookTransport} asks for one per server channel. */
+  @Override
+  public ChannelHandler get() {
+    return new Acceptor();
+  }
+
+  private FastPath.Listener listenerOf(Channel serverChannel) {
+    if (!(serverChannel.localAddress() instanceof InetSocketAddress local)) return null;
+    Map<String, FastPath.Listener> byName = listeners.get(local.getPort());
+    if (byName == null || byName.size() != 1) return null;
+    for (FastPath.Listener only : byName.values()) return only;
+    return null;
+  }
+
+  /** On a server channel, ahead of Netty's acceptor: sees each accepted connection before it is registered. */
+  private final class Acceptor extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Channel child) {
+        FastPath.Listener listener = listenerOf(ctx.channel());
+        if (listener != null) child.pipeline().addFirst(new Placer(listener));
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Waits for Vert.x's pipeline set-up, then puts the byte-level path where {@link FastPath#install} would. */
+  private static final class Placer extends ChannelInboundHandlerAdapter {
+    private final FastPath.Listener listener;
+
+    Placer(FastPath.Listener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ChannelPipeline pipeline = ctx.pipeline();
+      pipeline.remove(this);
+      if (pipeline.get(FastPath.HANDLER_NAME) == null) { // not installed already (a listener without h2c)
+        String anchor = pipeline.get("httpDecoder") != null ? "httpDecoder" : nameOf(pipeline);
+        if (anchor != null) {
+          FastPathConnection fastPath = new FastPathConnection(listener);
+          pipeline.addBefore(anchor, FastPath.HANDLER_NAME, fastPath);
+          DownstreamIdleTimeout.takeOver(pipeline);
+          fastPath.openEarly();
+        }
+      }
+      ctx.fireChannelActive();
+    }
+
+    /** The name of Vert.x's h2c detector, which it adds without one we could ask for. */
+    private static String nameOf(ChannelPipeline pipeline) {
+      var detector = pipeline.context(Http1xOrH2CHandler.class);
+      return detector == null ? null : detector.name();
+    }
+  }
+}
