@@ -329,10 +329,10 @@ class RequestSmugglingTest {
     List<RawHttpClient.Response> responses = new ArrayList<>();
     boolean closed;
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-      if (row.name().equals("Upgrade h2c without Connection")) {
+      if (mode == Mode.FULL && row.name().equals("Upgrade h2c without Connection")) {
         // Vert.x 5.0.7's h2c upgrade handler (Http1xUpgradeToH2CHandler) answers the first request of an h2c listener
         // that says Upgrade: h2c without "Connection: Upgrade, HTTP2-Settings" with a 400 that has no length and does
-        // not close; the byte-level path hands a request with Upgrade to it. Kept as a row, not as a pass.
+        // not close; the byte-level path drops such an Upgrade field itself. Kept as a row, not as a pass.
         org.junit.jupiter.api.Assumptions.abort("known Vert.x limitation: h2c upgrade handler's unframed 400");
       }
       if (row.sequential()) {

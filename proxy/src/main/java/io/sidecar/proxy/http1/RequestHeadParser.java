@@ -227,7 +227,15 @@ public final class RequestHeadParser {
       case 6:
         return !equalsIgnoreCase(buf, name, nameEnd, "expect");
       case 7:
-        return !equalsIgnoreCase(buf, name, nameEnd, "upgrade") && !equalsIgnoreCase(buf, name, nameEnd, "trailer");
+        if (equalsIgnoreCase(buf, name, nameEnd, "upgrade")) {
+          // Hop-by-hop (RFC 9110 §7.6.1). An upgrade is asked for only with "upgrade" in Connection (§7.8), and such
+          // a head goes to Vert.x (connection() takes no other option than close and keep-alive); alone it is
+          // dropped, as the full path does. (On an h2c listener, Vert.x's h2c handler would answer a first
+          // request with "Upgrade: h2c" alone with an unframed 400.)
+          dropped.add(name, next);
+          return true;
+        }
+        return !equalsIgnoreCase(buf, name, nameEnd, "trailer");
       case 10:
         if (equalsIgnoreCase(buf, name, nameEnd, "keep-alive")) return false;
         if (equalsIgnoreCase(buf, name, nameEnd, "connection")) {

@@ -246,6 +246,18 @@ class RequestHeadParserTest {
   }
 
   @Test
+  void anUpgradeFieldWithoutUpgradeInConnectionIsDroppedAndWithItTheHeadGoesToVertx() {
+    String head = "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nX-A: b\r\n\r\n";
+    assertThat(parse(head)).isEqualTo(Result.SIMPLE);
+    assertThat(parser.droppedLines()).isEqualTo(1);
+    assertThat(slice(head, parser.droppedLineStart(0), parser.droppedLineEnd(0))).isEqualTo("Upgrade: h2c\r\n");
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"))
+        .isEqualTo(Result.UNSUPPORTED);
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: keep-alive, upgrade\r\n\r\n"))
+        .isEqualTo(Result.UNSUPPORTED);
+  }
+
+  @Test
   void headerLookupIsCaseInsensitiveTrimmedAndFirst() {
     String head = "GET / HTTP/1.1\r\nHost: h\r\nX-Tenant:  \t acme corp \t\r\nx-tenant: second\r\nX-Empty:\r\n\r\n";
     assertThat(parse(head)).isEqualTo(Result.SIMPLE);
@@ -399,7 +411,6 @@ class RequestHeadParserTest {
         // Fields the fast path does not handle.
         Arguments.of("Expect", ok + "Expect: 100-continue\r\n\r\n"),
         Arguments.of("Upgrade", ok + "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
-        Arguments.of("Upgrade alone", ok + "upgrade: h2c\r\n\r\n"),
         Arguments.of("HTTP2-Settings", ok + "HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"),
         Arguments.of("Keep-Alive", ok + "Keep-Alive: timeout=5\r\n\r\n"),
         Arguments.of("Proxy-Connection", ok + "Proxy-Connection: keep-alive\r\n\r\n"),
