@@ -5,7 +5,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.net.impl.VertxConnection;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -29,7 +34,9 @@ import java.util.function.Supplier;
  * the h2c upgrade work as before; {@link FastPath#install} adds the gate that brings the connection back.
  *
  * <p>A connection the path has served alone is unknown to Vert.x's HTTP server, which would not close it at a
- * graceful shutdown; {@link FastPathConnection} closes it itself when it sees Vert.x's shutdown event.
+ * graceful shutdown; {@link FastPathConnection} closes it itself when it sees Vert.x's shutdown event. Vert.x's
+ * raw-socket object, which it keeps at the end of such a connection's pipeline until it learns the protocol, is
+ * replaced by a lighter one ({@link Placer#replaceRawSocket}).
  */
 final class EarlyFastPath implements Supplier<ChannelHandler> {
   /**
@@ -93,6 +100,9 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
     }
   }
 
+  /** The name under which Vert.x's net server adds its connection handler. */
+  private static final String VERTX_HANDLER = "handler";
+
   /** Waits for Vert.x's pipeline set-up, then puts the byte-level path where {@link FastPath#install} would. */
   private static final class Placer extends ChannelInboundHandlerAdapter {
     private final FastPath.Listener listener;
@@ -111,10 +121,31 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
           FastPathConnection fastPath = new FastPathConnection(listener);
           pipeline.addBefore(anchor, FastPath.HANDLER_NAME, fastPath);
           DownstreamIdleTimeout.takeOver(pipeline);
+          replaceRawSocket(pipeline);
           fastPath.openEarly();
         }
       }
       ctx.fireChannelActive();
+    }
+
+    /**
+     * Until it knows a connection's protocol, Vert.x keeps a raw-socket object at the pipeline's end (a
+     * {@link NetSocketImpl}, which queues writes from any thread: a 4 KiB queue each). It used to drop it at the first
+     * request; a connection the byte-level path serves may never get there, so an idle one held twice the heap. A
+     * bare connection in strict thread mode takes its place: it closes on Vert.x's idle and shutdown events, and
+     * Vert.x replaces it, as it would the raw socket, when it sets the connection up for HTTP/1.x or HTTP/2.
+     */
+    private static void replaceRawSocket(ChannelPipeline pipeline) {
+      if (pipeline.get(VERTX_HANDLER) instanceof VertxHandler<?> handler
+          && handler.getConnection() instanceof NetSocketImpl socket) {
+        ContextInternal context = socket.context();
+        pipeline.replace(VERTX_HANDLER, VERTX_HANDLER, VertxHandler.create(chctx -> new VertxConnection(context, chctx, true) {
+          @Override
+          protected void handleMessage(Object msg) {
+            ReferenceCountUtil.release(msg); // nothing reaches it: Vert.x's h2c detector replaces it before any byte
+          }
+        }));
+      }
     }
 
     /** The name of Vert.x's h2c detector, which it adds without one we could ask for. */
