@@ -8,6 +8,7 @@
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
+# env AB_HEADER: a header every measured request carries, e.g. "Connection: close" (a new connection per request)
 # env AB_CHURN (default 40): one-second wrk -c256 bursts of new connections after the 20 s warm-up, so the JIT has
 # compiled connection set-up too (run.sh --jvm-churn says why)
 # env SIDECAR_CPUS, LOAD_CPUS (default: all cores): cores of the sidecar JVM and of wrk + origin; 0 and 1 measures
@@ -53,7 +54,7 @@ for ((round = 1; round <= rounds; round++)); do
     taskset -c "$load_cpus" wrk -t1 -c"$conns" -d20s "http://127.0.0.1:27100$path" >/dev/null
     for ((i = 0; i < ${AB_CHURN:-40}; i++)); do taskset -c "$load_cpus" wrk -t1 -c256 -d1s "http://127.0.0.1:27100/1k" >/dev/null; done
     before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d10s --latency "http://127.0.0.1:27100$path")
+    out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d10s --latency ${AB_HEADER:+-H "$AB_HEADER"} "http://127.0.0.1:27100$path")
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     printf 'round %d %s %-58s rps %10s  p99 %8s  cpu %s us/req\n' "$round" "$([ "$side" = 0 ] && echo A || echo B)" "$target" \
