@@ -493,10 +493,9 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(1.0);
   }
 
-  @Test
-  void onAListenerThatAlsoSpeaksH2cAConnectionPerRequestTakesTheByteLevelPathAndH2cStillWorks() throws Exception {
-    h.start(1, route(echoUpstream(), ""));
-    for (int i = 0; i < 3; i++) { // a client without keep-alive: each request is its connection's first
+  /** Three requests, each on a connection of its own (a client without keep-alive): all on the byte-level path. */
+  private void threeConnectionsOfOneRequestTakeTheByteLevelPath() throws IOException {
+    for (int i = 0; i < 3; i++) {
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         RawHttpClient.Response reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         assertThat(reply.status()).isEqualTo(200);
@@ -506,6 +505,12 @@ class FastPathTest {
     }
     assertThat(fastPathRequests()).isEqualTo(3.0);
     assertThat(handovers()).isZero();
+  }
+
+  @Test
+  void onAListenerThatAlsoSpeaksH2cAConnectionPerRequestTakesTheByteLevelPathAndH2cStillWorks() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    threeConnectionsOfOneRequestTakeTheByteLevelPath();
     for (boolean upgrade : new boolean[] {false, true}) { // prior knowledge (a preface), then the HTTP/1.1 upgrade
       io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
           .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(upgrade));
@@ -557,16 +562,7 @@ class FastPathTest {
         routes: [ { name: api, match: { path_prefix: /api/ }, rewrite_prefix: /, cluster: app, timeout: 2s } ]
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(port));
-    for (int i = 0; i < 3; i++) {
-      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        RawHttpClient.Response reply = client.exchange("GET /api/once HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-        assertThat(reply.status()).isEqualTo(200);
-        assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/once");
-        assertThat(client.atEndOfStream()).isTrue();
-      }
-    }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
-    assertThat(handovers()).isZero();
+    threeConnectionsOfOneRequestTakeTheByteLevelPath();
     // HTTP/2 with prior knowledge is not spoken here: the preface is no HTTP/1.1 request
     io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
