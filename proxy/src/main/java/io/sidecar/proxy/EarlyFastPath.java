@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.transport.Transport;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,13 +38,23 @@ import java.util.function.Supplier;
  * graceful shutdown; {@link FastPathConnection} closes it itself when it sees Vert.x's shutdown event. Vert.x's
  * raw-socket object, which it keeps at the end of such a connection's pipeline until it learns the protocol, is
  * replaced by a lighter one ({@link Placer#replaceRawSocket}).
+ *
+ * <p>Since it sees every accepted connection, it also counts each listener's connections, TLS ones included
+ * ({@link ProxyMetrics.ConnectionMeters}).
  */
 final class EarlyFastPath implements Supplier<ChannelHandler> {
+  /** Listeners by port, then by name (two listeners may share a port on different hosts). */
+  private final Map<Integer, Map<String, Accepting>> listeners = new ConcurrentHashMap<>();
+
   /**
-   * Listeners by port, then by name. The server channel's own address may be a wildcard; two listeners on one port
-   * (different hosts) are left to {@link FastPath#install}, which knows which one a connection is on.
+   * What the hook knows of one listener.
+   *
+   * @param host        the address it listens on (a wildcard takes what no other listener on the port does)
+   * @param connections its connection meters
+   * @param fastPath    its byte-level path, or null when it has none (TLS, {@code server.fast_path: false})
    */
-  private final Map<Integer, Map<String, FastPath.Listener>> listeners = new ConcurrentHashMap<>();
+  record Accepting(String name, InetAddress host, ProxyMetrics.ConnectionMeters connections,
+                   FastPath.Listener fastPath) {}
 
   private EarlyFastPath() {}
 
@@ -61,13 +72,13 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
         && hooked.hook() instanceof EarlyFastPath registry ? registry : null;
   }
 
-  /** Connections accepted on {@code port} from now on get the byte-level path at once. */
-  void register(int port, FastPath.Listener listener) {
+  /** Connections accepted on {@code port} from now on are counted, and get the byte-level path at once if it has one. */
+  void register(int port, Accepting listener) {
     listeners.computeIfAbsent(port, p -> new ConcurrentHashMap<>()).put(listener.name(), listener);
   }
 
   /** Undoes {@link #register} when {@code listener} is still the one registered (a reload may have replaced it). */
-  void unregister(int port, FastPath.Listener listener) {
+  void unregister(int port, Accepting listener) {
     listeners.computeIfPresent(port, (p, byName) -> {
       byName.remove(listener.name(), listener);
       return byName.isEmpty() ? null : byName;
@@ -80,12 +91,17 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
     return new Acceptor();
   }
 
-  private FastPath.Listener listenerOf(Channel serverChannel) {
-    if (!(serverChannel.localAddress() instanceof InetSocketAddress local)) return null;
-    Map<String, FastPath.Listener> byName = listeners.get(local.getPort());
-    if (byName == null || byName.size() != 1) return null;
-    for (FastPath.Listener only : byName.values()) return only;
-    return null;
+  /** The listener an accepted connection reached: by its local port, then by its local address. */
+  private Accepting listenerOf(Channel child) {
+    if (!(child.localAddress() instanceof InetSocketAddress local)) return null;
+    Map<String, Accepting> byName = listeners.get(local.getPort());
+    if (byName == null) return null;
+    Accepting wildcard = null;
+    for (Accepting listener : byName.values()) {
+      if (byName.size() == 1 || listener.host().equals(local.getAddress())) return listener;
+      if (listener.host().isAnyLocalAddress()) wildcard = listener;
+    }
+    return wildcard;
   }
 
   /** On a server channel, ahead of Netty's acceptor: sees each accepted connection before it is registered. */
@@ -93,8 +109,13 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof Channel child) {
-        FastPath.Listener listener = listenerOf(ctx.channel());
-        if (listener != null) child.pipeline().addFirst(new Placer(listener));
+        Accepting listener = listenerOf(child);
+        if (listener != null) {
+          ProxyMetrics.ConnectionMeters connections = listener.connections();
+          connections.opened();
+          child.closeFuture().addListener(closed -> connections.closed());
+          if (listener.fastPath() != null) child.pipeline().addFirst(new Placer(listener.fastPath()));
+        }
       }
       ctx.fireChannelRead(msg);
     }

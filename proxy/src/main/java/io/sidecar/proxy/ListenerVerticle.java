@@ -28,8 +28,9 @@ public final class ListenerVerticle extends VerticleBase {
   /** The byte-level path's listener state, registered for connections as they are accepted; null when off. */
   private FastPath.Listener fastPath;
   private int boundPort;
-  /** Where connections get the byte-level path as they are accepted; null when the transport has no hook. */
-  private EarlyFastPath earlyFastPath;
+  /** Where connections are counted and get the byte-level path as they are accepted; null without the hook. */
+  private EarlyFastPath acceptHook;
+  private EarlyFastPath.Accepting accepting;
 
   /** {@code tls}: the listener's loaded certificate when {@code spec.tls()} is set, else null. */
   public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server, ListenerTls tls) {
@@ -55,14 +56,27 @@ public final class ListenerVerticle extends VerticleBase {
     return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
       if (tls != null) tls.serve(bound);
       boundPort = bound.actualPort();
-      earlyFastPath = fastPath == null ? null : EarlyFastPath.of(vertx);
-      if (earlyFastPath != null) earlyFastPath.register(boundPort, fastPath);
+      acceptHook = EarlyFastPath.of(vertx);
+      if (acceptHook != null) {
+        accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
+            runtime.metrics().connections(spec.name()), fastPath);
+        acceptHook.register(boundPort, accepting);
+      }
     });
+  }
+
+  /** The listener's host as an address (it was just bound, so it resolves). */
+  private static java.net.InetAddress resolved(String host) {
+    try {
+      return java.net.InetAddress.getByName(host);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("listener host " + host + " bound but does not resolve", e);
+    }
   }
 
   @Override
   public Future<?> stop() {
-    if (earlyFastPath != null) earlyFastPath.unregister(boundPort, fastPath);
+    if (acceptHook != null) acceptHook.unregister(boundPort, accepting);
     return httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -53,6 +53,34 @@ public final class ProxyMetrics {
         .tag("listener", l).register(registry));
   }
 
+  /**
+   * A listener's downstream connections (Envoy's {@code downstream_cx_total} and {@code downstream_cx_active}, nginx's
+   * accepts and active connections): {@code sidecar_downstream_connections_total} and
+   * {@code sidecar_downstream_connections_active}, counted as the kernel hands them over, before any byte is read.
+   */
+  public record ConnectionMeters(Counter accepted, AtomicLong open) {
+    void opened() {
+      accepted.increment();
+      open.incrementAndGet();
+    }
+
+    void closed() {
+      open.decrementAndGet();
+    }
+  }
+
+  private final ConcurrentHashMap<String, ConnectionMeters> connections = new ConcurrentHashMap<>();
+
+  public ConnectionMeters connections(String listener) {
+    return connections.computeIfAbsent(listener, l -> {
+      AtomicLong open = new AtomicLong();
+      io.micrometer.core.instrument.Gauge.builder("sidecar_downstream_connections_active", open, AtomicLong::get)
+          .description("Client connections open on the listener").tag("listener", l).register(registry);
+      return new ConnectionMeters(Counter.builder("sidecar_downstream_connections")
+          .description("Client connections the listener accepted").tag("listener", l).register(registry), open);
+    });
+  }
+
   /** A listener's byte-level path counters ({@link FastPathConnection}), looked up once per connection. */
   public record FastPathMeters(Counter requests, Counter handovers) {}
 

@@ -63,6 +63,11 @@ class ProtocolsTest {
     String clear = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, plainPort, "127.0.0.1", "/")
         .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
     assertThat(clear).isEqualTo("HTTP_2 upstream saw HTTP_1_1");
+    // each listener counts its own connections, TLS ones too (DownstreamConnectionsTest has the rest)
+    for (String listener : new String[] {"tls", "plain"}) {
+      assertThat(h.registry.get("sidecar_downstream_connections").tag("listener", listener).counter().count())
+          .as(listener).isEqualTo(1.0);
+    }
   }
 
   @Test

@@ -1,0 +1,60 @@
+package io.sidecar.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code sidecar_downstream_connections_total} and {@code _active} per listener, through real sockets. */
+class DownstreamConnectionsTest {
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private double accepted() {
+    var c = h.registry.find("sidecar_downstream_connections").tag("listener", "in").counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private double active() {
+    var g = h.registry.find("sidecar_downstream_connections_active").tag("listener", "in").gauge();
+    return g == null ? -1 : g.value();
+  }
+
+  /** Waits (5 s at most) for {@code value} to reach {@code expected}: a close is counted when the loop sees it. */
+  private static void await(DoubleSupplier value, double expected) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (value.getAsDouble() != expected && System.nanoTime() < deadline) Thread.sleep(10);
+    assertThat(value.getAsDouble()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "fast_path: false"})
+  void everyAcceptedConnectionIsCountedServedOrSilentAndLeavesTheGaugeWhenClosed(String server) throws Exception {
+    int upstream = h.upstream(req -> req.response().end("ok"));
+    h.start(1, "server: { " + server + " }\n" + ProxyHarness.singleRoute(upstream, "    timeout: 2s\n"));
+    List<RawHttpClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) clients.add(new RawHttpClient(h.proxyPort));
+      assertThat(clients.get(0).exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      await(this::accepted, 3);
+      await(this::active, 3);
+    } finally {
+      for (RawHttpClient client : clients) client.close();
+    }
+    await(this::active, 0);
+    try (RawHttpClient once = new RawHttpClient(h.proxyPort)) {
+      assertThat(once.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
+      assertThat(once.atEndOfStream()).isTrue();
+    }
+    await(this::accepted, 4);
+    await(this::active, 0); // closed by the sidecar this time
+  }
+}
