@@ -19,7 +19,11 @@ class DownstreamConnectionsTest {
   }
 
   private double accepted() {
-    var c = h.registry.find("sidecar_downstream_connections").tag("listener", "in").counter();
+    return counter("sidecar_downstream_connections", "in");
+  }
+
+  private double counter(String name, String listener) {
+    var c = h.registry.find(name).tag("listener", listener).counter();
     return c == null ? 0 : c.count();
   }
 
@@ -56,5 +60,30 @@ class DownstreamConnectionsTest {
     }
     await(this::accepted, 4);
     await(this::active, 0); // closed by the sidecar this time
+  }
+
+  @org.junit.jupiter.api.Test
+  void twoListenersOnOnePortAreToldApartByAddressAndBothTakeFirstRequestsOnTheByteLevelPath() throws Exception {
+    int upstream = h.upstream(req -> req.response().end(req.path()));
+    int port = ProxyHarness.freePort();
+    h.start(1, """
+        listeners:
+          - { name: one, address: "127.0.0.1:%d" }
+          - { name: two, address: "127.0.0.2:%d" }
+        routes:
+          - { name: r1, listener: one, match: { path_prefix: /one/ }, cluster: app, timeout: 2s }
+          - { name: r2, listener: two, match: { path_prefix: /two/ }, cluster: app, timeout: 2s }
+        clusters:
+          - { name: app, endpoints: [ "127.0.0.1:%d" ] }
+        """.formatted(port, port, upstream));
+    for (String[] listener : new String[][] {{"one", "127.0.0.1"}, {"two", "127.0.0.2"}}) {
+      try (RawHttpClient client = new RawHttpClient(listener[1], port)) {
+        String path = "/" + listener[0] + "/x";
+        assertThat(client.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo(path);
+      }
+      assertThat(counter("sidecar_downstream_connections", listener[0])).as(listener[0]).isEqualTo(1.0);
+      assertThat(counter("sidecar_fast_path_requests", listener[0])).as(listener[0]).isEqualTo(1.0);
+      assertThat(counter("sidecar_fast_path_handovers", listener[0])).as(listener[0]).isZero();
+    }
   }
 }

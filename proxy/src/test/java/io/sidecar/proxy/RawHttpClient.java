@@ -39,7 +39,12 @@ final class RawHttpClient implements AutoCloseable {
   private final OutputStream out;
 
   RawHttpClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this("127.0.0.1", port);
+  }
+
+  /** To another loopback address (127.0.0.2, ...: Linux answers the whole 127/8 range). */
+  RawHttpClient(String host, int port) throws IOException {
+    socket = new Socket(host, port);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
