@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
@@ -16,7 +15,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
 import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Supplier;
 
 /**
  * A Vert.x transport that is its delegate in every respect but one: each server socket channel it makes carries a
@@ -25,16 +23,16 @@ import java.util.function.Supplier;
  */
 final class AcceptHookTransport implements Transport {
   private final Transport delegate;
-  private final Supplier<ChannelHandler> serverChannelHandler;
+  private final EarlyFastPath hook;
 
-  AcceptHookTransport(Transport delegate, Supplier<ChannelHandler> serverChannelHandler) {
+  AcceptHookTransport(Transport delegate, EarlyFastPath hook) {
     this.delegate = delegate;
-    this.serverChannelHandler = serverChannelHandler;
+    this.hook = hook;
   }
 
-  /** What makes the handlers (for {@link EarlyFastPath#of} to find its registry). */
-  Object hook() {
-    return serverChannelHandler;
+  /** The registry whose handlers the server channels carry (for {@link EarlyFastPath#of}). */
+  EarlyFastPath hook() {
+    return hook;
   }
 
   @Override
@@ -43,7 +41,7 @@ final class AcceptHookTransport implements Transport {
     return () -> {
       ServerChannel channel = factory.newChannel();
       // added before the channel is registered, so before ServerBootstrap appends its acceptor
-      channel.pipeline().addLast(serverChannelHandler.get());
+      channel.pipeline().addLast(hook.acceptor());
       return channel;
     };
   }

@@ -45,17 +45,12 @@ final class DownstreamIdleTimeout extends ChannelDuplexHandler implements Runnab
     pipeline.addFirst(NAME, new DownstreamIdleTimeout(TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
   }
 
+  /** Added only to live connections ({@link #takeOver} runs on their event loop), so the timer starts now. */
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     lastActivityNanos = System.nanoTime();
-    if (ctx.channel().isRegistered()) schedule(timeoutNanos);
-  }
-
-  @Override
-  public void channelRegistered(ChannelHandlerContext ctx) {
-    if (check == null) schedule(timeoutNanos);
-    ctx.fireChannelRegistered();
+    schedule(timeoutNanos);
   }
 
   @Override

@@ -19,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * Puts the byte-level path in front of a plain listener's connections when they are accepted, not when Vert.x
@@ -34,15 +33,15 @@ import java.util.function.Supplier;
  * or a request the path does not take goes on to Vert.x as the connection's first bytes, so prior-knowledge h2c and
  * the h2c upgrade work as before; {@link FastPath#install} adds the gate that brings the connection back.
  *
- * <p>A connection the path has served alone is unknown to Vert.x's HTTP server, which would not close it at a
- * graceful shutdown; {@link FastPathConnection} closes it itself when it sees Vert.x's shutdown event. Vert.x's
- * raw-socket object, which it keeps at the end of such a connection's pipeline until it learns the protocol, is
- * replaced by a lighter one ({@link Placer#replaceRawSocket}).
+ * <p>Until a request reaches it, Vert.x keeps a raw-socket object at the end of such a connection's pipeline; it
+ * is replaced by a lighter one ({@link Placer#replaceRawSocket}), which also closes the connection at once on a
+ * graceful shutdown (the raw socket waited out the grace period; an exchange in flight still finishes first, as
+ * {@link FastPathConnection} holds back a close until it ends).
  *
  * <p>Since it sees every accepted connection, it also counts each listener's connections, TLS ones included
  * ({@link ProxyMetrics.ConnectionMeters}).
  */
-final class EarlyFastPath implements Supplier<ChannelHandler> {
+final class EarlyFastPath {
   /** Listeners by port, then by name (two listeners may share a port on different hosts). */
   private final Map<Integer, Map<String, Accepting>> listeners = new ConcurrentHashMap<>();
 
@@ -69,7 +68,7 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
   /** The registry of the transport {@code vertx} runs on, or null when it runs without the hook. */
   static EarlyFastPath of(Vertx vertx) {
     return vertx instanceof VertxInternal internal && internal.transport() instanceof AcceptHookTransport hooked
-        && hooked.hook() instanceof EarlyFastPath registry ? registry : null;
+        ? hooked.hook() : null;
   }
 
   /** Connections accepted on {@code port} from now on are counted, and get the byte-level path at once if it has one. */
@@ -85,9 +84,8 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
     });
   }
 
-  /** A new server channel's hook: {@link AcceptHookTransport} asks for one per server channel. */
-  @Override
-  public ChannelHandler get() {
+  /** A new server channel's handler: {@link AcceptHookTransport} asks for one per server channel. */
+  ChannelHandler acceptor() {
     return new Acceptor();
   }
 
@@ -143,7 +141,7 @@ final class EarlyFastPath implements Supplier<ChannelHandler> {
           pipeline.addBefore(anchor, FastPath.HANDLER_NAME, fastPath);
           DownstreamIdleTimeout.takeOver(pipeline);
           replaceRawSocket(pipeline);
-          fastPath.openEarly();
+          fastPath.open();
         }
       }
       ctx.fireChannelActive();

@@ -6,7 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
-import io.vertx.core.net.impl.ShutdownEvent;
+import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
 
 /**
@@ -31,9 +32,10 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private FastPathExchange current;
   /** Until open, every byte goes on to Vert.x's decoder ({@link FastPathGate} opens it). */
   private boolean open;
-  /** Put in place when the connection was accepted ({@link EarlyFastPath}), before Vert.x knew of it. */
-  private boolean early;
-  /** Vert.x has announced the connection ({@link FastPath#install}); until then its shutdown does not reach it. */
+  /**
+   * Vert.x has announced the connection ({@link FastPath#install}). Only a connection {@link EarlyFastPath} took at
+   * accept is ever open before that; a request it hands over then makes Vert.x announce it.
+   */
   private boolean announced;
   private FastPathGate gate;
   private boolean processing;
@@ -141,12 +143,6 @@ final class FastPathConnection extends ChannelDuplexHandler {
     open = true;
   }
 
-  /** Open from the connection's first byte, before Vert.x has announced it. */
-  void openEarly() {
-    early = true;
-    open = true;
-  }
-
   /** Vert.x knows the connection now: its shutdown and hand-overs work as on any connection. */
   void announced() {
     announced = true;
@@ -190,7 +186,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     if (gate != null && runtime.accessLog() == null) {
       open = false;
       gate.arm();
-    } else if (early && !announced && !http2) {
+    } else if (!announced && !http2) {
       open = false; // Vert.x announces the connection with this request: FastPath.install adds the gate
     } else {
       leave();
@@ -201,16 +197,17 @@ final class FastPathConnection extends ChannelDuplexHandler {
     }
   }
 
-  /** Whether {@code bytes} begin with the HTTP/2 connection preface's request line (RFC 9113 §3.4). */
+  /**
+   * Whether {@code bytes} begin with the HTTP/2 connection preface (RFC 9113 §3.4) as far as the head parser reads
+   * it, "PRI * HTTP/2.0" and a blank line: prior-knowledge h2c, which is Vert.x's and no hand-over.
+   */
   private static boolean startsWithHttp2Preface(ByteBuf bytes) {
-    if (bytes == null || bytes.readableBytes() < HTTP2_PREFACE.length) return false;
-    for (int i = 0; i < HTTP2_PREFACE.length; i++) {
-      if (bytes.getByte(bytes.readerIndex() + i) != HTTP2_PREFACE[i]) return false;
-    }
-    return true;
+    int length = HTTP2_PREFACE_HEAD.length();
+    if (bytes == null || bytes.readableBytes() < length) return false;
+    return bytes.toString(bytes.readerIndex(), length, StandardCharsets.US_ASCII).equals(HTTP2_PREFACE_HEAD);
   }
 
-  private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final String HTTP2_PREFACE_HEAD = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 18);
 
   /** The exchange in flight ended; {@code close}: the connection must not serve another request. */
   void exchangeDone(boolean close) {
@@ -247,20 +244,6 @@ final class FastPathConnection extends ChannelDuplexHandler {
       return;
     }
     ctx.close(promise);
-  }
-
-  /**
-   * A graceful shutdown of the listener. Vert.x closes the connections it knows once their requests are answered;
-   * one this path has served alone is not among them (Vert.x would hold it for the whole grace period), so it is
-   * closed here, at once when idle, else when the exchange in flight ends.
-   */
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ShutdownEvent && open && !announced && !inactive) {
-      if (current == null) ctx.close();
-      else if (deferredClose == null) deferredClose = ctx.newPromise();
-    }
-    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

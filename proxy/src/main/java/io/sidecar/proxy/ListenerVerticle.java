@@ -49,9 +49,8 @@ public final class ListenerVerticle extends VerticleBase {
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         });
     if (server.fastPath() && spec.tls() == null) {
-      FastPath.Listener listener = FastPath.Listener.of(runtime, spec.name(), server);
-      httpServer.connectionHandler(c -> FastPath.install(c, listener));
-      fastPath = listener;
+      fastPath = FastPath.Listener.of(runtime, spec.name(), server);
+      httpServer.connectionHandler(c -> FastPath.install(c, fastPath));
     }
     return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
       if (tls != null) tls.serve(bound);
