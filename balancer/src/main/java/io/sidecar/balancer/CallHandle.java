@@ -3,7 +3,7 @@ package io.sidecar.balancer;
 import io.sidecar.balancer.breaker.CircuitBreaker;
 import io.sidecar.balancer.load.EndpointState;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One started try on one endpoint, returned by {@link ClusterBalancer#pick}. It is counted in flight from the pick
@@ -18,7 +18,10 @@ public final class CallHandle {
     private final CallKind kind;
     private final long startNanos;
     private final int levelAtSend;
-    private final AtomicBoolean done = new AtomicBoolean();
+    /** 1 once completed; a field updater rather than an AtomicBoolean: no second object per try. */
+    private static final AtomicIntegerFieldUpdater<CallHandle> DONE =
+            AtomicIntegerFieldUpdater.newUpdater(CallHandle.class, "done");
+    private volatile int done;
 
     CallHandle(ClusterBalancer cluster, EndpointState endpoint, CircuitBreaker endpointBreaker, CallKind kind,
                long startNanos, int levelAtSend) {
@@ -44,7 +47,7 @@ public final class CallHandle {
     }
 
     public boolean isDone() {
-        return done.get();
+        return done == 1;
     }
 
     EndpointState endpointState() {
@@ -78,7 +81,7 @@ public final class CallHandle {
      * @return false when the handle had already been completed (nothing recorded)
      */
     public boolean complete(long latencyNanos, Outcome outcome, LoadHint hint) {
-        if (!done.compareAndSet(false, true)) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
             return false;
         }
         cluster.onComplete(this, latencyNanos, outcome, hint == null ? LoadHint.NONE : hint);

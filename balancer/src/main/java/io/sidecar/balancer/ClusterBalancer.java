@@ -336,8 +336,15 @@ public final class ClusterBalancer {
         return Pick.refused(Refusal.BREAKER_OPEN);
     }
 
+    /**
+     * The healthy endpoints of the current pick, refilled by each (callers hold the lock and no strategy keeps the
+     * list), so a pick allocates no list.
+     */
+    private final ArrayList<EndpointState> healthyScratch = new ArrayList<>();
+
     private List<EndpointState> candidates(Set<String> excluded) {
-        List<EndpointState> healthy = new ArrayList<>(endpointList.size());
+        ArrayList<EndpointState> healthy = healthyScratch;
+        healthy.clear();
         for (EndpointState s : endpointList) {
             if (isHealthy(s.address())) {
                 healthy.add(s);

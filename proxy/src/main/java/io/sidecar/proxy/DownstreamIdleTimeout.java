@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,14 +19,13 @@ import java.util.concurrent.TimeUnit;
  * <p>It cannot be a Netty {@link IdleStateHandler}: Vert.x places its HTTP/1.1 decoder in front of any handler of
  * that class it finds, which would put the decoder ahead of the byte-level path.
  */
-final class DownstreamIdleTimeout extends ChannelDuplexHandler implements Runnable {
+final class DownstreamIdleTimeout extends ChannelDuplexHandler {
   static final String NAME = "sidecarIdle";
   private static final String VERTX_IDLE = "idle";
 
   private final long timeoutNanos;
   private ChannelHandlerContext ctx;
-  private long lastActivityNanos;
-  private ScheduledFuture<?> check;
+  private LazyDeadline silence;
 
   private DownstreamIdleTimeout(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
@@ -49,56 +47,41 @@ final class DownstreamIdleTimeout extends ChannelDuplexHandler implements Runnab
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    lastActivityNanos = System.nanoTime();
-    schedule(timeoutNanos);
+    silence = LazyDeadline.on(ctx.executor(), this::silent);
+    activity();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastActivityNanos = System.nanoTime();
+    activity();
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    lastActivityNanos = System.nanoTime();
+    activity();
     ctx.write(msg, promise);
   }
 
-  /** The timer: silent for the timeout, or checks again when it would be. */
-  @Override
-  public void run() {
-    check = null;
-    if (!ctx.channel().isOpen()) return;
-    long silentNanos = System.nanoTime() - lastActivityNanos;
-    if (silentNanos >= timeoutNanos) {
-      lastActivityNanos = System.nanoTime(); // Vert.x closes on the event; if it did not, the next one is a period on
-      ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-      schedule(timeoutNanos);
-    } else {
-      schedule(timeoutNanos - silentNanos);
-    }
+  private void activity() {
+    silence.arm(System.nanoTime(), timeoutNanos);
   }
 
-  private void schedule(long delayNanos) {
-    check = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+  /** Silent both ways for the timeout: Vert.x closes on the event; if it did not, the next one is a period on. */
+  private void silent() {
+    if (!ctx.channel().isOpen()) return;
+    activity();
+    ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
+    silence.stop();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
-  }
-
-  private void cancel() {
-    if (check != null) {
-      check.cancel(false);
-      check = null;
-    }
+    silence.stop();
   }
 }

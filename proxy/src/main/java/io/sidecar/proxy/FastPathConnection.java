@@ -42,6 +42,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private boolean inactive;
   private ChannelPromise deferredClose;
   private String clientAddress;
+  /** The route timeout of the exchange in flight: one timer per connection, not one per request. */
+  private LazyDeadline routeDeadline;
 
   FastPathConnection(FastPath.Listener listener) {
     this.runtime = listener.runtime();
@@ -53,18 +55,21 @@ final class FastPathConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.routeDeadline = LazyDeadline.on(ctx.executor(), () -> {
+      if (current != null) current.timedOut();
+    });
   }
 
   ChannelHandlerContext context() {
     return ctx;
   }
 
-  /** The client's IP as X-Forwarded-For names it (computed once per connection). */
   /** Whether a request without {@code x-request-id} gets one ({@code server.generate_request_id}). */
   boolean generatesRequestIds() {
     return listener.generateRequestId();
   }
 
+  /** The client's IP as X-Forwarded-For names it (computed once per connection). */
   String clientAddress() {
     if (clientAddress == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
       clientAddress = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
@@ -209,9 +214,15 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   private static final String HTTP2_PREFACE_HEAD = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 18);
 
+  /** The exchange in flight times out {@code timeoutNanos} after {@code startNanos} (504 UT). */
+  void routeTimeout(long startNanos, long timeoutNanos) {
+    routeDeadline.arm(startNanos, timeoutNanos);
+  }
+
   /** The exchange in flight ended; {@code close}: the connection must not serve another request. */
   void exchangeDone(boolean close) {
     current = null;
+    routeDeadline.disarm();
     if (inactive) return;
     if (close || deferredClose != null) {
       ChannelPromise promise = deferredClose != null ? deferredClose : ctx.newPromise();
@@ -249,6 +260,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inactive = true;
+    routeDeadline.stop();
     if (buf != null) {
       buf.release();
       buf = null;
@@ -267,6 +279,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    routeDeadline.stop();
     if (buf != null) {
       ReferenceCountUtil.release(buf);
       buf = null;

@@ -3,13 +3,13 @@ package io.sidecar.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.sidecar.balancer.CallKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
+import io.sidecar.proxy.http1.DroppedLines;
 import io.sidecar.proxy.http1.RequestHeadParser;
 import io.sidecar.proxy.http1.ResponseHeadParser;
 import io.vertx.core.http.HttpVersion;
@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request on the byte-level path: what {@link Exchange} does for a route without retries, hedging, cache,
@@ -50,7 +49,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private EndpointCall call;
   private long tryStartNanos;
   private Channel upstream;
-  private ScheduledFuture<?> timeout;
   /** The upstream's status once its response head went downstream, else 0. */
   private int status;
   private boolean closeAfter;
@@ -83,7 +81,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     meters.started();
     signals.begin();
     long timeoutNanos = route.timeout().toNanos();
-    timeout = ctx.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
+    connection.routeTimeout(startNanos, timeoutNanos);
     Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST, timeoutNanos);
     if (!pick.isAccepted()) {
       fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
@@ -146,7 +144,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
     ByteBuf out = ctx.alloc().buffer(head.headLength());
-    copyWithout(buf, 0, head.headLength(), head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
+    copyWithout(buf, 0, head.headLength(), head, out);
     ctx.write(out, ctx.voidPromise());
   }
 
@@ -159,8 +157,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     // A body that only the connection's close ends cannot be kept-alive downstream either.
     closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64);
-    copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head.droppedLines(),
-        head::droppedLineStart, head::droppedLineEnd, out);
+    copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, out);
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (closeAfter) writeField(out, "connection", "close");
@@ -207,8 +204,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (!done) fail(flag, detail);
   }
 
-  private void timedOut() {
-    timeout = null;
+  /** The route timeout passed ({@link FastPathConnection#routeTimeout}). */
+  void timedOut() {
     if (done) return;
     fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
   }
@@ -258,7 +255,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
-    if (timeout != null) timeout.cancel(false);
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
@@ -283,34 +279,33 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       from = head.targetEnd();
     }
     // the blank line's CRLF goes after the added fields
-    copyWithout(buf, from, head.headLength() - 2, head.droppedLines(), head::droppedLineStart, head::droppedLineEnd, out);
+    copyWithout(buf, from, head.headLength() - 2, head, out);
     String client = connection.clientAddress();
     String forwardedFor = client == null ? head.forwardedFor() : UpstreamRequests.appended(head.forwardedFor(), client);
     if (forwardedFor != null) writeField(out, "x-forwarded-for", forwardedFor);
     writeField(out, "x-forwarded-proto", "http");
-    if (!head.hasForwardedHost()) writeField(out, "x-forwarded-host", head.authority());
+    if (!head.hasForwardedHost()) {
+      out.writeCharSequence("x-forwarded-host: ", StandardCharsets.US_ASCII);
+      head.writeAuthority(out);
+      out.writeBytes(CRLF);
+    }
     writeField(out, "via", UpstreamRequests.appended(head.via(), UpstreamRequests.viaEntry(HttpVersion.HTTP_1_1)));
     if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
     out.writeBytes(CRLF);
     return out;
   }
 
-  private interface LineOffset {
-    int at(int line);
-  }
-
   /**
    * Copies the head's bytes {@code [from, length)} (offsets from the reader index) into {@code out}, skipping the
    * given lines (ascending; those before {@code from} are none of the request line's).
    */
-  private static void copyWithout(ByteBuf buf, int from, int length, int lines, LineOffset start, LineOffset end,
-                                  ByteBuf out) {
+  private static void copyWithout(ByteBuf buf, int from, int length, DroppedLines dropped, ByteBuf out) {
     int base = buf.readerIndex();
-    for (int i = 0; i < lines; i++) {
-      int s = start.at(i);
+    for (int i = 0, lines = dropped.droppedLines(); i < lines; i++) {
+      int s = dropped.droppedLineStart(i);
       if (s >= length) break;
       out.writeBytes(buf, base + from, s - from);
-      from = end.at(i);
+      from = dropped.droppedLineEnd(i);
     }
     if (from < length) out.writeBytes(buf, base + from, length - from);
   }

@@ -3,7 +3,6 @@ package io.sidecar.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.ChunkedBodyScanner;
@@ -12,7 +11,9 @@ import io.sidecar.proxy.http1.ResponseHeadParser;
 /**
  * The response side of one pooled upstream connection of the byte-level path: finds the response head and the end
  * of its body in the bytes (RFC 9112 §6.3) and hands both to the {@link FastPathExchange} it serves, body as slices
- * of the buffers read. Between exchanges the connection is idle; bytes arriving then make it unusable.
+ * of the buffers read. Between exchanges the connection is idle; bytes arriving then make it unusable, and it closes
+ * once idle for the pool's {@code idle_timeout}. (Not with Netty's {@code IdleStateHandler}: counting writes, it
+ * hung a listener on every write's promise, an object and a callback per request.)
  */
 final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   static final AttributeKey<RawUpstreamPool.UpstreamEndpoint> ENDPOINT = AttributeKey.valueOf("sidecar.raw-endpoint");
@@ -22,14 +23,34 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
 
   private final ResponseHeadParser head = new ResponseHeadParser(MAX_RESPONSE_HEAD);
   private final ChunkedBodyScanner chunks = new ChunkedBodyScanner();
+  private final long idleTimeoutNanos;
+  private LazyDeadline idleDeadline;
   private State state = State.IDLE;
   private long remaining;
   private ByteBuf buf;
   private FastPathExchange exchange;
   private boolean bodyless;
 
+  FastPathUpstream(long idleTimeoutNanos) {
+    this.idleTimeoutNanos = idleTimeoutNanos;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    idleDeadline = LazyDeadline.on(ctx.executor(), () -> {
+      if (exchange == null) ctx.close();
+    });
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    idleDeadline.arm(System.nanoTime(), idleTimeoutNanos); // idle until its first exchange
+    ctx.fireChannelActive();
+  }
+
   /** Starts serving {@code exchange}; {@code bodyless}: a HEAD request, whose response has no body. */
   void attach(FastPathExchange exchange, boolean bodyless) {
+    idleDeadline.disarm();
     this.exchange = exchange;
     this.bodyless = bodyless;
     this.state = State.HEAD;
@@ -122,6 +143,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     boolean clean = buf == null || !buf.isReadable();
     // A HEAD response may lack a length without being close-delimited: only its Connection field decides.
     boolean reusable = bodyless ? head.persistentConnection() : head.keepAlive();
+    idleDeadline.arm(System.nanoTime(), idleTimeoutNanos); // before the pool may hand it to a waiter
     ex.responseEnd(ctx.channel(), clean && reusable);
   }
 
@@ -136,18 +158,13 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && exchange == null) ctx.close();
-    ReferenceCountUtil.release(evt);
-  }
-
-  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    idleDeadline.stop();
     if (buf != null) {
       buf.release();
       buf = null;

@@ -7,14 +7,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ReflectiveChannelFactory;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sidecar.config.HostPort;
 import io.sidecar.config.PoolSpec;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,9 +58,9 @@ final class RawUpstreamPool {
       waiter.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, "cluster " + cluster + " is shutting down");
       return;
     }
-    pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()))
-        .endpoint(address, endpoint)
-        .acquire(limits, waiter);
+    LoopPool pool = pools.get(downstream.eventLoop()); // get first: computeIfAbsent's capturing lambda is an object per call
+    if (pool == null) pool = pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()));
+    pool.endpoint(address, endpoint).acquire(limits, waiter);
   }
 
   /** A connection whose exchange ended cleanly: served to the next waiter or kept idle. */
@@ -159,7 +157,7 @@ final class RawUpstreamPool {
       open++;
       openEverywhere.incrementAndGet();
       int connectMillis = (int) Math.min(Integer.MAX_VALUE, limits.connectTimeout().toMillis());
-      long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
+      long idleNanos = limits.idleTimeout().toNanos();
       UpstreamEndpoint self = this;
       bootstrap.clone()
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
@@ -167,7 +165,7 @@ final class RawUpstreamPool {
             @Override
             protected void initChannel(Channel ch) {
               ch.attr(FastPathUpstream.ENDPOINT).set(self);
-              ch.pipeline().addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS), new FastPathUpstream());
+              ch.pipeline().addLast(new FastPathUpstream(idleNanos));
             }
           })
           .connect(hostPort.host(), hostPort.port())

@@ -37,6 +37,8 @@ final class UpstreamSignals {
   /** The endpoint's signals ({@code cluster/address} in the registry), null before a registry is bound. */
   TrafficSignals endpoint(String address) {
     Bound b = bound;
-    return b == null ? null : b.endpoints().computeIfAbsent(address, a -> b.registry().endpoint(cluster, a));
+    if (b == null) return null;
+    TrafficSignals signals = b.endpoints().get(address); // get first: the capturing lambda is an object per call
+    return signals != null ? signals : b.endpoints().computeIfAbsent(address, a -> b.registry().endpoint(cluster, a));
   }
 }

@@ -374,18 +374,24 @@ class FastPathTest {
     }
   }
 
-  @Test
-  void idleUpstreamConnectionsCloseAfterThePoolsIdleTimeout() throws Exception {
-    AtomicInteger open = new AtomicInteger();
-    AtomicInteger opened = new AtomicInteger();
-    io.vertx.core.http.HttpServer server = await(h.vertx.createHttpServer()
+  /** An upstream that counts its connections: {@code open} now, {@code opened} ever. */
+  private io.vertx.core.http.HttpServer connectionCountingUpstream(AtomicInteger open, AtomicInteger opened,
+      io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) {
+    return await(h.vertx.createHttpServer()
         .connectionHandler(c -> {
           open.incrementAndGet();
           opened.incrementAndGet();
           c.closeHandler(v -> open.decrementAndGet());
         })
-        .requestHandler(req -> req.response().end("ok"))
+        .requestHandler(handler)
         .listen(0, "127.0.0.1"));
+  }
+
+  @Test
+  void idleUpstreamConnectionsCloseAfterThePoolsIdleTimeout() throws Exception {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger opened = new AtomicInteger();
+    io.vertx.core.http.HttpServer server = connectionCountingUpstream(open, opened, req -> req.response().end("ok"));
     try {
       h.start(1, route(server.actualPort(), "").replace("pool: { connect_timeout: 500ms }",
           "pool: { connect_timeout: 500ms, idle_timeout: 1s }"));
@@ -400,6 +406,67 @@ class FastPathTest {
     } finally {
       await(server.close());
     }
+  }
+
+  /**
+   * The pool's idle timeout counts only time a connection spends idle in the pool: one timer per connection is
+   * pushed back by each exchange, so a connection reused with gaps shorter than the timeout, or busy with a response
+   * slower than it, stays open, and the timeout is counted again from the end of the last exchange.
+   */
+  @Test
+  void anUpstreamConnectionReusedWithShortGapsOrSlowResponsesOutlivesThePoolsIdleTimeout() throws Exception {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger opened = new AtomicInteger();
+    io.vertx.core.http.HttpServer server = connectionCountingUpstream(open, opened, req -> {
+      if (req.path().equals("/slow")) h.vertx.setTimer(700, id -> req.response().end("slow"));
+      else req.response().end("ok");
+    });
+    try {
+      h.start(1, route(server.actualPort(), "").replace("pool: { connect_timeout: 500ms }",
+          "pool: { connect_timeout: 500ms, idle_timeout: 300ms }"));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        for (int i = 0; i < 6; i++) { // 0.9 s in all, never 300 ms idle
+          assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
+          Thread.sleep(150);
+        }
+        assertThat(client.exchange("GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("slow");
+        assertThat(opened.get()).as("one upstream connection served all").isEqualTo(1);
+        long idleFrom = System.nanoTime();
+        while (open.get() > 0 && System.nanoTime() - idleFrom < 5_000_000_000L) Thread.sleep(10);
+        assertThat(open.get()).isZero();
+        assertThat(System.nanoTime() - idleFrom).as("closed after 300 ms idle").isGreaterThan(200_000_000L);
+      }
+    } finally {
+      await(server.close());
+    }
+    assertThat(fastPathRequests()).isEqualTo(7.0);
+  }
+
+  /**
+   * The route timeout is each request's own: one timer per connection follows the request in flight, so a timer
+   * armed by an earlier request neither cuts a later fast one short nor lets a slow one run past its own deadline.
+   */
+  @Test
+  void theRouteTimeoutOnAKeepAliveConnectionIsEachRequestsOwn() throws Exception {
+    int port = h.upstream(req -> {
+      if (req.path().equals("/slow")) h.vertx.setTimer(2_000, id -> req.response().end("too late"));
+      else h.vertx.setTimer(60, id -> req.response().end("ok"));
+    });
+    h.start(1, route(port, "").replace("timeout: 2s", "timeout: 300ms"));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (int i = 0; i < 8; i++) { // 8 × (60 + 60) ms: past the first request's deadline, each well within its own
+        assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
+        Thread.sleep(60);
+      }
+      long start = System.nanoTime();
+      RawHttpClient.Response slow = client.exchange("GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n");
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(slow.status()).isEqualTo(504);
+      assertThat(slow.header(ResponseFlag.HEADER)).isEqualTo("UT");
+      assertThat(millis).isBetween(280L, 1_500L);
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
+    }
+    assertThat(fastPathRequests()).isEqualTo(10.0);
   }
 
   @Test

@@ -24,7 +24,7 @@ import java.util.Locale;
  * result until the next {@code parse}; the String ones read the buffer lazily, so the buffer's bytes must not
  * have changed (or been released) when they are first called.
  */
-public final class RequestHeadParser {
+public final class RequestHeadParser implements DroppedLines {
   public enum Result { INCOMPLETE, SIMPLE, UNSUPPORTED }
 
   private static final String GET = "GET";
@@ -402,6 +402,12 @@ public final class RequestHeadParser {
     return host;
   }
 
+  /** Writes the Host value as sent (OWS-trimmed) to {@code out}: {@link #authority()} without making a String. */
+  public void writeAuthority(ByteBuf out) {
+    checkSimple();
+    out.writeBytes(buf, hostStart, hostEnd - hostStart);
+  }
+
   /** Host value as sent (OWS-trimmed). */
   public String authority() {
     if (authority == null) {
@@ -443,16 +449,17 @@ public final class RequestHeadParser {
   }
 
   /** Number of header lines the proxy must not forward as they are: Connection, X-Forwarded-For, X-Forwarded-Proto, Via. */
+  @Override
   public int droppedLines() {
     return dropped.size();
   }
 
-  /** Start of dropped line {@code i}, relative to the readerIndex at parse time; ascending in {@code i}. */
+  @Override
   public int droppedLineStart(int i) {
     return dropped.start(i) - base;
   }
 
-  /** End (exclusive, after the line's CRLF) of dropped line {@code i}, relative to the readerIndex at parse time. */
+  @Override
   public int droppedLineEnd(int i) {
     return dropped.end(i) - base;
   }

@@ -21,7 +21,7 @@ import io.netty.buffer.ByteBuf;
  * concerned. Reusable and not thread-safe; the accessors are valid after COMPLETE until the next {@code parse},
  * and the String ones read the buffer, whose bytes must not have changed by then.
  */
-public final class ResponseHeadParser {
+public final class ResponseHeadParser implements DroppedLines {
   public enum Result { INCOMPLETE, COMPLETE, MALFORMED }
 
   private static final byte OTHER = 0;
@@ -364,16 +364,17 @@ public final class ResponseHeadParser {
    * Proxy-Authenticate, Proxy-Authorization, fields named by a Connection option, Via (the caller adds a merged
    * Via), Content-Length when Transfer-Encoding is present, and Transfer-Encoding unless chunked is final.
    */
+  @Override
   public int droppedLines() {
     return dropped.size();
   }
 
-  /** Start of dropped line {@code i}, relative to the readerIndex at parse time. */
+  @Override
   public int droppedLineStart(int i) {
     return dropped.start(i) - base;
   }
 
-  /** End (exclusive, after the line terminator) of dropped line {@code i}, relative to the readerIndex at parse time. */
+  @Override
   public int droppedLineEnd(int i) {
     return dropped.end(i) - base;
   }
