@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
+import io.sidecar.proxy.http1.RequestLineVersion;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
@@ -187,6 +188,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     buf = null;
     ctx.channel().config().setAutoRead(true);
     boolean http2 = !announced && startsWithHttp2Preface(rest);
+    if (!http2 && rest != null && versionAnswered(rest)) return;
     if (!http2) listener.meters().handovers().increment();
     if (gate != null && runtime.accessLog() == null) {
       open = false;
@@ -199,6 +201,40 @@ final class FastPathConnection extends ChannelDuplexHandler {
     if (rest != null) {
       ctx.fireChannelRead(rest);
       ctx.fireChannelReadComplete();
+    }
+  }
+
+  /**
+   * Judges the HTTP-version of the request about to go to Vert.x ({@link RequestLineVersion}), which would answer
+   * anything but HTTP/1.0 and 1.1 with 501: HTTP/1.2 to 1.9 goes on as HTTP/1.1; HTTP/2.0 to 9.9 is answered 505 here
+   * and a version outside the grammar 400, as nginx and HAProxy answer them, and the connection closes.
+   *
+   * @return whether the request was answered here
+   */
+  private boolean versionAnswered(ByteBuf rest) {
+    RequestLineVersion.Verdict verdict = RequestLineVersion.of(rest);
+    switch (verdict) {
+      case AS_IS -> {
+        return false;
+      }
+      case LOWER_TO_1_1 -> {
+        RequestLineVersion.lowerTo11(rest);
+        return false;
+      }
+      default -> {
+        rest.release();
+        inactive = true; // reads nothing more: the connection closes after the answer
+        runtime.metrics().badRequest(listener.name());
+        boolean unsupported = verdict == RequestLineVersion.Verdict.UNSUPPORTED_MAJOR;
+        String body = unsupported ? "HTTP version not supported\n" : "malformed HTTP version\n";
+        String head = (unsupported ? "HTTP/1.1 505 HTTP Version Not Supported" : "HTTP/1.1 400 Bad Request")
+            + "\r\n" + ResponseFlag.HEADER + ": " + ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR.code()
+            + "\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: " + body.length()
+            + "\r\nconnection: close\r\n\r\n";
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII))
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        return true;
+      }
     }
   }
 

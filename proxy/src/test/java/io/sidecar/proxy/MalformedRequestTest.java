@@ -58,6 +58,43 @@ class MalformedRequestTest {
     }
   }
 
+  /**
+   * RFC 9112 §2.3, RFC 9110 §15.6.6, as nginx and HAProxy answer: a higher minor version of HTTP/1 is served as
+   * HTTP/1.1 and answered in HTTP/1.1; a major version the connection does not speak is 505; a version outside
+   * {@code "HTTP/" DIGIT "." DIGIT} is 400. (Vert.x alone answered all of them 501, echoing the client's version.)
+   */
+  @Test
+  void requestLineVersionsAreServedAsHttp11OrAnswered505Or400() throws Exception {
+    startWithEcho();
+    for (String version : List.of("HTTP/1.2", "HTTP/1.9")) {
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response reply = client.exchange("GET /api/v HTTP-V\r\nHost: a\r\n\r\n".replace("HTTP-V", version));
+        assertThat(reply.status()).as(version).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/1.1");
+        assertThat(new JsonObject(reply.body()).getString("uri")).isEqualTo("/v");
+        // kept alive as HTTP/1.1 is
+        assertThat(client.exchange("GET /api/w HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      }
+    }
+    int served = upstreamRequests.get();
+    for (String version : List.of("HTTP/2.0", "HTTP/3.0", "HTTP/9.9", "http/1.1", "HTTP/01.1", "HTTP/1.10")) {
+      int expected = version.matches("HTTP/[2-9]\\.[0-9]") ? 505 : 400;
+      for (String head : List.of("", "GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n")) { // first request, and later
+        try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+          if (!head.isEmpty()) assertThat(client.exchange(head).status()).isEqualTo(200);
+          RawHttpClient.Response reply = client.exchange("GET /api/v HTTP-V\r\nHost: a\r\n\r\n".replace("HTTP-V", version));
+          assertThat(reply.status()).as(version).isEqualTo(expected);
+          assertThat(reply.version()).isEqualTo("HTTP/1.1");
+          assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
+          assertThat(reply.header("connection")).isEqualTo("close");
+          assertThat(client.atEndOfStream()).as("closed after the %d", expected).isTrue();
+        }
+      }
+    }
+    assertThat(upstreamRequests.get()).as("only the first requests").isEqualTo(served + 6);
+    assertThat(badRequests()).isEqualTo(12);
+  }
+
   @Test
   void hostMustBePresentOnceAndValidInHttp11() throws Exception {
     startWithEcho();

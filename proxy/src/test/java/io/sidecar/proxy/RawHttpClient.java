@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class RawHttpClient implements AutoCloseable {
   /** A response as read: status, fields (lower-cased names, last one wins), body bytes, trailers. */
-  record Response(int status, Map<String, String> headers, byte[] content, Map<String, String> trailers) {
+  record Response(int status, Map<String, String> headers, byte[] content, Map<String, String> trailers, String version) {
     String header(String name) {
       return headers.get(name);
     }
@@ -74,7 +74,8 @@ final class RawHttpClient implements AutoCloseable {
 
   /** A response to HEAD: status and fields, no body whatever the fields say. */
   Response readHeadOnly() throws IOException {
-    return new Response(status(line()), fields(), new byte[0], Map.of());
+    String statusLine = line();
+    return new Response(status(statusLine), fields(), new byte[0], Map.of(), version(statusLine));
   }
 
   /** Whether the server closed (or reset) the connection: nothing more arrives. False when it is still open. */
@@ -95,7 +96,7 @@ final class RawHttpClient implements AutoCloseable {
       int status = status(statusLine);
       Map<String, String> headers = fields();
       if (status < 200) { // RFC 9110 §15.2: no content
-        if (interim || status == 101) return new Response(status, headers, new byte[0], Map.of());
+        if (interim || status == 101) return new Response(status, headers, new byte[0], Map.of(), version(statusLine));
         continue;
       }
       byte[] body;
@@ -115,11 +116,16 @@ final class RawHttpClient implements AutoCloseable {
       } else {
         body = in.readAllBytes();
       }
-      return new Response(status, headers, body, trailers);
+      return new Response(status, headers, body, trailers, version(statusLine));
     }
   }
 
-  /** The code of a status line; its version may echo the request's (`HTTP/1.10 501`). */
+  /** The HTTP-version a status line starts with. */
+  private static String version(String statusLine) {
+    return statusLine.split(" ")[0];
+  }
+
+  /** The code of a status line. */
   private static int status(String statusLine) throws IOException {
     if (statusLine == null) throw new IOException("connection closed before a response");
     return Integer.parseInt(statusLine.split(" ")[1]);

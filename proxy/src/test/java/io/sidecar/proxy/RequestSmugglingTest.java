@@ -258,7 +258,8 @@ class RequestSmugglingTest {
     rows.add(new Row("HTTP/01.1", "GET /api/a HTTP/01.1\r\nHost: h\r\n\r\n", Expect.reject(400, 501, 505)));
     rows.add(new Row("lowercase http/1.1", "GET /api/a http/1.1\r\nHost: h\r\n\r\n", Expect.either("GET", "/a", "", 400, 501, 505)));
     rows.add(new Row("HTTP/2.0 in an HTTP/1 line", "GET /api/a HTTP/2.0\r\nHost: h\r\n\r\n", Expect.reject(400, 501, 505)));
-    rows.add(new Row("HTTP/1.2", "GET /api/a HTTP/1.2\r\nHost: h\r\n\r\n", Expect.reject(400, 501, 505)));
+    // RFC 9112 §2.3: a higher minor version is processed as HTTP/1.1 (the byte-level path, nginx); Vert.x alone: 501
+    rows.add(new Row("HTTP/1.2", "GET /api/a HTTP/1.2\r\nHost: h\r\n\r\n", Expect.either("GET", "/a", "", 400, 501, 505)));
     rows.add(new Row("HTTP/0.9 (no version)", "GET /api/a\r\nHost: h\r\n\r\n", Expect.reject(400, 501, 505)));
     rows.add(new Row("leading empty line", "\r\nGET /api/a HTTP/1.1\r\nHost: h\r\n\r\n", Expect.either("GET", "/a", "", 400)));
     rows.add(new Row("NUL in the target", "GET /api/a\u0000b HTTP/1.1\r\nHost: h\r\n\r\n", Expect.reject(400)));

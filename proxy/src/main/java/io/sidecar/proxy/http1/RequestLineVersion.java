@@ -1,0 +1,92 @@
+package io.sidecar.proxy.http1;
+
+import static io.sidecar.proxy.http1.HttpBytes.CR;
+import static io.sidecar.proxy.http1.HttpBytes.LF;
+import static io.sidecar.proxy.http1.HttpBytes.SP;
+import static io.sidecar.proxy.http1.HttpBytes.isDigit;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The HTTP-version of a request line that the byte-level parser did not take, judged as RFC 9112 §2.3 and RFC 9110
+ * §6.2 / §15.6.6 ask, before the request goes on to Vert.x. Vert.x answers any version but HTTP/1.0 and HTTP/1.1 with
+ * 501 and echoes the client's version in its status line ({@code HTTP/1.2 501}); nginx and HAProxy serve HTTP/1.2 as
+ * HTTP/1.1, answer HTTP/2.0 on an HTTP/1 connection with 505, and a version outside the grammar with 400.
+ */
+public final class RequestLineVersion {
+  public enum Verdict {
+    /** HTTP/1.0, HTTP/1.1, or no version to judge (not a whole line yet, HTTP/0.9, not an HTTP request line). */
+    AS_IS,
+    /** HTTP/1.2 to HTTP/1.9: a higher minor version of a major we implement, processed as HTTP/1.1 (RFC 9112 §2.3). */
+    LOWER_TO_1_1,
+    /** HTTP/2.0 to HTTP/9.9 on an HTTP/1 connection: 505 (RFC 9110 §15.6.6). */
+    UNSUPPORTED_MAJOR,
+    /** "HTTP/" (any case) followed by something other than DIGIT "." DIGIT, or a lower-case name: 400. */
+    MALFORMED
+  }
+
+  private static final String NAME = "HTTP/";
+  private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
+  /** RFC 9112 §2.2: at least one empty line before the request line may be ignored; more than this is not a request. */
+  private static final int MAX_LEADING_EMPTY_LINES = 4;
+
+  private RequestLineVersion() {
+  }
+
+  /** The verdict on the first request line of {@code buf}'s readable bytes (left unchanged). */
+  public static Verdict of(ByteBuf buf) {
+    int version = versionStart(buf);
+    return version < 0 ? Verdict.AS_IS : verdict(buf, version, lineEnd(buf, version));
+  }
+
+  /**
+   * Rewrites a {@link Verdict#LOWER_TO_1_1} version to HTTP/1.1 in place (the same length), so the decoder behind
+   * serves the request as HTTP/1.1 and answers in HTTP/1.1.
+   */
+  public static void lowerTo11(ByteBuf buf) {
+    int version = versionStart(buf);
+    if (version >= 0 && verdict(buf, version, lineEnd(buf, version)) == Verdict.LOWER_TO_1_1) {
+      buf.setBytes(version, HTTP_1_1);
+    }
+  }
+
+  /** Index of the version token (after the request line's last SP), or -1 when there is no whole line to judge. */
+  private static int versionStart(ByteBuf buf) {
+    int start = buf.readerIndex();
+    int end = buf.writerIndex();
+    for (int empty = 0; empty < MAX_LEADING_EMPTY_LINES; empty++) {
+      if (start < end && buf.getByte(start) == LF) start++;
+      else if (start + 1 < end && buf.getByte(start) == CR && buf.getByte(start + 1) == LF) start += 2;
+      else break;
+    }
+    int lf = buf.indexOf(start, end, LF);
+    if (lf < 0) return -1;
+    int lineEnd = lf > start && buf.getByte(lf - 1) == CR ? lf - 1 : lf;
+    int firstSp = buf.indexOf(start, lineEnd, SP);
+    if (firstSp < 0) return -1;
+    int lastSp = lineEnd - 1;
+    while (lastSp > firstSp && buf.getByte(lastSp) != SP) lastSp--;
+    return lastSp == firstSp ? -1 : lastSp + 1; // one SP only: "GET /" (HTTP/0.9), the decoder's
+  }
+
+  private static int lineEnd(ByteBuf buf, int from) {
+    int lf = buf.indexOf(from, buf.writerIndex(), LF);
+    return lf > from && buf.getByte(lf - 1) == CR ? lf - 1 : lf;
+  }
+
+  private static Verdict verdict(ByteBuf buf, int start, int end) {
+    int length = end - start;
+    if (length < NAME.length() || !HttpBytes.equalsIgnoreCase(buf, start, start + NAME.length(), NAME)) {
+      return Verdict.AS_IS; // not an HTTP version at all: the decoder's 400
+    }
+    boolean exactName = HttpBytes.equalsExact(buf, start, NAME); // HTTP-name is case-sensitive (RFC 9112 §2.3)
+    if (!exactName || length != NAME.length() + 3) return Verdict.MALFORMED;
+    byte major = buf.getByte(start + 5);
+    byte dot = buf.getByte(start + 6);
+    byte minor = buf.getByte(start + 7);
+    if (!isDigit(major) || dot != '.' || !isDigit(minor)) return Verdict.MALFORMED;
+    if (major == '1') return minor <= '1' ? Verdict.AS_IS : Verdict.LOWER_TO_1_1;
+    return major == '0' ? Verdict.MALFORMED : Verdict.UNSUPPORTED_MAJOR;
+  }
+}
