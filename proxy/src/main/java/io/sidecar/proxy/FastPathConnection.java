@@ -224,15 +224,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
       default -> {
         rest.release();
         inactive = true; // reads nothing more: the connection closes after the answer
-        runtime.metrics().badRequest(listener.name());
-        boolean unsupported = verdict == RequestLineVersion.Verdict.UNSUPPORTED_MAJOR;
-        String body = unsupported ? "HTTP version not supported\n" : "malformed HTTP version\n";
-        String head = (unsupported ? "HTTP/1.1 505 HTTP Version Not Supported" : "HTTP/1.1 400 Bad Request")
-            + "\r\n" + ResponseFlag.HEADER + ": " + ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR.code()
-            + "\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: " + body.length()
-            + "\r\nconnection: close\r\n\r\n";
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII))
-            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        HttpVersionGuard.reject(ctx, verdict, () -> runtime.metrics().badRequest(listener.name()));
         return true;
       }
     }

@@ -48,10 +48,12 @@ public final class ListenerVerticle extends VerticleBase {
           runtime.metrics().badRequest(spec.name());
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         });
-    if (server.fastPath() && spec.tls() == null) {
-      fastPath = FastPath.Listener.of(runtime, spec.name(), server);
-      httpServer.connectionHandler(c -> FastPath.install(c, fastPath));
-    }
+    if (server.fastPath() && spec.tls() == null) fastPath = FastPath.Listener.of(runtime, spec.name(), server);
+    Runnable badRequest = () -> runtime.metrics().badRequest(spec.name());
+    httpServer.connectionHandler(c -> {
+      if (fastPath != null) FastPath.install(c, fastPath);
+      HttpVersionGuard.install(c, badRequest);
+    });
     return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
       if (tls != null) tls.serve(bound);
       boundPort = bound.actualPort();

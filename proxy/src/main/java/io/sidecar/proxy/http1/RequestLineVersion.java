@@ -86,7 +86,19 @@ public final class RequestLineVersion {
     byte dot = buf.getByte(start + 6);
     byte minor = buf.getByte(start + 7);
     if (!isDigit(major) || dot != '.' || !isDigit(minor)) return Verdict.MALFORMED;
-    if (major == '1') return minor <= '1' ? Verdict.AS_IS : Verdict.LOWER_TO_1_1;
-    return major == '0' ? Verdict.MALFORMED : Verdict.UNSUPPORTED_MAJOR;
+    return of(major - '0', minor - '0', true);
+  }
+
+  /**
+   * The verdict on a version the decoder has parsed into numbers: {@code wellFormed} when its text was
+   * {@code "HTTP/" DIGIT "." DIGIT} exactly (a decoder that upper-cases the name or reads "01" as 1 cannot say).
+   */
+  public static Verdict of(int major, int minor, boolean wellFormed) {
+    if (major < 0 || major > 9 || minor < 0 || minor > 9) return Verdict.MALFORMED;
+    if (major == 1) {
+      if (minor >= 2) return Verdict.LOWER_TO_1_1;
+      return wellFormed ? Verdict.AS_IS : Verdict.MALFORMED;
+    }
+    return major == 0 ? Verdict.MALFORMED : Verdict.UNSUPPORTED_MAJOR;
   }
 }
