@@ -112,7 +112,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
         if (route == null || parser.contentLength() > listener.maxRequestBody()) {
-          stepAside();
+          stepAside(result == RequestHeadParser.Result.SIMPLE);
           return;
         }
         long startNanos = System.nanoTime();
@@ -120,7 +120,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         io.sidecar.fault.FaultDecision fault = fault(route, target);
         if (fault != null) {
           new PinnedFault(route, target, fault).pin(ctx.channel());
-          stepAside();
+          stepAside(true);
           return;
         }
         listener.meters().requests().increment();
@@ -182,13 +182,16 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * gives the connection back once Vert.x has answered all it read and its decoder holds no byte, so one cached
    * or unusual request does not keep the rest of a connection off this path. Without a gate (the access log is
    * on for every request, or the decoder cannot be inspected) the hand-over is for good.
+   *
+   * @param parsedHead the head parser took this head: its request line is origin-form HTTP/1.1, so it is neither
+   *                   the HTTP/2 preface nor a version to judge (a cached route's requests skip both scans)
    */
-  private void stepAside() {
+  private void stepAside(boolean parsedHead) {
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);
-    boolean http2 = !announced && startsWithHttp2Preface(rest);
-    if (!http2 && rest != null && versionAnswered(rest)) return;
+    boolean http2 = !parsedHead && !announced && startsWithHttp2Preface(rest);
+    if (!parsedHead && !http2 && rest != null && versionAnswered(rest)) return;
     if (!http2) listener.meters().handovers().increment();
     if (gate != null && runtime.accessLog() == null) {
       open = false;
@@ -212,22 +215,12 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * @return whether the request was answered here
    */
   private boolean versionAnswered(ByteBuf rest) {
-    RequestLineVersion.Verdict verdict = RequestLineVersion.of(rest);
-    switch (verdict) {
-      case AS_IS -> {
-        return false;
-      }
-      case LOWER_TO_1_1 -> {
-        RequestLineVersion.lowerTo11(rest);
-        return false;
-      }
-      default -> {
-        rest.release();
-        inactive = true; // reads nothing more: the connection closes after the answer
-        HttpVersionGuard.reject(ctx, verdict, () -> runtime.metrics().badRequest(listener.name()));
-        return true;
-      }
-    }
+    RequestLineVersion.Verdict verdict = RequestLineVersion.judge(rest); // lowers HTTP/1.2-1.9 to 1.1 in place
+    if (verdict == RequestLineVersion.Verdict.AS_IS || verdict == RequestLineVersion.Verdict.LOWER_TO_1_1) return false;
+    rest.release();
+    inactive = true; // reads nothing more: the connection closes after the answer
+    HttpVersionGuard.reject(ctx, verdict, () -> runtime.metrics().badRequest(listener.name()));
+    return true;
   }
 
   /**

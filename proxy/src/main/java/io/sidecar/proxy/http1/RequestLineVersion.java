@@ -34,25 +34,12 @@ public final class RequestLineVersion {
   private RequestLineVersion() {
   }
 
-  /** The verdict on the first request line of {@code buf}'s readable bytes (left unchanged). */
-  public static Verdict of(ByteBuf buf) {
-    int version = versionStart(buf);
-    return version < 0 ? Verdict.AS_IS : verdict(buf, version, lineEnd(buf, version));
-  }
-
   /**
-   * Rewrites a {@link Verdict#LOWER_TO_1_1} version to HTTP/1.1 in place (the same length), so the decoder behind
-   * serves the request as HTTP/1.1 and answers in HTTP/1.1.
+   * The verdict on the first request line of {@code buf}'s readable bytes. A {@link Verdict#LOWER_TO_1_1} version is
+   * rewritten to HTTP/1.1 in place (the same length), so the decoder behind serves the request as HTTP/1.1 and
+   * answers in HTTP/1.1; nothing else in {@code buf} changes.
    */
-  public static void lowerTo11(ByteBuf buf) {
-    int version = versionStart(buf);
-    if (version >= 0 && verdict(buf, version, lineEnd(buf, version)) == Verdict.LOWER_TO_1_1) {
-      buf.setBytes(version, HTTP_1_1);
-    }
-  }
-
-  /** Index of the version token (after the request line's last SP), or -1 when there is no whole line to judge. */
-  private static int versionStart(ByteBuf buf) {
+  public static Verdict judge(ByteBuf buf) {
     int start = buf.readerIndex();
     int end = buf.writerIndex();
     for (int empty = 0; empty < MAX_LEADING_EMPTY_LINES; empty++) {
@@ -61,18 +48,17 @@ public final class RequestLineVersion {
       else break;
     }
     int lf = buf.indexOf(start, end, LF);
-    if (lf < 0) return -1;
+    if (lf < 0) return Verdict.AS_IS; // not a whole line yet
     int lineEnd = lf > start && buf.getByte(lf - 1) == CR ? lf - 1 : lf;
     int firstSp = buf.indexOf(start, lineEnd, SP);
-    if (firstSp < 0) return -1;
+    if (firstSp < 0) return Verdict.AS_IS;
     int lastSp = lineEnd - 1;
     while (lastSp > firstSp && buf.getByte(lastSp) != SP) lastSp--;
-    return lastSp == firstSp ? -1 : lastSp + 1; // one SP only: "GET /" (HTTP/0.9), the decoder's
-  }
-
-  private static int lineEnd(ByteBuf buf, int from) {
-    int lf = buf.indexOf(from, buf.writerIndex(), LF);
-    return lf > from && buf.getByte(lf - 1) == CR ? lf - 1 : lf;
+    if (lastSp == firstSp) return Verdict.AS_IS; // one SP only: "GET /" (HTTP/0.9), the decoder's
+    int version = lastSp + 1;
+    Verdict verdict = verdict(buf, version, lineEnd);
+    if (verdict == Verdict.LOWER_TO_1_1) buf.setBytes(version, HTTP_1_1);
+    return verdict;
   }
 
   private static Verdict verdict(ByteBuf buf, int start, int end) {

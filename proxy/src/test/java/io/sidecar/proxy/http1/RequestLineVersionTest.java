@@ -37,33 +37,33 @@ class RequestLineVersionTest {
       "FTP/1.1 | AS_IS",        // not an HTTP version: left to the decoder's 400
   })
   void judgesTheVersionToken(String version, Verdict expected) {
-    assertThat(RequestLineVersion.of(bytes("GET /a HTTP-VERSION\r\nHost: a\r\n\r\n".replace("HTTP-VERSION", version))))
+    assertThat(RequestLineVersion.judge(bytes("GET /a HTTP-VERSION\r\nHost: a\r\n\r\n".replace("HTTP-VERSION", version))))
         .isEqualTo(expected);
   }
 
   @Test
   void onlyAWholeRequestLineIsJudged() {
-    assertThat(RequestLineVersion.of(bytes("GET /a HTTP/2.0"))).isEqualTo(Verdict.AS_IS); // no LF yet
-    assertThat(RequestLineVersion.of(bytes("GET /a\r\n"))).isEqualTo(Verdict.AS_IS); // HTTP/0.9: the decoder's
-    assertThat(RequestLineVersion.of(bytes("\r\n\r\nGET /a HTTP/2.0\r\n\r\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
-    assertThat(RequestLineVersion.of(bytes("GET /a HTTP/3.0\n\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR); // bare LF
+    assertThat(RequestLineVersion.judge(bytes("GET /a HTTP/2.0"))).isEqualTo(Verdict.AS_IS); // no LF yet
+    assertThat(RequestLineVersion.judge(bytes("GET /a\r\n"))).isEqualTo(Verdict.AS_IS); // HTTP/0.9: the decoder's
+    assertThat(RequestLineVersion.judge(bytes("\r\n\r\nGET /a HTTP/2.0\r\n\r\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
+    assertThat(RequestLineVersion.judge(bytes("GET /a HTTP/3.0\n\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR); // bare LF
   }
 
   @Test
   void judgesTheRequestLineFromTheReaderIndexAndLeavesItThere() {
     ByteBuf buf = bytes("xxxxGET /a HTTP/2.0\r\n\r\n");
     buf.skipBytes(4);
-    assertThat(RequestLineVersion.of(buf)).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
+    assertThat(RequestLineVersion.judge(buf)).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
     assertThat(buf.readerIndex()).isEqualTo(4);
   }
 
   @Test
   void lowersAHigherMinorVersionToHttp11InPlaceAndNothingElse() {
     ByteBuf buf = bytes("GET /a?q=HTTP/1.2 HTTP/1.2\r\nHost: a\r\n\r\n");
-    RequestLineVersion.lowerTo11(buf);
+    assertThat(RequestLineVersion.judge(buf)).isEqualTo(Verdict.LOWER_TO_1_1);
     assertThat(buf.toString(StandardCharsets.ISO_8859_1)).isEqualTo("GET /a?q=HTTP/1.2 HTTP/1.1\r\nHost: a\r\n\r\n");
     ByteBuf other = bytes("GET /a HTTP/2.0\r\n\r\n");
-    RequestLineVersion.lowerTo11(other);
+    assertThat(RequestLineVersion.judge(other)).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
     assertThat(other.toString(StandardCharsets.ISO_8859_1)).isEqualTo("GET /a HTTP/2.0\r\n\r\n");
   }
 }
