@@ -21,23 +21,12 @@ jars=("$1" "$2"); rounds="${3:-3}"
 all_cpus="0-$(( $(nproc) - 1 ))"
 sidecar_cpus="${SIDECAR_CPUS:-$all_cpus}"; load_cpus="${LOAD_CPUS:-$all_cpus}"
 path="${AB_PATH:-/1k}"; conns="${AB_CONNS:-64}"
-for p in 27080 27100 27200; do
-  if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
-done
-work="$(mktemp -d /tmp/loadtest-ab.XXXXXX)"
-mkdir -p "$work/html" "$work/logs"
-head -c 1024 /dev/zero | tr '\0' 'a' >"$work/html/1k"
-head -c 102400 /dev/zero | tr '\0' 'b' >"$work/html/100k"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1; user root; daemon off; pid $work/nginx.pid; error_log $work/logs/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000; default_type text/plain;
-  server { listen 127.0.0.1:27080 reuseport backlog=4096; root $work/html; location / { expires 1h; } } }
-CONF
-declare -a started=()
-cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-taskset -c "$load_cpus" nginx -p "$work" -c "$work/nginx.conf" & started+=($!)
+# shellcheck source=common.sh
+. "$here/common.sh"
+bench_ports_free 27080 27100 27200
+bench_workdir loadtest-ab
+bench_origin 27080
+taskset -c "$load_cpus" nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 sleep 1
 hz=$(getconf CLK_TCK)
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"

@@ -16,18 +16,11 @@ rounds="${1:-3}"
 jar="${SIDECAR_JAR:-$root/sidecar/target/sidecar.jar}"
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 workers=$(nproc)
-for p in 27080 27100 27101 27102 27103 27200; do
-  if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
-done
-work="$(mktemp -d /tmp/loadtest-split.XXXXXX)"
-mkdir -p "$work/html" "$work/logs"
-head -c 1024 /dev/zero | tr '\0' 'a' >"$work/html/1k"
-cat >"$work/origin.conf" <<CONF
-worker_processes 1; user root; daemon off; pid $work/origin.pid; error_log $work/logs/origin.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000; default_type text/plain;
-  server { listen 127.0.0.1:27080 reuseport backlog=4096; root $work/html; location / { expires 1h; } } }
-CONF
+# shellcheck source=common.sh
+. "$here/common.sh"
+bench_ports_free 27080 27100 27101 27102 27103 27200
+bench_workdir loadtest-split
+bench_origin 27080
 cat >"$work/proxy.conf" <<CONF
 worker_processes $workers; user root; daemon off; pid $work/proxy.pid; error_log $work/logs/proxy.log warn;
 events { worker_connections 4096; }
@@ -53,9 +46,6 @@ frontend bench
 backend origin
   server o1 127.0.0.1:27080 maxconn 1024
 CONF
-declare -a started=()
-cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 nginx -p "$work" -c "$work/proxy.conf" & started+=($!)
 haproxy -db -f "$work/haproxy.cfg" >"$work/logs/haproxy.log" 2>&1 & started+=($!); haproxy_pid=$!
