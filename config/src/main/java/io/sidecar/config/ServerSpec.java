@@ -17,10 +17,14 @@ import java.time.Duration;
  *                           the default is Envoy's connection idle timeout, one hour
  * @param generateRequestId  a request without {@code x-request-id} gets a random one (UUID v4) on its way upstream,
  *                           as Envoy's {@code generate_request_id}; a client's own is always passed on unchanged
+ * @param reusePort          on a native transport, each event loop accepts on a listening socket of its own
+ *                           ({@code SO_REUSEPORT}, as nginx's {@code listen ... reuseport} and Envoy's
+ *                           {@code enable_reuse_port}); another process of the same user that asks for the same
+ *                           can then bind the port too, which {@code false} rules out
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
                          int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout,
-                         boolean generateRequestId) {
+                         boolean generateRequestId, boolean reusePort) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -28,7 +32,7 @@ public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdo
 
   public static ServerSpec defaults() {
     return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
-        DEFAULT_IDLE_TIMEOUT, true);
+        DEFAULT_IDLE_TIMEOUT, true, true);
   }
 
   /**

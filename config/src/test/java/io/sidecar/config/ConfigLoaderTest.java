@@ -196,6 +196,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void reusePortIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+    assertThat(loader.parse(MINIMAL).server().reusePort()).isTrue();
+    assertThat(loader.parse("server: { reuse_port: false }\n" + MINIMAL).server().reusePort()).isFalse();
+    assertThatThrownBy(() -> loader.parse("server:\n  reuse_port: sometimes\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.reuse_port (line 2)");
+  }
+
+  @Test
   void cacheL1BoundsItsHeapAutomaticallyOrAsConfigured() throws Exception {
     assertThat(loader.parse(MINIMAL).cache().l1MaxHeap()).isZero();
     assertThat(loader.parse("cache: { l1: { max_size: 1GiB, max_heap: 64MiB } }\n" + MINIMAL).cache())

@@ -1,5 +1,6 @@
 package io.sidecar.proxy;
 
+import io.netty.bootstrap.ServerBootstrapConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,8 +18,12 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.transport.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Puts the byte-level path in front of a plain listener's connections when they are accepted, not when Vert.x
@@ -84,9 +89,40 @@ final class EarlyFastPath {
     });
   }
 
+  /**
+   * Server sockets made for Vert.x's servers, newest last, each with the set-up of the bootstrap that binds it; an
+   * entry goes when its socket closes. A reload may bind a listener's new socket while its old one is still closing.
+   */
+  private final Deque<Bound> serverSockets = new ConcurrentLinkedDeque<>();
+
+  /** A server socket and the bootstrap set-up it was bound with (whose child handler is Vert.x's). */
+  record Bound(Channel channel, ServerBootstrapConfig setUp) {}
+
   /** A new server channel's handler: {@link AcceptHookTransport} asks for one per server channel. */
   ChannelHandler acceptor() {
     return new Acceptor();
+  }
+
+  /** {@link AcceptHookTransport} made {@code serverSocket} for a bootstrap set up as {@code setUp}. */
+  void made(Channel serverSocket, ServerBootstrapConfig setUp) {
+    Bound made = new Bound(serverSocket, setUp);
+    serverSockets.addLast(made);
+    serverSocket.closeFuture().addListener(closed -> serverSockets.remove(made));
+  }
+
+  /**
+   * The newest open socket Vert.x bound on {@code address} and how, or null when there is none. It is known as soon as
+   * Vert.x's bind completes (a server socket's channelActive event comes later).
+   */
+  Bound boundOn(SocketAddress address) {
+    for (Iterator<Bound> it = serverSockets.descendingIterator(); it.hasNext(); ) {
+      Bound socket = it.next();
+      Channel channel = socket.channel();
+      if (channel.isOpen() && !LoopAcceptor.isLoopSocket(channel) && address.equals(channel.localAddress())) {
+        return socket;
+      }
+    }
+    return null;
   }
 
   /** The listener an accepted connection reached: by its local port, then by its local address. */

@@ -1,25 +1,33 @@
 package io.sidecar.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.sidecar.config.ListenerSpec;
 import io.sidecar.config.ServerSpec;
 import io.sidecar.proxy.tls.ListenerTls;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.OpenSSLEngineOptions;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One instance per event loop per listener: they all listen on the same address and Vert.x spreads
- * connections across them. HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2,
+ * connections across them. With {@code server.reuse_port} (the default, on a native transport) each instance also
+ * accepts on a socket of its own ({@link LoopAcceptor}), so that most connections skip Vert.x's acceptor thread. HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2,
  * http/1.1) through OpenSSL (netty-tcnative) when a certificate is configured, its certificate, versions and suites
  * from {@link ListenerTls}.
  */
 public final class ListenerVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(ListenerVerticle.class.getName());
   private final ProxyRuntime runtime;
   private final ListenerSpec spec;
   private final ServerSpec server;
@@ -31,6 +39,9 @@ public final class ListenerVerticle extends VerticleBase {
   /** Where connections are counted and get the byte-level path as they are accepted; null without the hook. */
   private EarlyFastPath acceptHook;
   private EarlyFastPath.Accepting accepting;
+  /** SO_REUSEPORT: this instance accepts on a socket of its own ({@link LoopAcceptor}). */
+  private boolean reusePort;
+  private Channel loopSocket;
 
   /** {@code tls}: the listener's loaded certificate when {@code spec.tls()} is set, else null. */
   public ListenerVerticle(ProxyRuntime runtime, ListenerSpec spec, ServerSpec server, ListenerTls tls) {
@@ -42,7 +53,9 @@ public final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    httpServer = vertx.createHttpServer(options(spec, server, tls))
+    // a port the kernel picks (0) is only known after the bind, and only a native transport sets SO_REUSEPORT
+    reusePort = server.reusePort() && vertx.isNativeTransportEnabled() && spec.address().port() != 0;
+    httpServer = vertx.createHttpServer(options(spec, server, tls).setReusePort(reusePort))
         .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody(), server.generateRequestId()))
         .invalidRequestHandler(request -> {
           runtime.metrics().badRequest(spec.name());
@@ -54,16 +67,36 @@ public final class ListenerVerticle extends VerticleBase {
       if (fastPath != null) FastPath.install(c, fastPath);
       HttpVersionGuard.install(c, badRequest);
     });
-    return httpServer.listen(spec.address().port(), spec.address().host()).onSuccess(bound -> {
+    return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);
       boundPort = bound.actualPort();
       acceptHook = EarlyFastPath.of(vertx);
-      if (acceptHook != null) {
-        accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
-            runtime.metrics().connections(spec.name()), fastPath);
-        acceptHook.register(boundPort, accepting);
-      }
+      if (acceptHook == null) return Future.succeededFuture();
+      accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
+          runtime.metrics().connections(spec.name()), fastPath);
+      acceptHook.register(boundPort, accepting);
+      return reusePort ? bindLoopSocket() : Future.succeededFuture();
     });
+  }
+
+  /**
+   * This instance's own socket on the listener's address ({@link LoopAcceptor}), next to the one Vert.x bound. Should
+   * it fail, the listener still serves every connection through Vert.x's socket, as with {@code reuse_port: false}.
+   */
+  private Future<Void> bindLoopSocket() {
+    EarlyFastPath.Bound vertxSocket = acceptHook.boundOn(new InetSocketAddress(resolved(spec.address().host()), boundPort));
+    if (vertxSocket == null) return Future.succeededFuture();
+    ChannelFuture bound = LoopAcceptor.bind(((ContextInternal) context).nettyEventLoop(), vertxSocket);
+    loopSocket = bound.channel();
+    Promise<Void> ready = Promise.promise();
+    bound.addListener(done -> {
+      if (!done.isSuccess()) {
+        LOG.warning("listener " + spec.name() + ": no socket of its own on event loop "
+            + Thread.currentThread().getName() + " (" + done.cause() + "); connections are accepted by Vert.x's");
+      }
+      ready.complete();
+    });
+    return ready.future();
   }
 
   /** The listener's host as an address (it was just bound, so it resolves). */
@@ -78,7 +111,14 @@ public final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (acceptHook != null) acceptHook.unregister(boundPort, accepting);
-    return httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    // this instance's own socket is closed before Vert.x's: connections it accepted are Vert.x's to drain
+    Future<Void> ownSocketClosed = Future.succeededFuture();
+    if (loopSocket != null) {
+      Promise<Void> closed = Promise.promise();
+      loopSocket.close().addListener(done -> closed.complete());
+      ownSocketClosed = closed.future();
+    }
+    return ownSocketClosed.compose(v -> httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS));
   }
 
   static HttpServerOptions options(ListenerSpec spec, ServerSpec server, ListenerTls tls) {
