@@ -6,13 +6,13 @@ import io.sidecar.config.ListenerSpec;
 import io.sidecar.config.ServerSpec;
 import io.sidecar.proxy.tls.ListenerTls;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -22,9 +22,9 @@ import java.util.logging.Logger;
 /**
  * One instance per event loop per listener: they all listen on the same address and Vert.x spreads
  * connections across them. With {@code server.reuse_port} (the default, on a native transport) each instance also
- * accepts on a socket of its own ({@link LoopAcceptor}), so that most connections skip Vert.x's acceptor thread. HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2,
- * http/1.1) through OpenSSL (netty-tcnative) when a certificate is configured, its certificate, versions and suites
- * from {@link ListenerTls}.
+ * accepts on a socket of its own ({@link LoopAcceptor}), so that most connections skip Vert.x's acceptor thread.
+ * HTTP/1.1 and (unless {@code h2c: false}) h2c on plain listeners; TLS with ALPN (h2, http/1.1) through OpenSSL
+ * (netty-tcnative) when a certificate is configured, its certificate, versions and suites from {@link ListenerTls}.
  */
 public final class ListenerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ListenerVerticle.class.getName());
@@ -39,8 +39,7 @@ public final class ListenerVerticle extends VerticleBase {
   /** Where connections are counted and get the byte-level path as they are accepted; null without the hook. */
   private EarlyFastPath acceptHook;
   private EarlyFastPath.Accepting accepting;
-  /** SO_REUSEPORT: this instance accepts on a socket of its own ({@link LoopAcceptor}). */
-  private boolean reusePort;
+  /** With SO_REUSEPORT, the socket this instance accepts on ({@link LoopAcceptor}); else null. */
   private Channel loopSocket;
 
   /** {@code tls}: the listener's loaded certificate when {@code spec.tls()} is set, else null. */
@@ -54,7 +53,7 @@ public final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // a port the kernel picks (0) is only known after the bind, and only a native transport sets SO_REUSEPORT
-    reusePort = server.reusePort() && vertx.isNativeTransportEnabled() && spec.address().port() != 0;
+    boolean reusePort = server.reusePort() && vertx.isNativeTransportEnabled() && spec.address().port() != 0;
     httpServer = vertx.createHttpServer(options(spec, server, tls).setReusePort(reusePort))
         .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody(), server.generateRequestId()))
         .invalidRequestHandler(request -> {
@@ -84,19 +83,22 @@ public final class ListenerVerticle extends VerticleBase {
    * it fail, the listener still serves every connection through Vert.x's socket, as with {@code reuse_port: false}.
    */
   private Future<Void> bindLoopSocket() {
-    EarlyFastPath.Bound vertxSocket = acceptHook.boundOn(new InetSocketAddress(resolved(spec.address().host()), boundPort));
+    EarlyFastPath.Bound vertxSocket = acceptHook.boundOn(new InetSocketAddress(accepting.host(), boundPort));
     if (vertxSocket == null) return Future.succeededFuture();
     ChannelFuture bound = LoopAcceptor.bind(((ContextInternal) context).nettyEventLoop(), vertxSocket);
     loopSocket = bound.channel();
-    Promise<Void> ready = Promise.promise();
-    bound.addListener(done -> {
-      if (!done.isSuccess()) {
-        LOG.warning("listener " + spec.name() + ": no socket of its own on event loop "
-            + Thread.currentThread().getName() + " (" + done.cause() + "); connections are accepted by Vert.x's");
-      }
-      ready.complete();
+    return whenDone(bound).recover(err -> {
+      LOG.warning("listener " + spec.name() + ": no socket of its own on event loop "
+          + Thread.currentThread().getName() + " (" + err + "); connections are accepted by Vert.x's");
+      return Future.succeededFuture();
     });
-    return ready.future();
+  }
+
+  /** {@code operation} as a Vert.x future on this verticle's context. */
+  private Future<Void> whenDone(ChannelFuture operation) {
+    PromiseInternal<Void> done = ((ContextInternal) context).promise();
+    operation.addListener(done);
+    return done.future();
   }
 
   /** The listener's host as an address (it was just bound, so it resolves). */
@@ -112,13 +114,9 @@ public final class ListenerVerticle extends VerticleBase {
   public Future<?> stop() {
     if (acceptHook != null) acceptHook.unregister(boundPort, accepting);
     // this instance's own socket is closed before Vert.x's: connections it accepted are Vert.x's to drain
-    Future<Void> ownSocketClosed = Future.succeededFuture();
-    if (loopSocket != null) {
-      Promise<Void> closed = Promise.promise();
-      loopSocket.close().addListener(done -> closed.complete());
-      ownSocketClosed = closed.future();
-    }
-    return ownSocketClosed.compose(v -> httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS));
+    Future<Void> ownSocketClosed = loopSocket == null ? Future.succeededFuture() : whenDone(loopSocket.close());
+    return ownSocketClosed.transform(ignored ->
+        httpServer.shutdown(server.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS));
   }
 
   static HttpServerOptions options(ListenerSpec spec, ServerSpec server, ListenerTls tls) {
