@@ -65,6 +65,7 @@ public final class ListenerVerticle extends VerticleBase {
     httpServer.connectionHandler(c -> {
       if (fastPath != null) FastPath.install(c, fastPath);
       HttpVersionGuard.install(c, badRequest);
+      Http2StreamStateGuard.install(c);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);

@@ -56,35 +56,139 @@ final class H2Wire implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
+  static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
   /** Connects, sends the preface and an empty SETTINGS, and reads the server's SETTINGS (acknowledged). */
   static H2Wire connect(int port) throws IOException {
+    H2Wire wire = open(port);
+    wire.out.write(PREFACE);
+    wire.frame(SETTINGS, 0, 0, new byte[0]);
+    wire.readServerSettings();
+    return wire;
+  }
+
+  /** Connects and sends nothing: the test writes the first bytes ({@link #write}, {@link #frameBytes}). */
+  static H2Wire open(int port) throws IOException {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(5_000);
-    H2Wire wire = new H2Wire(socket);
-    wire.out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    return new H2Wire(socket);
+  }
+
+  /**
+   * Connects with an HTTP/1.1 request for {@code path} that asks for h2c (RFC 7540 §3.2, the upgrade RFC 9113 left
+   * out but servers still take), reads the 101, sends the preface and reads the server's SETTINGS. The request is
+   * stream 1, half closed by the client.
+   */
+  static H2Wire upgrade(int port, String path) throws IOException {
+    H2Wire wire = open(port);
+    wire.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        + "Upgrade: h2c\r\nHTTP2-Settings: \r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) head.append((char) wire.in.readUnsignedByte());
+    if (!head.toString().startsWith("HTTP/1.1 101")) throw new IOException("no upgrade: " + head);
+    wire.out.write(PREFACE);
     wire.frame(SETTINGS, 0, 0, new byte[0]);
-    Frame settings = wire.next(f -> f.type() == SETTINGS && !f.has(ACK));
+    wire.readServerSettings();
+    return wire;
+  }
+
+  void write(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** One frame's bytes. */
+  static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
+    byte[] frame = java.util.Arrays.copyOf(new byte[] {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8),
+        (byte) payload.length, (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16),
+        (byte) (stream >>> 8), (byte) stream}, 9 + payload.length);
+    System.arraycopy(payload, 0, frame, 9, payload.length);
+    return frame;
+  }
+
+  /** A HEADERS frame carrying all of {@code headers} (END_HEADERS), as bytes to write later. */
+  byte[] headersFrame(int stream, Http2Headers headers, boolean endStream) throws Exception {
+    ByteBuf block = Unpooled.buffer();
+    encoder.encodeHeaders(stream, headers, block);
+    byte[] bytes = new byte[block.readableBytes()];
+    block.readBytes(bytes);
+    return frameBytes(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, bytes);
+  }
+
+  /** Reads the server's first SETTINGS (acknowledged) and keeps its values. */
+  private void readServerSettings() throws IOException {
+    Frame settings = next(f -> f.type() == SETTINGS && !f.has(ACK));
     for (int i = 0; i + 6 <= settings.payload().length; i += 6) {
       byte[] p = settings.payload();
       int id = ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
       long value = ((p[i + 2] & 0xffL) << 24) | ((p[i + 3] & 0xff) << 16) | ((p[i + 4] & 0xff) << 8) | (p[i + 5] & 0xff);
-      wire.serverSettings.put(id, value);
+      serverSettings.put(id, value);
     }
-    return wire;
   }
 
   static Http2Headers get(String path, int port) {
     return new DefaultHttp2Headers().method("GET").scheme("http").path(path).authority("127.0.0.1:" + port);
   }
 
+  private int pieceSize;
+
+  /**
+   * From now on, writes each frame in pieces of {@code bytes}, each sent on its own after a short pause, so the
+   * server reads frame headers split across reads.
+   */
+  void writeInPiecesOf(int bytes) throws IOException {
+    socket.setTcpNoDelay(true);
+    pieceSize = bytes;
+  }
+
   /** Writes one frame as given. */
   void frame(int type, int flags, int stream, byte[] payload) throws IOException {
-    byte[] head = {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length, (byte) type,
-        (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream};
-    out.write(head);
-    out.write(payload);
-    out.flush();
+    byte[] frame = frameBytes(type, flags, stream, payload);
+    if (pieceSize > 0) {
+      writeInPieces(frame);
+    } else {
+      write(frame);
+    }
+  }
+
+  private void writeInPieces(byte[] bytes) throws IOException {
+    for (int at = 0; at < bytes.length; at += pieceSize) {
+      out.write(bytes, at, Math.min(pieceSize, bytes.length - at));
+      out.flush();
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+  }
+
+  void data(int stream, String text, boolean endStream) throws IOException {
+    frame(DATA, endStream ? END_STREAM : 0, stream, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * How the server ends the connection: the error code of its GOAWAY, or -1 when it closes without one. Frames of
+   * other streams before it are skipped; a RST_STREAM is an AssertionError (a stream error where a connection error
+   * was expected).
+   */
+  long connectionError() throws IOException {
+    try {
+      Frame f = next(x -> x.type() == GOAWAY || x.type() == RST_STREAM);
+      if (f.type() == RST_STREAM) throw new AssertionError("stream error on " + f.stream() + ", code " + f.errorCode());
+      return f.errorCode();
+    } catch (java.io.EOFException closed) {
+      return -1;
+    }
+  }
+
+  /** The code of the next RST_STREAM on {@code stream}; a GOAWAY is an AssertionError. */
+  long streamError(int stream) throws IOException {
+    Frame f = next(x -> x.type() == GOAWAY || x.type() == RST_STREAM && x.stream() == stream);
+    if (f.type() == GOAWAY) throw new AssertionError("connection error, code " + f.errorCode());
+    return f.errorCode();
   }
 
   /** A header block on {@code stream}: one HEADERS frame, and CONTINUATION frames for what exceeds 16 KiB. */
