@@ -167,13 +167,15 @@ public final class Sidecar implements ConfigControl {
     anomalyGauges = io.micrometer.core.instrument.MultiGauge.builder("sidecar_predictor_anomaly_score")
         .description("Latest anomaly score in [0, 1] per metric").register(registry);
     RouteWindowGauges windows = new RouteWindowGauges(registry);
-    vertx.setPeriodic(1000, id -> {
+    // on a worker, as the predictor's tick: merging each route's histograms is not an event loop's work
+    vertx.setPeriodic(1000, id -> vertx.executeBlocking(() -> {
       anomalyGauges.register(p.anomalyScores().entrySet().stream()
           .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
               io.micrometer.core.instrument.Tags.of("metric", e.getKey()), e.getValue()))
           .toList(), true);
       windows.update(p.signals().routes());
-    });
+      return null;
+    }, true));
     store.onChange(snapshot -> p.servingRoutes(servingRoutes(snapshot.config())));
     watchUpstreamPeers(runtime, config);
     // Seasonal baselines and forecasters start from the history of the last 8 days (a weekly season plus a day).

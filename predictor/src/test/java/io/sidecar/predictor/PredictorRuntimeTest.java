@@ -40,6 +40,40 @@ class PredictorRuntimeTest {
         }
     }
 
+    /**
+     * A slow tick (here one that waits for a signal's lock the test holds for 2 s) must not stall the event loop:
+     * with one event loop, a 20 ms timer on it keeps firing meanwhile. When the tick ran on the event loop, the
+     * timer stopped for as long as the tick took (about 1 s here).
+     */
+    @Test
+    void aSlowTickDoesNotStallTheEventLoop() throws Exception {
+        Vertx oneLoop = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+        try {
+            PredictorConfig config = new PredictorConfig("svc", "i-0", PeersConfig.LOCAL_ONLY, null, null, null);
+            PredictorRuntime rt = PredictorRuntime.start(oneLoop, config, null, Clock.systemUTC())
+                    .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            TrafficSignals api = rt.predictor().signals().route("api");
+            java.util.concurrent.atomic.AtomicLong lastFired = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+            java.util.concurrent.atomic.AtomicLong longestGap = new java.util.concurrent.atomic.AtomicLong();
+            oneLoop.setPeriodic(20, id -> {
+                long now = System.nanoTime();
+                longestGap.accumulateAndGet(now - lastFired.getAndSet(now), Math::max);
+            });
+            synchronized (api) { // TrafficSignals.tick is synchronized: the first tick (after 1 s) waits here
+                Thread.sleep(200);
+                longestGap.set(0);
+                Thread.sleep(1_800);
+            }
+            Thread.sleep(100);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(longestGap.get()))
+                    .as("longest pause of a 20 ms timer on the only event loop while a tick waited ~1 s")
+                    .isLessThan(500);
+            rt.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } finally {
+            oneLoop.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void startsAndTicksWithPostgresAndRedisUnreachable() throws Exception {
         PredictorConfig config = new PredictorConfig("svc", "i-0",
