@@ -14,10 +14,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The predictor wired to Vert.x: a 1-second timer ticks the {@link Predictor} on a worker thread; peers come over Redis pub/sub,
- * or by polling static peers, or not at all ({@code predictor.peers}); history goes to PostgreSQL or memory
- * ({@code storage}). Optional infrastructure never stops start-up: Redis or PostgreSQL unreachable at start
- * is logged, retried in the background, and the predictor runs on local signals and buffered history.
+ * The predictor wired to Vert.x: a 1-second timer ticks the {@link Predictor} on a worker thread; peers come
+ * over Redis pub/sub, or by polling static peers, or not at all ({@code predictor.peers}); history goes to
+ * PostgreSQL or memory ({@code storage}). Optional infrastructure never stops start-up: Redis or PostgreSQL
+ * unreachable at start is logged, retried in the background, and the predictor runs on local signals and buffered
+ * history.
  */
 public final class PredictorRuntime {
     private static final Logger LOG = Logger.getLogger(PredictorRuntime.class.getName());

@@ -1,6 +1,7 @@
 package io.sidecar.proxy;
 
 import static io.sidecar.proxy.ProxyHarness.await;
+import static io.sidecar.proxy.ProxyHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -76,13 +76,13 @@ class CertificateRotationTest {
     assertThat(get(before)).startsWith("HTTP/1.1 200");
 
     install(b.cert(), liveCert); // the certificate first: it does not go with the key yet
-    waitFor(() -> status().rejections() == 1);
+    within(15_000, () -> status().rejections() == 1);
     assertThat(subject(handshake(null, null))).isEqualTo("CN=a");
     assertThat(status().lastError()).isEqualTo("key: does not match the certificate (CN=b)");
     assertThat(h.registry.get("sidecar_tls_certificate_reloads").tag("result", "rejected").counter().count()).isEqualTo(1);
 
     install(b.key(), liveKey);
-    waitFor(() -> status().rotations() == 1);
+    within(15_000, () -> status().rotations() == 1);
     for (int i = 0; i < 6; i++) { // every event loop's instance serves the new one
       assertThat(subject(handshake(null, null))).isEqualTo("CN=b");
     }
@@ -157,7 +157,7 @@ class CertificateRotationTest {
     assertThat(get(handshake(null, null))).startsWith("HTTP/1.1 200");
     install(b.key(), liveKey);
     install(b.cert(), liveCert);
-    waitFor(() -> status().certificate().subject().equals("CN=b"));
+    within(15_000, () -> status().certificate().subject().equals("CN=b"));
     assertThat(subject(handshake(null, null))).isEqualTo("CN=b");
   }
 
@@ -181,14 +181,6 @@ class CertificateRotationTest {
 
   private WatchedTls.Status status() {
     return h.dataPlane.tlsStatus().get("secure").files();
-  }
-
-  private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("not reached within 15 s");
-      Thread.sleep(50);
-    }
   }
 
   /** A TLS handshake to the listener that trusts any certificate, limited to a version and suite when given. */

@@ -1,6 +1,7 @@
 package io.sidecar.proxy;
 
 import static io.sidecar.proxy.ProxyHarness.await;
+import static io.sidecar.proxy.ProxyHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sidecar.balancer.EndpointSnapshot;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,20 +109,6 @@ class HealthCheckTest {
   private EndpointSnapshot endpoint(Upstream u) {
     return h.runtime.snapshot().cluster("app").balancer().snapshot().endpoints().stream()
         .filter(e -> e.address().equals("127.0.0.1:" + u.port)).findFirst().orElseThrow();
-  }
-
-  /** Polls until {@code condition} holds; returns the milliseconds it took. */
-  private static long within(long maxMs, BooleanSupplier condition) {
-    long start = System.nanoTime();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - start > maxMs * 1_000_000L) throw new AssertionError("not within " + maxMs + " ms");
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return (System.nanoTime() - start) / 1_000_000L;
   }
 
   @Test

@@ -96,6 +96,17 @@ class Http2StreamStatesTest {
     assertThat(upstreamSaw).doesNotContain("/three ");
   }
 
+  /** The client's first stream may already skip identifiers: stream 1, never opened, is below stream 3. */
+  @Test
+  void streamOneAfterAFirstStreamThreeIsAConnectionErrorProtocolError() throws Exception {
+    try (H2Wire wire = start(0)) {
+      wire.headers(3, H2Wire.get("/three", h.proxyPort), true);
+      wire.headers(1, H2Wire.get("/one", h.proxyPort), true);
+      assertThat(wire.connectionError()).isEqualTo(PROTOCOL_ERROR);
+    }
+    assertThat(upstreamSaw).doesNotContain("/one ");
+  }
+
   /**
    * Frames that come in the same read as the client's first SETTINGS reach Netty before the guard exists; it reads
    * them from Netty's buffer, here down to a frame header cut after 4 bytes, and judges the frame that header starts.

@@ -52,6 +52,20 @@ final class ProxyHarness implements AutoCloseable {
   private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
   int proxyPort;
 
+  /** Polls until {@code condition} holds; returns the milliseconds it took, or fails after {@code maxMs}. */
+  static long within(long maxMs, java.util.function.BooleanSupplier condition) {
+    long start = System.nanoTime();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - start > maxMs * 1_000_000L) throw new AssertionError("not within " + maxMs + " ms");
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return (System.nanoTime() - start) / 1_000_000L;
+  }
+
   static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
