@@ -46,7 +46,9 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
   private final Http2ConnectionHandler http2;
   private final ChannelHandlerContext http2Context;
   private final Http2Connection connection;
-  private final FrameHeaderScanner scanner = new FrameHeaderScanner();
+  private FrameHeaderScanner scanner = new FrameHeaderScanner();
+  /** The client's bytes from its first read that Netty must not decode before the guard has judged them. */
+  private ByteBuf heldBack;
   /** Streams that closed after both ends sent END_STREAM, newest last. */
   private final RecentIds endedNormally = new RecentIds();
   /** Streams the client reset; read before Netty closes them, so a reset stream is not taken as ended normally. */
@@ -82,9 +84,11 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
    *
    * <p>Vert.x announces an HTTP/2 connection when it reads the client's first SETTINGS frame: while Netty decodes it
    * (h2c with prior knowledge, TLS), or, after an h2c upgrade, before the client's connection preface. In the first
-   * case, what the client sent after that frame is already in Netty's buffer: the guard reads the frame headers
-   * there (for the history only: Netty decodes them without the guard), so that it starts at the next frame boundary
-   * of the client's next bytes. Without access to that buffer the guard is not installed, and Netty's answers stand.
+   * case, what the client sent after that frame is already in Netty's buffer, and Netty decodes it as soon as this
+   * returns. The guard reads the frame headers there for its history; from the first frame it would have to judge
+   * (HEADERS on a stream already opened) it takes the rest out of Netty's buffer and hands it on through itself once
+   * Netty has decoded the frames before (at the end of this read, or first thing in the next). Without access to
+   * that buffer the guard is not installed, and Netty's answers stand.
    */
   static void install(HttpConnection connection) {
     ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
@@ -99,14 +103,45 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
       } catch (Throwable e) {
         return;
       }
-      guard.scanner.scan(undecoded, (type, flags, streamId, length, start) -> {
-        guard.track(type, streamId);
-        return true; // to the end: the scanner must stop where Netty's bytes do
-      });
+      guard.holdBackFromFirstJudgedFrame(undecoded);
     } else {
       guard.scanner.skip(CLIENT_PREFACE_LENGTH);
     }
     pipeline.addBefore(context.name(), NAME, guard);
+    if (guard.heldBack != null) {
+      ChannelHandlerContext own = pipeline.context(NAME);
+      own.executor().execute(() -> guard.passHeldBack(own)); // when no read follows this one
+    }
+  }
+
+  /**
+   * Scans the bytes Netty holds undecoded; from the first frame to judge on, moves them out of Netty's buffer (whose
+   * earlier frames Netty then decodes alone) into {@link #heldBack}, and restarts the scanner at that frame.
+   */
+  private void holdBackFromFirstJudgedFrame(ByteBuf undecoded) {
+    int[] judgedFrom = {-1};
+    scanner.scan(undecoded, (type, flags, streamId, length, start) -> {
+      if (!track(type, streamId)) return true; // to the end: the scanner must stop where Netty's bytes do
+      judgedFrom[0] = start;
+      return false;
+    });
+    if (judgedFrom[0] < 0) return;
+    int from = judgedFrom[0];
+    heldBack = undecoded.alloc().buffer(undecoded.writerIndex() - from);
+    heldBack.writeBytes(undecoded, from, undecoded.writerIndex() - from);
+    undecoded.writerIndex(from);
+    scanner = new FrameHeaderScanner();
+  }
+
+  private void passHeldBack(ChannelHandlerContext ctx) {
+    ByteBuf bytes = heldBack;
+    if (bytes == null) return;
+    heldBack = null;
+    if (ctx.isRemoved()) {
+      bytes.release();
+    } else {
+      read(ctx, bytes);
+    }
   }
 
   /** "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 §3.4), which comes before the first frame. */
@@ -127,6 +162,23 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    passHeldBack(ctx);
+    read(ctx, msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    passHeldBack(ctx);
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (heldBack != null) heldBack.release();
+    heldBack = null;
+  }
+
+  private void read(ChannelHandlerContext ctx, Object msg) {
     if (failed) {
       ReferenceCountUtil.release(msg); // the connection is closing after its GOAWAY
       return;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +42,7 @@ class Http2StreamStatesTest {
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(upstream));
     H2Wire wire = H2Wire.connect(h.proxyPort);
-    // frames in the same read as the client's first SETTINGS are only counted, not judged (the guard comes with it)
+    // the frames under test in reads of their own (framesSentWithTheFirstSettingsAreJudged covers the first read)
     wire.roundTrip();
     if (pieceSize > 0) wire.writeInPiecesOf(pieceSize);
     return wire;
@@ -129,6 +130,46 @@ class Http2StreamStatesTest {
       assertThat(wire.connectionError()).isEqualTo(PROTOCOL_ERROR);
     }
     assertThat(upstreamSaw).doesNotContain("/three ");
+  }
+
+  /**
+   * Frames sent with the client's first SETTINGS (as clients that do not wait for the server's SETTINGS send them)
+   * reach Netty's buffer before the guard exists: from the first frame to judge on, it takes them back and judges
+   * them in order, and what is legal there (trailers) is served.
+   */
+  @Test
+  void framesSentWithTheFirstSettingsAreJudged() throws Exception {
+    start(0).close(); // this test writes its connections' first bytes itself
+    try (H2Wire wire = H2Wire.open(h.proxyPort)) {
+      byte[] again = wire.headersFrame(1, H2Wire.get("/once", h.proxyPort), true);
+      wire.write(firstFlight(again, again));
+      assertThat(wire.connectionError()).isEqualTo(STREAM_CLOSED);
+    }
+    try (H2Wire wire = H2Wire.open(h.proxyPort)) {
+      byte[] three = wire.headersFrame(3, H2Wire.get("/three", h.proxyPort), true);
+      byte[] one = wire.headersFrame(1, H2Wire.get("/one", h.proxyPort), true);
+      wire.write(firstFlight(three, one));
+      assertThat(wire.connectionError()).isEqualTo(PROTOCOL_ERROR);
+    }
+    try (H2Wire wire = H2Wire.open(h.proxyPort)) {
+      byte[] post = wire.headersFrame(1, H2Wire.get("/trailers", h.proxyPort).method("POST"), false);
+      byte[] data = H2Wire.frameBytes(H2Wire.DATA, 0, 1, "body".getBytes(StandardCharsets.US_ASCII));
+      byte[] trailers = wire.headersFrame(1, new DefaultHttp2Headers().add("x-checksum", "1"), true);
+      byte[] next = wire.headersFrame(3, H2Wire.get("/next", h.proxyPort), true);
+      wire.write(firstFlight(post, data, trailers, next));
+      assertThat(wire.body(1)).isEqualTo("ok /trailers");
+      assertThat(wire.body(3)).isEqualTo("ok /next");
+    }
+    assertThat(upstreamSaw).doesNotContain("/one ").contains("/trailers body", "/next ");
+  }
+
+  /** The preface, an empty SETTINGS and {@code frames}, for one write. */
+  private static byte[] firstFlight(byte[]... frames) {
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    first.writeBytes(H2Wire.PREFACE);
+    first.writeBytes(H2Wire.frameBytes(H2Wire.SETTINGS, 0, 0, new byte[0]));
+    for (byte[] frame : frames) first.writeBytes(frame);
+    return first.toByteArray();
   }
 
   /** After an h2c upgrade the guard starts before the client's preface, and the upgrade's request is stream 1. */
