@@ -36,7 +36,7 @@ public final class ConfigParser {
     AdminSpec admin = admin(f.section("admin", "address", "token"));
     ServerSpec server = server(f.section("server", "max_header_size", "max_request_body", "shutdown_grace",
         "access_log", "event_loops", "transport", "fast_path", "idle_timeout", "generate_request_id", "reuse_port"));
-    List<ListenerSpec> listeners = listeners(f);
+    List<ListenerSpec> listeners = listeners(f, admin);
     List<ClusterSpec> clusters = new ClusterSectionParser(this, errors).clusters(f);
     List<RouteSpec> routes = new RouteSectionParser(this, errors).routes(f, listeners, clusters);
     List<YamlNode> faults = faults(f);
@@ -54,20 +54,29 @@ public final class ConfigParser {
 
   /**
    * {@code toxiproxy_api: { address: 127.0.0.1:8474 }}: present = on (the address defaults to Toxiproxy's port on
-   * loopback), absent = off. Its address may not be the admin API's or a listener's: Vert.x would share one socket
-   * between the two servers and split their connections.
+   * loopback), absent = off. Its address may not overlap the admin API's or a listener's (see {@link #taken}).
    */
   private ToxiproxyApiSpec toxiproxyApi(Fields root, AdminSpec admin, List<ListenerSpec> listeners) {
     if (!root.has("toxiproxy_api")) return null;
     Fields f = root.section("toxiproxy_api", "address");
     HostPort address = address(f, "address", ToxiproxyApiSpec.DEFAULT_ADDRESS);
-    if (address.equals(admin.address())) {
-      f.error("address", "the admin API uses " + address);
-    }
-    for (ListenerSpec l : listeners) {
-      if (address.equals(l.address())) f.error("address", "listener " + l.name() + " uses " + address);
-    }
+    String user = taken(address, admin, listeners);
+    if (user != null) f.error("address", user);
     return new ToxiproxyApiSpec(address);
+  }
+
+  /**
+   * Who already serves on an address overlapping {@code address} ("the admin API uses 127.0.0.1:9901"), or null.
+   * Two of our servers on one address would not fail to bind: Vert.x shares one socket between servers of the same
+   * address, and with SO_REUSEPORT the kernel splits connections between sockets, so the admin API would answer
+   * some of the data plane's connections (and 0.0.0.0 would shadow or be shadowed by a specific address).
+   */
+  private static String taken(HostPort address, AdminSpec admin, List<ListenerSpec> listeners) {
+    if (address.overlaps(admin.address())) return "the admin API uses " + admin.address();
+    for (ListenerSpec l : listeners) {
+      if (address.overlaps(l.address())) return "listener " + l.name() + " uses " + l.address();
+    }
+    return null;
   }
 
   private static String defaultInstance() {
@@ -131,21 +140,21 @@ public final class ConfigParser {
     return true;
   }
 
-  private List<ListenerSpec> listeners(Fields root) {
+  private List<ListenerSpec> listeners(Fields root, AdminSpec admin) {
     List<YamlNode> items = root.list("listeners");
     if (items.isEmpty()) {
       root.error("listeners", "at least one listener is required");
     }
     List<ListenerSpec> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    Set<HostPort> addresses = new HashSet<>();
     for (YamlNode item : items) {
       Fields f = Fields.of(item, errors, "name", "address", "tls", "h2c");
       String name = f.requiredString("name");
       checkName(f, name, names, "listener");
       if (!f.has("address")) f.error("address", "is required");
       HostPort address = address(f, "address", null);
-      if (address != null && !addresses.add(address)) f.error("address", "another listener uses " + address);
+      String user = address == null ? null : taken(address, admin, out);
+      if (user != null) f.error("address", user);
       TlsServerSpec tls = null;
       if (f.has("tls")) {
         Fields t = f.section("tls", "cert", "key", "client_ca", "min_version", "ciphers");

@@ -21,6 +21,19 @@ public record HostPort(String host, int port) {
     return new HostPort(host, port);
   }
 
+  /**
+   * Whether a server bound here and one bound at {@code other} would take the same connections: the same port and
+   * the same host, or a wildcard host (0.0.0.0, ::) on either side. With SO_REUSEPORT (our default) the kernel lets
+   * both bind and splits or shadows the traffic instead of failing, so the config must catch it.
+   */
+  public boolean overlaps(HostPort other) {
+    return port == other.port && (host.equalsIgnoreCase(other.host) || isWildcard(host) || isWildcard(other.host));
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
+  }
+
   @Override
   public String toString() {
     return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;

@@ -184,6 +184,30 @@ class ConfigLoaderTest {
         .hasMessageContaining("toxiproxy_api.address (line 1): listener in uses 127.0.0.1:15001");
   }
 
+  /** With SO_REUSEPORT two of our servers on one address both bind and split connections, so the config refuses. */
+  @Test
+  void serversMayNotShareAnAddressNorOverlapAWildcard() {
+    assertThatThrownBy(() -> loader.parse("""
+        admin: { address: 127.0.0.1:9901 }
+        listeners:
+          - { name: in, address: "127.0.0.1:9901" }
+          - { name: all, address: "0.0.0.0:15001" }
+          - { name: local, address: "127.0.0.1:15001" }
+          - { name: six, address: "[::1]:15002" }
+          - { name: again, address: "[::1]:15002" }
+        routes: [ { name: r, listener: in, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ 127.0.0.1:8080 ] } ]
+        """))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString).containsExactly(
+            "listeners[0].address (line 3): the admin API uses 127.0.0.1:9901",
+            "listeners[2].address (line 5): listener all uses 0.0.0.0:15001",
+            "listeners[4].address (line 7): listener six uses [::1]:15002"));
+    assertThatThrownBy(() -> loader.parse("toxiproxy_api: { address: \"0.0.0.0:15001\" }\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("toxiproxy_api.address (line 1): listener in uses 127.0.0.1:15001");
+  }
+
   @Test
   void serverTransportIsAutoByDefaultAndTakesANamedOne() throws Exception {
     assertThat(loader.parse(MINIMAL).server().transport()).isEqualTo(ServerSpec.Transport.AUTO);

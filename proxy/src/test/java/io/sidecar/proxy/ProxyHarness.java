@@ -98,11 +98,19 @@ final class ProxyHarness implements AutoCloseable {
     return new java.nio.file.Path[] {pair.cert(), pair.key()};
   }
 
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free now and not handed out before in this JVM. The kernel may give the same ephemeral port to two
+   * probes in a row; two of our servers on it would both bind (SO_REUSEPORT) and split the connections.
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
