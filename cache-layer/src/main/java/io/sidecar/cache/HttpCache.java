@@ -166,11 +166,8 @@ public final class HttpCache {
     if (!policy.enabled() || !(method.equals("GET") || method.equals("HEAD")) || bypassed(policy, req, reqHeaders)) {
       return passThrough(req, policy, origin, CacheStatus.BYPASS);
     }
-    CacheKey key = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), reqHeaders, policy.keyRules());
-    RequestDirectives rd = RequestDirectives.of(reqHeaders);
-    Exchange x = new Exchange(req, method, reqHeaders, rd, key, policy, origin, Vertx.currentContext(),
-        storedAnswerHeaders, false);
-    return lookup(key.primary(), reqHeaders).compose(found -> {
+    Exchange x = exchange(req, method, reqHeaders, policy, origin, storedAnswerHeaders);
+    return lookup(x.key().primary(), reqHeaders).compose(found -> {
       try {
         return onLookup(x, found);
       } catch (RuntimeException e) {
@@ -179,6 +176,43 @@ public final class HttpCache {
         return passThrough(req, policy, origin, CacheStatus.BYPASS);
       }
     });
+  }
+
+  private static Exchange exchange(CacheRequest req, String method, HeaderFields reqHeaders, CachePolicy policy,
+      Origin origin, MultiMap storedAnswerHeaders) {
+    CacheKey key = CacheKeys.of(req.scheme(), req.authority(), req.pathAndQuery(), reqHeaders, policy.keyRules());
+    return new Exchange(req, method, reqHeaders, RequestDirectives.of(reqHeaders), key, policy, origin,
+        Vertx.currentContext(), storedAnswerHeaders, false);
+  }
+
+  /**
+   * The answer {@link #handle} would give when it is a fresh hit in memory, computed at once: a GET or HEAD the
+   * policy does not bypass, whose entry is in L1 and may be served as it is (no validation, no stale serving, no
+   * refresh-ahead due). Conditional and Range requests are answered as {@code handle} answers them (304, 206,
+   * 416). Anything else returns null with nothing counted and {@code answerHeaders} untouched, and the caller
+   * goes through {@code handle}. For a caller that serves hits without a future (the byte-level path); the
+   * answer's headers are {@code answerHeaders}, its body a view of the stored one.
+   */
+  public CacheResponse freshHitInMemory(CacheRequest req, CachePolicy policy, MultiMap answerHeaders) {
+    try {
+      String method = req.method();
+      if (!policy.enabled() || !(method.equals("GET") || method.equals("HEAD"))) return null;
+      HeaderFields reqHeaders = CacheHeaders.fields(req.headers());
+      if (bypassed(policy, req, reqHeaders)) return null;
+      Exchange x = exchange(req, method, reqHeaders, policy, null, answerHeaders);
+      StoredEntry entry = l1.get(x.key().primary(), reqHeaders);
+      if (entry == null) return null;
+      Directives cc = freshness.directives(entry);
+      long lifetime = freshness.lifetime(entry, cc, policy).millis();
+      long age = EntryFreshness.age(entry, clock.millis());
+      if (ServeDecision.decide(x.rd(), cc, lifetime, age) != ServeDecision.Action.SERVE) return null;
+      if (policy.refreshAhead() && refreshAhead.shouldRefresh(entry.hits(), lifetime, age)) return null;
+      return serveStored(x, entry, CacheStatus.HIT, "L1", false);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cache lookup in memory failed, handing the request on", e);
+      answerHeaders.clear();
+      return null;
+    }
   }
 
   /**

@@ -37,6 +37,15 @@ final class FastPath {
   }
 
   /**
+   * Whether the byte-level path may answer a caching route's fresh hits in memory ({@link FastPathCacheHit}): the
+   * route has a cache and nothing a hit on the full path would also go through, a rate limit or response header
+   * rules. A hit never reaches the upstream, so retries, hedging and the clusters' protocols do not matter.
+   */
+  static boolean hitsEligible(RouteSpec spec, boolean cache) {
+    return cache && spec.rateLimit() == null && spec.responseHeaders().isEmpty();
+  }
+
+  /**
    * What every byte-level connection of one listener shares, resolved once when the listener starts.
    *
    * @param maxHeadBytes heads larger than this go to Vert.x's decoder, which judges each of its limits exactly

@@ -40,6 +40,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private boolean announced;
   private FastPathGate gate;
   private boolean processing;
+  /** Cache hits were written in this pass of {@link #process}: one flush for all of them at its end. */
+  private boolean unflushed;
   private boolean inactive;
   private ChannelPromise deferredClose;
   private String clientAddress;
@@ -123,6 +125,23 @@ final class FastPathConnection extends ChannelDuplexHandler {
           stepAside(true);
           return;
         }
+        if (!route.byteLevel()) { // a caching route: its fresh hits in memory are answered here, the rest is Vert.x's
+          FastPathCacheHit.Served hit = FastPathCacheHit.serve(runtime, ctx, parser, route, target, startNanos);
+          if (hit == null) {
+            stepAside(true);
+            return;
+          }
+          listener.meters().requests().increment();
+          buf.skipBytes(parser.headLength());
+          unflushed = true;
+          if (hit.close()) {
+            inactive = true; // nothing behind a request that closes the connection is read (RFC 9112 §9.6)
+            ctx.flush();
+            ctx.close();
+            break;
+          }
+          continue;
+        }
         listener.meters().requests().increment();
         current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
         buf.skipBytes(parser.headLength());
@@ -130,6 +149,10 @@ final class FastPathConnection extends ChannelDuplexHandler {
       }
     } finally {
       processing = false;
+      if (unflushed) {
+        unflushed = false;
+        ctx.flush();
+      }
     }
     if (buf != null && !buf.isReadable()) {
       buf.release();
@@ -141,7 +164,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private RoutingSnapshot.CompiledRoute route() {
     RouteTable table = runtime.snapshot().table(listener.name());
     RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
-    return route != null && route.byteLevel() && runtime.accessLog() == null ? route : null;
+    return route != null && (route.byteLevel() || route.byteLevelHits()) && runtime.accessLog() == null ? route : null;
   }
 
   /** From now on this handler takes the requests it can serve. */

@@ -13,12 +13,14 @@ import java.util.Map;
 public final class RoutingSnapshot {
   /**
    * A route with what the hot path needs precomputed. {@code byteLevel}: the byte-level path may serve it
-   * ({@link FastPath#eligible}); {@code rateLimit}: the route's local rate limit, or null.
+   * ({@link FastPath#eligible}); {@code byteLevelHits}: it may answer the route's fresh cache hits
+   * ({@link FastPath#hitsEligible}); {@code rateLimit}: the route's local rate limit, or null.
    */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
                               io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide,
-                              boolean byteLevel, io.sidecar.balancer.limit.RateLimit rateLimit) {
+                              boolean byteLevel, boolean byteLevelHits,
+                              io.sidecar.balancer.limit.RateLimit rateLimit) {
     /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
     public SplitTarget pick() {
       if (targets.size() == 1) return targets.get(0);
@@ -54,7 +56,8 @@ public final class RoutingSnapshot {
       var cache = cachePolicy(r);
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
-          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide), rateLimits.apply(r)));
+          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide),
+          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r)));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {

@@ -205,7 +205,7 @@ class FastPathTest {
   }
 
   @Test
-  void cachedRequestsTakeTheFullPathWithoutKeepingTheirConnectionOffTheByteLevelPath() throws Exception {
+  void aCacheMissTakesTheFullPathWithoutKeepingItsConnectionOffTheByteLevelPathAndAHitStaysOnIt() throws Exception {
     AtomicInteger upstreamRequests = new AtomicInteger();
     startWithACachedRoute(upstreamRequests);
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
@@ -215,13 +215,14 @@ class FastPathTest {
         RawHttpClient.Response cached = client.exchange("GET /cached/x HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(cached.body()).isEqualTo("/x");
         assertThat(cached.header("x-cache")).isEqualTo(i == 0 ? "MISS" : "HIT");
-        assertThat(fastPathRequests()).isEqualTo(2.0 + i);
+        // the miss went to Vert.x (a hand-over); the hit was answered on the byte-level path
+        assertThat(fastPathRequests()).isEqualTo(i == 0 ? 2.0 : 4.0);
         assertThat(client.exchange("GET /api/two HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/two");
-        assertThat(fastPathRequests()).isEqualTo(3.0 + i);
+        assertThat(fastPathRequests()).isEqualTo(i == 0 ? 3.0 : 5.0);
       }
     }
     assertThat(upstreamRequests.get()).isEqualTo(5); // first, one, x once (then a hit), two twice
-    assertThat(handovers()).isEqualTo(2.0);
+    assertThat(handovers()).isEqualTo(1.0);
   }
 
   @Test

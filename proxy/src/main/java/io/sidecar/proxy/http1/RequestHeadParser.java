@@ -375,6 +375,12 @@ public final class RequestHeadParser implements DroppedLines {
     return targetEnd - base;
   }
 
+  /** The request target as sent (origin-form: path and query, raw). */
+  public String target() {
+    checkSimple();
+    return HttpBytes.string(buf, targetStart, targetEnd);
+  }
+
   /** Target up to '?', raw (not percent-decoded). */
   public String path() {
     if (path == null) {
@@ -444,6 +450,22 @@ public final class RequestHeadParser implements DroppedLines {
         int s = skipOws(buf, colon + 1, cr);
         return HttpBytes.string(buf, s, trimOwsEnd(buf, s, cr));
       }
+      line = lf + 1;
+    }
+  }
+
+  /** Calls {@code field} with each field line's name as sent and its value OWS-trimmed, in order. */
+  public void forEachField(java.util.function.BiConsumer<String, String> field) {
+    checkSimple();
+    int end = base + headLength;
+    int line = headersStart;
+    while (true) {
+      int lf = buf.indexOf(line, end, LF);
+      int cr = lf - 1;
+      if (cr <= line) return; // the blank line
+      int colon = buf.indexOf(line, cr, (byte) ':');
+      int s = skipOws(buf, colon + 1, cr);
+      field.accept(HttpBytes.string(buf, line, colon), HttpBytes.string(buf, s, trimOwsEnd(buf, s, cr)));
       line = lf + 1;
     }
   }

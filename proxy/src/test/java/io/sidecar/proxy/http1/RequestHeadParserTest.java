@@ -42,6 +42,16 @@ class RequestHeadParserTest {
   }
 
   @Test
+  void fieldsAndTargetAsSent() {
+    ByteBuf b = bufAfter("xx", "GET /c/x?a=%20 HTTP/1.1\r\nHost: h\r\nIf-None-Match:  \"v1\" \t\r\nX-Empty:\r\n\r\n");
+    assertThat(parser.parse(b)).isEqualTo(Result.SIMPLE);
+    assertThat(parser.target()).isEqualTo("/c/x?a=%20");
+    java.util.List<String> fields = new java.util.ArrayList<>();
+    parser.forEachField((name, value) -> fields.add(name + "=[" + value + "]"));
+    assertThat(fields).containsExactly("Host=[h]", "If-None-Match=[\"v1\"]", "X-Empty=[]");
+  }
+
+  @Test
   void typicalGet() {
     ByteBuf b = buf(GET);
     assertThat(parser.parse(b)).isEqualTo(Result.SIMPLE);

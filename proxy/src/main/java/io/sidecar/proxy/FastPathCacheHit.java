@@ -1,0 +1,92 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sidecar.cache.CacheRequest;
+import io.sidecar.cache.CacheResponse;
+import io.sidecar.cache.HttpCache;
+import io.sidecar.proxy.http1.RequestHeadParser;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.HostAndPort;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Answers a request on a caching route from the byte-level path when the cache has a fresh answer in memory
+ * ({@link HttpCache#freshHitInMemory}): the same status, header fields and body {@link CachingExchange} would write,
+ * encoded here, without Vert.x's request and response objects. Everything else (a miss, L2, validation, stale
+ * serving, refresh-ahead, a request body) is left to the full path, which the caller hands the request to.
+ * The route meters and traffic signals record the hit as {@link CachingExchange} records it.
+ */
+final class FastPathCacheHit {
+  /** Bodies up to this size are copied behind the head, so head and body leave in one buffer. */
+  private static final int COPIED_BODY_BYTES = 4096;
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] COLON_SP = {':', ' '};
+  private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private FastPathCacheHit() {}
+
+  /** What was served: the status and whether the connection must close after it; null when nothing was. */
+  record Served(int status, boolean close) {}
+
+  /**
+   * Writes (without flushing) the stored answer to the request {@code head} has just parsed, or returns null
+   * having written and counted nothing.
+   */
+  static Served serve(ProxyRuntime runtime, ChannelHandlerContext ctx, RequestHeadParser head,
+                      RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target, long startNanos) {
+    HttpCache cache = runtime.cache();
+    if (cache == null || head.contentLength() > 0) return null;
+    MultiMap answerHeaders = MultiMap.caseInsensitiveMultiMap();
+    CacheResponse answer = cache.freshHitInMemory(request(head), route.cache(), answerHeaders);
+    if (answer == null) return null;
+    ProxyMetrics.RouteMeters meters = target.meters();
+    meters.started();
+    route.signals().begin();
+    route.signals().cacheLookup(true);
+    boolean close = head.connectionClose();
+    Buffer body = answer.body();
+    int bodyBytes = body == null ? 0 : body.length();
+    ByteBuf out = ctx.alloc().buffer(256 + 64 * answerHeaders.size() + (bodyBytes <= COPIED_BODY_BYTES ? bodyBytes : 0));
+    writeHead(out, answer.status(), answerHeaders, close);
+    ByteBuf stored = body == null ? null : ((BufferInternal) body).getByteBuf(); // an unreleasable view
+    if (stored != null && bodyBytes <= COPIED_BODY_BYTES) {
+      out.writeBytes(stored);
+      stored = null;
+    }
+    ctx.write(out, ctx.voidPromise());
+    if (stored != null) ctx.write(stored, ctx.voidPromise());
+    long nanos = System.nanoTime() - startNanos;
+    meters.finished(answer.status(), ResponseFlag.NONE, nanos);
+    route.signals().record(nanos, answer.status(), null, bodyBytes);
+    return new Served(answer.status(), close);
+  }
+
+  /** The request as {@link CacheRequest#of} sees it on the full path (scheme, authority from Host, raw target). */
+  private static CacheRequest request(RequestHeadParser head) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    head.forEachField(headers::add);
+    HostAndPort authority = HostAndPort.parseAuthority(head.authority(), -1);
+    return new CacheRequest(head.method(), "http", authority == null ? "" : authority.toString(), head.target(),
+        headers);
+  }
+
+  /** Status line and fields as Vert.x writes them for the full path (its reason phrase, names as given). */
+  private static void writeHead(ByteBuf out, int status, MultiMap headers, boolean close) {
+    out.writeCharSequence("HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase(),
+        StandardCharsets.US_ASCII);
+    out.writeBytes(CRLF);
+    for (Map.Entry<String, String> field : headers) {
+      out.writeCharSequence(field.getKey(), StandardCharsets.ISO_8859_1);
+      out.writeBytes(COLON_SP);
+      out.writeCharSequence(field.getValue(), StandardCharsets.ISO_8859_1);
+      out.writeBytes(CRLF);
+    }
+    if (close) out.writeBytes(CONNECTION_CLOSE); // RFC 9112 §9.6: the client asked to close after this response
+    out.writeBytes(CRLF);
+  }
+}
