@@ -115,6 +115,19 @@ class FastPathCacheHitTest {
   }
 
   @Test
+  void aRouteWithResponseHeaderRulesHasItsHitsOnTheFullPathWhichAppliesThem() throws IOException {
+    start(" }\n    response_headers: { set: { x-route: r }");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      client.exchange(get("/api/x"));
+      double handedOver = handovers();
+      RawHttpClient.Response hit = client.exchange(get("/api/x"));
+      assertThat(hit.header("x-cache")).isEqualTo("HIT");
+      assertThat(hit.header("x-route")).isEqualTo("r");
+      assertThat(handovers()).isEqualTo(handedOver + 1);
+    }
+  }
+
+  @Test
   void whatAHitInMemoryCannotAnswerGoesToTheFullPath() throws IOException {
     start(", bypass: { request_headers: [ x-no-cache ] }");
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
