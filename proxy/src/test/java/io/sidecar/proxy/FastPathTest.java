@@ -492,6 +492,31 @@ class FastPathTest {
   }
 
   @Test
+  void aSmallBodyReachesTheClientWholeWhetherItCameWithItsHeadOrAfterIt() throws Exception {
+    String pause = RawUpstream.PAUSE;
+    try (RawUpstream upstream = new RawUpstream(List.of(OK,
+        "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-A: whole\r\n\r\nhello world",
+        "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-A: head first\r\n\r\n" + pause + "hello world",
+        "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-A: split\r\n\r\nhello" + pause + " world",
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        firstRequest(client);
+        for (String how : List.of("whole", "head first", "split")) {
+          RawHttpClient.Response reply = client.exchange("GET /api/" + how.replace(' ', '-') + " HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.header("x-a")).isEqualTo(how);
+          assertThat(reply.header("content-length")).isEqualTo("11");
+          assertThat(reply.body()).isEqualTo("hello world");
+        }
+        // nothing of those bodies was left over to be read as the next response, so one connection served all
+        assertThat(client.exchange("GET /api/last HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("last");
+      }
+      assertThat(upstream.connections()).isEqualTo(1);
+    }
+    assertThat(fastPathRequests()).isEqualTo(5.0);
+  }
+
+  @Test
   void anUpstreamThatClosesBeforeAnsweringIs502URWithTheFlagAndReason() throws Exception {
     try (RawUpstream upstream = new RawUpstream(List.of(OK, "HTTP/1.1 200 OK\r\nContent-Le"))) {
       h.start(1, route(upstream.port(), ""));
@@ -762,11 +787,14 @@ class FastPathTest {
 
   /**
    * An upstream that answers each request it reads, on any connection, with the next canned bytes, and closes the
-   * connection that got the last answer.
+   * connection that got the last answer. Where an answer holds {@link #PAUSE}, what precedes it is sent and
+   * flushed 50 ms before the rest.
    */
   static final class RawUpstream implements AutoCloseable {
+    static final String PAUSE = "<pause>";
     private final ServerSocket server;
     private final Thread thread;
+    private final AtomicInteger accepted = new AtomicInteger();
 
     RawUpstream(List<String> answers) throws IOException {
       server = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
@@ -775,6 +803,7 @@ class FastPathTest {
         while (!server.isClosed()) {
           try {
             Socket s = server.accept();
+            accepted.incrementAndGet();
             Thread connection = new Thread(() -> serve(s, queue), "raw-upstream-connection");
             connection.setDaemon(true);
             connection.start();
@@ -793,12 +822,18 @@ class FastPathTest {
         while (readHead(in)) {
           String answer = queue.pollFirst();
           if (answer == null) return;
-          s.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-          s.getOutputStream().flush();
+          String[] parts = answer.split(PAUSE, -1);
+          for (int i = 0; i < parts.length; i++) {
+            if (i > 0) Thread.sleep(50);
+            s.getOutputStream().write(parts[i].getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+          }
           if (queue.isEmpty()) return;
         }
       } catch (IOException e) {
         // the proxy closed the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 
@@ -815,6 +850,11 @@ class FastPathTest {
 
     int port() {
       return server.getLocalPort();
+    }
+
+    /** The connections it accepted so far. */
+    int connections() {
+      return accepted.get();
     }
 
     @Override
