@@ -2,12 +2,15 @@ package io.sidecar;
 
 import io.sidecar.config.ConfigCheck;
 import io.sidecar.config.ConfigError;
+import io.sidecar.config.HostPort;
+import io.sidecar.config.ServerAddresses;
 import io.sidecar.config.SidecarConfig;
 import io.sidecar.config.YamlNode;
 import io.sidecar.fault.FaultInjectionConfigParser;
 import io.sidecar.fault.parse.FaultSpecParser;
 import io.sidecar.fault.parse.FieldError;
 import io.sidecar.fault.parse.ParseResult;
+import io.sidecar.fault.tcp.TcpProxySpec;
 import io.sidecar.fault.tcp.TcpProxySpecParser;
 import java.util.List;
 
@@ -24,7 +27,31 @@ final class FaultConfigCheck implements ConfigCheck {
       report(FaultInjectionConfigParser.parse(config.faultInjection().toPlain(), "fault_injection"), root, errors);
     }
     if (config.tcpProxies() != null) {
-      report(TcpProxySpecParser.parseProxies(config.tcpProxies().toPlain(), "tcp_proxies"), root, errors);
+      ParseResult<List<TcpProxySpec>> proxies = TcpProxySpecParser.parseProxies(config.tcpProxies().toPlain(), "tcp_proxies");
+      report(proxies, root, errors);
+      if (proxies.ok()) checkListenAddresses(proxies.value(), config, root, errors);
+    }
+  }
+
+  /**
+   * A proxy may not listen where one of our servers or an earlier proxy does ({@link ServerAddresses}): it would not
+   * fail to bind, it would share the socket and take part of the other's connections.
+   */
+  private static void checkListenAddresses(List<TcpProxySpec> proxies, SidecarConfig config, YamlNode root,
+                                           List<ConfigError> errors) {
+    for (int i = 0; i < proxies.size(); i++) {
+      HostPort address = new HostPort(proxies.get(i).listenHost(), proxies.get(i).listenPort());
+      String holder = ServerAddresses.holder(address, config.admin(), config.listeners(), config.toxiproxyApi());
+      for (int j = 0; j < i && holder == null && address.port() != 0; j++) {
+        TcpProxySpec earlier = proxies.get(j);
+        if (address.overlaps(new HostPort(earlier.listenHost(), earlier.listenPort()))) {
+          holder = "tcp proxy " + earlier.name() + " uses " + earlier.listenHost() + ":" + earlier.listenPort();
+        }
+      }
+      if (holder != null) {
+        String path = "tcp_proxies[" + i + "].listen";
+        errors.add(new ConfigError(path, root.lineOf(path), holder));
+      }
     }
   }
 

@@ -206,6 +206,9 @@ public final class Sidecar implements ConfigControl {
     dataPlane.runtime().useFaults(faults.registry());
     installStaticFaults(config);
     store.onChange(snapshot -> installStaticFaults(snapshot.config()));
+    // admin and Toxiproxy API addresses are read at start; listeners follow reloads
+    faults.tcpProxies().guardAgainst(address -> io.sidecar.config.ServerAddresses.holder(address, config.admin(),
+        store.current().config().listeners(), config.toxiproxyApi()));
     List<Future<?>> proxies = new ArrayList<>();
     if (config.tcpProxies() != null) {
       for (var spec : TcpProxySpecParser.parseProxies(config.tcpProxies().toPlain(), "tcp_proxies").orThrow()) {
@@ -342,6 +345,11 @@ public final class Sidecar implements ConfigControl {
           return Future.failedFuture(err);
         })
         .compose(config -> {
+          List<ConfigError> clashes = listenersOnTcpProxies(config);
+          if (!clashes.isEmpty()) {
+            store.reject(clashes);
+            return Future.failedFuture(new ConfigException(clashes));
+          }
           ConfigStore.Snapshot previous = store.current();
           ConfigStore.Snapshot next = store.accept(config);
           return dataPlane.apply(next.version(), config).map(next).recover(err -> {
@@ -353,6 +361,20 @@ public final class Sidecar implements ConfigControl {
                 .transform(ignored -> Future.failedFuture(new ConfigException(why)));
           });
         });
+  }
+
+  /**
+   * Listeners of a reloaded config on a running TCP proxy's address: they would not fail to bind but share its
+   * socket (see {@link io.sidecar.fault.tcp.ListenGuard}), so the config is refused.
+   */
+  private List<ConfigError> listenersOnTcpProxies(SidecarConfig config) {
+    List<ConfigError> out = new ArrayList<>();
+    if (faults == null) return out;
+    for (int i = 0; i < config.listeners().size(); i++) {
+      String holder = faults.tcpProxies().proxyOn(config.listeners().get(i).address());
+      if (holder != null) out.add(new ConfigError("listeners[" + i + "].address", 0, holder));
+    }
+    return out;
   }
 
   public Vertx vertx() { return vertx; }

@@ -53,6 +53,54 @@ class ToxiproxyApiSidecarTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A TCP proxy on one of the sidecar's addresses would not fail to bind: Vert.x would share the socket and hand it
+   * part of the listener's (or an API's) connections. Both APIs refuse it with the holder's name, and a reload may not
+   * put a listener on a running proxy's address either.
+   */
+  @Test
+  void aProxyMayNotListenOnTheSidecarsAddressesNorAReloadedListenerOnAProxys() throws Exception {
+    int toxiPort = SidecarTest.freePort();
+    Sidecar s = start("toxiproxy_api: { address: \"127.0.0.1:" + toxiPort + "\" }\n");
+    int listener = s.store().current().config().listeners().get(0).address().port();
+    Map<String, String> expected = Map.of(
+        "127.0.0.1:" + listener, "listener in uses 127.0.0.1:" + listener,
+        "0.0.0.0:" + s.adminPort(), "the admin API uses 127.0.0.1:" + s.adminPort(),
+        "127.0.0.1:" + toxiPort, "the Toxiproxy API uses 127.0.0.1:" + toxiPort);
+    for (var e : expected.entrySet()) {
+      HttpResponse<String> refused = call(toxiPort, "POST", "/proxies", null,
+          "{\"name\":\"x\",\"listen\":\"" + e.getKey() + "\",\"upstream\":\"127.0.0.1:6379\"}");
+      assertThat(refused.statusCode()).isEqualTo(500);
+      assertThat(new JsonObject(refused.body()).getString("error"))
+          .isEqualTo("listen tcp " + e.getKey() + ": Address already in use: " + e.getValue());
+    }
+    HttpResponse<String> viaAdmin = call(s.adminPort(), "POST", "/tcp-proxies", "t0ken",
+        "{\"name\":\"x\",\"listen\":\"127.0.0.1:" + listener + "\",\"upstream\":\"127.0.0.1:6379\"}");
+    assertThat(viaAdmin.statusCode()).isEqualTo(400);
+    assertThat(viaAdmin.body()).contains("listener in uses 127.0.0.1:" + listener);
+    assertThat(new JsonObject(call(toxiPort, "GET", "/proxies", null, null).body()).fieldNames()).isEmpty();
+    for (int i = 0; i < 6; i++) { // every connection still meets the listener (its one upstream refuses: 503)
+      assertThat(call(listener, "GET", "/", null, null).statusCode()).isEqualTo(503);
+    }
+
+    int proxyPort = SidecarTest.freePort();
+    assertThat(call(toxiPort, "POST", "/proxies", null, "{\"name\":\"redis\",\"listen\":\"127.0.0.1:" + proxyPort
+        + "\",\"upstream\":\"127.0.0.1:6379\"}").statusCode()).isEqualTo(201);
+    Path file = dir.resolve("sidecar.yaml");
+    Files.writeString(file, Files.readString(file).replace("listeners: [ { name: in, address: \"127.0.0.1:" + listener
+        + "\" } ]", "listeners: [ { name: in, address: \"127.0.0.1:" + listener
+        + "\" }, { name: in2, address: \"0.0.0.0:" + proxyPort + "\" } ]")
+        .replace("{ name: r, cluster: a }", "{ name: r, listener: in, cluster: a }"));
+    Throwable reload = s.reload().transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause()))
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(reload).isInstanceOf(io.sidecar.config.ConfigException.class);
+    assertThat(((io.sidecar.config.ConfigException) reload).errors()).singleElement().satisfies(e -> {
+      assertThat(e.path()).isEqualTo("listeners[1].address");
+      assertThat(e.message()).isEqualTo("tcp proxy redis uses 127.0.0.1:" + proxyPort);
+    });
+    assertThat(s.store().current().config().listeners()).hasSize(1);
+  }
+
   @Test
   void offUnlessConfigured() throws Exception {
     assertThat(start("").toxiproxyApiPort()).isEqualTo(-1);

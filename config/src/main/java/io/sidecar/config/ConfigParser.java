@@ -65,18 +65,9 @@ public final class ConfigParser {
     return new ToxiproxyApiSpec(address);
   }
 
-  /**
-   * Who already serves on an address overlapping {@code address} ("the admin API uses 127.0.0.1:9901"), or null.
-   * Two of our servers on one address would not fail to bind: Vert.x shares one socket between servers of the same
-   * address, and with SO_REUSEPORT the kernel splits connections between sockets, so the admin API would answer
-   * some of the data plane's connections (and 0.0.0.0 would shadow or be shadowed by a specific address).
-   */
+  /** Who already serves on an address overlapping {@code address} ({@link ServerAddresses#holder}), or null. */
   private static String taken(HostPort address, AdminSpec admin, List<ListenerSpec> listeners) {
-    if (address.overlaps(admin.address())) return "the admin API uses " + admin.address();
-    for (ListenerSpec l : listeners) {
-      if (address.overlaps(l.address())) return "listener " + l.name() + " uses " + l.address();
-    }
-    return null;
+    return ServerAddresses.holder(address, admin, listeners, null);
   }
 
   private static String defaultInstance() {

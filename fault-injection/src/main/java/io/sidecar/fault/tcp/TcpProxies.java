@@ -3,6 +3,7 @@ package io.sidecar.fault.tcp;
 import io.sidecar.fault.AuditEvent;
 import io.sidecar.fault.AuditLog;
 import io.sidecar.fault.SeededRandom;
+import io.sidecar.config.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -26,12 +27,49 @@ public final class TcpProxies {
   private final Clock clock;
   private final ConcurrentMap<String, TcpProxy> proxies = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Boolean> starting = new ConcurrentHashMap<>();
+  private volatile ListenGuard servers = ListenGuard.NONE;
 
   public TcpProxies(Vertx vertx, SeededRandom random, AuditLog audit, Clock clock) {
     this.vertx = vertx;
     this.random = random;
     this.audit = audit;
     this.clock = clock;
+  }
+
+  /**
+   * The sidecar's own servers, which no proxy may listen beside ({@link ListenGuard}); asked at every listen, so it
+   * may follow config reloads.
+   */
+  public void guardAgainst(ListenGuard servers) {
+    this.servers = servers;
+  }
+
+  /** What a listen of proxy {@code name} collides with: one of our servers, or another proxy listening there. */
+  private ListenGuard guardFor(String name) {
+    return address -> {
+      String holder = servers.holder(address);
+      return holder != null ? holder : proxyOn(address, name);
+    };
+  }
+
+  /**
+   * The proxy listening on an address overlapping {@code address} ("tcp proxy redis uses 127.0.0.1:26379"), or null:
+   * a listener added by a reload may not go there either.
+   */
+  public String proxyOn(HostPort address) {
+    return proxyOn(address, null);
+  }
+
+  private String proxyOn(HostPort address, String except) {
+    if (address.port() == 0) return null;
+    for (TcpProxy other : proxies.values()) {
+      TcpProxySpec spec = other.spec();
+      if (!spec.name().equals(except) && other.listening()
+          && address.overlaps(new HostPort(spec.listenHost(), other.listenPort()))) {
+        return "tcp proxy " + spec.name() + " uses " + spec.listenHost() + ":" + other.listenPort();
+      }
+    }
+    return null;
   }
 
   /** Starts a proxy; fails with IllegalStateException when the name is taken (API: 409). */
@@ -47,7 +85,7 @@ public final class TcpProxies {
     if (proxies.containsKey(spec.name()) || starting.putIfAbsent(spec.name(), Boolean.TRUE) != null) {
       return Future.failedFuture(new IllegalStateException("tcp proxy '" + spec.name() + "' already exists"));
     }
-    return TcpProxy.start(vertx, spec, random, enabled).andThen(ar -> {
+    return TcpProxy.start(vertx, spec, random, enabled, guardFor(spec.name())).andThen(ar -> {
       starting.remove(spec.name());
       if (ar.succeeded()) {
         proxies.put(spec.name(), ar.result());
@@ -89,12 +127,12 @@ public final class TcpProxies {
     }
     TcpProxySpec next = new TcpProxySpec(name, listenHost, listenPort, upstreamHost, upstreamPort, old.toxics());
     Promise<TcpProxy> done = Promise.promise();
-    old.close().onComplete(closed -> TcpProxy.start(vertx, next, random, enabled).onComplete(ar -> {
+    old.close().onComplete(closed -> TcpProxy.start(vertx, next, random, enabled, guardFor(name)).onComplete(ar -> {
       if (ar.succeeded()) {
         install(next, ar.result(), actor);
         done.complete(ar.result());
       } else {
-        TcpProxy.start(vertx, next, random, false).onComplete(disabled -> {
+        TcpProxy.start(vertx, next, random, false, guardFor(name)).onComplete(disabled -> {
           install(next, disabled.result(), actor);
           done.fail(ar.cause());
         });

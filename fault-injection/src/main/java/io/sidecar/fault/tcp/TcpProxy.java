@@ -1,5 +1,7 @@
 package io.sidecar.fault.tcp;
 
+import io.sidecar.config.HostPort;
+
 import io.sidecar.fault.SeededRandom;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,14 +37,16 @@ public final class TcpProxy {
   private final NetClient client;
   private final Set<ToxicConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile List<ToxicSpec> toxics;
+  private final ListenGuard guard;
   private NetServer server;
   private int boundPort;
   private boolean closing;
   private volatile boolean enabled;
   private Future<Void> listening = Future.succeededFuture();
 
-  private TcpProxy(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled) {
+  private TcpProxy(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled, ListenGuard guard) {
     this.vertx = vertx;
+    this.guard = guard;
     this.spec = spec;
     this.random = random;
     this.enabled = enabled;
@@ -60,7 +64,17 @@ public final class TcpProxy {
    * enabled}. An enabled one's future fails when the port cannot be bound.
    */
   public static Future<TcpProxy> start(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled) {
-    TcpProxy p = new TcpProxy(vertx, spec, random, enabled);
+    return start(vertx, spec, random, enabled, ListenGuard.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, TcpProxySpec, SeededRandom, boolean)}; every listen (this one and each one after a
+   * disable or a {@code down} toxic) first asks {@code guard} whether another server uses the address, and fails
+   * with a BindException naming it if so.
+   */
+  public static Future<TcpProxy> start(Vertx vertx, TcpProxySpec spec, SeededRandom random, boolean enabled,
+                                       ListenGuard guard) {
+    TcpProxy p = new TcpProxy(vertx, spec, random, enabled, guard);
     if (!enabled) return Future.succeededFuture(p);
     return p.listen(spec.listenPort()).map(v -> {
       p.syncListening();
@@ -83,6 +97,8 @@ public final class TcpProxy {
    * populate, a move back) must not fail for it.
    */
   private Future<Void> listen(int port, int retries) {
+    String holder = port == 0 ? null : guard.holder(new HostPort(spec.listenHost(), port));
+    if (holder != null) return Future.failedFuture(new java.net.BindException("Address already in use: " + holder));
     NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
     created.connectHandler(this::accept);
     return created.listen(port, spec.listenHost()).map(s -> {
@@ -190,6 +206,11 @@ public final class TcpProxy {
   }
 
   /** The bound port (the real one when the spec asked for port 0). */
+  /** Whether it holds its port now (enabled, not down, bound). */
+  public synchronized boolean listening() {
+    return server != null;
+  }
+
   public synchronized int listenPort() {
     return boundPort != 0 ? boundPort : spec.listenPort();
   }

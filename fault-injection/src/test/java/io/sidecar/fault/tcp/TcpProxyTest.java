@@ -285,6 +285,50 @@ class TcpProxyTest {
     }
   }
 
+  private static Throwable failure(Future<?> future) throws Exception {
+    return future.transform(ar -> Future.succeededFuture(ar.cause())).await(30, TimeUnit.SECONDS);
+  }
+
+  private void echoes(String text) throws Exception {
+    Probe p = connect();
+    p.socket.write(text);
+    waitFor(() -> p.length() == text.length(), Duration.ofSeconds(30));
+    assertThat(p.received.toString()).isEqualTo(text);
+    p.socket.close();
+  }
+
+  @Test
+  void aProxyMayNotListenWhereAnotherProxyOrOneOfOurServersListens() throws Exception {
+    int port = proxy.listenPort();
+    // Vert.x would share the socket and split the connections, so the listen is refused, naming the holder
+    for (String host : List.of("127.0.0.1", "0.0.0.0")) {
+      Throwable refused = failure(proxies.create(
+          new TcpProxySpec("twin", host, port, "127.0.0.1", 1, List.of()), "t"));
+      assertThat(refused).isInstanceOf(java.net.BindException.class)
+          .hasMessage("Address already in use: tcp proxy echo uses 127.0.0.1:" + port);
+      assertThat(proxies.get("twin")).isEmpty();
+    }
+    for (int i = 0; i < 4; i++) echoes("connection " + i); // each one reaches the echo server, none a dead upstream
+
+    // a disabled proxy holds no port: another may take it, and enabling the first then fails, naming it
+    proxies.setEnabled("echo", false, "t").await(30, TimeUnit.SECONDS);
+    proxies.create(new TcpProxySpec("other", "127.0.0.1", port, "127.0.0.1", echo.actualPort(), List.of()), "t")
+        .await(30, TimeUnit.SECONDS);
+    assertThat(failure(proxies.setEnabled("echo", true, "t")))
+        .hasMessage("Address already in use: tcp proxy other uses 127.0.0.1:" + port);
+    assertThat(proxy.enabled()).isFalse();
+    echoes("still other's");
+
+    // the sidecar's own servers, as its guard names them; an ephemeral port collides with nothing
+    proxies.guardAgainst(address -> address.port() == 45678 ? "listener in uses 127.0.0.1:45678" : null);
+    assertThat(failure(proxies.create(new TcpProxySpec("in", "0.0.0.0", 45678, "127.0.0.1", 1, List.of()), "t")))
+        .hasMessage("Address already in use: listener in uses 127.0.0.1:45678");
+    assertThat(failure(proxies.create(new TcpProxySpec("any", "127.0.0.1", 0, "127.0.0.1", 1, List.of()), "t")))
+        .isNull();
+    assertThat(proxies.proxyOn(new io.sidecar.config.HostPort("0.0.0.0", port)))
+        .isEqualTo("tcp proxy other uses 127.0.0.1:" + port);
+  }
+
   @Test
   void replaceToxicKeepsItsPlaceAndAppliesTheNewSettings() throws Exception {
     proxies.addToxic("echo", ToxicSpec.latency("a", ToxicStream.UPSTREAM, Duration.ofMillis(1), Duration.ZERO), "t");
