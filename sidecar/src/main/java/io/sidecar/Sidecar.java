@@ -31,6 +31,8 @@ import io.sidecar.config.ConfigStore;
 import java.util.ArrayList;
 import java.util.List;
 import io.sidecar.config.SidecarConfig;
+import io.sidecar.config.ServerAddresses;
+import io.sidecar.config.HostPort;
 import io.sidecar.proxy.AccessLog;
 import io.sidecar.proxy.DataPlane;
 import io.sidecar.proxy.ProxyMetrics;
@@ -207,8 +209,8 @@ public final class Sidecar implements ConfigControl {
     installStaticFaults(config);
     store.onChange(snapshot -> installStaticFaults(snapshot.config()));
     // admin and Toxiproxy API addresses are read at start; listeners follow reloads
-    faults.tcpProxies().guardAgainst(address -> io.sidecar.config.ServerAddresses.holder(address, config.admin(),
-        store.current().config().listeners(), config.toxiproxyApi()));
+    faults.tcpProxies().guardAgainst(address -> ServerAddresses.holder(address, store.started().admin(),
+        store.current().config().listeners(), store.started().toxiproxyApi()));
     List<Future<?>> proxies = new ArrayList<>();
     if (config.tcpProxies() != null) {
       for (var spec : TcpProxySpecParser.parseProxies(config.tcpProxies().toPlain(), "tcp_proxies").orThrow()) {
@@ -345,7 +347,7 @@ public final class Sidecar implements ConfigControl {
           return Future.failedFuture(err);
         })
         .compose(config -> {
-          List<ConfigError> clashes = listenersOnTcpProxies(config);
+          List<ConfigError> clashes = listenersOnRunningServers(config);
           if (!clashes.isEmpty()) {
             store.reject(clashes);
             return Future.failedFuture(new ConfigException(clashes));
@@ -364,14 +366,18 @@ public final class Sidecar implements ConfigControl {
   }
 
   /**
-   * Listeners of a reloaded config on a running TCP proxy's address: they would not fail to bind but share its
-   * socket (see {@link io.sidecar.fault.tcp.ListenGuard}), so the config is refused.
+   * Listeners of a reloaded config on the address of a server that keeps running: the admin or Toxiproxy API as
+   * started (a new address for them waits for a restart, so the file's check against its own does not cover them)
+   * or a TCP proxy. They would not fail to bind but share its socket ({@link ServerAddresses}), so the config is
+   * refused.
    */
-  private List<ConfigError> listenersOnTcpProxies(SidecarConfig config) {
+  private List<ConfigError> listenersOnRunningServers(SidecarConfig config) {
+    SidecarConfig started = store.started();
     List<ConfigError> out = new ArrayList<>();
-    if (faults == null) return out;
     for (int i = 0; i < config.listeners().size(); i++) {
-      String holder = faults.tcpProxies().proxyOn(config.listeners().get(i).address());
+      HostPort address = config.listeners().get(i).address();
+      String holder = ServerAddresses.holder(address, started.admin(), List.of(), started.toxiproxyApi());
+      if (holder == null && faults != null) holder = faults.tcpProxies().proxyOn(address);
       if (holder != null) out.add(new ConfigError("listeners[" + i + "].address", 0, holder));
     }
     return out;

@@ -99,6 +99,23 @@ class ToxiproxyApiSidecarTest {
       assertThat(e.message()).isEqualTo("tcp proxy redis uses 127.0.0.1:" + proxyPort);
     });
     assertThat(s.store().current().config().listeners()).hasSize(1);
+
+    // the admin API moved in the file waits for a restart: a listener may not take the address it still serves on
+    int admin = s.adminPort();
+    Files.writeString(file, """
+        admin: { address: "127.0.0.1:%d", token: "t0ken" }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: a } ]
+        clusters: [ { name: a, endpoints: [ "127.0.0.1:9" ] } ]
+        """.formatted(SidecarTest.freePort(), admin));
+    Throwable onAdmin = s.reload().transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause()))
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(((io.sidecar.config.ConfigException) onAdmin).errors()).singleElement().satisfies(e -> {
+      assertThat(e.path()).isEqualTo("listeners[0].address");
+      assertThat(e.message()).isEqualTo("the admin API uses 127.0.0.1:" + admin);
+    });
+    assertThat(s.store().current().config().listeners().get(0).address().port()).isEqualTo(listener);
+    assertThat(call(admin, "GET", "/tcp-proxies", null, null).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -36,6 +36,11 @@ public final class ConfigStore {
     this.status = new AtomicReference<>(new Status(first, first.loadedAt(), true, List.of(), List.of()));
   }
 
+  /** The config the process started with: what its start-only settings (admin.address, toxiproxy_api…) run on. */
+  public SidecarConfig started() {
+    return started;
+  }
+
   public Snapshot current() {
     return current.get();
   }
