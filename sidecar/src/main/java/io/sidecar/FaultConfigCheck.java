@@ -40,14 +40,9 @@ final class FaultConfigCheck implements ConfigCheck {
   private static void checkListenAddresses(List<TcpProxySpec> proxies, SidecarConfig config, YamlNode root,
                                            List<ConfigError> errors) {
     for (int i = 0; i < proxies.size(); i++) {
-      HostPort address = new HostPort(proxies.get(i).listenHost(), proxies.get(i).listenPort());
+      HostPort address = proxies.get(i).listenAddress();
       String holder = ServerAddresses.holder(address, config.admin(), config.listeners(), config.toxiproxyApi());
-      for (int j = 0; j < i && holder == null && address.port() != 0; j++) {
-        TcpProxySpec earlier = proxies.get(j);
-        if (address.overlaps(new HostPort(earlier.listenHost(), earlier.listenPort()))) {
-          holder = "tcp proxy " + earlier.name() + " uses " + earlier.listenHost() + ":" + earlier.listenPort();
-        }
-      }
+      if (holder == null) holder = TcpProxySpec.holderAmong(address, proxies.subList(0, i), null);
       if (holder != null) {
         String path = "tcp_proxies[" + i + "].listen";
         errors.add(new ConfigError(path, root.lineOf(path), holder));

@@ -54,20 +54,15 @@ public final class ConfigParser {
 
   /**
    * {@code toxiproxy_api: { address: 127.0.0.1:8474 }}: present = on (the address defaults to Toxiproxy's port on
-   * loopback), absent = off. Its address may not overlap the admin API's or a listener's (see {@link #taken}).
+   * loopback), absent = off. Its address may not overlap the admin API's or a listener's (see {@link ServerAddresses}).
    */
   private ToxiproxyApiSpec toxiproxyApi(Fields root, AdminSpec admin, List<ListenerSpec> listeners) {
     if (!root.has("toxiproxy_api")) return null;
     Fields f = root.section("toxiproxy_api", "address");
     HostPort address = address(f, "address", ToxiproxyApiSpec.DEFAULT_ADDRESS);
-    String user = taken(address, admin, listeners);
+    String user = ServerAddresses.holder(address, admin, listeners, null);
     if (user != null) f.error("address", user);
     return new ToxiproxyApiSpec(address);
-  }
-
-  /** Who already serves on an address overlapping {@code address} ({@link ServerAddresses#holder}), or null. */
-  private static String taken(HostPort address, AdminSpec admin, List<ListenerSpec> listeners) {
-    return ServerAddresses.holder(address, admin, listeners, null);
   }
 
   private static String defaultInstance() {
@@ -144,7 +139,7 @@ public final class ConfigParser {
       checkName(f, name, names, "listener");
       if (!f.has("address")) f.error("address", "is required");
       HostPort address = address(f, "address", null);
-      String user = address == null ? null : taken(address, admin, out);
+      String user = address == null ? null : ServerAddresses.holder(address, admin, out, null);
       if (user != null) f.error("address", user);
       TlsServerSpec tls = null;
       if (f.has("tls")) {

@@ -27,6 +27,7 @@ public record HostPort(String host, int port) {
    * both bind and splits or shadows the traffic instead of failing, so the config must catch it.
    */
   public boolean overlaps(HostPort other) {
+    if (port == 0 || other.port == 0) return false; // an ephemeral port is a new one each bind
     return port == other.port && (host.equalsIgnoreCase(other.host) || isWildcard(host) || isWildcard(other.host));
   }
 

@@ -17,7 +17,6 @@ public final class ServerAddresses {
    */
   public static String holder(HostPort address, AdminSpec admin, List<ListenerSpec> listeners,
                               ToxiproxyApiSpec toxiproxyApi) {
-    if (address.port() == 0) return null; // an ephemeral port is a new one
     if (address.overlaps(admin.address())) return "the admin API uses " + admin.address();
     for (ListenerSpec l : listeners) {
       if (address.overlaps(l.address())) return "listener " + l.name() + " uses " + l.address();

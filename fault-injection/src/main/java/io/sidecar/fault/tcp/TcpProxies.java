@@ -1,9 +1,9 @@
 package io.sidecar.fault.tcp;
 
+import io.sidecar.config.HostPort;
 import io.sidecar.fault.AuditEvent;
 import io.sidecar.fault.AuditLog;
 import io.sidecar.fault.SeededRandom;
-import io.sidecar.config.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -61,15 +61,8 @@ public final class TcpProxies {
   }
 
   private String proxyOn(HostPort address, String except) {
-    if (address.port() == 0) return null;
-    for (TcpProxy other : proxies.values()) {
-      TcpProxySpec spec = other.spec();
-      if (!spec.name().equals(except) && other.listening()
-          && address.overlaps(new HostPort(spec.listenHost(), other.listenPort()))) {
-        return "tcp proxy " + spec.name() + " uses " + spec.listenHost() + ":" + other.listenPort();
-      }
-    }
-    return null;
+    List<TcpProxySpec> listening = proxies.values().stream().filter(TcpProxy::listening).map(TcpProxy::spec).toList();
+    return TcpProxySpec.holderAmong(address, listening, except); // spec() carries the bound port
   }
 
   /** Starts a proxy; fails with IllegalStateException when the name is taken (API: 409). */

@@ -1,7 +1,6 @@
 package io.sidecar.fault.tcp;
 
 import io.sidecar.config.HostPort;
-
 import io.sidecar.fault.SeededRandom;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -97,7 +96,7 @@ public final class TcpProxy {
    * populate, a move back) must not fail for it.
    */
   private Future<Void> listen(int port, int retries) {
-    String holder = port == 0 ? null : guard.holder(new HostPort(spec.listenHost(), port));
+    String holder = guard.holder(new HostPort(spec.listenHost(), port));
     if (holder != null) return Future.failedFuture(new java.net.BindException("Address already in use: " + holder));
     NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
     created.connectHandler(this::accept);
@@ -205,12 +204,12 @@ public final class TcpProxy {
     return new TcpProxySpec(spec.name(), spec.listenHost(), listenPort(), spec.upstreamHost(), spec.upstreamPort(), toxics);
   }
 
-  /** The bound port (the real one when the spec asked for port 0). */
   /** Whether it holds its port now (enabled, not down, bound). */
   public synchronized boolean listening() {
     return server != null;
   }
 
+  /** The bound port (the real one when the spec asked for port 0). */
   public synchronized int listenPort() {
     return boundPort != 0 ? boundPort : spec.listenPort();
   }
