@@ -9,7 +9,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,8 @@ public final class TcpProxies {
   private final ConcurrentMap<String, TcpProxy> proxies = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Boolean> starting = new ConcurrentHashMap<>();
   private volatile ListenGuard servers = ListenGuard.NONE;
+  /** The address each proxy's guard holds (from the check before its bind until its listener closes). */
+  private final Map<ListenGuard, TcpProxySpec> held = new HashMap<>();
 
   public TcpProxies(Vertx vertx, SeededRandom random, AuditLog audit, Clock clock) {
     this.vertx = vertx;
@@ -44,25 +48,60 @@ public final class TcpProxies {
     this.servers = servers;
   }
 
-  /** What a listen of proxy {@code name} collides with: one of our servers, or another proxy listening there. */
+  /**
+   * The guard of one proxy's listens: one of our servers, or another proxy holding an overlapping address, refuses
+   * it; otherwise the address is held for this proxy until it releases it. Checking and holding happen under one
+   * lock, so two proxies binding one port at the same moment cannot both pass (Vert.x would let both bind it).
+   */
   private ListenGuard guardFor(String name) {
-    return address -> {
-      String holder = servers.holder(address);
-      return holder != null ? holder : proxyOn(address, name);
+    return new ListenGuard() {
+      @Override
+      public String holder(HostPort address) {
+        synchronized (held) {
+          String holder = servers.holder(address);
+          if (holder == null) holder = proxyOn(address, name);
+          if (holder == null) held.put(this, holding(name, address));
+          return holder;
+        }
+      }
+
+      @Override
+      public void bound(HostPort actual) {
+        synchronized (held) {
+          held.replace(this, holding(name, actual));
+        }
+      }
+
+      @Override
+      public void released() {
+        synchronized (held) {
+          held.remove(this);
+        }
+      }
     };
   }
 
+  /** What {@link #held} keeps of a proxy: its name and the address it holds. */
+  private static TcpProxySpec holding(String name, HostPort address) {
+    return new TcpProxySpec(name, address.host(), address.port(), "", 0, List.of());
+  }
+
   /**
-   * The proxy listening on an address overlapping {@code address} ("tcp proxy redis uses 127.0.0.1:26379"), or null:
-   * a listener added by a reload may not go there either.
+   * The proxy listening, or about to, on an address overlapping {@code address} ("tcp proxy redis uses
+   * 127.0.0.1:26379"), or null: a listener added by a reload may not go there either.
    */
   public String proxyOn(HostPort address) {
     return proxyOn(address, null);
   }
 
+  /**
+   * Holders other than proxy {@code except}. A proxy deleted and created again under its name may hold the port
+   * twice for a moment, the old one closing: the new one goes through, as a bind after a close does.
+   */
   private String proxyOn(HostPort address, String except) {
-    List<TcpProxySpec> listening = proxies.values().stream().filter(TcpProxy::listening).map(TcpProxy::spec).toList();
-    return TcpProxySpec.holderAmong(address, listening, except); // spec() carries the bound port
+    synchronized (held) {
+      return TcpProxySpec.holderAmong(address, held.values(), except);
+    }
   }
 
   /** Starts a proxy; fails with IllegalStateException when the name is taken (API: 409). */

@@ -105,9 +105,13 @@ public final class TcpProxy {
         server = s;
         boundPort = s.actualPort();
       }
+      guard.bound(new HostPort(spec.listenHost(), s.actualPort()));
       return (Void) null;
     }).recover(err -> {
-      if (port == 0 || retries <= 0 || !(err instanceof java.net.BindException)) return Future.failedFuture(err);
+      if (port == 0 || retries <= 0 || !(err instanceof java.net.BindException)) {
+        guard.released();
+        return Future.failedFuture(err);
+      }
       io.vertx.core.Promise<Void> again = io.vertx.core.Promise.promise();
       vertx.setTimer(BIND_RETRY_MILLIS, id -> listen(port, retries - 1).onComplete(again));
       return again.future();
@@ -146,7 +150,7 @@ public final class TcpProxy {
       }
       port = boundPort != 0 ? boundPort : spec.listenPort();
     }
-    return stop != null ? stop.close() : listen(port);
+    return stop != null ? closeListener(stop) : listen(port);
   }
 
   public boolean enabled() {
@@ -280,12 +284,17 @@ public final class TcpProxy {
     for (ToxicConnection c : connections) c.toxicsChanged();
   }
 
+  /** Closes a listener, then gives its address back to the guard. */
+  private Future<Void> closeListener(NetServer listener) {
+    return listener.close().andThen(ar -> guard.released());
+  }
+
   /** Stops listening and closes every connection. */
   public Future<Void> close() {
     Future<Void> f;
     synchronized (this) {
       closing = true;
-      f = listening.transform(ar -> server == null ? Future.succeededFuture() : server.close());
+      f = listening.transform(ar -> server == null ? Future.succeededFuture() : closeListener(server));
     }
     for (ToxicConnection c : connections) c.closeFromAnyThread();
     return f.compose(v -> client.close());

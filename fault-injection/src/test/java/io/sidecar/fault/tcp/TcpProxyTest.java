@@ -330,6 +330,52 @@ class TcpProxyTest {
   }
 
   @Test
+  void proxiesCreatedAtOnceOnOnePortGetItOnlyOnce() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    // API calls arriving on several threads at once: each create checks the port before any of them has bound it
+    int callers = 6;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Future<TcpProxy>> creates = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      TcpProxySpec spec = new TcpProxySpec("racer" + i, "127.0.0.1", port, "127.0.0.1", echo.actualPort(), List.of());
+      Thread t = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        creates.add(proxies.create(spec, "t"));
+      });
+      t.start();
+      threads.add(t);
+    }
+    go.countDown();
+    for (Thread t : threads) t.join(30_000);
+    List<Throwable> outcomes = new java.util.ArrayList<>();
+    for (Future<TcpProxy> f : creates) outcomes.add(failure(f));
+    assertThat(outcomes).hasSize(callers).filteredOn(java.util.Objects::isNull).hasSize(1);
+    String winner = proxies.list().stream().map(TcpProxy::name).filter(n -> n.startsWith("racer")).findFirst().orElseThrow();
+    assertThat(outcomes).filteredOn(java.util.Objects::nonNull).allSatisfy(refused -> assertThat(refused)
+        .isInstanceOf(java.net.BindException.class)
+        .hasMessage("Address already in use: tcp proxy " + winner + " uses 127.0.0.1:" + port));
+
+    // deleted, the port is free again at once for another proxy (Toxiproxy's populate deletes, then creates)
+    proxies.delete(winner, "t").await(30, TimeUnit.SECONDS);
+    proxies.create(new TcpProxySpec("after", "127.0.0.1", port, "127.0.0.1", echo.actualPort(), List.of()), "t")
+        .await(30, TimeUnit.SECONDS);
+    assertThat(proxies.proxyOn(new io.sidecar.config.HostPort("127.0.0.1", port)))
+        .isEqualTo("tcp proxy after uses 127.0.0.1:" + port);
+    // a proxy that a down toxic took down holds no port either
+    proxies.addToxic("after", ToxicSpec.of("down", ToxicType.DOWN, ToxicStream.DOWNSTREAM), "t");
+    proxies.get("after").orElseThrow().settled().await(30, TimeUnit.SECONDS);
+    assertThat(proxies.proxyOn(new io.sidecar.config.HostPort("127.0.0.1", port))).isNull();
+  }
+
+  @Test
   void replaceToxicKeepsItsPlaceAndAppliesTheNewSettings() throws Exception {
     proxies.addToxic("echo", ToxicSpec.latency("a", ToxicStream.UPSTREAM, Duration.ofMillis(1), Duration.ZERO), "t");
     proxies.addToxic("echo", ToxicSpec.latency("lat", ToxicStream.DOWNSTREAM, Duration.ofMillis(1), Duration.ZERO), "t");
