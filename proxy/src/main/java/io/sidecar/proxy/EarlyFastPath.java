@@ -56,9 +56,10 @@ final class EarlyFastPath {
    * @param host        the address it listens on (a wildcard takes what no other listener on the port does)
    * @param connections its connection meters
    * @param fastPath    its byte-level path, or null when it has none (TLS, {@code server.fast_path: false})
+   * @param badRequest  counts a request answered 400 or 505 here ({@link FirstRequestVersion})
    */
   record Accepting(String name, InetAddress host, ProxyMetrics.ConnectionMeters connections,
-                   FastPath.Listener fastPath) {}
+                   FastPath.Listener fastPath, Runnable badRequest) {}
 
   private EarlyFastPath() {}
 
@@ -148,7 +149,7 @@ final class EarlyFastPath {
           ProxyMetrics.ConnectionMeters connections = listener.connections();
           connections.opened();
           child.closeFuture().addListener(closed -> connections.closed());
-          if (listener.fastPath() != null) child.pipeline().addFirst(new Placer(listener.fastPath()));
+          child.pipeline().addFirst(new Placer(listener));
         }
       }
       ctx.fireChannelRead(msg);
@@ -158,11 +159,14 @@ final class EarlyFastPath {
   /** The name under which Vert.x's net server adds its connection handler. */
   private static final String VERTX_HANDLER = "handler";
 
-  /** Waits for Vert.x's pipeline set-up, then puts the byte-level path where {@link FastPath#install} would. */
+  /**
+   * Waits for Vert.x's pipeline set-up, then puts the byte-level path where {@link FastPath#install} would; on a
+   * listener without it, puts {@link FirstRequestVersion} in front of the h2c detector, if there is one.
+   */
   private static final class Placer extends ChannelInboundHandlerAdapter {
-    private final FastPath.Listener listener;
+    private final Accepting listener;
 
-    Placer(FastPath.Listener listener) {
+    Placer(Accepting listener) {
       this.listener = listener;
     }
 
@@ -170,10 +174,13 @@ final class EarlyFastPath {
     public void channelActive(ChannelHandlerContext ctx) {
       ChannelPipeline pipeline = ctx.pipeline();
       pipeline.remove(this);
-      if (pipeline.get(FastPath.HANDLER_NAME) == null) { // not installed already (a listener without h2c)
+      if (listener.fastPath() == null) {
+        String detector = nameOf(pipeline);
+        if (detector != null) pipeline.addBefore(detector, "sidecarFirstVersion", new FirstRequestVersion(listener.badRequest()));
+      } else if (pipeline.get(FastPath.HANDLER_NAME) == null) { // not installed already (a listener without h2c)
         String anchor = pipeline.get("httpDecoder") != null ? "httpDecoder" : nameOf(pipeline);
         if (anchor != null) {
-          FastPathConnection fastPath = new FastPathConnection(listener);
+          FastPathConnection fastPath = new FastPathConnection(listener.fastPath());
           pipeline.addBefore(anchor, FastPath.HANDLER_NAME, fastPath);
           DownstreamIdleTimeout.takeOver(pipeline);
           replaceRawSocket(pipeline);

@@ -238,6 +238,10 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * @return whether the request was answered here
    */
   private boolean versionAnswered(ByteBuf rest) {
+    if (!RequestLineVersion.hasRequestLine(rest)) { // handed over mid-line: judged once the line is whole
+      ctx.pipeline().addAfter(ctx.name(), null, new FirstRequestVersion(() -> runtime.metrics().badRequest(listener.name())));
+      return false;
+    }
     RequestLineVersion.Verdict verdict = RequestLineVersion.judge(rest); // lowers HTTP/1.2-1.9 to 1.1 in place
     if (verdict == RequestLineVersion.Verdict.AS_IS || verdict == RequestLineVersion.Verdict.LOWER_TO_1_1) return false;
     rest.release();

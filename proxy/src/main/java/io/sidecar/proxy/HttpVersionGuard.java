@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * HTTP/1.2–1.9 as HTTP/1.1 and answers HTTP/2.0–9.9 with 505 and a malformed version with 400 before Vert.x would
  * answer all of them 501. The byte-level path applies the same rules to the bytes it sees first
  * ({@link FastPathConnection}). On a plain listener that also speaks h2c, Vert.x announces a connection only while
- * dispatching its first request, so without the byte-level path that first request still gets Vert.x's 501.
+ * dispatching its first request, so without the byte-level path {@link FirstRequestVersion} judges that one.
  */
 final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "sidecarVersion";

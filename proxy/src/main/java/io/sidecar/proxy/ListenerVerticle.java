@@ -73,7 +73,7 @@ public final class ListenerVerticle extends VerticleBase {
       acceptHook = EarlyFastPath.of(vertx);
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
-          runtime.metrics().connections(spec.name()), fastPath);
+          runtime.metrics().connections(spec.name()), fastPath, badRequest);
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();
     });

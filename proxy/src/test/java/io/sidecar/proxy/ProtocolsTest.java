@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** TLS with ALPN h2, h2c both ways, WebSocket pass-through, header size limit. */
 class ProtocolsTest {
@@ -32,8 +34,10 @@ class ProtocolsTest {
   }
 
 
-  @Test
-  void tlsListenerNegotiatesH2WithAlpnAndH2cWorksOnPlainListeners() throws Exception {
+  /** Also with the byte-level path off, where {@link FirstRequestVersion} reads a connection's first bytes. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void tlsListenerNegotiatesH2WithAlpnAndH2cWorksOnPlainListeners(boolean fastPath) throws Exception {
     Path[] pem = ProxyHarness.selfSignedCertificate(dir);
     Path cert = pem[0];
     Path key = pem[1];
@@ -41,7 +45,7 @@ class ProtocolsTest {
 
     int upstream = h.upstream(req -> req.response().end("upstream saw " + req.version()));
     int plainPort = ProxyHarness.freePort();
-    h.start(1, """
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
         listeners:
           - { name: tls, address: "127.0.0.1:{PROXY}", tls: { cert: "%s", key: "%s" } }
           - { name: plain, address: "127.0.0.1:%d" }
@@ -68,6 +72,12 @@ class ProtocolsTest {
       assertThat(h.registry.get("sidecar_downstream_connections").tag("listener", listener).counter().count())
           .as(listener).isEqualTo(1.0);
     }
+    // the h2c upgrade (RFC 7540 §3.2): an HTTP/1.1 request asking for h2c, answered over HTTP/2
+    HttpClient upgrading = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(true));
+    String upgraded = await(h.onClientContext(() -> upgrading.request(HttpMethod.GET, plainPort, "127.0.0.1", "/")
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
+    assertThat(upgraded).isEqualTo("HTTP_2 upstream saw HTTP_1_1");
   }
 
   @Test

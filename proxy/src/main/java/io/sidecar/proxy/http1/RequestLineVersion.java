@@ -40,13 +40,8 @@ public final class RequestLineVersion {
    * answers in HTTP/1.1; nothing else in {@code buf} changes.
    */
   public static Verdict judge(ByteBuf buf) {
-    int start = buf.readerIndex();
+    int start = requestLineStart(buf);
     int end = buf.writerIndex();
-    for (int empty = 0; empty < MAX_LEADING_EMPTY_LINES; empty++) {
-      if (start < end && buf.getByte(start) == LF) start++;
-      else if (start + 1 < end && buf.getByte(start) == CR && buf.getByte(start + 1) == LF) start += 2;
-      else break;
-    }
     int lf = buf.indexOf(start, end, LF);
     if (lf < 0) return Verdict.AS_IS; // not a whole line yet
     int lineEnd = lf > start && buf.getByte(lf - 1) == CR ? lf - 1 : lf;
@@ -59,6 +54,23 @@ public final class RequestLineVersion {
     Verdict verdict = verdict(buf, version, lineEnd);
     if (verdict == Verdict.LOWER_TO_1_1) buf.setBytes(version, HTTP_1_1);
     return verdict;
+  }
+
+  /** Whether {@code buf}'s readable bytes hold a whole request line (after the empty lines RFC 9112 §2.2 lets pass). */
+  public static boolean hasRequestLine(ByteBuf buf) {
+    return buf.indexOf(requestLineStart(buf), buf.writerIndex(), LF) >= 0;
+  }
+
+  /** Where the request line begins: past up to {@link #MAX_LEADING_EMPTY_LINES} empty lines. */
+  private static int requestLineStart(ByteBuf buf) {
+    int start = buf.readerIndex();
+    int end = buf.writerIndex();
+    for (int empty = 0; empty < MAX_LEADING_EMPTY_LINES; empty++) {
+      if (start < end && buf.getByte(start) == LF) start++;
+      else if (start + 1 < end && buf.getByte(start) == CR && buf.getByte(start + 1) == LF) start += 2;
+      else break;
+    }
+    return start;
   }
 
   private static Verdict verdict(ByteBuf buf, int start, int end) {
