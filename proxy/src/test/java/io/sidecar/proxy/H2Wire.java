@@ -272,6 +272,25 @@ final class H2Wire implements AutoCloseable {
     }
   }
 
+  /**
+   * The response bodies of {@code streams}, each up to its END_STREAM, however the server interleaves them ({@link
+   * #body} drops frames of other streams, so reading streams that answer in either order one after the other loses
+   * the one that ended first).
+   */
+  java.util.Map<Integer, String> bodies(int... streams) throws IOException {
+    java.util.Map<Integer, ByteArrayOutputStream> open = new java.util.HashMap<>();
+    for (int stream : streams) open.put(stream, new ByteArrayOutputStream());
+    java.util.Map<Integer, String> ended = new java.util.TreeMap<>();
+    while (ended.size() < streams.length) {
+      Frame f = next(x -> open.containsKey(x.stream()) && !ended.containsKey(x.stream())
+          && (x.type() == DATA || x.type() == HEADERS || x.type() == RST_STREAM));
+      if (f.type() == RST_STREAM) throw new AssertionError("stream " + f.stream() + " reset, code " + f.errorCode());
+      if (f.type() == DATA) open.get(f.stream()).write(f.payload());
+      if (f.has(END_STREAM)) ended.put(f.stream(), open.get(f.stream()).toString(StandardCharsets.UTF_8));
+    }
+    return ended;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
