@@ -51,7 +51,7 @@ final class FastPathCacheHit {
     boolean close = head.connectionClose();
     Buffer body = answer.body();
     int bodyBytes = body == null ? 0 : body.length();
-    ByteBuf out = ctx.alloc().buffer(256 + 64 * answerHeaders.size() + (bodyBytes <= COPIED_BODY_BYTES ? bodyBytes : 0));
+    ByteBuf out = ctx.alloc().buffer(256 + 64 * lines(answerHeaders) + (bodyBytes <= COPIED_BODY_BYTES ? bodyBytes : 0));
     writeHead(out, answer.status(), answerHeaders, close);
     ByteBuf stored = body == null ? null : ((BufferInternal) body).getByteBuf(); // an unreleasable view
     if (stored != null && bodyBytes <= COPIED_BODY_BYTES) {
@@ -64,6 +64,16 @@ final class FastPathCacheHit {
     meters.finished(answer.status(), ResponseFlag.NONE, nanos);
     route.signals().record(nanos, answer.status(), null, bodyBytes);
     return new Served(answer.status(), close);
+  }
+
+  /**
+   * How many field lines {@code headers} holds. Not {@code MultiMap.size()}: Vert.x's counts distinct names by
+   * building a case-insensitive TreeSet, which took 8 % of a cache hit's CPU.
+   */
+  private static int lines(MultiMap headers) {
+    int n = 0;
+    for (Map.Entry<String, String> ignored : headers) n++;
+    return n;
   }
 
   /** The request as {@link CacheRequest#of} sees it on the full path (scheme, authority from Host, raw target). */
