@@ -252,12 +252,15 @@ final class FastPathConnection extends ChannelDuplexHandler {
 
   /**
    * Whether {@code bytes} begin with the HTTP/2 connection preface (RFC 9113 §3.4) as far as the head parser reads
-   * it, "PRI * HTTP/2.0" and a blank line: prior-knowledge h2c, which is Vert.x's and no hand-over.
+   * it, "PRI * HTTP/2.0" and a blank line, or are all of it that has come so far (the parser gives up on the request
+   * line's version before the blank line arrives): prior-knowledge h2c, which is Vert.x's and no hand-over. Judged
+   * as a request line, a preface split after its first line was answered 505.
    */
   private static boolean startsWithHttp2Preface(ByteBuf bytes) {
-    int length = HTTP2_PREFACE_HEAD.length();
-    if (bytes == null || bytes.readableBytes() < length) return false;
-    return bytes.toString(bytes.readerIndex(), length, StandardCharsets.US_ASCII).equals(HTTP2_PREFACE_HEAD);
+    if (bytes == null || !bytes.isReadable()) return false;
+    int length = Math.min(HTTP2_PREFACE_HEAD.length(), bytes.readableBytes());
+    return bytes.toString(bytes.readerIndex(), length, StandardCharsets.US_ASCII)
+        .equals(HTTP2_PREFACE_HEAD.substring(0, length));
   }
 
   private static final String HTTP2_PREFACE_HEAD = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 18);

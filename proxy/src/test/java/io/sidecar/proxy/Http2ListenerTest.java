@@ -33,6 +33,33 @@ class Http2ListenerTest {
   }
 
   /**
+   * Prior-knowledge h2c whose preface arrives in pieces: what reads a connection's first bytes ahead of Vert.x's h2c
+   * detector (the byte-level path, or {@link FirstRequestVersion} without it) must pass the preface on, not judge
+   * "PRI * HTTP/2.0" as a request line.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "fast_path: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void anHttp2PrefaceInPiecesIsServed(boolean fastPath) throws Exception {
+    int upstream = await(h.vertx.createHttpServer().requestHandler(req -> req.response().end("ok " + req.path()))
+        .listen(0, "127.0.0.1")).actualPort();
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (H2Wire wire = H2Wire.open(h.proxyPort)) {
+      for (int[] piece : new int[][] {{0, 8}, {8, 16}, {16, H2Wire.PREFACE.length}}) {
+        wire.write(java.util.Arrays.copyOfRange(H2Wire.PREFACE, piece[0], piece[1]));
+        Thread.sleep(50); // each piece in a read of its own
+      }
+      wire.write(H2Wire.frameBytes(H2Wire.SETTINGS, 0, 0, new byte[0]));
+      wire.headers(1, H2Wire.get("/split", h.proxyPort), true);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("200");
+      assertThat(wire.body(1)).isEqualTo("ok /split");
+    }
+  }
+
+  /**
    * server.max_header_size bounds HTTP/2 request heads as it bounds HTTP/1.x ones: announced as
    * SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2), a 20 KB field passes under a 32 KiB limit, and a head over it
    * gets 431. Vert.x's default (8 KiB) answered 431 to the 20 KB field that HTTP/1.1 passed.
