@@ -56,7 +56,9 @@ final class EarlyFastPath {
    * @param host        the address it listens on (a wildcard takes what no other listener on the port does)
    * @param connections its connection meters
    * @param fastPath    its byte-level path, or null when it has none (TLS, {@code server.fast_path: false})
-   * @param badRequest  counts a request answered 400 or 505 here ({@link FirstRequestVersion})
+   * @param badRequest  counts a request answered 400 or 505 by {@link FirstRequestVersion}; null when the listener
+   *                    needs none (it has the byte-level path, or Vert.x announces its connections before their
+   *                    first request: TLS, {@code h2c: false})
    */
   record Accepting(String name, InetAddress host, ProxyMetrics.ConnectionMeters connections,
                    FastPath.Listener fastPath, Runnable badRequest) {}
@@ -149,7 +151,7 @@ final class EarlyFastPath {
           ProxyMetrics.ConnectionMeters connections = listener.connections();
           connections.opened();
           child.closeFuture().addListener(closed -> connections.closed());
-          child.pipeline().addFirst(new Placer(listener));
+          if (listener.fastPath() != null || listener.badRequest() != null) child.pipeline().addFirst(new Placer(listener));
         }
       }
       ctx.fireChannelRead(msg);
@@ -174,7 +176,7 @@ final class EarlyFastPath {
     public void channelActive(ChannelHandlerContext ctx) {
       ChannelPipeline pipeline = ctx.pipeline();
       pipeline.remove(this);
-      if (listener.fastPath() == null) {
+      if (listener.fastPath() == null) { // then badRequest is set: a plain listener that also speaks h2c
         String detector = nameOf(pipeline);
         if (detector != null) pipeline.addBefore(detector, "sidecarFirstVersion", new FirstRequestVersion(listener.badRequest()));
       } else if (pipeline.get(FastPath.HANDLER_NAME) == null) { // not installed already (a listener without h2c)

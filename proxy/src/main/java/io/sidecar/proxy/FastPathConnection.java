@@ -7,8 +7,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestHeadParser;
 import io.sidecar.proxy.http1.RequestLineVersion;
-import io.vertx.core.http.impl.Http1xOrH2CHandler;
-import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
 
 /**
@@ -213,7 +211,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     ByteBuf rest = buf;
     buf = null;
     ctx.channel().config().setAutoRead(true);
-    boolean http2 = !parsedHead && !announced && startsWithHttp2Preface(rest);
+    boolean http2 = !parsedHead && !announced && FirstRequestVersion.startsWithHttp2Preface(rest);
     if (!parsedHead && !http2 && rest != null && versionAnswered(rest)) return;
     if (!http2) listener.meters().handovers().increment();
     if (gate != null && runtime.accessLog() == null) {
@@ -249,21 +247,6 @@ final class FastPathConnection extends ChannelDuplexHandler {
     HttpVersionGuard.reject(ctx, verdict, () -> runtime.metrics().badRequest(listener.name()));
     return true;
   }
-
-  /**
-   * Whether {@code bytes} begin with the HTTP/2 connection preface (RFC 9113 §3.4) as far as the head parser reads
-   * it, "PRI * HTTP/2.0" and a blank line, or are all of it that has come so far (the parser gives up on the request
-   * line's version before the blank line arrives): prior-knowledge h2c, which is Vert.x's and no hand-over. Judged
-   * as a request line, a preface split after its first line was answered 505.
-   */
-  private static boolean startsWithHttp2Preface(ByteBuf bytes) {
-    if (bytes == null || !bytes.isReadable()) return false;
-    int length = Math.min(HTTP2_PREFACE_HEAD.length(), bytes.readableBytes());
-    return bytes.toString(bytes.readerIndex(), length, StandardCharsets.US_ASCII)
-        .equals(HTTP2_PREFACE_HEAD.substring(0, length));
-  }
-
-  private static final String HTTP2_PREFACE_HEAD = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 18);
 
   /** The exchange in flight times out {@code timeoutNanos} after {@code startNanos} (504 UT). */
   void routeTimeout(long startNanos, long timeoutNanos) {

@@ -26,7 +26,7 @@ final class FirstRequestVersion extends ByteToMessageDecoder {
    * is 4096 bytes, and it answers 414 beyond it).
    */
   private static final int MAX_HELD = 8192;
-  private static final String HTTP2_PREFACE_LINE = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 16); // "PRI * HTTP/2.0\r\n"
+  private static final String HTTP2_PREFACE_HEAD = Http1xOrH2CHandler.HTTP_2_PREFACE.substring(0, 18);
 
   private final Runnable onReject;
   private boolean rejected;
@@ -54,9 +54,15 @@ final class FirstRequestVersion extends ByteToMessageDecoder {
     ctx.pipeline().remove(this);
   }
 
-  private static boolean startsWithHttp2Preface(ByteBuf in) {
-    int length = HTTP2_PREFACE_LINE.length();
-    return in.readableBytes() >= length
-        && in.toString(in.readerIndex(), length, StandardCharsets.US_ASCII).equals(HTTP2_PREFACE_LINE);
+  /**
+   * Whether {@code bytes} begin with the HTTP/2 connection preface (RFC 9113 §3.4) up to its blank line,
+   * "PRI * HTTP/2.0" CRLF CRLF, or are all of that which has come so far: prior-knowledge h2c, Vert.x's to detect.
+   * Judged as a request line, a preface split after its first line was answered 505.
+   */
+  static boolean startsWithHttp2Preface(ByteBuf bytes) {
+    if (bytes == null || !bytes.isReadable()) return false;
+    int length = Math.min(HTTP2_PREFACE_HEAD.length(), bytes.readableBytes());
+    return bytes.toString(bytes.readerIndex(), length, StandardCharsets.US_ASCII)
+        .equals(HTTP2_PREFACE_HEAD.substring(0, length));
   }
 }

@@ -62,6 +62,8 @@ public final class ListenerVerticle extends VerticleBase {
         });
     if (server.fastPath() && spec.tls() == null) fastPath = FastPath.Listener.of(runtime, spec.name(), server);
     Runnable badRequest = () -> runtime.metrics().badRequest(spec.name());
+    // Vert.x announces a plain h2c listener's connection only with its first request: judged at accept instead
+    boolean judgesFirstRequest = fastPath == null && spec.tls() == null && spec.h2c();
     httpServer.connectionHandler(c -> {
       if (fastPath != null) FastPath.install(c, fastPath);
       HttpVersionGuard.install(c, badRequest);
@@ -73,7 +75,7 @@ public final class ListenerVerticle extends VerticleBase {
       acceptHook = EarlyFastPath.of(vertx);
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
-          runtime.metrics().connections(spec.name()), fastPath, badRequest);
+          runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null);
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();
     });

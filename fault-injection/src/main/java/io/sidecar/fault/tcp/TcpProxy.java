@@ -208,11 +208,6 @@ public final class TcpProxy {
     return new TcpProxySpec(spec.name(), spec.listenHost(), listenPort(), spec.upstreamHost(), spec.upstreamPort(), toxics);
   }
 
-  /** Whether it holds its port now (enabled, not down, bound). */
-  public synchronized boolean listening() {
-    return server != null;
-  }
-
   /** The bound port (the real one when the spec asked for port 0). */
   public synchronized int listenPort() {
     return boundPort != 0 ? boundPort : spec.listenPort();
