@@ -26,25 +26,30 @@ final class RequestIds {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long msb = versionFour(random.nextLong());
     long lsb = ietfVariant(random.nextLong());
-    out.writeBytes(FIELD_NAME);
-    hex(out, msb >>> 32, 8);
-    out.writeByte('-');
-    hex(out, msb >>> 16, 4);
-    out.writeByte('-');
-    hex(out, msb, 4);
-    out.writeByte('-');
-    hex(out, lsb >>> 48, 4);
-    out.writeByte('-');
-    hex(out, lsb, 12);
-    out.writeByte('\r').writeByte('\n');
+    // Formatted in a local array and written once: one bounds check instead of one per byte (36 of them).
+    byte[] field = FIELD.clone();
+    int at = FIELD_NAME_LENGTH;
+    at = hex(field, at, msb >>> 32, 8);
+    field[at++] = '-';
+    at = hex(field, at, msb >>> 16, 4);
+    field[at++] = '-';
+    at = hex(field, at, msb, 4);
+    field[at++] = '-';
+    at = hex(field, at, lsb >>> 48, 4);
+    field[at++] = '-';
+    hex(field, at, lsb, 12);
+    out.writeBytes(field);
   }
 
-  private static final byte[] FIELD_NAME = (HEADER + ": ").getBytes(StandardCharsets.US_ASCII);
+  /** The field's bytes around the 36 characters of the UUID: {@code "x-request-id: "}, then them, then CRLF. */
+  private static final byte[] FIELD = (HEADER + ": " + "0".repeat(36) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final int FIELD_NAME_LENGTH = HEADER.length() + 2;
   private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  /** The low {@code digits} hex digits of {@code value}, most significant first. */
-  private static void hex(ByteBuf out, long value, int digits) {
-    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.writeByte(DIGITS[(int) (value >>> shift) & 0xF]);
+  /** Writes the low {@code digits} hex digits of {@code value} at {@code at}, most significant first; returns the end. */
+  private static int hex(byte[] to, int at, long value, int digits) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) to[at++] = DIGITS[(int) (value >>> shift) & 0xF];
+    return at;
   }
 
   private static long versionFour(long bits) {

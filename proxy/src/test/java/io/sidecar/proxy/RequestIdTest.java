@@ -35,9 +35,12 @@ class RequestIdTest {
     assertThat(ids).hasSize(10_000);
     io.netty.buffer.ByteBuf field = io.netty.buffer.Unpooled.buffer();
     RequestIds.writeRandomField(field);
+    RequestIds.writeRandomField(field);
     String written = field.toString(java.nio.charset.StandardCharsets.US_ASCII);
-    assertThat(written).matches("x-request-id: " + UUID_V4 + "\r\n");
+    String oneField = "x-request-id: (" + UUID_V4 + ")\r\n";
+    assertThat(written).matches(oneField + oneField);
     assertThat(UUID.fromString(written.substring(14, 50)).version()).isEqualTo(4);
+    assertThat(written.substring(14, 50)).isNotEqualTo(written.substring(66, 102)); // each call its own id
   }
 
   /** A header rule: the route is served by the full path. */
