@@ -142,10 +142,16 @@ public final class Main {
       EnvSubstitution env = new EnvSubstitution(name -> vars.containsKey(name) ? vars.get(name) : System.getenv(name));
       Sidecar sidecar = Sidecar.start(ConfigSource.text(demoConfig(), "warm-up"), loader(env))
           .toCompletionStage().toCompletableFuture().get();
-      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-      for (String path : List.of("/api/a", "/api/b", "/cached/c", "/cached/c", "/split/d", "/nowhere")) {
-        client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + listener + path)).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding());
+      // Plain HTTP/1.1 keep-alive first, as most callers send (the byte-level path: pass-through, cache hits), then
+      // the JDK client's default, an h2c upgrade (Vert.x's HTTP/2). Classes only the first request of a start-up
+      // would load otherwise are loaded, verified and linked on that request, in front of its caller.
+      for (java.net.http.HttpClient.Version version : List.of(java.net.http.HttpClient.Version.HTTP_1_1,
+          java.net.http.HttpClient.Version.HTTP_2)) {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(version).build();
+        for (String path : List.of("/api/a", "/api/b", "/cached/c", "/cached/c", "/split/d", "/split/d", "/nowhere")) {
+          client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + listener + path))
+              .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        }
       }
       sidecar.shutdown().toCompletionStage().toCompletableFuture().get();
       out.println("warm-up done");

@@ -19,6 +19,14 @@ public final class SocketTransport {
 
   private SocketTransport() {}
 
+  /**
+   * Runs Vert.x's transport probe now (it loads and tries every native transport the first time a transport is
+   * named), so that a start-up can do it on a second thread while it reads its configuration.
+   */
+  public static void probe() {
+    Transport.NIO.available();
+  }
+
   /** The transport to use; throws with the kernel's or the JVM's reason when a named one is unavailable. */
   public static Transport choose(ServerSpec.Transport wanted) {
     return switch (wanted) {
