@@ -35,7 +35,15 @@ class HttpPeerPollerTest {
         PeerTable table = new PeerTable("svc", "me", Duration.ofMillis(400), Clock.systemUTC());
         HttpPeerPoller poller = new HttpPeerPoller(vertx,
                 List.of(URI.create("http://127.0.0.1:" + server.actualPort())), Duration.ofMillis(100), table);
-        poller.pollOnce().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        // Every request of a round is bounded (1 s to connect, 1 s without data), so the round ends within seconds.
+        // It once did not within 5 s in a full CI run (2026-12-06, not reproduced in 22 runs since); if it happens
+        // again, the failure says what the poller saw and where Vert.x's threads were.
+        try {
+            poller.pollOnce().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("poll round did not end in 5 s; failures " + poller.failures() + ", last error "
+                    + poller.lastError() + "\n" + vertxThreads(), e);
+        }
         assertThat(table.peers()).as("last error %s", poller.lastError()).extracting(PeerSnapshot::instance)
                 .containsExactly("peer-1");
         assertThat(table.peers().get(0).rate()).isEqualTo(55.0);
@@ -44,5 +52,15 @@ class HttpPeerPollerTest {
         RedisPeerExchangeTest.await(() -> table.peers().isEmpty(), 5_000);
         assertThat(poller.failures()).isPositive();
         poller.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private static String vertxThreads() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (!thread.getName().startsWith("vert.x")) return;
+            out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+            for (int i = 0; i < Math.min(12, stack.length); i++) out.append("    at ").append(stack[i]).append('\n');
+        });
+        return out.toString();
     }
 }
