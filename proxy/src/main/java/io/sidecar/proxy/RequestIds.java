@@ -1,6 +1,7 @@
 package io.sidecar.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,8 +27,9 @@ final class RequestIds {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long msb = versionFour(random.nextLong());
     long lsb = ietfVariant(random.nextLong());
-    // Formatted in a local array and written once: one bounds check instead of one per byte (36 of them).
-    byte[] field = FIELD.clone();
+    // Formatted in the thread's own copy of the field and written once: one bounds check instead of one per byte
+    // (36 of them), and no allocation per request (a fresh copy each time added 72 bytes to each).
+    byte[] field = SCRATCH.get();
     int at = FIELD_NAME_LENGTH;
     at = hex(field, at, msb >>> 32, 8);
     field[at++] = '-';
@@ -44,6 +46,13 @@ final class RequestIds {
   /** The field's bytes around the 36 characters of the UUID: {@code "x-request-id: "}, then them, then CRLF. */
   private static final byte[] FIELD = (HEADER + ": " + "0".repeat(36) + "\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final int FIELD_NAME_LENGTH = HEADER.length() + 2;
+  /** Per thread (the event loops): only the UUID's digits are overwritten, the name and the CRLF stay. */
+  private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return FIELD.clone();
+    }
+  };
   private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** Writes the low {@code digits} hex digits of {@code value} at {@code at}, most significant first; returns the end. */
