@@ -175,6 +175,11 @@ public final class ClusterBalancer {
             }
             endpoints.put(e.address(), s);
         }
+        for (EndpointState gone : old.values()) {
+            if (endpoints.get(gone.address()) != gone) {
+                gone.markRemoved();
+            }
+        }
         endpointBreakers.keySet().retainAll(endpoints.keySet());
         endpointList = List.copyOf(endpoints.values());
         outliers.setHosts(endpoints.keySet());
@@ -382,7 +387,7 @@ public final class ClusterBalancer {
             }
             return;
         }
-        if (endpoints.get(s.address()) == s) {
+        if (!s.isRemoved()) {
             outliers.onResult(s.address(), outcome, now);
         }
         clusterBreaker.onResult(latency, outcome.isFailure());

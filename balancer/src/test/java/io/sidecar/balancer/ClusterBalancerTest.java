@@ -103,6 +103,27 @@ class ClusterBalancerTest {
     }
 
     @Test
+    void aCallOfARemovedEndpointDoesNotCountAgainstItsReAddedSuccessor() {
+        ClusterBalancer c = cluster(rr().outlierDetection(OutlierDetectionConfig.builder().consecutive5xx(1)
+                .maxEjectionPercent(100).build()), "a:1", "b:1");
+        CallHandle inFlight = c.pick().handle();
+        String address = inFlight.address();
+        String other = address.equals("a:1") ? "b:1" : "a:1";
+        c.updateEndpoints(List.of(Endpoint.of(other)));
+        c.updateEndpoints(List.of(Endpoint.of(other), Endpoint.of(address)));
+        inFlight.complete(Outcome.status(503));
+        assertThat(c.isEjected(address)).isFalse();
+        // the same failure on a call of the endpoint as it is now does eject it
+        CallHandle current = c.pick().handle();
+        while (!current.address().equals(address)) {
+            current.complete(Outcome.OK);
+            current = c.pick().handle();
+        }
+        current.complete(Outcome.status(503));
+        assertThat(c.isEjected(address)).isTrue();
+    }
+
+    @Test
     void strategySwitchesAtRunTimeAndUnknownNamesListTheValidOnes() {
         ClusterBalancer c = cluster(rr(), "a:1", "b:1");
         c.setStrategy("p2c_peak_ewma");

@@ -56,6 +56,7 @@ public final class EndpointState {
 
     private PeerLoad peer;
     private int pendingAtPeer;
+    private boolean removed;
 
     public EndpointState(Endpoint endpoint, long nowNanos, boolean slowStartEligible, Tuning tuning) {
         this.address = endpoint.address();
@@ -73,6 +74,15 @@ public final class EndpointState {
 
     public String address() {
         return address;
+    }
+
+    /** Whether the endpoint has left its cluster's set; handles still in flight may complete on it afterwards. */
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    public void markRemoved() {
+        removed = true;
     }
 
     public int weight() {
