@@ -9,6 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import com.sun.net.httpserver.HttpServer;
@@ -72,18 +75,23 @@ class MainProcessTest {
   }
 
   @Test
-  void nettysFlightRecorderEventsAreOffUnlessTheUserAsksForThem() {
-    String before = System.getProperty("io.netty.jfr.enabled");
+  void nettyDefaultsApplyUnlessTheUserSetsThem() {
+    List<String> names = List.of("io.netty.jfr.enabled", "io.netty.allocator.lowMemory");
+    Map<String, String> before = new HashMap<>();
+    names.forEach(n -> before.put(n, System.getProperty(n)));
     try {
-      System.clearProperty("io.netty.jfr.enabled");
-      Main.quietNettyFlightRecorderEvents();
+      names.forEach(System::clearProperty);
+      Main.nettyDefaults();
       assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("false");
-      System.setProperty("io.netty.jfr.enabled", "true");
-      Main.quietNettyFlightRecorderEvents();
-      assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("true");
+      assertThat(System.getProperty("io.netty.allocator.lowMemory")).isEqualTo("false");
+      names.forEach(n -> System.setProperty(n, "true"));
+      Main.nettyDefaults();
+      names.forEach(n -> assertThat(System.getProperty(n)).isEqualTo("true"));
     } finally {
-      if (before == null) System.clearProperty("io.netty.jfr.enabled");
-      else System.setProperty("io.netty.jfr.enabled", before);
+      before.forEach((n, v) -> {
+        if (v == null) System.clearProperty(n);
+        else System.setProperty(n, v);
+      });
     }
   }
 
