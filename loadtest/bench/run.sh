@@ -260,12 +260,13 @@ wait_http "http://127.0.0.1:$HAPROXY_PORT/1k"
 floor_pid=""
 raw_floor_pid=""
 if [ "$floor" = 1 ]; then
+  floor_netty="-Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false"  # the Netty defaults Main sets
   # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $floor_netty -cp "$jar_copy" \
     "$here/floor/NettyFloorRelay.java" "$FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/floor.log" 2>&1 &
   started+=($!); floor_pid=$!
   # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS -Dio.netty.jfr.enabled=false -cp "$jar_copy" \
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $floor_netty -cp "$jar_copy" \
     "$here/floor/RawFloorRelay.java" "$RAW_FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/raw-floor.log" 2>&1 &
   started+=($!); raw_floor_pid=$!
   wait_http "http://127.0.0.1:$FLOOR_PORT/1k" 300  # the JDK compiles the source file first

@@ -31,7 +31,7 @@ import java.util.List;
  * measures it beside the sidecar, so the table shows how much of the gap to nginx is the JVM and Netty's codec
  * and how much is the Vert.x HTTP API and the sidecar's own work.
  *
- *   java -Dio.netty.jfr.enabled=false -cp sidecar.jar loadtest/bench/floor/NettyFloorRelay.java PORT ORIGIN_HOST:PORT
+ *   java -Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false -cp sidecar.jar loadtest/bench/floor/NettyFloorRelay.java PORT ORIGIN_HOST:PORT
  */
 public final class NettyFloorRelay {
   public static void main(String[] args) throws Exception {

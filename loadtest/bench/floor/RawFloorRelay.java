@@ -34,7 +34,7 @@ import java.util.List;
  * the difference between the two rows is what Netty's HTTP codec costs, and this row is the most a JVM relay
  * on this machine can get without doing less work per request.
  *
- *   java -Dio.netty.jfr.enabled=false -cp sidecar.jar loadtest/bench/floor/RawFloorRelay.java PORT ORIGIN_HOST:PORT [epoll|io_uring]
+ *   java -Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false -cp sidecar.jar loadtest/bench/floor/RawFloorRelay.java PORT ORIGIN_HOST:PORT [epoll|io_uring]
  */
 public final class RawFloorRelay {
   private static final ByteBuf ADDED_HEADERS = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(
