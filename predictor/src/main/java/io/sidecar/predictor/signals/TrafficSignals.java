@@ -39,11 +39,10 @@ public final class TrafficSignals {
     private final String name;
     private final Recorder recorder = new Recorder(1, MAX_LATENCY_MICROS, SIGNIFICANT_DIGITS);
     private final LongAdder inFlight = new LongAdder();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder errors = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
+    /** Completed requests by status class ("none" for no response); the request and error counts are sums of these. */
     private final LongAdder[] classes = new LongAdder[CLASS_NAMES.length];
     private final ConcurrentHashMap<String, LongAdder> flags = new ConcurrentHashMap<>();
 
@@ -101,20 +100,29 @@ public final class TrafficSignals {
      */
     public void record(long latencyNanos, int status, String flag, long responseBytes) {
         inFlight.decrement();
-        requests.increment();
         long micros = Math.max(1, Math.min(MAX_LATENCY_MICROS, latencyNanos / 1_000));
         recorder.recordValue(micros);
         int cls = status >= 100 && status < 600 ? status / 100 : 0;
         classes[cls].increment();
-        if (cls == 0 || cls == 5) {
-            errors.increment();
-        }
         if (responseBytes > 0) {
             bytes.add(responseBytes);
         }
         if (flag != null && !flag.isEmpty() && !"-".equals(flag)) {
             flags.computeIfAbsent(flag, f -> new LongAdder()).increment();
         }
+    }
+
+    private long requests() {
+        long total = 0;
+        for (LongAdder c : classes) {
+            total += c.sum();
+        }
+        return total;
+    }
+
+    /** Requests without a response or with a 5xx. */
+    private long errors() {
+        return classes[0].sum() + classes[5].sum();
     }
 
     /** A request ended without a known outcome (abandoned: a hedge that lost, a client gone): in-flight - 1 only. */
@@ -147,7 +155,7 @@ public final class TrafficSignals {
     synchronized MinuteRollup tick(Instant now) {
         int sec = (int) (ticks % SECONDS);
         seconds[sec] = recorder.getIntervalHistogram(seconds[sec]);
-        long[] totals = {requests.sum(), errors.sum(), bytes.sum(), cacheHits.sum(), cacheMisses.sum()};
+        long[] totals = {requests(), errors(), bytes.sum(), cacheHits.sum(), cacheMisses.sum()};
         int slot = (int) (ticks % SLOTS);
         for (int i = 0; i < totals.length; i++) {
             deltas[i][slot] = totals[i] - lastTotals[i];
@@ -240,7 +248,7 @@ public final class TrafficSignals {
         long hits = sum(3, MINUTE);
         long misses = sum(4, MINUTE);
         return new TrafficSnapshot(kind, name, inFlight(), w1, w10, w60, cls, fl,
-                hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses), requests.sum());
+                hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses), requests());
     }
 
     /** The minute window covers the completed blocks: the ticks up to the last block boundary. */
