@@ -275,8 +275,22 @@ fi
 
 # ---------------------------------------------------------------- sidecars (one JVM each, on the proxies' cores)
 declare -a sidecar_pids=() sidecar_ports=() sidecar_ready_ms=() sidecar_logs=()
+# wait_quiet: returns once the machine's CPUs were at least 90 % idle over half a second (at most 10 s), so a
+# sidecar's ready time is its own start-up and not the JIT work of a JVM launched just before it (the floors, the
+# previous sidecar), which on two cores took a few hundred ms more
+wait_quiet() {
+  local a b
+  for _ in $(seq 1 20); do
+    a=($(head -1 /proc/stat)); sleep 0.5; b=($(head -1 /proc/stat))
+    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[6]+a[7]) ))
+    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+    [ $(( idle * 10 )) -ge $(( (busy + idle) * 9 )) ] && return 0
+  done
+}
+
 for i in "${!sidecar_names[@]}"; do
   port=$((SIDECAR_PORT_BASE + i)); admin=$((ADMIN_PORT_BASE + i))
+  wait_quiet
   for p in $port $admin; do
     if ss -ltnH "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
   done
