@@ -288,6 +288,17 @@ wait_quiet() {
   done
 }
 
+# answers_200 PORT PATH: one GET over bash's /dev/tcp. Polling a starting JVM this way spawns no process, where a
+# curl every 20 ms took a share of the two cores the JVM needs to start (ready times about 20 % longer)
+answers_200() {
+  local fd line
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&"$fd"
+  IFS= read -r -t 2 line <&"$fd" || true
+  exec {fd}>&-
+  [[ "$line" == "HTTP/1.1 200"* ]]
+}
+
 for i in "${!sidecar_names[@]}"; do
   port=$((SIDECAR_PORT_BASE + i)); admin=$((ADMIN_PORT_BASE + i))
   wait_quiet
@@ -304,7 +315,7 @@ for i in "${!sidecar_names[@]}"; do
   started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
   ready=""
   for _ in $(seq 1 1500); do  # at most 30 s, polled every 20 ms so the ready time is not rounded up by the poll
-    if curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null; then ready=1; break; fi
+    if answers_200 "$port" /1k; then ready=1; break; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.02
   done
