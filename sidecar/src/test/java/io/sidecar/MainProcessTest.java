@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,25 @@ class MainProcessTest {
         else System.setProperty(n, v);
       });
     }
+  }
+
+  @Test
+  void nettysAllocatorKeepsItsPerLoopCachesUnderTheSidecarsSmallHeap() throws Exception {
+    // -Xmx160m as bin/sidecar runs it: Netty would pick its low-memory mode for any heap up to 512 MiB
+    assertThat(allocatorLowMemoryMode("-Xmx160m")).isEqualTo("false");
+    assertThat(allocatorLowMemoryMode("-Xmx160m", "-Dio.netty.allocator.lowMemory=true")).isEqualTo("true");
+  }
+
+  private static String allocatorLowMemoryMode(String... jvmOptions) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(jvmOptions));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyAllocatorModeProbe.class.getName()));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
   }
 
   @Test
