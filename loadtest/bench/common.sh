@@ -30,3 +30,7 @@ http { access_log off; keepalive_requests 10000000; default_type text/plain;
   server { listen 127.0.0.1:$1 reuseport backlog=4096; root $work/html; location / { expires 1h; } } }
 CONF
 }
+
+# The Netty properties Main sets for the sidecar (Main.nettyDefaults), for the floor relays, which run without Main,
+# so they stay a like-for-like baseline
+BENCH_FLOOR_NETTY_OPTS="-Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false"

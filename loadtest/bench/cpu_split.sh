@@ -54,7 +54,7 @@ LT_LISTEN=127.0.0.1:27100 LT_ADMIN=127.0.0.1:27200 LT_ORIGIN=127.0.0.1:27080 SID
   java $opts -jar "$jar" run --config "$here/sidecar-bench.yaml" >"$work/logs/sidecar.log" 2>&1 &
 started+=($!); sidecar_pid=$!
 # shellcheck disable=SC2086
-java $opts -Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false -cp "$jar" "$here/floor/RawFloorRelay.java" 27102 127.0.0.1:27080 \
+java $opts $BENCH_FLOOR_NETTY_OPTS -cp "$jar" "$here/floor/RawFloorRelay.java" 27102 127.0.0.1:27080 \
   >"$work/logs/raw-floor.log" 2>&1 &
 started+=($!); raw_pid=$!
 for port in 27080 27101 27103 27100 27102; do

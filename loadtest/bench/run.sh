@@ -46,6 +46,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+. "$here/common.sh"   # BENCH_FLOOR_NETTY_OPTS (its other helpers are for ab.sh and cpu_split.sh)
 root="$(cd "$here/../.." && pwd)"
 
 duration=10
@@ -260,13 +262,12 @@ wait_http "http://127.0.0.1:$HAPROXY_PORT/1k"
 floor_pid=""
 raw_floor_pid=""
 if [ "$floor" = 1 ]; then
-  floor_netty="-Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false"  # the Netty defaults Main sets
   # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $floor_netty -cp "$jar_copy" \
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $BENCH_FLOOR_NETTY_OPTS -cp "$jar_copy" \
     "$here/floor/NettyFloorRelay.java" "$FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/floor.log" 2>&1 &
   started+=($!); floor_pid=$!
   # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $floor_netty -cp "$jar_copy" \
+  taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $BENCH_FLOOR_NETTY_OPTS -cp "$jar_copy" \
     "$here/floor/RawFloorRelay.java" "$RAW_FLOOR_PORT" "127.0.0.1:$ORIGIN_PORT" >"$work/raw-floor.log" 2>&1 &
   started+=($!); raw_floor_pid=$!
   wait_http "http://127.0.0.1:$FLOOR_PORT/1k" 300  # the JDK compiles the source file first
@@ -289,7 +290,8 @@ wait_quiet() {
 }
 
 # answers_200 PORT PATH: one GET over bash's /dev/tcp. Polling a starting JVM this way spawns no process, where a
-# curl every 20 ms took a share of the two cores the JVM needs to start (ready times about 20 % longer)
+# curl every 20 ms took a share of the two cores the JVM needs to start (with wait_quiet: 732 / 758 ms ready in a
+# quick run, against 832 / 1 007 ms in the full run before both)
 answers_200() {
   local fd line
   { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
