@@ -148,7 +148,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     ctx.write(out, ctx.voidPromise());
   }
 
-  void responseHead(ResponseHeadParser head, ByteBuf buf) {
+  /**
+   * The response head at buf's reader index goes downstream; so do the {@code inlineBody} bytes of body right after
+   * it, in the same buffer ({@link FastPathUpstream#INLINE_BODY_MAX}).
+   */
+  void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
     headerNanos = System.nanoTime() - tryStartNanos;
     status = head.status();
     String load = head.header(LoadHint.HEADER);
@@ -156,12 +160,16 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     boolean bodyless = headRequest || status == 204 || status == 304;
     // A body that only the connection's close ends cannot be kept-alive downstream either.
     closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
-    ByteBuf out = ctx.alloc().buffer(head.headLength() + 64);
+    ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
     copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, out);
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (closeAfter) writeField(out, "connection", "close");
     out.writeBytes(CRLF);
+    if (inlineBody > 0) {
+      out.writeBytes(buf, buf.readerIndex() + head.headLength(), inlineBody);
+      bodyBytes += inlineBody;
+    }
     ctx.write(out, ctx.voidPromise());
   }
 

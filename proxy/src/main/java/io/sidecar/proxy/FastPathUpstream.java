@@ -11,13 +11,19 @@ import io.sidecar.proxy.http1.ResponseHeadParser;
 /**
  * The response side of one pooled upstream connection of the byte-level path: finds the response head and the end
  * of its body in the bytes (RFC 9112 §6.3) and hands both to the {@link FastPathExchange} it serves, body as slices
- * of the buffers read. Between exchanges the connection is idle; bytes arriving then make it unusable, and it closes
+ * of the buffers read (a small body that came whole with its head goes in the head's buffer instead). Between exchanges the connection is idle; bytes arriving then make it unusable, and it closes
  * once idle for the pool's {@code idle_timeout}. (Not with Netty's {@code IdleStateHandler}: counting writes, it
  * hung a listener on every write's promise, an object and a callback per request.)
  */
 final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   static final AttributeKey<RawUpstreamPool.UpstreamEndpoint> ENDPOINT = AttributeKey.valueOf("sidecar.raw-endpoint");
   private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+  /**
+   * A body of at most this many bytes that arrived whole with its head goes downstream in the head's buffer. One
+   * copy of a few KiB costs less than a retained slice: an object, two atomic reference-count updates, an entry in
+   * the outbound buffer and an iovec of its own (loadtest/README.md, "Small response bodies").
+   */
+  static final int INLINE_BODY_MAX = 4096;
 
   private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
 
@@ -93,15 +99,16 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
           buf.skipBytes(head.headLength());
           continue;
         }
-        exchange.responseHead(head, buf);
-        buf.skipBytes(head.headLength());
+        int inline = inlineBody(status);
+        exchange.responseHead(head, buf, inline);
+        buf.skipBytes(head.headLength() + inline);
         if (bodyless || status == 204 || status == 304) {
           end(ctx);
         } else if (head.chunked()) {
           chunks.reset();
           state = State.CHUNKED;
         } else if (head.contentLength() >= 0) {
-          remaining = head.contentLength();
+          remaining = head.contentLength() - inline;
           state = State.LENGTH;
           if (remaining == 0) end(ctx);
         } else {
@@ -133,6 +140,13 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       buf.release();
       buf = null;
     }
+  }
+
+  /** How much of the body goes in the head's buffer: all of a small Content-Length body already in buf, else 0. */
+  private int inlineBody(int status) {
+    if (bodyless || status == 204 || status == 304) return 0;
+    long length = head.contentLength(); // -1 when absent or when Transfer-Encoding is present
+    return length > 0 && length <= INLINE_BODY_MAX && buf.readableBytes() - head.headLength() >= length ? (int) length : 0;
   }
 
   /** The response is complete; the connection is reusable only if nothing else arrived behind it. */

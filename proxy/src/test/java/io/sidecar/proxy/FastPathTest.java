@@ -517,6 +517,29 @@ class FastPathTest {
   }
 
   @Test
+  void bodiesAtAndJustAboveTheInlineLimitReachTheClientWholeOnOneUpstreamConnection() throws Exception {
+    int limit = FastPathUpstream.INLINE_BODY_MAX;
+    String atLimit = "a".repeat(limit - 1) + "A";
+    String aboveLimit = "b".repeat(limit) + "B";
+    try (RawUpstream upstream = new RawUpstream(List.of(OK,
+        "HTTP/1.1 200 OK\r\nContent-Length: " + limit + "\r\n\r\n" + atLimit,
+        "HTTP/1.1 200 OK\r\nContent-Length: " + (limit + 1) + "\r\n\r\n" + aboveLimit,
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        firstRequest(client);
+        assertThat(client.exchange("GET /api/at HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo(atLimit);
+        assertThat(client.exchange("GET /api/above HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo(aboveLimit);
+        assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("x");
+        assertThat(client.exchange("GET /api/last HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("last");
+      }
+      assertThat(upstream.connections()).isEqualTo(1);
+    }
+    assertThat(fastPathRequests()).isEqualTo(5.0);
+  }
+
+  @Test
   void anUpstreamThatClosesBeforeAnsweringIs502URWithTheFlagAndReason() throws Exception {
     try (RawUpstream upstream = new RawUpstream(List.of(OK, "HTTP/1.1 200 OK\r\nContent-Le"))) {
       h.start(1, route(upstream.port(), ""));
