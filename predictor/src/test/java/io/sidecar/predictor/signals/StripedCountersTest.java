@@ -1,0 +1,68 @@
+package io.sidecar.predictor.signals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class StripedCountersTest {
+
+  @Test
+  void countersAreIndependentAndTakeNegativeAdds() {
+    StripedCounters counters = new StripedCounters(3);
+    counters.increment(0);
+    counters.increment(0);
+    counters.add(1, 40);
+    counters.add(1, -2);
+    assertThat(counters.sum(0)).isEqualTo(2);
+    assertThat(counters.sum(1)).isEqualTo(38);
+    assertThat(counters.sum(2)).isZero();
+  }
+
+  @Test
+  void nineCountersSpanTwoCacheLinesPerStripeWithoutOverlap() {
+    StripedCounters counters = new StripedCounters(9);
+    for (int c = 0; c < 9; c++) counters.add(c, c + 1);
+    for (int c = 0; c < 9; c++) assertThat(counters.sum(c)).isEqualTo(c + 1);
+  }
+
+  /** More threads than owned stripes: the later ones share the last stripe, whose adds are atomic. */
+  @Test
+  void concurrentAddsFromMoreThreadsThanStripesAreAllCounted() throws Exception {
+    StripedCounters counters = new StripedCounters(2);
+    int threads = StripedCounters.OWNED_STRIPES * 2 + 3;
+    int adds = 20_000;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> started = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < adds; i++) {
+          counters.increment(0);
+          counters.add(1, 3);
+        }
+      });
+      thread.start();
+      started.add(thread);
+    }
+    start.countDown();
+    for (Thread thread : started) thread.join();
+    assertThat(counters.sum(0)).isEqualTo((long) threads * adds);
+    assertThat(counters.sum(1)).isEqualTo(3L * threads * adds);
+  }
+
+  @Test
+  void aCounterOutsideTheSetIsRefused() {
+    StripedCounters counters = new StripedCounters(2);
+    assertThatThrownBy(() -> counters.increment(2)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> counters.sum(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> new StripedCounters(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
