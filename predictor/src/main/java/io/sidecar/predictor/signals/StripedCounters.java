@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Why not one {@link java.util.concurrent.atomic.LongAdder} per counter: the proxy's event loops record every
  * request in the same route's and endpoint's signals. A LongAdder spreads over cells only after two threads
  * collided on it in the very same instant, which two event loops seldom do, so it stays on its one base field and
- * that cache line moves between the cores on every request. Taking those increments out cut the sidecar's CPU per
- * proxied request by about 5 % (loadtest/README.md, "Counters per event loop").
+ * that cache line moves between the cores on every request. In A/B runs of two warm sidecars, the CPU per proxied
+ * request was about 5 % lower without those increments at all, and about 2 % lower with them in stripes
+ * (loadtest/README.md, "Shared cache lines").
  *
  * <p>The first {@link #OWNED_STRIPES} threads that add to any StripedCounters get a stripe each, for all instances,
  * and keep it: a stripe written by one thread only needs no atomic instruction, just an ordered store. Threads after
