@@ -342,21 +342,41 @@ public final class ClusterBalancer {
     }
 
     /**
-     * The healthy endpoints of the current pick, refilled by each (callers hold the lock and no strategy keeps the
-     * list), so a pick allocates no list.
+     * The endpoints that are healthy for load balancing, and whether the cluster is in panic, as of the endpoint list,
+     * outlier detector and health checker states recorded beside them. A pick reuses them until one of those changes:
+     * asking the detector and the checker about every endpoint is two map lookups per endpoint and pick. Read under
+     * the lock; callers never modify the list (a strategy keeps no list, exclusions make a new one).
      */
-    private final ArrayList<EndpointState> healthyScratch = new ArrayList<>();
+    private List<EndpointState> healthyEndpoints = List.of();
+    private List<EndpointState> healthyOf;
+    private OutlierDetector healthyOutliers;
+    private long healthyOutlierVersion;
+    private ActiveHealthChecker healthyChecker;
+    private long healthyCheckerVersion;
+    private int healthyThreshold;
 
     private List<EndpointState> candidates(Set<String> excluded) {
-        ArrayList<EndpointState> healthy = healthyScratch;
-        healthy.clear();
-        for (EndpointState s : endpointList) {
-            if (isHealthy(s.address())) {
-                healthy.add(s);
-            }
-        }
         int threshold = config.outlierDetection().panicThresholdPercent();
-        panic = !endpointList.isEmpty() && healthy.size() * 100.0 < threshold * (double) endpointList.size();
+        long checkerVersion = healthChecker == null ? 0 : healthChecker.version();
+        if (healthyOf != endpointList || healthyOutliers != outliers || healthyOutlierVersion != outliers.version()
+                || healthyChecker != healthChecker || healthyCheckerVersion != checkerVersion
+                || healthyThreshold != threshold) {
+            ArrayList<EndpointState> healthy = new ArrayList<>(endpointList.size());
+            for (EndpointState s : endpointList) {
+                if (isHealthy(s.address())) {
+                    healthy.add(s);
+                }
+            }
+            healthyEndpoints = healthy;
+            panic = !endpointList.isEmpty() && healthy.size() * 100.0 < threshold * (double) endpointList.size();
+            healthyOf = endpointList;
+            healthyOutliers = outliers;
+            healthyOutlierVersion = outliers.version();
+            healthyChecker = healthChecker;
+            healthyCheckerVersion = checkerVersion;
+            healthyThreshold = threshold;
+        }
+        List<EndpointState> healthy = healthyEndpoints;
         List<EndpointState> base = panic ? endpointList : healthy;
         if (excluded == null || excluded.isEmpty()) {
             return base;

@@ -60,6 +60,8 @@ public final class ActiveHealthChecker {
     private HealthCheckConfig config;
     private boolean trafficSeen;
 
+    private long version;
+
     public ActiveHealthChecker(HealthCheckConfig config, RandomGenerator random) {
         this.config = config;
         this.random = random;
@@ -77,8 +79,17 @@ public final class ActiveHealthChecker {
         this.config = next;
     }
 
+    /**
+     * Changes whenever {@link #isHealthy} may answer differently for some endpoint, so a caller can keep what it
+     * derived from those answers until then.
+     */
+    public long version() {
+        return version;
+    }
+
     /** Replaces the endpoint set; addresses that stay keep their state, new ones are pending and due now. */
     public void setHosts(Collection<String> addresses, long nowNanos) {
+        version++;
         Map<String, HostCheck> old = new LinkedHashMap<>(hosts);
         hosts.clear();
         for (String a : addresses) {
@@ -162,6 +173,7 @@ public final class ActiveHealthChecker {
         boolean first = h.status == HealthStatus.PENDING;
         if (first || ++h.numHealthy >= config.healthyThreshold()) {
             h.status = HealthStatus.HEALTHY;
+            version++;
             h.numHealthy = 0;
             return Transition.BECAME_HEALTHY;
         }
@@ -180,6 +192,7 @@ public final class ActiveHealthChecker {
         boolean counts = result.isNetworkFailure() || config.retriable(result.status());
         if (h.status == HealthStatus.PENDING || !counts || ++h.numUnhealthy >= config.unhealthyThreshold()) {
             h.status = HealthStatus.UNHEALTHY;
+            version++;
             h.numUnhealthy = 0;
             return Transition.BECAME_UNHEALTHY;
         }

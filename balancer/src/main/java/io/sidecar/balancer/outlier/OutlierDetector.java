@@ -57,6 +57,8 @@ public final class OutlierDetector {
     private final Map<String, HostMonitor> hosts = new LinkedHashMap<>();
     private long nextEvaluationNanos;
 
+    private long version;
+
     public OutlierDetector(OutlierDetectionConfig config, RandomGenerator random, long nowNanos) {
         this.config = config;
         this.random = random;
@@ -70,8 +72,17 @@ public final class OutlierDetector {
         return config;
     }
 
+    /**
+     * Changes whenever {@link #isEjected} may answer differently for some host, so a caller can keep what it derived
+     * from those answers until then.
+     */
+    public long version() {
+        return version;
+    }
+
     /** Replaces the host set; hosts whose address stays keep their state. */
     public void setHosts(Collection<String> addresses) {
+        version++;
         Map<String, HostMonitor> old = new LinkedHashMap<>(hosts);
         hosts.clear();
         for (String a : addresses) {
@@ -159,6 +170,7 @@ public final class OutlierDetector {
             m.multiplier++;
         }
         m.ejected = true;
+        version++;
         m.reason = reason;
         m.ejectedAtNanos = nowNanos;
         m.consecutive5xx = 0;
@@ -185,6 +197,7 @@ public final class OutlierDetector {
             return false;
         }
         m.ejected = false;
+        version++;
         m.lastUnejectedAtNanos = nowNanos;
         return true;
     }
@@ -203,6 +216,7 @@ public final class OutlierDetector {
                 }
             } else if (nowNanos - m.ejectedAtNanos >= ejectionTime(m)) {
                 m.ejected = false;
+                version++;
                 m.lastUnejectedAtNanos = nowNanos;
             }
         }
