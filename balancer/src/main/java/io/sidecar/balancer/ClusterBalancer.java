@@ -345,7 +345,7 @@ public final class ClusterBalancer {
      * The endpoints that are healthy for load balancing, and whether the cluster is in panic, as of the endpoint list,
      * outlier detector and health checker states recorded beside them. A pick reuses them until one of those changes:
      * asking the detector and the checker about every endpoint is two map lookups per endpoint and pick. Read under
-     * the lock; callers never modify the list (a strategy keeps no list, exclusions make a new one).
+     * the lock; the list is immutable (a strategy keeps no list, exclusions make a new one).
      */
     private List<EndpointState> healthyEndpoints = List.of();
     private List<EndpointState> healthyOf;
@@ -367,7 +367,7 @@ public final class ClusterBalancer {
                     healthy.add(s);
                 }
             }
-            healthyEndpoints = healthy;
+            healthyEndpoints = List.copyOf(healthy); // immutable: a strategy that changed it would throw
             panic = !endpointList.isEmpty() && healthy.size() * 100.0 < threshold * (double) endpointList.size();
             healthyOf = endpointList;
             healthyOutliers = outliers;

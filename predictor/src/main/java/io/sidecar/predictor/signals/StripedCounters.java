@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The first {@link #OWNED_STRIPES} threads that add to any StripedCounters get a stripe each, for all instances,
  * and keep it: a stripe written by one thread only needs no atomic instruction, just an ordered store. Threads after
  * those share one more stripe with atomic adds. A stripe is padded to whole cache lines. {@link #sum} adds the
- * stripes up; like LongAdder's, it is not an atomic snapshot of concurrent updates, and each stripe's value is at
- * most one update behind.
+ * stripes up; like LongAdder's, it is not an atomic snapshot: an add that runs while it sums may or may not be in
+ * the total.
  */
 final class StripedCounters {
   /**
