@@ -122,6 +122,7 @@ public final class ClusterBalancer {
         } else if (!prev.healthCheck().equals(next.healthCheck())) {
             healthChecker.reconfigure(next.healthCheck());
         }
+        healthyEndpoints = null; // the detectors or the panic threshold may have changed: derive the list again
         if (initial || !prev.clusterBreaker().equals(next.clusterBreaker())) {
             this.clusterBreaker = new CircuitBreaker(name, next.clusterBreaker(), nanoClock);
         }
@@ -182,7 +183,7 @@ public final class ClusterBalancer {
         }
         endpointBreakers.keySet().retainAll(endpoints.keySet());
         endpointList = List.copyOf(endpoints.values());
-        outliers.setHosts(endpoints.keySet());
+        outliers.setHosts(endpoints.keySet()); // moves its version: candidates() derives the healthy list again
         if (healthChecker != null) {
             healthChecker.setHosts(endpoints.keySet(), now);
         }
@@ -342,25 +343,20 @@ public final class ClusterBalancer {
     }
 
     /**
-     * The endpoints that are healthy for load balancing, and whether the cluster is in panic, as of the endpoint list,
-     * outlier detector and health checker states recorded beside them. A pick reuses them until one of those changes:
+     * The endpoints that are healthy for load balancing, and whether the cluster is in panic, as of the outlier
+     * detector's and the health checker's versions recorded beside them (a new endpoint list moves both); null when
+     * {@link #apply} may have replaced a detector or changed the panic threshold. A pick reuses them until then:
      * asking the detector and the checker about every endpoint is two map lookups per endpoint and pick. Read under
      * the lock; the list is immutable (a strategy keeps no list, exclusions make a new one).
      */
-    private List<EndpointState> healthyEndpoints = List.of();
-    private List<EndpointState> healthyOf;
-    private OutlierDetector healthyOutliers;
+    private List<EndpointState> healthyEndpoints;
     private long healthyOutlierVersion;
-    private ActiveHealthChecker healthyChecker;
     private long healthyCheckerVersion;
-    private int healthyThreshold;
 
     private List<EndpointState> candidates(Set<String> excluded) {
-        int threshold = config.outlierDetection().panicThresholdPercent();
         long checkerVersion = healthChecker == null ? 0 : healthChecker.version();
-        if (healthyOf != endpointList || healthyOutliers != outliers || healthyOutlierVersion != outliers.version()
-                || healthyChecker != healthChecker || healthyCheckerVersion != checkerVersion
-                || healthyThreshold != threshold) {
+        if (healthyEndpoints == null || healthyOutlierVersion != outliers.version()
+                || healthyCheckerVersion != checkerVersion) {
             ArrayList<EndpointState> healthy = new ArrayList<>(endpointList.size());
             for (EndpointState s : endpointList) {
                 if (isHealthy(s.address())) {
@@ -368,13 +364,10 @@ public final class ClusterBalancer {
                 }
             }
             healthyEndpoints = List.copyOf(healthy); // immutable: a strategy that changed it would throw
+            int threshold = config.outlierDetection().panicThresholdPercent();
             panic = !endpointList.isEmpty() && healthy.size() * 100.0 < threshold * (double) endpointList.size();
-            healthyOf = endpointList;
-            healthyOutliers = outliers;
             healthyOutlierVersion = outliers.version();
-            healthyChecker = healthChecker;
             healthyCheckerVersion = checkerVersion;
-            healthyThreshold = threshold;
         }
         List<EndpointState> healthy = healthyEndpoints;
         List<EndpointState> base = panic ? endpointList : healthy;

@@ -108,6 +108,20 @@ class ClusterHealthCheckTest {
     }
 
     @Test
+    void reloadsThatChangeThePanicThresholdTakeEffectOnTheNextPick() {
+        ClusterBalancer c = cluster(rr().build(), "a:1", "b:1", "c:1");
+        checkAll(c, Map.of("b:1", 503));
+        // 2 of 3 healthy = 67 % >= 50 %: b:1 gets no picks
+        assertThat(picks(c, 6)).containsOnlyKeys("a:1", "c:1");
+        c.reconfigure(rr().outlierDetection(OutlierDetectionConfig.builder().enabled(false)
+                .panicThresholdPercent(80).build()).build());
+        // 67 % < 80 %: panic, every endpoint is used again, though no ejection or check result changed
+        assertThat(picks(c, 6)).containsOnlyKeys("a:1", "b:1", "c:1");
+        c.reconfigure(rr().build());
+        assertThat(picks(c, 6)).containsOnlyKeys("a:1", "c:1");
+    }
+
+    @Test
     void failedChecksCountTowardsThePanicThresholdWithEjections() {
         // (a passing check would end b:1's ejection at the next round; keep it ejected here)
         BalancerConfig config = rr().outlierDetection(OutlierDetectionConfig.builder().maxEjectionPercent(100)
