@@ -99,10 +99,11 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
           buf.skipBytes(head.headLength());
           continue;
         }
-        int inline = inlineBody(status);
+        boolean noBody = bodyless || status == 204 || status == 304;
+        int inline = noBody ? 0 : inlineBody();
         exchange.responseHead(head, buf, inline);
         buf.skipBytes(head.headLength() + inline);
-        if (bodyless || status == 204 || status == 304) {
+        if (noBody) {
           end(ctx);
         } else if (head.chunked()) {
           chunks.reset();
@@ -143,8 +144,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   }
 
   /** How much of the body goes in the head's buffer: all of a small Content-Length body already in buf, else 0. */
-  private int inlineBody(int status) {
-    if (bodyless || status == 204 || status == 304) return 0;
+  private int inlineBody() {
     long length = head.contentLength(); // -1 when absent or when Transfer-Encoding is present
     return length > 0 && length <= INLINE_BODY_MAX && buf.readableBytes() - head.headLength() >= length ? (int) length : 0;
   }
