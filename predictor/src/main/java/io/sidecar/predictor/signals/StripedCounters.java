@@ -2,7 +2,6 @@ package io.sidecar.predictor.signals;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fixed set of long counters that several threads add to, each thread in a stripe of its own.
@@ -14,25 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request was about 5 % lower without those increments at all, and about 2 % lower with them in stripes
  * (loadtest/README.md, "Shared cache lines").
  *
- * <p>The first {@link #OWNED_STRIPES} threads that add to any StripedCounters get a stripe each, for all instances,
- * and keep it: a stripe written by one thread only needs no atomic instruction, just an ordered store. Threads after
- * those share one more stripe with atomic adds. A stripe is padded to whole cache lines. {@link #sum} adds the
- * stripes up; like LongAdder's, it is not an atomic snapshot: an add that runs while it sums may or may not be in
- * the total.
+ * <p>Each thread adds in its {@link ThreadStripes stripe}: a stripe written by one thread only needs no atomic
+ * instruction, just an ordered store; the shared stripe of the threads after those takes atomic adds. A stripe is
+ * padded to whole cache lines. {@link #sum} adds the stripes up; like LongAdder's, it is not an atomic snapshot: an
+ * add that runs while it sums may or may not be in the total.
  */
 final class StripedCounters {
-  /**
-   * Stripes owned by one thread: enough for the event loops (one per core by default) and the few other threads
-   * (timers, workers) that record.
-   */
-  static final int OWNED_STRIPES = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
-  private static final int SHARED_STRIPE = OWNED_STRIPES;
+  private static final int SHARED_STRIPE = ThreadStripes.SHARED;
   /** Longs per cache line (64 bytes), and one line of padding before the first stripe. */
   private static final int LINE = 8;
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
-  private static final ThreadLocal<Integer> STRIPE =
-      ThreadLocal.withInitial(() -> Math.min(NEXT_STRIPE.getAndIncrement(), SHARED_STRIPE));
 
   private final int counters;
   /** Longs per stripe: the counters rounded up to whole cache lines. */
@@ -48,8 +38,15 @@ final class StripedCounters {
 
   /** Adds {@code x} to counter {@code counter} in the calling thread's stripe. */
   void add(int counter, long x) {
+    add(ThreadStripes.current(), counter, x);
+  }
+
+  /**
+   * Adds {@code x} to counter {@code counter} in stripe {@code stripe}, which must be the calling thread's
+   * ({@link ThreadStripes#current()}, looked up once by a caller that adds several counters).
+   */
+  void add(int stripe, int counter, long x) {
     if (counter < 0 || counter >= counters) throw new IndexOutOfBoundsException(counter);
-    int stripe = STRIPE.get();
     int i = LINE + stripe * stride + counter;
     if (stripe == SHARED_STRIPE) {
       SLOT.getAndAdd(slots, i, x);

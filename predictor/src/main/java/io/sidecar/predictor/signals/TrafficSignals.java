@@ -1,28 +1,28 @@
 package io.sidecar.predictor.signals;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.IntCountsHistogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The signals of one route, cluster or endpoint. The proxy looks the handle up once (per route / cluster /
  * endpoint, at config time) and on every request calls {@link #begin()} when it is sent and
  * {@link #record(long, int, String, long)} when it completes.
  *
- * <p>Hot path cost: {@link StripedCounters} adds (a stripe per event loop: no atomic instruction, no cache line
- * shared between the loops) and one HdrHistogram
- * {@link Recorder#recordValue(long)} (wait-free for writers through a writer-reader phaser, no allocation);
- * a response flag is counted in a {@link ConcurrentHashMap} whose {@code computeIfAbsent} allocates only the
- * first time a flag is seen.
+ * <p>Hot path cost: {@link StripedCounters} adds and one {@link StripedLatencies} record, all in the calling
+ * thread's stripe (looked up once per call): no atomic instruction, no cache line shared between the event loops, no
+ * allocation. A response flag is counted in a {@link ConcurrentHashMap} whose {@code computeIfAbsent} allocates only
+ * the first time a flag is seen.
  *
- * <p>Windows: {@link #tick(Instant)} (once a second, one timer thread) swaps the recorder's interval histogram
- * into a ring of ten 1-second histograms; every ten ticks they are merged into a ring of six 10-second blocks.
+ * <p>Windows: {@link #tick(Instant)} (once a second, one timer thread) takes the second's latencies into a ring of
+ * ten 1-second windows; every ten ticks they are merged into a ring of six 10-second blocks. Windows keep only their
+ * non-empty buckets ({@link SparseCounts}). One full histogram per instance remains, the current second's; windows are
+ * merged for a percentile into a scratch histogram of the calling thread's.
  * The 1 s window is the last second, the 10 s window the last ten seconds, the 1 min window the last six
  * completed 10-second blocks. Latency is recorded in microseconds with 2 significant digits (HdrHistogram value
  * error under 1 %), up to {@link #MAX_LATENCY_MICROS}; larger values count at the maximum.
@@ -40,7 +40,7 @@ public final class TrafficSignals {
 
     private final String kind;
     private final String name;
-    private final Recorder recorder = new Recorder(1, MAX_LATENCY_MICROS, SIGNIFICANT_DIGITS);
+    private final StripedLatencies latencies = new StripedLatencies(newHistogram());
     // Counters in `counters`. CLASSES + i: completed requests of status class CLASS_NAMES[i] ("none" for no
     // response); the request and error counts are sums of these.
     private static final int IN_FLIGHT = 0;
@@ -52,14 +52,16 @@ public final class TrafficSignals {
     private final ConcurrentHashMap<String, LongAdder> flags = new ConcurrentHashMap<>();
 
     // tick-side state, guarded by this
-    // The windows count in ints, half the memory of longs: there is a TrafficSignals per route, cluster and endpoint,
-    // each with seventeen window histograms. With 2 000 values a second one took 453 KiB of heap with long counts and
-    // takes 272 KiB with int counts (SignalsFootprint). A bucket would need 2^31 values in one minute to overflow.
-    private final AbstractHistogram[] seconds = new AbstractHistogram[SECONDS];
-    private final AbstractHistogram[] blocks = new AbstractHistogram[BLOCKS];
-    private final AbstractHistogram scratch = newHistogram();
-    /** The recorder's last interval histogram, handed back to it on the next tick (it must come from it). */
-    private Histogram interval;
+    // There is a TrafficSignals per route, cluster and endpoint. With sixteen full window histograms one took 273 KiB
+    // of heap at 2 000 values a second (int counts; 454 KiB with long counts); the sparse windows take a fraction of
+    // that, and nothing for an idle endpoint (SignalsFootprint, predictor/README.md).
+    private final SparseCounts[] seconds = new SparseCounts[SECONDS];
+    private final SparseCounts[] blocks = new SparseCounts[BLOCKS];
+    /**
+     * Where {@link #tick} and {@link #snapshot} merge windows, one per thread rather than per instance (a full
+     * histogram is 11.5 KiB). Counts in ints: a bucket would need 2^31 values in one minute to overflow.
+     */
+    private static final ThreadLocal<AbstractHistogram> SCRATCH = ThreadLocal.withInitial(TrafficSignals::newHistogram);
     private final long[][] deltas = new long[5][SLOTS]; // requests, errors, bytes, hits, misses per tick
     private final long[] lastTotals = new long[5];
     private long ticks;
@@ -71,13 +73,8 @@ public final class TrafficSignals {
     TrafficSignals(String kind, String name) {
         this.kind = kind;
         this.name = name;
-        for (int i = 0; i < SECONDS; i++) {
-            seconds[i] = newHistogram();
-        }
-        interval = recorder.getIntervalHistogram();
-        for (int i = 0; i < BLOCKS; i++) {
-            blocks[i] = newHistogram();
-        }
+        Arrays.fill(seconds, SparseCounts.EMPTY);
+        Arrays.fill(blocks, SparseCounts.EMPTY);
     }
 
     private static AbstractHistogram newHistogram() {
@@ -106,13 +103,13 @@ public final class TrafficSignals {
      * @param responseBytes body bytes sent back downstream
      */
     public void record(long latencyNanos, int status, String flag, long responseBytes) {
-        counters.add(IN_FLIGHT, -1);
-        long micros = Math.max(1, Math.min(MAX_LATENCY_MICROS, latencyNanos / 1_000));
-        recorder.recordValue(micros);
+        int stripe = ThreadStripes.current();
+        counters.add(stripe, IN_FLIGHT, -1);
+        latencies.record(stripe, (int) Math.max(1, Math.min(MAX_LATENCY_MICROS, latencyNanos / 1_000)));
         int cls = status >= 100 && status < 600 ? status / 100 : 0;
-        counters.increment(CLASSES + cls);
+        counters.add(stripe, CLASSES + cls, 1);
         if (responseBytes > 0) {
-            counters.add(BYTES, responseBytes);
+            counters.add(stripe, BYTES, responseBytes);
         }
         if (flag != null && !flag.isEmpty() && !"-".equals(flag)) {
             flags.computeIfAbsent(flag, f -> new LongAdder()).increment();
@@ -161,9 +158,8 @@ public final class TrafficSignals {
      */
     synchronized MinuteRollup tick(Instant now) {
         int sec = (int) (ticks % SECONDS);
-        interval = recorder.getIntervalHistogram(interval);
-        seconds[sec].reset();
-        seconds[sec].add(interval);
+        AbstractHistogram scratch = SCRATCH.get();
+        seconds[sec] = latencies.drain();
         long[] totals = {requests(), errors(), counters.sum(BYTES), counters.sum(CACHE_HITS), counters.sum(CACHE_MISSES)};
         int slot = (int) (ticks % SLOTS);
         for (int i = 0; i < totals.length; i++) {
@@ -178,11 +174,8 @@ public final class TrafficSignals {
         p50Last10sMs = scratch.getTotalCount() == 0 ? Double.NaN
                 : scratch.getValueAtPercentile(50) / 1000.0;
         if (ticks % SECONDS == 0) {
-            int b = (int) ((ticks / SECONDS - 1) % BLOCKS);
-            blocks[b].reset();
-            for (AbstractHistogram h : seconds) {
-                blocks[b].add(h);
-            }
+            // the scratch holds the ten seconds just merged: they are the block
+            blocks[(int) ((ticks / SECONDS - 1) % BLOCKS)] = SparseCounts.of(scratch);
             filledBlocks = Math.min(BLOCKS, filledBlocks + 1);
         }
         if (ticks % MINUTE == 0) {
@@ -203,11 +196,12 @@ public final class TrafficSignals {
         return null;
     }
 
-    private static void merge(AbstractHistogram into, AbstractHistogram[] from, int count) {
+    private static AbstractHistogram merge(AbstractHistogram into, SparseCounts[] from, int count) {
         into.reset();
         for (int i = 0; i < count; i++) {
-            into.add(from[i]);
+            from[i].addTo(into);
         }
+        return into;
     }
 
     private long sum(int counter, int lastTicks) {
@@ -233,18 +227,16 @@ public final class TrafficSignals {
                 / 1000.0);
     }
 
-    /** The windows as of the last tick. */
+    /** The windows as of the last tick. Each is read from the scratch before the next is merged into it. */
     public synchronized TrafficSnapshot snapshot() {
         int last = (int) Math.floorMod(ticks - 1, (long) SECONDS);
-        AbstractHistogram one = ticks == 0 ? newHistogram() : seconds[last];
-        WindowStats w1 = window(Math.min(1, ticks), 1, one);
-        AbstractHistogram ten = newHistogram();
-        merge(ten, seconds, (int) Math.min(ticks, SECONDS));
-        WindowStats w10 = window(Math.min(SECONDS, ticks), SECONDS, ten);
-        AbstractHistogram minute = newHistogram();
-        merge(minute, blocks, filledBlocks);
-        long minuteTicks = (long) filledBlocks * SECONDS;
-        WindowStats w60 = windowForBlocks(minuteTicks, minute);
+        AbstractHistogram scratch = SCRATCH.get();
+        scratch.reset();
+        seconds[last].addTo(scratch); // empty before the first tick
+        WindowStats w1 = window(Math.min(1, ticks), 1, scratch);
+        WindowStats w10 = window(Math.min(SECONDS, ticks), SECONDS,
+                merge(scratch, seconds, (int) Math.min(ticks, SECONDS)));
+        WindowStats w60 = windowForBlocks((long) filledBlocks * SECONDS, merge(scratch, blocks, filledBlocks));
         Map<String, Long> cls = new TreeMap<>();
         for (int i = 0; i < CLASS_NAMES.length; i++) {
             long c = counters.sum(CLASSES + i);

@@ -5,8 +5,9 @@ import java.util.SplittableRandom;
 
 /**
  * Heap per {@link TrafficSignals} and the cost of its once-a-second {@code tick} and of a {@code snapshot}: 40 of
- * them, each fed 2 000 latencies a second (lognormal, median 2 ms) for 140 ticks; heap measured after GC, against
- * the heap before they existed. Not a test: run it (predictor/README.md, "Memory of the signals").
+ * them, each fed 2 000 latencies a second (lognormal, median 2 ms) for 140 ticks, and 40 that only tick (an idle
+ * endpoint); heap measured after GC, against the heap before they existed. Not a test: run it (predictor/README.md,
+ * "Memory of the signals").
  */
 public final class SignalsFootprint {
   private SignalsFootprint() {}
@@ -42,9 +43,18 @@ public final class SignalsFootprint {
       }
     }
     long perSignals = (usedAfterGc(rt) - before) / count;
-    System.out.printf("heap per TrafficSignals %d KiB; tick %.1f us; snapshot %.1f us (p99 of the last second %.3f ms)%n",
-        perSignals / 1024, tickNanos / 1e3 / timed / count, snapshotNanos / 1e3 / timed / count,
+    long beforeIdle = usedAfterGc(rt);
+    TrafficSignals[] idle = new TrafficSignals[count];
+    for (int k = 0; k < count; k++) {
+      idle[k] = new TrafficSignals("endpoint", "idle" + k);
+      for (int t = 0; t < 70; t++) idle[k].tick(start.plusSeconds(t));
+    }
+    long perIdle = (usedAfterGc(rt) - beforeIdle) / count;
+    System.out.printf("heap per TrafficSignals %d KiB (idle: %d KiB); tick %.1f us; snapshot %.1f us"
+            + " (p99 of the last second %.3f ms)%n",
+        perSignals / 1024, perIdle / 1024, tickNanos / 1e3 / timed / count, snapshotNanos / 1e3 / timed / count,
         all[0].snapshot().last1s().p99Ms());
+    if (idle[0].snapshot().totalRequests() != 0) throw new AssertionError("idle signals counted requests");
   }
 
   private static long usedAfterGc(Runtime rt) throws InterruptedException {

@@ -33,7 +33,7 @@ class StripedCountersTest {
   @Test
   void concurrentAddsFromMoreThreadsThanStripesAreAllCounted() throws Exception {
     StripedCounters counters = new StripedCounters(2);
-    int threads = StripedCounters.OWNED_STRIPES * 2 + 3;
+    int threads = ThreadStripes.OWNED * 2 + 3;
     int adds = 20_000;
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> started = new ArrayList<>();
