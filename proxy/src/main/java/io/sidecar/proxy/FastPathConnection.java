@@ -149,7 +149,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
       processing = false;
       if (unflushed) {
         unflushed = false;
-        ctx.flush();
+        DeferredFlushes.flush(ctx, ctx.executor());
       }
     }
     if (buf != null && !buf.isReadable()) {

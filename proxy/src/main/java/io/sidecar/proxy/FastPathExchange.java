@@ -110,7 +110,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       pendingBody = null;
       connection.requestBodyBackPressure(!channel.isWritable());
     }
-    channel.flush();
+    DeferredFlushes.flush(channel, channel.eventLoop());
   }
 
   @Override
@@ -184,12 +184,12 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   void flushDownstream() {
-    ctx.flush();
+    DeferredFlushes.flush(ctx, ctx.executor());
   }
 
   /** The whole response went downstream; {@code reusable}: the upstream connection may serve another request. */
   void responseEnd(Channel channel, boolean reusable) {
-    ctx.flush();
+    DeferredFlushes.flush(ctx, ctx.executor());
     if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
     boolean requestSent = bodyRemaining == 0;
     if (reusable && requestSent) cluster.rawPool().release(channel);
