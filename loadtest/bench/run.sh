@@ -3,7 +3,7 @@
 # alternating rounds, with wrk. Prints a markdown table (also written to --out) and the sidecar's RSS and CPU.
 #
 #   loadtest/bench/run.sh [--duration S] [--rounds N] [--conns "16 64 256"] [--sizes "1k 100k"]
-#                         [--sidecar NAME=CONFIG]... [--floor] [--pinned] [--wire] [--close] [--out FILE] [--quick]
+#                         [--sidecar NAME=CONFIG]... [--sidecar-opts NAME=OPTS]... [--floor] [--pinned] [--wire] [--close] [--out FILE] [--quick]
 #
 #   --duration S   seconds per wrk cell (default 10; --quick = 5)
 #   --rounds N     alternating rounds (default 2); each round runs every cell once, the target order
@@ -17,6 +17,8 @@
 #                  and wrk's p99 at c=256 shows that instead of the steady state
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
+#   --sidecar-opts NAME=OPTS  extra JVM flags for sidecar NAME only, e.g. two sidecars on the same config that differ
+#                  in one property: --sidecar a=C --sidecar b=C --sidecar-opts b=-Dsidecar.proxy.deferredFlushes=false
 #   --floor        also measure the two floors under the sidecar's numbers, on the proxies' cores, an event loop per core:
 #                  floor/NettyFloorRelay.java (row netty-floor), a featureless relay on Netty's HTTP codec, and
 #                  floor/RawFloorRelay.java (row raw-floor), one that forwards bytes without HTTP message objects
@@ -63,6 +65,7 @@ wire=0
 declare -a wrk_headers=()
 out="$here/results/latest.md"
 declare -a sidecar_names=() sidecar_configs=()
+declare -A sidecar_extra_opts=()
 all_cpus="0-$(( $(nproc) - 1 ))"
 PROXY_CPUS="${PROXY_CPUS:-$all_cpus}"
 LOAD_CPUS="${LOAD_CPUS:-$all_cpus}"
@@ -84,10 +87,11 @@ while [ $# -gt 0 ]; do
     --objects) objects="$2"; shift 2 ;;
     --sidecar)
       sidecar_names+=("${2%%=*}"); sidecar_configs+=("$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}")"); shift 2 ;;
+    --sidecar-opts) sidecar_extra_opts["${2%%=*}"]="${2#*=}"; shift 2 ;;
     --floor) floor=1; shift ;;
     --pinned) PROXY_CPUS=0; LOAD_CPUS=1; shift ;;
     --wire) wire=1; shift ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -312,7 +316,8 @@ for i in "${!sidecar_names[@]}"; do
   # shellcheck disable=SC2086
   LT_LISTEN="127.0.0.1:$port" LT_ADMIN="127.0.0.1:$admin" LT_ORIGIN="127.0.0.1:$ORIGIN_PORT" \
     SIDECAR_ADMIN_TOKEN="${SIDECAR_ADMIN_TOKEN:-loadtest-token}" \
-    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS $cds_opts -jar "$jar_copy" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
+    taskset -c "$PROXY_CPUS" java $SIDECAR_JAVA_OPTS ${sidecar_extra_opts[${sidecar_names[$i]}]:-} $cds_opts \
+      -jar "$jar_copy" run --config "${sidecar_configs[$i]}" >"$log" 2>&1 &
   pid=$!
   started+=($pid); sidecar_pids+=($pid); sidecar_ports+=($port); sidecar_logs+=("$log")
   ready=""
