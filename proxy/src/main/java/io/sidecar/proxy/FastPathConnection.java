@@ -149,7 +149,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
       processing = false;
       if (unflushed) {
         unflushed = false;
-        DeferredFlushes.flush(ctx, ctx.executor());
+        ctx.flush();
       }
     }
     if (buf != null && !buf.isReadable()) {

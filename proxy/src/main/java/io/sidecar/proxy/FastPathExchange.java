@@ -110,7 +110,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       pendingBody = null;
       connection.requestBodyBackPressure(!channel.isWritable());
     }
-    DeferredFlushes.flush(channel, channel.eventLoop());
+    channel.flush();
   }
 
   @Override
@@ -184,12 +184,12 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   void flushDownstream() {
-    DeferredFlushes.flush(ctx, ctx.executor());
+    ctx.flush();
   }
 
   /** The whole response went downstream; {@code reusable}: the upstream connection may serve another request. */
   void responseEnd(Channel channel, boolean reusable) {
-    DeferredFlushes.flush(ctx, ctx.executor());
+    ctx.flush();
     if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
     boolean requestSent = bodyRemaining == 0;
     if (reusable && requestSent) cluster.rawPool().release(channel);
