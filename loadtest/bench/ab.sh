@@ -11,7 +11,10 @@
 # - AB_WARM=1: both JVMs run at once, each warmed once, and every round measures A and B back to back (the order
 #   alternates), printing B/A for rps and CPU per request and their medians at the end. On a noisy shared machine the
 #   same minute's ratio is the steadiest measure this repo has found: a few-percent change in CPU per request shows
-#   in most rounds, where fresh JVMs per round spread by 10 % and more.
+#   in most rounds, where fresh JVMs per round spread by 10 % and more. But each JVM keeps its own JIT luck for every
+#   round: an A/A run (one jar against itself, 8 rounds, AMD EPYC 2026-12-07) gave medians rps 1.037 and CPU 0.974.
+#   Run an A/A control beside any A/B whose effect is under about 5 %, and repeat an A/B with new JVMs before
+#   believing it (loadtest/README.md, "The night on an AMD EPYC").
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)

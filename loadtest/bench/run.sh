@@ -18,7 +18,7 @@
 #   --objects N    after the rounds, fill each sidecar's cache with N distinct 1 KiB objects and report its RSS
 #                  under wrk -c256 over those objects (default 10000; 0 skips the memory phase)
 #   --sidecar-opts NAME=OPTS  extra JVM flags for sidecar NAME only, e.g. two sidecars on the same config that differ
-#                  in one property: --sidecar a=C --sidecar b=C --sidecar-opts b=-Dsidecar.proxy.deferredFlushes=false
+#                  in one property: --sidecar a=C --sidecar b=C --sidecar-opts b=-Dio.netty.allocator.lowMemory=true
 #   --floor        also measure the two floors under the sidecar's numbers, on the proxies' cores, an event loop per core:
 #                  floor/NettyFloorRelay.java (row netty-floor), a featureless relay on Netty's HTTP codec, and
 #                  floor/RawFloorRelay.java (row raw-floor), one that forwards bytes without HTTP message objects
