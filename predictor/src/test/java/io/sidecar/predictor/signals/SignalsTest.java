@@ -120,6 +120,51 @@ class SignalsTest {
         assertThat(m.p50Ms()).isCloseTo(20, offset(0.5));
     }
 
+    /**
+     * The windows are kept as their non-empty buckets and merged when read: their percentiles must be exactly those
+     * of one histogram fed the same latencies (1 s: the last tick; 10 s: the last ten; 1 min: the six completed
+     * 10-second blocks, here ticks 10..69).
+     */
+    @Test
+    void windowPercentilesAreExactlyThoseOfOneHistogramOverTheSameSeconds() {
+        TrafficSignals r = signals.route("exact");
+        org.HdrHistogram.AbstractHistogram lastSecond = newWindowHistogram();
+        org.HdrHistogram.AbstractHistogram lastTen = newWindowHistogram();
+        org.HdrHistogram.AbstractHistogram minute = newWindowHistogram();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int tick = 0; tick < 70; tick++) {
+            int count = 50 + random.nextInt(200);
+            double median = 200 + 50 * tick; // microseconds: each second sits a little higher than the one before
+            for (int i = 0; i < count; i++) {
+                long micros = Math.max(1, (long) (median * Math.exp(random.nextGaussian())));
+                r.begin();
+                r.record(micros * 1_000, 200, null, 0);
+                if (tick == 69) lastSecond.recordValue(micros);
+                if (tick >= 60) lastTen.recordValue(micros);
+                if (tick >= 10) minute.recordValue(micros);
+            }
+            signals.tick();
+        }
+        TrafficSnapshot s = r.snapshot();
+        assertWindow(s.last1s(), lastSecond);
+        assertWindow(s.last10s(), lastTen);
+        assertWindow(s.last1m(), minute);
+        assertThat(r.p50Last10sMs()).isEqualTo(lastTen.getValueAtPercentile(50) / 1000.0);
+    }
+
+    private static org.HdrHistogram.AbstractHistogram newWindowHistogram() {
+        return new org.HdrHistogram.Histogram(1, TrafficSignals.MAX_LATENCY_MICROS, 2);
+    }
+
+    private static void assertWindow(WindowStats w, org.HdrHistogram.AbstractHistogram expected) {
+        assertThat(w.requests()).isEqualTo(expected.getTotalCount());
+        assertThat(w.p50Ms()).isEqualTo(expected.getValueAtPercentile(50) / 1000.0);
+        assertThat(w.p90Ms()).isEqualTo(expected.getValueAtPercentile(90) / 1000.0);
+        assertThat(w.p99Ms()).isEqualTo(expected.getValueAtPercentile(99) / 1000.0);
+        assertThat(w.p999Ms()).isEqualTo(expected.getValueAtPercentile(99.9) / 1000.0);
+        assertThat(w.maxMs()).isEqualTo(expected.getMaxValue() / 1000.0);
+    }
+
     @Test
     void concurrentRecordersLoseNothing() throws InterruptedException {
         TrafficSignals r = signals.route("hot");
