@@ -12,9 +12,12 @@
 #   alternates), printing B/A for rps and CPU per request and their medians at the end. On a noisy shared machine the
 #   same minute's ratio is the steadiest measure this repo has found: a few-percent change in CPU per request shows
 #   in most rounds, where fresh JVMs per round spread by 10 % and more. But each JVM keeps its own JIT luck for every
-#   round: an A/A run (one jar against itself, 8 rounds, AMD EPYC 2026-12-07) gave medians rps 1.037 and CPU 0.974.
+#   round: A/A runs (one jar against itself, AMD EPYC 2026-12-07) gave medians rps 1.037 and CPU 0.974 (8 rounds),
+#   1.043 / 0.974 (12 rounds, 3 pairs) and 0.965 / 1.042 (12 rounds, 4 pairs, ports swapped every other pair).
 #   Run an A/A control beside any A/B whose effect is under about 5 %, and repeat an A/B with new JVMs before
-#   believing it (loadtest/README.md, "The night on an AMD EPYC").
+#   believing it (loadtest/README.md, "The night on an AMD EPYC"). AB_PAIRS=N (default 1) does the repeating: the
+#   rounds are shared among N pairs of new JVMs; every other pair launches B first and gives A and B each other's
+#   ports, and the medians cover them all.
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
@@ -28,7 +31,7 @@
 # on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-[ $# -ge 2 ] || { sed -n '2,25p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,30p' "$0"; exit 2; }
 targets=("$1" "$2"); rounds="${3:-3}"
 all_cpus="0-$(( $(nproc) - 1 ))"
 sidecar_cpus="${SIDECAR_CPUS:-$all_cpus}"; load_cpus="${LOAD_CPUS:-$all_cpus}"
@@ -44,14 +47,15 @@ hz=$(getconf CLK_TCK)
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
 side_opts=("${OPTS_A:-$opts}" "${OPTS_B:-$opts}")
 pids=(0 0)
+ports=(27100 27101) # the port of each side; AB_PAIRS swaps them from one pair to the next
 
-# launch SIDE: starts sidecar SIDE (0 = A, 1 = B) on port 27100 + SIDE, waits until it answers, then warms it
+# launch SIDE: starts sidecar SIDE (0 = A, 1 = B) on port ${ports[SIDE]}, waits until it answers, then warms it
 launch() {
-  local side=$1 target="${targets[$1]}" port=$((27100 + $1)) config="$here/sidecar-bench.yaml"
+  local side=$1 target="${targets[$1]}" port=${ports[$1]} config="$here/sidecar-bench.yaml"
   local jar="${target%%:*}"
   [[ "$target" == *:* ]] && config="${target#*:}"
   # shellcheck disable=SC2086
-  LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((27200 + side)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
+  LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((port + 100)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
     taskset -c "$sidecar_cpus" java ${side_opts[$side]} -jar "$jar" run --config "$config" >"$work/logs/sidecar-$side.log" 2>&1 &
   pids[side]=$!; started+=($!)
   for _ in $(seq 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
@@ -63,7 +67,7 @@ launch() {
 cell() {
   local side=$1 pid=${pids[$1]} before after out n
   before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d"${seconds}s" --latency ${AB_HEADER:+-H "$AB_HEADER"} "http://127.0.0.1:$((27100 + side))$path")
+  out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d"${seconds}s" --latency ${AB_HEADER:+-H "$AB_HEADER"} "http://127.0.0.1:${ports[side]}$path")
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")" \
@@ -79,9 +83,17 @@ median() {
 }
 
 if [ "${AB_WARM:-0}" = 1 ]; then
-  launch 0; launch 1
+  pairs="${AB_PAIRS:-1}"
+  [[ "$pairs" =~ ^[1-9][0-9]*$ && "$pairs" -le "$rounds" ]] || { echo "AB_PAIRS must be 1..ROUNDS" >&2; exit 2; }
   rps_ratios=(); cpu_ratios=()
   for ((round = 1; round <= rounds; round++)); do
+    # a new pair of JVMs every rounds/pairs rounds; every other pair launches B first and swaps the two ports, so
+    # neither the launch order nor a port can favour one side over the whole run
+    pair=$(( (round - 1) * pairs / rounds ))
+    if (( round == 1 || pair != (round - 2) * pairs / rounds )); then
+      if (( round > 1 )); then stop 0; stop 1; echo "pair $pair: new JVMs"; fi
+      if (( pair % 2 )); then ports=(27101 27100); launch 1; launch 0; else ports=(27100 27101); launch 0; launch 1; fi
+    fi
     if ((round % 2)); then a=$(cell 0); b=$(cell 1); else b=$(cell 1); a=$(cell 0); fi
     read -r rps_a p99_a cpu_a <<<"$a"; read -r rps_b p99_b cpu_b <<<"$b"
     rps_ratio=$(awk -v a="$rps_a" -v b="$rps_b" 'BEGIN {printf "%.3f", b / a}')
