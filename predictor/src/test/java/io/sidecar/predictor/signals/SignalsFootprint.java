@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Heap per {@link TrafficSignals} and the cost of its once-a-second {@code tick} and of a {@code snapshot}: 40 of
- * them, each fed 2 000 latencies a second (lognormal, median 2 ms) for 140 ticks, and 40 that only tick (an idle
+ * them, each fed 2 000 latencies a second (lognormal, median 2 ms, sigma 0.5; both settable: {@code [PER_SECOND
+ * [SIGMA]]}) for 140 ticks, and 40 that only tick (an idle
  * endpoint); heap measured after GC, against the heap before they existed. Not a test: run it (predictor/README.md,
  * "Memory of the signals").
  */
@@ -14,7 +15,9 @@ public final class SignalsFootprint {
 
   public static void main(String[] args) throws InterruptedException {
     int count = 40;
-    int perSecond = 2_000;
+    // optional: values a second per signals, and the spread (sigma of the log-normal; 0.5 by default)
+    int perSecond = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
+    double sigma = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
     Runtime rt = Runtime.getRuntime();
     long before = usedAfterGc(rt);
     SplittableRandom random = new SplittableRandom(1);
@@ -28,7 +31,7 @@ public final class SignalsFootprint {
       for (TrafficSignals s : all) {
         for (int i = 0; i < perSecond; i++) {
           s.begin();
-          s.record((long) Math.exp(random.nextGaussian() * 0.5 + Math.log(2_000_000)), 200, null, 1024);
+          s.record((long) Math.exp(random.nextGaussian() * sigma + Math.log(2_000_000)), 200, null, 1024);
         }
       }
       long t0 = System.nanoTime();
@@ -50,9 +53,9 @@ public final class SignalsFootprint {
       for (int t = 0; t < 70; t++) idle[k].tick(start.plusSeconds(t));
     }
     long perIdle = (usedAfterGc(rt) - beforeIdle) / count;
-    System.out.printf("heap per TrafficSignals %d KiB (idle: %d KiB); tick %.1f us; snapshot %.1f us"
-            + " (p99 of the last second %.3f ms)%n",
-        perSignals / 1024, perIdle / 1024, tickNanos / 1e3 / timed / count, snapshotNanos / 1e3 / timed / count,
+    System.out.printf("%d values/s, sigma %.2f: heap per TrafficSignals %d KiB (idle: %d KiB); tick %.1f us;"
+            + " snapshot %.1f us (p99 of the last second %.3f ms)%n",
+        perSecond, sigma, perSignals / 1024, perIdle / 1024, tickNanos / 1e3 / timed / count, snapshotNanos / 1e3 / timed / count,
         all[0].snapshot().last1s().p99Ms());
     if (idle[0].snapshot().totalRequests() != 0) throw new AssertionError("idle signals counted requests");
   }
