@@ -14,17 +14,15 @@ import org.HdrHistogram.HistogramIterationValue;
  * histogram are exactly those of the original histograms.
  */
 final class SparseCounts {
-  static final SparseCounts EMPTY = new SparseCounts(new int[0], new int[0], 0);
+  static final SparseCounts EMPTY = new SparseCounts(new int[0], new int[0]);
 
   /** Highest equivalent value of each non-empty bucket, ascending. */
   private final int[] values;
   private final int[] counts;
-  private final long total;
 
-  private SparseCounts(int[] values, int[] counts, long total) {
+  private SparseCounts(int[] values, int[] counts) {
     this.values = values;
     this.counts = counts;
-    this.total = total;
   }
 
   /**
@@ -32,8 +30,7 @@ final class SparseCounts {
    * 600 s in microseconds) and whose bucket counts must fit an int.
    */
   static SparseCounts of(AbstractHistogram histogram) {
-    long total = histogram.getTotalCount();
-    if (total == 0) {
+    if (histogram.getTotalCount() == 0) {
       return EMPTY;
     }
     int[] values = new int[64];
@@ -48,7 +45,7 @@ final class SparseCounts {
       counts[n] = Math.toIntExact(v.getCountAtValueIteratedTo());
       n++;
     }
-    return new SparseCounts(Arrays.copyOf(values, n), Arrays.copyOf(counts, n), total);
+    return new SparseCounts(Arrays.copyOf(values, n), Arrays.copyOf(counts, n));
   }
 
   /** Adds these counts to {@code histogram} (same range and precision as the one they came from). */
@@ -59,6 +56,10 @@ final class SparseCounts {
   }
 
   long totalCount() {
+    long total = 0;
+    for (int count : counts) {
+      total += count;
+    }
     return total;
   }
 
