@@ -85,13 +85,14 @@ median() {
 if [ "${AB_WARM:-0}" = 1 ]; then
   pairs="${AB_PAIRS:-1}"
   [[ "$pairs" =~ ^[1-9][0-9]*$ && "$pairs" -le "$rounds" ]] || { echo "AB_PAIRS must be 1..ROUNDS" >&2; exit 2; }
-  rps_ratios=(); cpu_ratios=()
+  rps_ratios=(); cpu_ratios=(); last_pair=-1
   for ((round = 1; round <= rounds; round++)); do
     # a new pair of JVMs every rounds/pairs rounds; every other pair launches B first and swaps the two ports, so
     # neither the launch order nor a port can favour one side over the whole run
     pair=$(( (round - 1) * pairs / rounds ))
-    if (( round == 1 || pair != (round - 2) * pairs / rounds )); then
-      if (( round > 1 )); then stop 0; stop 1; echo "pair $pair: new JVMs"; fi
+    if (( pair != last_pair )); then
+      if (( last_pair >= 0 )); then stop 0; stop 1; echo "pair $pair: new JVMs"; fi
+      last_pair=$pair
       if (( pair % 2 )); then ports=(27101 27100); launch 1; launch 0; else ports=(27100 27101); launch 0; launch 1; fi
     fi
     if ((round % 2)); then a=$(cell 0); b=$(cell 1); else b=$(cell 1); a=$(cell 0); fi
