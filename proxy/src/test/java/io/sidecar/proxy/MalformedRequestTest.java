@@ -107,7 +107,7 @@ class MalformedRequestTest {
       assertThat(client.exchange("2.0\r\nHost: a\r\n\r\n").status()).isEqualTo(505);
       assertThat(client.atEndOfStream()).isTrue();
     }
-    for (String version : List.of("HTTP/2.0", "HTTP/3.0", "HTTP/9.9", "http/1.1", "HTTP/01.1", "HTTP/1.10")) {
+    for (String version : List.of("HTTP/2.0", "HTTP/3.0", "HTTP/9.9", "http/1.1", "HTTP/01.1", "HTTP/1.10", "FTP/1.1")) {
       int expected = version.matches("HTTP/[2-9]\\.[0-9]") ? 505 : 400;
       for (boolean first : List.of(true, false)) { // a connection's first request, and a later one
         connections++;
@@ -122,7 +122,7 @@ class MalformedRequestTest {
         }
       }
     }
-    assertThat(upstreamRequests.get()).as("only the requests before them").isEqualTo(served + 6);
+    assertThat(upstreamRequests.get()).as("only the requests before them").isEqualTo(served + 7);
     assertThat(badRequests()).isEqualTo(connections);
   }
 

@@ -22,7 +22,7 @@ public final class RequestLineVersion {
     LOWER_TO_1_1,
     /** HTTP/2.0 to HTTP/9.9 on an HTTP/1 connection: 505 (RFC 9110 §15.6.6). */
     UNSUPPORTED_MAJOR,
-    /** "HTTP/" (any case) followed by something other than DIGIT "." DIGIT, or a lower-case name: 400. */
+    /** Not "HTTP/" DIGIT "." DIGIT: another name or case ("FTP/1.1", "http/1.1"), or other digits ("HTTP/1.10"): 400. */
     MALFORMED
   }
 
@@ -76,7 +76,10 @@ public final class RequestLineVersion {
   private static Verdict verdict(ByteBuf buf, int start, int end) {
     int length = end - start;
     if (length < NAME.length() || !HttpBytes.equalsIgnoreCase(buf, start, start + NAME.length(), NAME)) {
-      return Verdict.AS_IS; // not an HTTP version at all: the decoder's 400
+      // Another protocol's name ("FTP/1.1"): Netty's decoder takes any name/DIGITS.DIGITS as a version, and Vert.x
+      // answered it 501 with that name in its status line ("FTP/1.1 501"). An empty token is trailing whitespace,
+      // which the decoder trims.
+      return length == 0 ? Verdict.AS_IS : Verdict.MALFORMED;
     }
     boolean exactName = HttpBytes.equalsExact(buf, start, NAME); // HTTP-name is case-sensitive (RFC 9112 §2.3)
     if (!exactName || length != NAME.length() + 3) return Verdict.MALFORMED;

@@ -34,7 +34,9 @@ class RequestLineVersionTest {
       "HTTP/0.9 | MALFORMED",
       "HTTP/1.x | MALFORMED",
       "HTTP/1,1 | MALFORMED",
-      "FTP/1.1 | AS_IS",        // not an HTTP version: left to the decoder's 400
+      "FTP/1.1 | MALFORMED",    // another protocol's name: Vert.x answered "FTP/1.1 501"
+      "HTZP/1.1 | MALFORMED",
+      "x | MALFORMED",
   })
   void judgesTheVersionToken(String version, Verdict expected) {
     assertThat(RequestLineVersion.judge(bytes("GET /a HTTP-VERSION\r\nHost: a\r\n\r\n".replace("HTTP-VERSION", version))))
@@ -47,6 +49,7 @@ class RequestLineVersionTest {
     assertThat(RequestLineVersion.judge(bytes("GET /a\r\n"))).isEqualTo(Verdict.AS_IS); // HTTP/0.9: the decoder's
     assertThat(RequestLineVersion.judge(bytes("\r\n\r\nGET /a HTTP/2.0\r\n\r\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR);
     assertThat(RequestLineVersion.judge(bytes("GET /a HTTP/3.0\n\n"))).isEqualTo(Verdict.UNSUPPORTED_MAJOR); // bare LF
+    assertThat(RequestLineVersion.judge(bytes("GET /a HTTP/1.1 \r\n\r\n"))).isEqualTo(Verdict.AS_IS); // trailing SP: trimmed
   }
 
   @Test
