@@ -144,7 +144,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
     ByteBuf out = ctx.alloc().buffer(head.headLength());
-    copyWithout(buf, 0, head.headLength(), head, out);
+    copyWithout(buf, 0, head.headLength(), head, head.bareLineEnds(), out);
     ctx.write(out, ctx.voidPromise());
   }
 
@@ -161,7 +161,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     // A body that only the connection's close ends cannot be kept-alive downstream either.
     closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
-    copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, out);
+    copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, head.bareLineEnds(), out);
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (closeAfter) writeField(out, "connection", "close");
@@ -287,7 +287,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       from = head.targetEnd();
     }
     // the blank line's CRLF goes after the added fields
-    copyWithout(buf, from, head.headLength() - 2, head, out);
+    copyWithout(buf, from, head.headLength() - 2, head, false, out);
     String client = connection.clientAddress();
     String forwardedFor = client == null ? head.forwardedFor() : UpstreamRequests.appended(head.forwardedFor(), client);
     if (forwardedFor != null) writeField(out, "x-forwarded-for", forwardedFor);
@@ -305,17 +305,37 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
 
   /**
    * Copies the head's bytes {@code [from, length)} (offsets from the reader index) into {@code out}, skipping the
-   * given lines (ascending; those before {@code from} are none of the request line's).
+   * given lines (ascending; those before {@code from} are none of the request line's). {@code crlf}: the head has
+   * lines ended by a bare LF, which go out ended by CRLF, as nginx and HAProxy, which rebuild every head, send them.
    */
-  private static void copyWithout(ByteBuf buf, int from, int length, DroppedLines dropped, ByteBuf out) {
+  private static void copyWithout(ByteBuf buf, int from, int length, DroppedLines dropped, boolean crlf, ByteBuf out) {
     int base = buf.readerIndex();
     for (int i = 0, lines = dropped.droppedLines(); i < lines; i++) {
       int s = dropped.droppedLineStart(i);
       if (s >= length) break;
-      out.writeBytes(buf, base + from, s - from);
+      copyLines(buf, base + from, base + s, crlf, out);
       from = dropped.droppedLineEnd(i);
     }
-    if (from < length) out.writeBytes(buf, base + from, length - from);
+    if (from < length) copyLines(buf, base + from, base + length, crlf, out);
+  }
+
+  /** Copies whole lines {@code [from, to)} of {@code buf}; {@code crlf}: each bare LF goes out as CRLF. */
+  private static void copyLines(ByteBuf buf, int from, int to, boolean crlf, ByteBuf out) {
+    if (!crlf) {
+      out.writeBytes(buf, from, to - from);
+      return;
+    }
+    int lineStart = from;
+    while (lineStart < to) {
+      int lf = buf.indexOf(lineStart, to, (byte) '\n');
+      if (lf < 0) {
+        out.writeBytes(buf, lineStart, to - lineStart);
+        return;
+      }
+      int end = lf > lineStart && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+      out.writeBytes(buf, lineStart, end - lineStart).writeBytes(CRLF);
+      lineStart = lf + 1;
+    }
   }
 
   /** 2 for a head ending in CRLF CRLF, 1 when the upstream ended it with a bare LF. */

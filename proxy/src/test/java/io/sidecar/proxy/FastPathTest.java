@@ -491,6 +491,39 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(3.0);
   }
 
+  /**
+   * The byte-level path copies response heads rather than rebuilding them, as nginx and HAProxy do; what it copies
+   * must still be what they would send: lines ended by CRLF when the upstream ended them with a bare LF (RFC 9112
+   * §2.2), one Content-Length where the upstream repeated it, none in a 204 or 1xx (RFC 9110 §8.6).
+   */
+  @Test
+  void responseHeadsGoOutWithCrlfLineEndsAndNoRepeatedOrForbiddenContentLength() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(
+        "HTTP/1.1 200 OK\nContent-Length: 2\nContent-Length: 2\nX-A: 1\n\nok",
+        "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-B: 2\r\n\r\n",
+        "HTTP/1.1 103 Early Hints\nLink: </a.css>\n\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (Socket client = new Socket("127.0.0.1", h.proxyPort)) {
+        client.setSoTimeout(5000);
+        assertThat(rawExchange(client, "/api/bare-lf", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\nvia: 1.1 sidecar\r\n\r\nok"))
+            .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\nvia: 1.1 sidecar\r\n\r\nok");
+        assertThat(rawExchange(client, "/api/no-content", "HTTP/1.1 204 No Content\r\nX-B: 2\r\nvia: 1.1 sidecar\r\n\r\n"))
+            .isEqualTo("HTTP/1.1 204 No Content\r\nX-B: 2\r\nvia: 1.1 sidecar\r\n\r\n");
+        String hinted = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\nvia: 1.1 sidecar\r\n\r\nlast";
+        assertThat(rawExchange(client, "/api/hinted", hinted)).isEqualTo(hinted);
+      }
+      assertThat(upstream.connections()).isEqualTo(1);
+    }
+    assertThat(fastPathRequests()).isEqualTo(3.0);
+  }
+
+  /** Sends a GET for {@code path} and reads as many bytes as {@code expected} has (or until the stream ends). */
+  private static String rawExchange(Socket client, String path, String expected) throws IOException {
+    client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    byte[] got = client.getInputStream().readNBytes(expected.length());
+    return new String(got, StandardCharsets.ISO_8859_1);
+  }
+
   @Test
   void aSmallBodyReachesTheClientWholeWhetherItCameWithItsHeadOrAfterIt() throws Exception {
     String pause = RawUpstream.PAUSE;

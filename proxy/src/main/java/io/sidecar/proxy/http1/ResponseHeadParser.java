@@ -56,6 +56,7 @@ public final class ResponseHeadParser implements DroppedLines {
   private boolean persistent;
   private int viaCount;
   private String via;
+  private boolean bareLineEnds;
 
   public ResponseHeadParser(int maxHeadBytes) {
     if (maxHeadBytes < 16) throw new IllegalArgumentException("maxHeadBytes too small: " + maxHeadBytes);
@@ -73,13 +74,16 @@ public final class ResponseHeadParser implements DroppedLines {
     int limit = start + Math.min(readable, maxHeadBytes);
     int lf = buf.indexOf(start, limit, LF);
     if (lf < 0) return incomplete(readable);
-    if (!statusLine(buf, start, lineEnd(buf, start, lf))) return Result.MALFORMED;
+    int statusEnd = lineEnd(buf, start, lf);
+    if (!statusLine(buf, start, statusEnd)) return Result.MALFORMED;
+    bareLineEnds = statusEnd == lf;
 
     int lineStart = lf + 1;
     while (true) {
       lf = buf.indexOf(lineStart, limit, LF);
       if (lf < 0) return incomplete(readable);
       int end = lineEnd(buf, lineStart, lf);
+      bareLineEnds |= end == lf;
       if (end == lineStart) break; // the empty line ending the head
       if (!fieldLine(buf, lineStart, end, lf + 1)) return Result.MALFORMED;
       lineStart = lf + 1;
@@ -115,6 +119,7 @@ public final class ResponseHeadParser implements DroppedLines {
     persistent = false;
     viaCount = 0;
     via = null;
+    bareLineEnds = false;
     fields.clear();
     connectionOptions.clear();
     dropped.clear();
@@ -260,22 +265,31 @@ public final class ResponseHeadParser implements DroppedLines {
     // §6.3 item 3: CL together with TE may be a smuggling attempt; CL is dropped and the connection not reused.
     if (transferEncodingSeen && contentLengthSeen) persistent = false;
 
+    boolean lengthKept = false;
     for (int i = 0; i < fields.size(); i++) {
-      if (drop(i)) dropped.add(fields.lineStart(i), fields.lineEnd(i));
+      if (drop(i, lengthKept)) dropped.add(fields.lineStart(i), fields.lineEnd(i));
+      else if (fields.kind(i) == CONTENT_LENGTH) lengthKept = true;
     }
     return true;
   }
 
-  private boolean drop(int i) {
+  /**
+   * Whether field {@code i} stays out of the forwarded head; {@code lengthKept}: an earlier Content-Length line is
+   * forwarded. RFC 9110 §8.6: a sender must not send Content-Length or Transfer-Encoding in a 1xx or 204, and a
+   * Content-Length repeated with the same value goes on as one field (nginx answers it 502; a client that counts
+   * Content-Length lines, as Node's parser does, would reject the response).
+   */
+  private boolean drop(int i, boolean lengthKept) {
+    boolean noContent = status < 200 || status == 204;
     switch (fields.kind(i)) {
       case CONNECTION:
       case HOP_BY_HOP:
       case VIA:
         return true;
       case CONTENT_LENGTH:
-        return transferEncodingSeen;
+        return transferEncodingSeen || noContent || lengthKept;
       case TRANSFER_ENCODING:
-        return !chunked; // a chunked body is forwarded still chunked, with its Transfer-Encoding line
+        return !chunked || noContent; // a chunked body is forwarded still chunked, with its Transfer-Encoding line
       default:
         // Fields named by Connection. Framing fields are never dropped this way (they are not OTHER): the
         // forwarded head must keep describing the forwarded body.
@@ -309,6 +323,11 @@ public final class ResponseHeadParser implements DroppedLines {
   /** The status line says HTTP/1.0. */
   public boolean http10() {
     return http10;
+  }
+
+  /** Whether a line of the head, the blank one included, ended in a bare LF (RFC 9112 §2.2 lets a recipient take it). */
+  public boolean bareLineEnds() {
+    return bareLineEnds;
   }
 
   /** -1 when absent or when Transfer-Encoding is present. */

@@ -224,10 +224,27 @@ class ResponseHeadParserTest {
   }
 
   @Test
-  void equalContentLengthsAreFine() {
-    String head = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 7\r\n\r\n";
+  void equalContentLengthsAreFineAndGoOnAsOne() {
+    String head = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nX: 1\r\ncontent-length: 7\r\nContent-Length: 7\r\n\r\n";
     assertThat(parse(head)).isEqualTo(Result.COMPLETE);
     assertThat(parser.contentLength()).isEqualTo(7);
+    assertThat(parser.keepAlive()).isTrue();
+    assertThat(dropped(head)).containsExactly("content-length: 7\r\n", "Content-Length: 7\r\n");
+  }
+
+  @Test
+  void noFramingFieldGoesOnIn204Or1xx() { // RFC 9110 §8.6, §6.1
+    String noContent = "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nDate: x\r\n\r\n";
+    assertThat(parse(noContent)).isEqualTo(Result.COMPLETE);
+    assertThat(dropped(noContent)).containsExactly("Content-Length: 5\r\n");
+    String chunked204 = "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n";
+    assertThat(parse(chunked204)).isEqualTo(Result.COMPLETE);
+    assertThat(dropped(chunked204)).containsExactly("Transfer-Encoding: chunked\r\n");
+    String hints = "HTTP/1.1 103 Early Hints\r\nContent-Length: 0\r\nLink: </a.css>\r\n\r\n";
+    assertThat(parse(hints)).isEqualTo(Result.COMPLETE);
+    assertThat(dropped(hints)).containsExactly("Content-Length: 0\r\n");
+    String notModified = "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"; // a 304 may say the length
+    assertThat(parse(notModified)).isEqualTo(Result.COMPLETE);
     assertThat(parser.droppedLines()).isZero();
   }
 
@@ -238,12 +255,18 @@ class ResponseHeadParserTest {
     assertThat(parse("HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n")).isEqualTo(Result.COMPLETE);
     assertThat(parser.status()).isEqualTo(404);
 
+    assertThat(parser.bareLineEnds()).isFalse();
     String head = "HTTP/1.1 200 OK\nConnection: close\nContent-Length: 4\r\n\n";
     assertThat(parser.parse(buf(head + "body"))).isEqualTo(Result.COMPLETE);
+    assertThat(parser.bareLineEnds()).isTrue();
     assertThat(parser.headLength()).isEqualTo(head.length());
     assertThat(parser.contentLength()).isEqualTo(4);
     assertThat(parser.header("connection")).isEqualTo("close");
     assertThat(dropped(head)).containsExactly("Connection: close\n");
+    assertThat(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\n")).isEqualTo(Result.COMPLETE); // the blank line only
+    assertThat(parser.bareLineEnds()).isTrue();
+    assertThat(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")).isEqualTo(Result.COMPLETE);
+    assertThat(parser.bareLineEnds()).isFalse();
   }
 
   @Test
