@@ -27,7 +27,20 @@ final class FailureClassifier {
       if (t instanceof io.netty.handler.codec.DecoderException || t instanceof io.netty.handler.codec.TooLongFrameException) {
         return ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
       }
+      if (connected && isMalformedResponse(t)) return ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
     }
     return connected ? ResponseFlag.UPSTREAM_RESET : ResponseFlag.UPSTREAM_CONNECT_FAILURE;
+  }
+
+  /**
+   * How Vert.x's client reports a response head Netty's decoder rejected: it fails the connection with the
+   * decoder's own cause, an {@link IllegalArgumentException} (Content-Length values that disagree or are not a
+   * number, a field value with a NUL, a status line that is not "name/major.minor"), or with an
+   * {@link IllegalStateException} for a version other than HTTP/1.0 or 1.1. The byte-level path calls all of these
+   * UPE; without this the full path called them UR, as if the upstream had hung up.
+   */
+  private static boolean isMalformedResponse(Throwable t) {
+    return t instanceof IllegalArgumentException
+        || t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().startsWith("Unsupported HTTP version");
   }
 }

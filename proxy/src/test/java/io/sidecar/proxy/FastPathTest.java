@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The byte-level HTTP/1.1 path, through real sockets: a raw client writes exact bytes, and the counters show which
@@ -599,6 +601,30 @@ class FastPathTest {
               : "GET /api/odd HTTP/1.1\r\nHost: a\r\n\r\n");
           assertThat(reply.status()).isEqualTo(502);
           assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
+        }
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  /** Response heads both paths reject: each is 502 UPE on the full path (Vert.x's decoder) and on the byte-level one. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nX: a\u0000b\r\nContent-Length: 2\r\n\r\nok",
+      "http/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "NOT HTTP AT ALL\r\n\r\n"})
+  void aMalformedResponseHeadIs502UpeOnBothPaths(String head) throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(head, head))) {
+      h.start(1, route(upstream.port(), ""));
+      for (int i = 0; i < 2; i++) {
+        try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+          RawHttpClient.Response reply = client.exchange(i == 0 ? fullPathRequest("/api/bad")
+              : "GET /api/bad HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).as(i == 0 ? "full path" : "byte-level path").isEqualTo(502);
+          assertThat(reply.header("x-sidecar-flags")).as(i == 0 ? "full path" : "byte-level path").isEqualTo("UPE");
         }
       }
     }
