@@ -414,7 +414,7 @@ final class Exchange {
         active.clear();
         finish(status, ResponseFlag.NONE);
       } else if (!done) {
-        // Headers are gone already: the only honest signal left is to break the downstream stream.
+        // Once the head is gone, the only honest signal left is to break the downstream stream.
         ResponseFlag flag = response.closed() ? ResponseFlag.DOWNSTREAM_DISCONNECT
             : FailureClassifier.classify(ar.cause(), true);
         if (t != null) {
@@ -422,6 +422,14 @@ final class Exchange {
           else t.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
         }
         active.clear();
+        if (!response.headWritten() && !response.closed()) {
+          // Vert.x writes the head with the first body bytes: none went out, so the answer can still be a 502.
+          response.headers().clear();
+          response.setChunked(false).setStatusMessage(
+              io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status()).reasonPhrase());
+          fail(flag, String.valueOf(ar.cause().getMessage()));
+          return;
+        }
         finish(status, flag);
         abortDownstream();
       }

@@ -631,6 +631,32 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(1.0);
   }
 
+  /**
+   * A body that breaks before any of it could be relayed: the full path, which has not written the head yet, answers
+   * 502 UPE (the client used to get the connection closed with no answer at all); the byte-level path, which sent
+   * the head on, breaks the connection before the body's end.
+   */
+  @Test
+  void aChunkedBodyThatBreaksAtOnceIs502UpeOnTheFullPathAndACutConnectionOnTheByteLevelOne() throws Exception {
+    String broken = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n";
+    try (RawUpstream upstream = new RawUpstream(List.of(broken, broken))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response reply = client.exchange(fullPathRequest("/api/broken"));
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
+        assertThat(reply.body()).startsWith("upstream protocol error");
+      }
+      try (Socket client = new Socket("127.0.0.1", h.proxyPort)) {
+        client.setSoTimeout(5000);
+        client.getOutputStream().write("GET /api/broken HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String got = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(got).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("0\r\n\r\n");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
   @Test
   void aStatusOutsideTheRangeIs502UpeOnACachedRouteTooAndIsNotStored() throws Exception {
     String odd = "HTTP/1.1 999 Odd\r\nCache-Control: max-age=60\r\nContent-Length: 2\r\n\r\nok";
