@@ -9,6 +9,7 @@ import io.sidecar.config.YamlNode;
 import io.sidecar.fault.FaultInjectionConfigParser;
 import io.sidecar.fault.parse.FaultSpecParser;
 import io.sidecar.fault.parse.FieldError;
+import io.sidecar.fault.parse.KnownNames;
 import io.sidecar.fault.parse.ParseResult;
 import io.sidecar.fault.tcp.TcpProxySpec;
 import io.sidecar.fault.tcp.TcpProxySpecParser;
@@ -21,7 +22,13 @@ final class FaultConfigCheck implements ConfigCheck {
   public void check(SidecarConfig config, YamlNode root, List<ConfigError> errors) {
     YamlNode faults = root.get("faults");
     if (faults != null && !faults.isNull()) {
-      report(FaultSpecParser.parseList(faults.toPlain(), "faults"), root, errors);
+      Object tree = faults.toPlain();
+      ParseResult<?> parsed = FaultSpecParser.parseList(tree, "faults");
+      report(parsed, root, errors);
+      if (parsed.ok()) {
+        report(new ParseResult<>(null, new KnownNames(config.routeNames(), config.clusterNames())
+            .checkFaults(tree, "faults")), root, errors);
+      }
     }
     if (config.faultInjection() != null) {
       report(FaultInjectionConfigParser.parse(config.faultInjection().toPlain(), "fault_injection"), root, errors);

@@ -53,4 +53,21 @@ class FaultConfigCheckTest {
         - { name: pg, listen: 127.0.0.1:25432, upstream: 127.0.0.1:5432 }
         """).tcpProxies()).isNotNull();
   }
+
+  @Test
+  void aFaultNamingARouteOrClusterTheFileDoesNotHaveIsRefusedWithItsPathAndLine() {
+    String yaml = BASE.replace("tcp_proxies:\n", "") + """
+        faults:
+          - { name: ok, route: r, cluster: a, percent: 5, abort: { status: 503 } }
+          - { name: typo, route: rr, percent: 5, abort: { status: 503 } }
+          - name: wrong-cluster
+            match: { cluster: b }
+            abort: { status: 503 }
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml)).isInstanceOfSatisfying(ConfigException.class, e ->
+        assertThat(e.errors()).extracting(ConfigError::path, ConfigError::line, ConfigError::message).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("faults[1].route", 8, "no route named 'rr' in the config (routes: r)"),
+            org.assertj.core.groups.Tuple.tuple("faults[2].match.cluster", 10,
+                "no cluster named 'b' in the config (clusters: a)")));
+  }
 }

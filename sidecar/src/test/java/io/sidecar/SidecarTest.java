@@ -335,6 +335,10 @@ class SidecarTest {
     assertThat(badJson.json().getString("error")).isEqualTo("bad_json");
     Reply badGlob = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"glob\":\"\"}");
     assertThat(badGlob.status()).isEqualTo(400);
+    Reply badKey = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"key\":5}");
+    assertThat(badKey.status()).isEqualTo(400);
+    assertThat(badKey.json().getString("error")).isEqualTo("invalid_purge");
+    assertThat(badKey.json().getString("detail")).isEqualTo("key: must be a string"); // the field named once
     Reply purged = admin(HttpMethod.POST, "/cache/purge", "t0ken", "{\"all\":true}");
     assertThat(purged.status()).isEqualTo(200);
     assertThat(purged.json().getInteger("purged")).isEqualTo(1);
@@ -377,6 +381,14 @@ class SidecarTest {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().getString("detail")).contains("percent");
     assertThat(admin(HttpMethod.POST, "/faults", "t0ken", "{\"name\":").json().getString("error")).isEqualTo("bad_json");
+    Reply typo = admin(HttpMethod.POST, "/faults", "t0ken", abortAll.replace("\"route\":\"r\"", "\"route\":\"rr\""));
+    assertThat(typo.status()).isEqualTo(400);
+    assertThat(typo.json().getString("detail")).isEqualTo("route: no route named 'rr' in the config (routes: cached, r)");
+    Reply haltOnTypo = admin(HttpMethod.POST, "/experiments", "t0ken", "{\"name\":\"e\",\"duration\":\"1m\","
+        + "\"blast_radius\":10,\"faults\":[" + abortAll + "],\"halt_conditions\":[{\"error_rate_above\":5,\"route\":\"x\"}]}");
+    assertThat(haltOnTypo.status()).isEqualTo(400);
+    assertThat(haltOnTypo.json().getString("detail")).startsWith("halt_conditions[0].route: no route named 'x'");
+    assertThat(admin(HttpMethod.GET, "/experiments", null, null).json().getJsonArray("experiments")).isEmpty();
     assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(200);
 
     Reply created = admin(HttpMethod.POST, "/faults", "t0ken", abortAll);

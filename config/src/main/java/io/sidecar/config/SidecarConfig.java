@@ -2,6 +2,8 @@ package io.sidecar.config;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One immutable, validated configuration snapshot. {@code faults}, {@code faultInjection} (settings) and
@@ -24,5 +26,13 @@ public record SidecarConfig(String service, String instance, AdminSpec admin, Se
 
   public Optional<RouteSpec> route(String name) {
     return routes.stream().filter(r -> r.name().equals(name)).findFirst();
+  }
+
+  public Set<String> routeNames() {
+    return routes.stream().map(RouteSpec::name).collect(Collectors.toUnmodifiableSet());
+  }
+
+  public Set<String> clusterNames() {
+    return clusters.stream().map(ClusterSpec::name).collect(Collectors.toUnmodifiableSet());
   }
 }

@@ -169,7 +169,10 @@ public final class AdminApi {
       }
       json(ctx, 200, out);
     });
-    new FaultRoutes(this::faults).mount(router);
+    new FaultRoutes(this::faults, () -> {
+      var config = runtime.snapshot().config();
+      return new io.sidecar.fault.parse.KnownNames(config.routeNames(), config.clusterNames());
+    }).mount(router);
     router.get("/forecasts/:metric/versions").handler(ctx -> {
       String metric = ctx.pathParam("metric");
       var forecaster = predictor().forecaster(metric)
@@ -361,7 +364,7 @@ public final class AdminApi {
       if (ar.succeeded()) {
         json(ctx, 200, new JsonObject().put("purged", ar.result()));
       } else if (ar.cause() instanceof io.sidecar.cache.InvalidPurgeException e) {
-        ApiError.send(ctx, 400, "invalid_purge", e.field() + ": " + e.getMessage(), null);
+        ApiError.send(ctx, 400, "invalid_purge", e.getMessage(), null); // the message starts with the field
       } else {
         ApiError.send(ctx, 500, "purge_failed", String.valueOf(ar.cause().getMessage()), null);
       }

@@ -5,6 +5,8 @@ import io.sidecar.fault.FaultLimitExceededException;
 import io.sidecar.fault.SpecTrees;
 import io.sidecar.fault.parse.ExperimentSpecParser;
 import io.sidecar.fault.parse.FaultSpecParser;
+import io.sidecar.fault.parse.FieldError;
+import io.sidecar.fault.parse.KnownNames;
 import io.sidecar.fault.parse.ParseResult;
 import io.sidecar.fault.tcp.TcpProxySpecParser;
 import io.vertx.core.json.JsonArray;
@@ -24,9 +26,12 @@ final class FaultRoutes {
   static final String ACTOR = "admin-token";
 
   private final Supplier<FaultInjection> faults;
+  /** The routes and clusters of the config serving, which a new fault or experiment may name. */
+  private final Supplier<KnownNames> names;
 
-  FaultRoutes(Supplier<FaultInjection> faults) {
+  FaultRoutes(Supplier<FaultInjection> faults, Supplier<KnownNames> names) {
     this.faults = faults;
+    this.names = names;
   }
 
   void mount(Router router) {
@@ -43,7 +48,9 @@ final class FaultRoutes {
       AdminApi.json(ctx, 200, new JsonObject().put("audit", out));
     });
     router.post("/faults").handler(ctx -> {
-      var spec = valid(FaultSpecParser.parse(body(ctx), ""));
+      Map<String, Object> body = body(ctx);
+      var spec = valid(FaultSpecParser.parse(body, ""));
+      known(names.get().checkFault(body, ""));
       try {
         var added = faults.get().registry().add(spec, ACTOR);
         AdminApi.json(ctx, 201, new JsonObject().put("id", added.id()));
@@ -67,7 +74,9 @@ final class FaultRoutes {
       AdminApi.json(ctx, 200, new JsonObject().put("experiments", out));
     });
     router.post("/experiments").handler(ctx -> {
-      var spec = valid(ExperimentSpecParser.parse(body(ctx), ""));
+      Map<String, Object> body = body(ctx);
+      var spec = valid(ExperimentSpecParser.parse(body, ""));
+      known(names.get().checkExperiment(body, ""));
       try {
         AdminApi.json(ctx, 201, new JsonObject(SpecTrees.experiment(faults.get().experiments().start(spec, ACTOR))));
       } catch (FaultLimitExceededException e) {
@@ -122,5 +131,10 @@ final class FaultRoutes {
   private static <T> T valid(ParseResult<T> result) {
     if (!result.ok()) throw new ApiError(400, "invalid", result.describeErrors());
     return result.value();
+  }
+
+  /** 400 when the input names a route or cluster the config does not have (nothing is applied). */
+  private static void known(java.util.List<FieldError> unknown) {
+    valid(new ParseResult<>(null, unknown));
   }
 }
