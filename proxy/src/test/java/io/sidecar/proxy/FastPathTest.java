@@ -589,6 +589,36 @@ class FastPathTest {
     awaitCount("5xx", 1.0);
   }
 
+  /** Response heads both paths reject: each is 502 UPE on the full path (Vert.x's decoder) and on the byte-level one. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok", // a status outside 100..599
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nX: a\u0000b\r\nContent-Length: 2\r\n\r\nok",
+      "http/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "NOT HTTP AT ALL\r\n\r\n"})
+  void aMalformedResponseHeadIs502UpeOnBothPaths(String head) throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(head, head))) {
+      h.start(1, route(upstream.port(), ""));
+      for (int i = 0; i < 2; i++) {
+        try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+          RawHttpClient.Response reply = client.exchange(i == 0 ? fullPathRequest("/api/bad")
+              : "GET /api/bad HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).as(i == 0 ? "full path" : "byte-level path").isEqualTo(502);
+          assertThat(reply.header("x-sidecar-flags")).as(i == 0 ? "full path" : "byte-level path").isEqualTo("UPE");
+        }
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  /**
+   * A body that breaks before any of it could be relayed: the full path, which has not written the head yet, answers
+   * 502 UPE (the client used to get the connection closed with no answer at all); the byte-level path, which sent
+   * the head on, breaks the connection before the body's end.
+   */
   @Test
   void aChunkedBodyThatBreaksAtOnceIs502UpeOnTheFullPathAndACutConnectionOnTheByteLevelOne() throws Exception {
     String broken = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n";
