@@ -55,6 +55,9 @@ final class Exchange {
   private Buffer replayBody;
   private boolean bodyStreamed;
   private int retries;
+  /** Requests sent again after a kept-alive connection closed under them ({@link #mayResend}). */
+  private int resends;
+  private static final int MAX_RESENDS = 3;
   /** Tries in flight: one, or two while a hedge races the first. */
   private final java.util.ArrayList<Try> active = new java.util.ArrayList<>(2);
   private LoopTimer hedgeTimer;
@@ -68,6 +71,8 @@ final class Exchange {
     final long startNanos;
     HttpClientRequest upstream;
     LoopTimer timer;
+    /** The request of this try went out on a connection that had served a response before. */
+    boolean keptAlive;
 
     Try(io.sidecar.balancer.CallHandle handle, UpstreamSignals signals, long startNanos) {
       super(handle, signals);
@@ -199,6 +204,11 @@ final class Exchange {
       runtime.vertx().runOnContext(v -> tryFailed(t, ResponseFlag.UPSTREAM_CONNECT_FAILURE, "fault injected: upstream unavailable"));
       return;
     }
+    request(t, address);
+  }
+
+  /** Asks the cluster's client for a connection for try {@code t} and sends the request on it. */
+  private void request(Try t, HostPort address) {
     cluster.client().request(UpstreamRequests.options(request, route, address, cluster.tlsServerName())).onComplete(ar -> {
       if (!active.contains(t) || done) {
         // A connection that came after the exchange ended (an HTTP/2 client's RST_STREAM while the pool was
@@ -254,6 +264,7 @@ final class Exchange {
 
   private void send(Try t, HttpClientRequest creq, HostPort address) {
     t.upstream = creq;
+    t.keptAlive = ResponseOverrunGuard.servedBefore(creq.connection());
     // Failures reach the exchange through the response future; without a handler Vert.x also logs, at SEVERE,
     // every reset the exchange makes itself (timeouts, hedge losers, clients gone).
     creq.exceptionHandler(ignored -> { });
@@ -264,6 +275,7 @@ final class Exchange {
     creq.response().onComplete(ar -> {
       if (!active.contains(t) || done) return;
       if (ar.succeeded()) onResponse(t, ar.result());
+      else if (mayResend(t, ar.cause())) resend(t, address);
       else tryFailed(t, FailureClassifier.classify(ar.cause(), true), ar.cause().getMessage());
     });
     if (replayBody != null) {
@@ -287,6 +299,26 @@ final class Exchange {
       creq.reset();
       if (!done && response.closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
     });
+  }
+
+  /**
+   * Whether try {@code t}, which failed with {@code cause} before a response head, may send its request again on
+   * another connection: the connection closed under a request that went out on it kept alive (most often the upstream
+   * closing it as idle just then), the request is idempotent (RFC 9110 §9.2.2) and has no body, and it has not been
+   * sent {@value #MAX_RESENDS} times over already (each try takes the pool's next idle connection, which may have gone
+   * stale with the first). RFC 9112 §9.3.1 lets a client do this; nginx does it for its keep-alive connections, and so
+   * does the byte-level path ({@link FastPathExchange#closedBeforeResponse}). The balancer sees one call.
+   */
+  private boolean mayResend(Try t, Throwable cause) {
+    return t.keptAlive && resends < MAX_RESENDS && cause instanceof io.vertx.core.http.HttpClosedException
+        && io.sidecar.balancer.retry.RetryPolicy.IDEMPOTENT_METHODS.contains(request.method().name()) && !hasBody();
+  }
+
+  private void resend(Try t, HostPort address) {
+    resends++;
+    t.upstream = null;
+    t.keptAlive = false;
+    request(t, address);
   }
 
   /** HTTP/1.x: a body exists iff Content-Length or Transfer-Encoding says so; HTTP/2: until END_STREAM. */

@@ -42,6 +42,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private final long startNanos;
   private final boolean headRequest;
   private final boolean clientWantsClose;
+  /** Idempotent (RFC 9110 §9.2.2) and without a body: it may be sent again ({@link #closedBeforeResponse}). */
+  private final boolean resendable;
+  /**
+   * The request head kept, with a reference of its own, while it went out on a reused connection and no response
+   * byte has come back; null otherwise.
+   */
+  private ByteBuf sentHead;
+  private boolean resent;
   /** The request head as it goes upstream, built at once: the parser moves on to the next request. */
   private ByteBuf upstreamHead;
   private long bodyRemaining;
@@ -67,9 +75,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.meters = target.meters();
     this.signals = route.signals();
     this.startNanos = startNanos;
-    this.headRequest = "HEAD".equals(head.method());
+    String method = head.method();
+    this.headRequest = "HEAD".equals(method);
     this.clientWantsClose = head.connectionClose();
     this.bodyRemaining = head.contentLength();
+    this.resendable = bodyRemaining == 0 && io.sidecar.balancer.retry.RetryPolicy.IDEMPOTENT_METHODS.contains(method);
     this.upstreamHead = upstreamHead(head, buf);
   }
 
@@ -102,7 +112,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       return;
     }
     upstream = channel;
-    channel.pipeline().get(FastPathUpstream.class).attach(this, headRequest);
+    FastPathUpstream handler = channel.pipeline().get(FastPathUpstream.class);
+    handler.attach(this, headRequest);
+    if (resendable && !resent && handler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
     if (pendingBody != null) {
@@ -143,6 +155,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
 
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
+    dropSentHead();
     ByteBuf out = ctx.alloc().buffer(head.headLength());
     copyWithout(buf, 0, head.headLength(), head, head.bareLineEnds(), out);
     ctx.write(out, ctx.voidPromise());
@@ -153,6 +166,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    * it, in the same buffer ({@link FastPathUpstream#INLINE_BODY_MAX}).
    */
   void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
+    dropSentHead();
     headerNanos = System.nanoTime() - tryStartNanos;
     status = head.status();
     String load = head.header(LoadHint.HEADER);
@@ -198,6 +212,33 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (!requestSent) closeAfter = true; // the rest of the request body is still on its way: no next request
     call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
     finish(status, ResponseFlag.NONE);
+  }
+
+  /**
+   * The upstream closed the connection before a byte of the response came. On a reused connection that is most
+   * often the upstream closing it as idle while the request was on its way (Node closes after 5 s, Apache and
+   * gunicorn sooner), so a request that can be sent again is, once, on a new connection to the same endpoint (RFC
+   * 9112 §9.3.1 lets a client retry an idempotent request; nginx does it for its keep-alive connections, Go's and
+   * hyper's clients too). The balancer sees one call. Anything else is 502 UR.
+   */
+  void closedBeforeResponse() {
+    if (!done && sentHead != null) {
+      upstream = null;
+      resent = true;
+      upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
+      sentHead = null;
+      cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), this);
+      return;
+    }
+    upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");
+  }
+
+  /** A response byte came: the request was read, and will not be sent again. */
+  private void dropSentHead() {
+    if (sentHead != null) {
+      sentHead.release();
+      sentHead = null;
+    }
   }
 
   /** The upstream connection failed or sent what is not HTTP; it is closed already. */
@@ -263,6 +304,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
+    dropSentHead();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);

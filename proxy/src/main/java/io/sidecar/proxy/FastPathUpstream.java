@@ -36,6 +36,8 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   private ByteBuf buf;
   private FastPathExchange exchange;
   private boolean bodyless;
+  /** Exchanges this connection was given, the current one included. */
+  private long exchanges;
 
   FastPathUpstream(long idleTimeoutNanos) {
     this.idleTimeoutNanos = idleTimeoutNanos;
@@ -60,6 +62,12 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     this.exchange = exchange;
     this.bodyless = bodyless;
     this.state = State.HEAD;
+    exchanges++;
+  }
+
+  /** Whether the current exchange is not this connection's first. */
+  boolean reused() {
+    return exchanges > 1;
   }
 
   /** The exchange let go of this connection early (failed or timed out); the connection is closed by it. */
@@ -179,6 +187,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     idleDeadline.stop();
+    boolean nothingReceived = buf == null || !buf.isReadable();
     if (buf != null) {
       buf.release();
       buf = null;
@@ -187,6 +196,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (ex == null) return;
     if (state == State.UNTIL_CLOSE) ex.responseEnd(ctx.channel(), false); // RFC 9112 §6.3 item 8: close ends it
+    else if (state == State.HEAD && nothingReceived) ex.closedBeforeResponse();
     else ex.upstreamFailed(ResponseFlag.UPSTREAM_RESET, state == State.HEAD
         ? "upstream closed the connection before a response" : "upstream closed the connection mid-body");
   }

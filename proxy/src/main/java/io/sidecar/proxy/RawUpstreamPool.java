@@ -63,6 +63,19 @@ final class RawUpstreamPool {
     pool.endpoint(address, endpoint).acquire(limits, waiter);
   }
 
+  /**
+   * As {@link #acquire}, but a new connection rather than an idle one (which may have gone stale as the one it
+   * replaces did), unless the limit allows none: then as {@link #acquire}.
+   */
+  void acquireNew(Channel downstream, String address, HostPort endpoint, PoolSpec limits, Waiter waiter) {
+    if (closed) {
+      waiter.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, "cluster " + cluster + " is shutting down");
+      return;
+    }
+    LoopPool pool = pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()));
+    pool.endpoint(address, endpoint).acquireNew(limits, waiter);
+  }
+
   /** A connection whose exchange ended cleanly: served to the next waiter or kept idle. */
   void release(Channel upstream) {
     UpstreamEndpoint endpoint = upstream.attr(FastPathUpstream.ENDPOINT).get();
@@ -151,6 +164,12 @@ final class RawUpstreamPool {
         waiter.failed(ResponseFlag.UPSTREAM_OVERFLOW, "connection pool of " + address + " has "
             + waiters.size() + " requests waiting");
       }
+    }
+
+    void acquireNew(PoolSpec limits, Waiter waiter) {
+      this.limits = limits;
+      if (mayOpen()) connect(waiter);
+      else acquire(limits, waiter);
     }
 
     private void connect(Waiter waiter) {

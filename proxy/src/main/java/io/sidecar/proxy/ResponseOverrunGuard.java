@@ -43,6 +43,8 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
   private final ByteToMessageDecoder decoder;
   private HttpResponse response;
   private boolean dropped;
+  /** Final responses this connection has carried to their end ({@link #servedBefore}). */
+  private long responses;
 
   private ResponseOverrunGuard(ByteToMessageDecoder decoder) {
     this.decoder = decoder;
@@ -82,7 +84,19 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
           + " bytes after a complete response; connection closed");
     }
     response = null;
+    responses++;
     ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * Whether an HTTP/1.x upstream connection has carried a whole final response: a request on it then went out on a
+   * kept-alive connection, which the upstream may have been closing as idle ({@link Exchange}). False when the guard
+   * could not be installed.
+   */
+  static boolean servedBefore(HttpConnection connection) {
+    return connection instanceof ConnectionBase base
+        && base.channelHandlerContext().pipeline().get(NAME) instanceof ResponseOverrunGuard guard
+        && guard.responses > 0;
   }
 
   /** The bytes the codec has received but not decoded yet (null if they cannot be looked at). */

@@ -589,6 +589,62 @@ class FastPathTest {
     awaitCount("5xx", 1.0);
   }
 
+  /**
+   * An upstream that closes a kept-alive connection as idle just as a request goes out on it (RFC 9112 §9.3.1): an
+   * idempotent request without a body is sent once more, on a new connection, and the client never sees the race.
+   * A request with a body, and one on a connection's first exchange, are not sent twice.
+   */
+  @Test
+  void aRequestOnAKeptAliveConnectionTheUpstreamClosedIsSentAgainOnANewOneWhenItMayBe() throws Exception {
+    String close = RawUpstream.CLOSE;
+    try (RawUpstream upstream = new RawUpstream(List.of(OK, close, OK, OK, close, close))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        assertThat(client.exchange("GET /api/1 HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+        // the upstream closes the connection on the second request; a new one serves it
+        RawHttpClient.Response resent = client.exchange("GET /api/2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(resent.status()).isEqualTo(200);
+        assertThat(resent.body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+        assertThat(client.exchange("GET /api/3 HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+        // a body is not sent twice
+        RawHttpClient.Response put = client.exchange("PUT /api/4 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        assertThat(put.status()).isEqualTo(502);
+        assertThat(put.header("x-sidecar-flags")).isEqualTo("UR");
+      }
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        // nor is a request its connection's first exchange failed: the upstream itself failed it
+        RawHttpClient.Response first = client.exchange("GET /api/5 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(first.status()).isEqualTo(502);
+        assertThat(first.header("x-sidecar-flags")).isEqualTo("UR");
+      }
+      assertThat(upstream.connections()).isEqualTo(3);
+    }
+    assertThat(fastPathRequests()).isEqualTo(5.0);
+  }
+
+  /** The same race on the full path. */
+  @Test
+  void onTheFullPathTooARequestOnAKeptAliveConnectionTheUpstreamClosedIsSentAgainWhenItMayBe() throws Exception {
+    String close = RawUpstream.CLOSE;
+    try (RawUpstream upstream = new RawUpstream(List.of(OK, close, OK, close))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        assertThat(client.exchange(fullPathRequest("/api/1")).status()).isEqualTo(200);
+        RawHttpClient.Response resent = client.exchange(fullPathRequest("/api/2"));
+        assertThat(resent.status()).isEqualTo(200);
+        assertThat(resent.body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+        // a body is not sent twice
+        RawHttpClient.Response put = client.exchange("PUT /api/3 HTTP/1.1\r\nHost: a\r\nKeep-Alive: timeout=5\r\n"
+            + "Content-Length: 2\r\n\r\nhi");
+        assertThat(put.status()).isEqualTo(502);
+        assertThat(put.header("x-sidecar-flags")).isEqualTo("UR");
+      }
+    }
+    assertThat(fastPathRequests()).isZero();
+  }
+
   /** Response heads both paths reject: each is 502 UPE on the full path (Vert.x's decoder) and on the byte-level one. */
   @ParameterizedTest
   @ValueSource(strings = {
@@ -883,6 +939,8 @@ class FastPathTest {
    */
   static final class RawUpstream implements AutoCloseable {
     static final String PAUSE = "<pause>";
+    /** An answer that closes the connection without a byte, as an upstream closing an idle connection does. */
+    static final String CLOSE = "<close>";
     private final ServerSocket server;
     private final Thread thread;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -912,7 +970,7 @@ class FastPathTest {
         InputStream in = s.getInputStream();
         while (readHead(in)) {
           String answer = queue.pollFirst();
-          if (answer == null) return;
+          if (answer == null || answer.equals(CLOSE)) return;
           String[] parts = answer.split(PAUSE, -1);
           for (int i = 0; i < parts.length; i++) {
             if (i > 0) Thread.sleep(50);
