@@ -57,7 +57,6 @@ final class Exchange {
   private int retries;
   /** Requests sent again after a kept-alive connection closed under them ({@link #mayResend}). */
   private int resends;
-  private static final int MAX_RESENDS = 3;
   /** Tries in flight: one, or two while a hedge races the first. */
   private final java.util.ArrayList<Try> active = new java.util.ArrayList<>(2);
   private LoopTimer hedgeTimer;
@@ -302,16 +301,11 @@ final class Exchange {
   }
 
   /**
-   * Whether try {@code t}, which failed with {@code cause} before a response head, may send its request again on
-   * another connection: the connection closed under a request that went out on it kept alive (most often the upstream
-   * closing it as idle just then), the request is idempotent (RFC 9110 §9.2.2) and has no body, and it has not been
-   * sent {@value #MAX_RESENDS} times over already (each try takes the pool's next idle connection, which may have gone
-   * stale with the first). RFC 9112 §9.3.1 lets a client do this; nginx does it for its keep-alive connections, and so
-   * does the byte-level path ({@link FastPathExchange#closedBeforeResponse}). The balancer sees one call.
+   * Whether try {@code t}, which failed with {@code cause} before a response head, sends its request again on another
+   * connection ({@link KeptAliveResend}); the balancer sees one call.
    */
   private boolean mayResend(Try t, Throwable cause) {
-    return t.keptAlive && resends < MAX_RESENDS && cause instanceof io.vertx.core.http.HttpClosedException
-        && io.sidecar.balancer.retry.RetryPolicy.IDEMPOTENT_METHODS.contains(request.method().name()) && !hasBody();
+    return KeptAliveResend.allowed(t.keptAlive, resends, cause, request.method().name(), hasBody());
   }
 
   private void resend(Try t, HostPort address) {

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -60,22 +61,7 @@ final class OriginFetch implements Origin {
         if (sent[0] != null) sent[0].reset();
       }
     });
-    cluster.client().request(options).compose(creq -> {
-      sent[0] = creq;
-      creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
-      creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
-      UpstreamRequests.writeHeaders(headers, forwarding, route, creq.headers());
-      if (body == null) {
-        creq.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
-        creq.end();
-      } else {
-        String length = body.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) creq.setChunked(true);
-        else creq.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-        body.pipe().endOnFailure(false).to(creq).onFailure(err -> creq.reset());
-      }
-      return creq.response();
-    }).onComplete(ar -> {
+    send(options, address, headers, body, sent, 0).onComplete(ar -> {
       if (timer != null) timer.cancel();
       if (ar.failed()) {
         ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
@@ -107,6 +93,35 @@ final class OriginFetch implements Origin {
       if (!result.tryComplete(new OriginResponse(status, responseHeaders, stream))) cresp.request().reset();
     });
     return result.future();
+  }
+
+  /**
+   * Sends the request on a connection of the pool and gives its response; again on another connection when the one it
+   * went out on, kept alive, closed before the response ({@link KeptAliveResend}). {@code sent[0]}: the request last
+   * sent, which the route timeout resets.
+   */
+  private Future<HttpClientResponse> send(RequestOptions options, HostPort address, MultiMap headers,
+                                          HttpServerRequest body, HttpClientRequest[] sent, int resends) {
+    boolean[] keptAlive = new boolean[1];
+    return cluster.client().request(options).compose(creq -> {
+      sent[0] = creq;
+      keptAlive[0] = ResponseOverrunGuard.servedBefore(creq.connection());
+      creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
+      creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
+      UpstreamRequests.writeHeaders(headers, forwarding, route, creq.headers());
+      if (body == null) {
+        creq.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
+        creq.end();
+      } else {
+        String length = body.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) creq.setChunked(true);
+        else creq.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        body.pipe().endOnFailure(false).to(creq).onFailure(err -> creq.reset());
+      }
+      return creq.response();
+    }).recover(err -> KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)
+        ? send(options, address, headers, body, sent, resends + 1)
+        : Future.failedFuture(err));
   }
 
   /** The downstream request, once, when the fetch is for the downstream's own body-carrying method. */

@@ -623,12 +623,15 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(5.0);
   }
 
-  /** The same race on the full path. */
-  @Test
-  void onTheFullPathTooARequestOnAKeptAliveConnectionTheUpstreamClosedIsSentAgainWhenItMayBe() throws Exception {
+  /** The same race on the full path, and on a caching route's way to the origin (misses: nothing here is stored). */
+  @ParameterizedTest
+  @ValueSource(strings = {"full path", "cache miss"})
+  void onTheOtherPathsTooARequestOnAKeptAliveConnectionTheUpstreamClosedIsSentAgainWhenItMayBe(String path)
+      throws Exception {
     String close = RawUpstream.CLOSE;
     try (RawUpstream upstream = new RawUpstream(List.of(OK, close, OK, close))) {
-      h.start(1, route(upstream.port(), ""));
+      h.start(1, path.equals("full path") ? route(upstream.port(), "")
+          : ProxyHarness.singleRoute(upstream.port(), "    cache: { enabled: true }\n"));
       try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
         assertThat(client.exchange(fullPathRequest("/api/1")).status()).isEqualTo(200);
         RawHttpClient.Response resent = client.exchange(fullPathRequest("/api/2"));
