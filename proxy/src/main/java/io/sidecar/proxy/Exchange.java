@@ -310,6 +310,7 @@ final class Exchange {
 
   private void resend(Try t, HostPort address) {
     resends++;
+    runtime.metrics().keptAliveResend(cluster.name());
     t.upstream = null;
     t.keptAlive = false;
     request(t, address);

@@ -225,6 +225,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (!done && sentHead != null) {
       upstream = null;
       resent = true;
+      runtime.metrics().keptAliveResend(cluster.name());
       upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
       sentHead = null;
       cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), this);

@@ -119,9 +119,13 @@ final class OriginFetch implements Origin {
         body.pipe().endOnFailure(false).to(creq).onFailure(err -> creq.reset());
       }
       return creq.response();
-    }).recover(err -> KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)
-        ? send(options, address, headers, body, sent, resends + 1)
-        : Future.failedFuture(err));
+    }).recover(err -> {
+      if (!KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)) {
+        return Future.failedFuture(err);
+      }
+      runtime.metrics().keptAliveResend(cluster.name());
+      return send(options, address, headers, body, sent, resends + 1);
+    });
   }
 
   /** The downstream request, once, when the fetch is for the downstream's own body-carrying method. */

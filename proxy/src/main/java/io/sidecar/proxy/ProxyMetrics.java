@@ -44,13 +44,30 @@ public final class ProxyMetrics {
         listener).increment();
   }
 
+  /**
+   * Counts a request sent again because the kept-alive upstream connection it went out on closed before a response,
+   * per cluster ({@code sidecar_upstream_resends_total}; {@link KeptAliveResend}). Steadily rising, it says the
+   * upstream closes idle connections sooner than the cluster's {@code pool.idle_timeout}: set that below it.
+   */
+  public void keptAliveResend(String cluster) {
+    counter(resends, "sidecar_upstream_resends",
+        "Requests sent again after a kept-alive upstream connection closed under them", "cluster", cluster).increment();
+  }
+
   private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> badRequests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> resends = new ConcurrentHashMap<>();
 
   private Counter listenerCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,
                                   String listener) {
-    return counters.computeIfAbsent(listener, l -> Counter.builder(name).description(description)
-        .tag("listener", l).register(registry));
+    return counter(counters, name, description, "listener", listener);
+  }
+
+  private Counter counter(ConcurrentHashMap<String, Counter> counters, String name, String description, String tag,
+                          String value) {
+    Counter counter = counters.get(value); // get first: computeIfAbsent's capturing lambda is an object per call
+    return counter != null ? counter : counters.computeIfAbsent(value, v -> Counter.builder(name)
+        .description(description).tag(tag, v).register(registry));
   }
 
   /**

@@ -621,6 +621,12 @@ class FastPathTest {
       assertThat(upstream.connections()).isEqualTo(3);
     }
     assertThat(fastPathRequests()).isEqualTo(5.0);
+    assertThat(resends()).isEqualTo(1.0);
+  }
+
+  private double resends() {
+    var c = h.registry.find("sidecar_upstream_resends").counter();
+    return c == null ? 0 : c.count();
   }
 
   /** The same race on the full path, and on a caching route's way to the origin (misses: nothing here is stored). */
@@ -646,6 +652,7 @@ class FastPathTest {
       }
     }
     assertThat(fastPathRequests()).isZero();
+    assertThat(resends()).isEqualTo(1.0);
   }
 
   /** Response heads both paths reject: each is 502 UPE on the full path (Vert.x's decoder) and on the byte-level one. */
