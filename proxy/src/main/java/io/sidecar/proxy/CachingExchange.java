@@ -43,13 +43,24 @@ final class CachingExchange {
     return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
+  /** The request as the cache keys and fetches it: with its path normalised ({@link RequestPaths}). */
+  private static CacheRequest cacheRequest(HttpServerRequest request) {
+    CacheRequest asSent = CacheRequest.of(request);
+    String path = request.path();
+    String normalized = RequestPaths.normalize(path);
+    if (normalized == path) return asSent;
+    String query = request.query();
+    return new CacheRequest(asSent.method(), asSent.scheme(), asSent.authority(),
+        query == null ? normalized : normalized + "?" + query, asSent.headers());
+  }
+
   void start(HttpCache cache, CachePolicy policy) {
     meters.started();
     route.signals().begin();
     boolean body = hasBody(request);
     request.pause();
     response.closeHandler(v -> finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT));
-    cache.handle(CacheRequest.of(request), policy, new OriginFetch(runtime, route.spec(), cluster, request),
+    cache.handle(cacheRequest(request), policy, new OriginFetch(runtime, route.spec(), cluster, request),
             response.headers())
         .onComplete(ar -> {
           if (done) {

@@ -158,8 +158,12 @@ final class FastPathConnection extends ChannelDuplexHandler {
     }
   }
 
-  /** The route of a parsed head when the byte-level path may serve it, else null. */
+  /**
+   * The route of a parsed head when the byte-level path may serve it, else null. A path to normalise ({@link
+   * RequestPaths}) goes to the full path, which routes and forwards it normalised.
+   */
   private RoutingSnapshot.CompiledRoute route() {
+    if (RequestPaths.needsNormalizing(facts.path())) return null;
     RouteTable table = runtime.snapshot().table(listener.name());
     RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
     return route != null && (route.byteLevel() || route.byteLevelHits()) && runtime.accessLog() == null ? route : null;

@@ -27,7 +27,7 @@ final class UpstreamRequests {
 
   static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint, String serverName) {
     String query = request.query();
-    String path = request.path() == null ? "/" : request.path();
+    String path = request.path() == null ? "/" : RequestPaths.normalize(request.path());
     return options(request.method(), query == null ? path : path + "?" + query, route, endpoint, serverName);
   }
 

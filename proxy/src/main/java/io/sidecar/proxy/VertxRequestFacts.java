@@ -20,7 +20,7 @@ final class VertxRequestFacts implements RequestFacts {
 
   @Override
   public String path() {
-    String path = request.path();
+    String path = RequestPaths.normalize(request.path());
     return path == null ? "/" : path;
   }
 

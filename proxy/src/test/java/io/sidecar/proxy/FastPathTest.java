@@ -655,6 +655,47 @@ class FastPathTest {
     assertThat(resends()).isEqualTo(1.0);
   }
 
+  /**
+   * A path with dot segments is routed, and sent upstream, as the upstream will resolve it (RFC 3986 §5.2.4, as
+   * Envoy's {@code normalize_path} and nginx do): {@code /api/../admin} does not match the {@code /api/} route
+   * any more, so no route's policy can be stepped around, and what does match arrives resolved.
+   */
+  @Test
+  void dotSegmentsAreResolvedBeforeRoutingAndForwarding() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (String escaped : List.of("..", "%2e%2e", "%2E.")) {
+        RawHttpClient.Response out = client.exchange("GET /api/" + escaped + "/admin HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(out.status()).as(escaped).isEqualTo(404);
+        assertThat(out.header("x-sidecar-flags")).isEqualTo("NR");
+      }
+      RawHttpClient.Response in = client.exchange("GET /api/x/./../%76?q=./.. HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(in.status()).isEqualTo(200);
+      assertThat(new JsonObject(in.body()).getString("uri")).isEqualTo("/v?q=./..");
+      RawHttpClient.Response full = client.exchange(fullPathRequest("/api/x/../w"));
+      assertThat(new JsonObject(full.body()).getString("uri")).isEqualTo("/w");
+      // a normal path stays on the byte-level path
+      assertThat(new JsonObject(client.exchange("GET /api/y HTTP/1.1\r\nHost: a\r\n\r\n").body()).getString("uri"))
+          .isEqualTo("/y");
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  /** On a caching route the normalised path is the cache's key too: both spellings are one entry, fetched once. */
+  @Test
+  void aPathWithDotSegmentsIsCachedAndFetchedUnderItsNormalisedForm() throws Exception {
+    AtomicInteger upstreamRequests = new AtomicInteger();
+    startWithACachedRoute(upstreamRequests);
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response miss = client.exchange("GET /cached/x/../%70age HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(miss.body()).isEqualTo("/page");
+      RawHttpClient.Response hit = client.exchange("GET /cached/page HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(hit.body()).isEqualTo("/page");
+      assertThat(hit.header("x-cache")).isEqualTo("HIT");
+    }
+    assertThat(upstreamRequests.get()).isEqualTo(1);
+  }
+
   /** Response heads both paths reject: each is 502 UPE on the full path (Vert.x's decoder) and on the byte-level one. */
   @ParameterizedTest
   @ValueSource(strings = {
