@@ -21,10 +21,12 @@ import java.time.Duration;
  *                           ({@code SO_REUSEPORT}, as nginx's {@code listen ... reuseport} and Envoy's
  *                           {@code enable_reuse_port}); another process of the same user that asks for the same
  *                           can then bind the port too, which {@code false} rules out
+ * @param normalizePath      paths are routed, cached and sent upstream with dot segments resolved and escaped
+ *                           unreserved characters decoded (RFC 3986 §5.2.4, §6.2.2.2; Envoy's {@code normalize_path})
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
                          int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout,
-                         boolean generateRequestId, boolean reusePort) {
+                         boolean generateRequestId, boolean reusePort, boolean normalizePath) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -32,7 +34,7 @@ public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdo
 
   public static ServerSpec defaults() {
     return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
-        DEFAULT_IDLE_TIMEOUT, true, true);
+        DEFAULT_IDLE_TIMEOUT, true, true, true);
   }
 
   /**

@@ -220,6 +220,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void pathNormalisationIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+    assertThat(loader.parse(MINIMAL).server().normalizePath()).isTrue();
+    assertThat(loader.parse("server: { normalize_path: false }\n" + MINIMAL).server().normalizePath()).isFalse();
+  }
+
+  @Test
   void reusePortIsOnByDefaultAndCanBeTurnedOff() throws Exception {
     assertThat(loader.parse(MINIMAL).server().reusePort()).isTrue();
     assertThat(loader.parse("server: { reuse_port: false }\n" + MINIMAL).server().reusePort()).isFalse();

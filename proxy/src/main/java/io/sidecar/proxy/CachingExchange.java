@@ -44,8 +44,9 @@ final class CachingExchange {
   }
 
   /** The request as the cache keys and fetches it: with its path normalised ({@link RequestPaths}). */
-  private static CacheRequest cacheRequest(HttpServerRequest request) {
+  private CacheRequest cacheRequest(HttpServerRequest request) {
     CacheRequest asSent = CacheRequest.of(request);
+    if (!RequestPaths.on(runtime)) return asSent;
     String path = request.path();
     String normalized = RequestPaths.normalize(path);
     if (normalized == path) return asSent;

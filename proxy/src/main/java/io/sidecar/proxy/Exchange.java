@@ -208,7 +208,7 @@ final class Exchange {
 
   /** Asks the cluster's client for a connection for try {@code t} and sends the request on it. */
   private void request(Try t, HostPort address) {
-    cluster.client().request(UpstreamRequests.options(request, route, address, cluster.tlsServerName())).onComplete(ar -> {
+    cluster.client().request(UpstreamRequests.options(request, route, address, cluster.tlsServerName(), RequestPaths.on(runtime))).onComplete(ar -> {
       if (!active.contains(t) || done) {
         // A connection that came after the exchange ended (an HTTP/2 client's RST_STREAM while the pool was
         // full, a timeout): the request is dropped unsent. Without a handler Vert.x logs its own reset at SEVERE.

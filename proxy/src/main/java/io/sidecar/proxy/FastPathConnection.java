@@ -163,7 +163,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * RequestPaths}) goes to the full path, which routes and forwards it normalised.
    */
   private RoutingSnapshot.CompiledRoute route() {
-    if (RequestPaths.needsNormalizing(facts.path())) return null;
+    if (RequestPaths.needsNormalizing(facts.path()) && RequestPaths.on(runtime)) return null;
     RouteTable table = runtime.snapshot().table(listener.name());
     RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
     return route != null && (route.byteLevel() || route.byteLevelHits()) && runtime.accessLog() == null ? route : null;

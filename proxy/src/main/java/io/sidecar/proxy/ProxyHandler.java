@@ -43,7 +43,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     RoutingSnapshot snapshot = runtime.snapshot();
     RouteTable table = snapshot.table(listener);
-    RequestFacts facts = new VertxRequestFacts(request);
+    RequestFacts facts = new VertxRequestFacts(request, RequestPaths.on(runtime));
     RoutingSnapshot.CompiledRoute compiled = table == null ? null : table.match(facts);
     if (compiled == null) {
       runtime.metrics().noRoute(listener);

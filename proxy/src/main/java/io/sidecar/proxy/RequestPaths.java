@@ -14,6 +14,11 @@ import java.util.List;
 final class RequestPaths {
   private RequestPaths() {}
 
+  /** Whether the config serving asks for normalised paths ({@code server.normalize_path}, on by default). */
+  static boolean on(ProxyRuntime runtime) {
+    return runtime.snapshot().config().server().normalizePath();
+  }
+
   /** {@code path} normalised; the same instance when there is nothing to do (the common case, no allocation). */
   static String normalize(String path) {
     if (path == null || !needsNormalizing(path)) return path;

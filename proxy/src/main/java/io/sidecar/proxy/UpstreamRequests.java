@@ -25,9 +25,11 @@ final class UpstreamRequests {
     }
   }
 
-  static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint, String serverName) {
+  /** {@code normalizePath}: {@code server.normalize_path} ({@link RequestPaths}). */
+  static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint, String serverName,
+                                boolean normalizePath) {
     String query = request.query();
-    String path = request.path() == null ? "/" : RequestPaths.normalize(request.path());
+    String path = request.path() == null ? "/" : normalizePath ? RequestPaths.normalize(request.path()) : request.path();
     return options(request.method(), query == null ? path : path + "?" + query, route, endpoint, serverName);
   }
 

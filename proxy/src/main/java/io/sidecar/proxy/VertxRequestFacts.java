@@ -7,9 +7,12 @@ import java.util.Locale;
 /** {@link RequestFacts} over a Vert.x server request. */
 final class VertxRequestFacts implements RequestFacts {
   private final HttpServerRequest request;
+  /** {@code server.normalize_path}: the path is given normalised ({@link RequestPaths}). */
+  private final boolean normalizePath;
 
-  VertxRequestFacts(HttpServerRequest request) {
+  VertxRequestFacts(HttpServerRequest request, boolean normalizePath) {
     this.request = request;
+    this.normalizePath = normalizePath;
   }
 
   @Override
@@ -20,7 +23,7 @@ final class VertxRequestFacts implements RequestFacts {
 
   @Override
   public String path() {
-    String path = RequestPaths.normalize(request.path());
+    String path = normalizePath ? RequestPaths.normalize(request.path()) : request.path();
     return path == null ? "/" : path;
   }
 

@@ -49,7 +49,7 @@ final class WebSocketTunnel {
     pick.handle().cancel();
     io.sidecar.config.HostPort endpoint = cluster.address(pick.handle().address());
     request.pause();
-    var options = UpstreamRequests.options(request, route, endpoint, cluster.tlsServerName()).setIdleTimeout(0);
+    var options = UpstreamRequests.options(request, route, endpoint, cluster.tlsServerName(), RequestPaths.on(runtime)).setIdleTimeout(0);
     var forwarding = UpstreamRequests.Forwarding.of(request);
     cluster.client().request(options)
         .compose(creq -> {

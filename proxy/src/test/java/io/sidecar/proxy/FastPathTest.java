@@ -681,6 +681,20 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(1.0);
   }
 
+  /** With {@code server.normalize_path: false} (Envoy's default) paths are routed and sent as the client wrote them. */
+  @Test
+  void withNormalisationOffAPathGoesAsSent() throws Exception {
+    h.start(1, route(echoUpstream(), "normalize_path: false"));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (String request : List.of("GET /api/x/../%76 HTTP/1.1\r\nHost: a\r\n\r\n", fullPathRequest("/api/x/../%76"))) {
+        RawHttpClient.Response out = client.exchange(request);
+        assertThat(out.status()).isEqualTo(200);
+        assertThat(new JsonObject(out.body()).getString("uri")).isEqualTo("/x/../%76");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
   /** On a caching route the normalised path is the cache's key too: both spellings are one entry, fetched once. */
   @Test
   void aPathWithDotSegmentsIsCachedAndFetchedUnderItsNormalisedForm() throws Exception {
