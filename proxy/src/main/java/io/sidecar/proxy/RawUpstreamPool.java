@@ -54,13 +54,8 @@ final class RawUpstreamPool {
 
   /** Hands {@code waiter} a connection to {@code address} on the calling channel's loop. */
   void acquire(Channel downstream, String address, HostPort endpoint, PoolSpec limits, Waiter waiter) {
-    if (closed) {
-      waiter.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, "cluster " + cluster + " is shutting down");
-      return;
-    }
-    LoopPool pool = pools.get(downstream.eventLoop()); // get first: computeIfAbsent's capturing lambda is an object per call
-    if (pool == null) pool = pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()));
-    pool.endpoint(address, endpoint).acquire(limits, waiter);
+    UpstreamEndpoint e = endpointOf(downstream, address, endpoint, waiter);
+    if (e != null) e.acquire(limits, waiter);
   }
 
   /**
@@ -68,12 +63,19 @@ final class RawUpstreamPool {
    * replaces did), unless the limit allows none: then as {@link #acquire}.
    */
   void acquireNew(Channel downstream, String address, HostPort endpoint, PoolSpec limits, Waiter waiter) {
+    UpstreamEndpoint e = endpointOf(downstream, address, endpoint, waiter);
+    if (e != null) e.acquireNew(limits, waiter);
+  }
+
+  /** The calling loop's connections to {@code address}; null, with {@code waiter} failed, once the pool is closed. */
+  private UpstreamEndpoint endpointOf(Channel downstream, String address, HostPort endpoint, Waiter waiter) {
     if (closed) {
       waiter.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, "cluster " + cluster + " is shutting down");
-      return;
+      return null;
     }
-    LoopPool pool = pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()));
-    pool.endpoint(address, endpoint).acquireNew(limits, waiter);
+    LoopPool pool = pools.get(downstream.eventLoop()); // get first: computeIfAbsent's capturing lambda is an object per call
+    if (pool == null) pool = pools.computeIfAbsent(downstream.eventLoop(), loop -> new LoopPool(loop, downstream.getClass()));
+    return pool.endpoint(address, endpoint);
   }
 
   /** A connection whose exchange ended cleanly: served to the next waiter or kept idle. */
