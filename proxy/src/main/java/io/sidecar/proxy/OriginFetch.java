@@ -61,7 +61,7 @@ final class OriginFetch implements Origin {
         if (sent[0] != null) sent[0].reset();
       }
     });
-    send(options, address, headers, body, sent, result, 0).onComplete(ar -> {
+    send(options, address, headers, body, sent, 0).onComplete(ar -> {
       if (timer != null) timer.cancel();
       if (ar.failed()) {
         ResponseFlag flag = FailureClassifier.classify(ar.cause(), sent[0] != null);
@@ -97,12 +97,11 @@ final class OriginFetch implements Origin {
 
   /**
    * Sends the request on a connection of the pool and gives its response; again on another connection when the one it
-   * went out on, kept alive, closed before the response ({@link KeptAliveResend}), unless the fetch has ended (the
-   * route timeout resets the request it ends). {@code sent[0]}: the request last sent, which that timeout resets.
+   * went out on, kept alive, closed before the response ({@link KeptAliveResend}; the route timeout's reset fails it
+   * with a stream reset, which is not sent again). {@code sent[0]}: the request last sent, which that timeout resets.
    */
   private Future<HttpClientResponse> send(RequestOptions options, HostPort address, MultiMap headers,
-                                          HttpServerRequest body, HttpClientRequest[] sent,
-                                          Promise<OriginResponse> result, int resends) {
+                                          HttpServerRequest body, HttpClientRequest[] sent, int resends) {
     boolean[] keptAlive = new boolean[1];
     return cluster.client().request(options).compose(creq -> {
       sent[0] = creq;
@@ -121,12 +120,11 @@ final class OriginFetch implements Origin {
       }
       return creq.response();
     }).recover(err -> {
-      if (result.future().isComplete()
-          || !KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)) {
+      if (!KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)) {
         return Future.failedFuture(err);
       }
       runtime.metrics().keptAliveResend(cluster.name());
-      return send(options, address, headers, body, sent, result, resends + 1);
+      return send(options, address, headers, body, sent, resends + 1);
     });
   }
 
