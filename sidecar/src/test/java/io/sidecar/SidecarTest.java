@@ -381,9 +381,13 @@ class SidecarTest {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().getString("detail")).contains("percent");
     assertThat(admin(HttpMethod.POST, "/faults", "t0ken", "{\"name\":").json().getString("error")).isEqualTo("bad_json");
-    Reply typo = admin(HttpMethod.POST, "/faults", "t0ken", abortAll.replace("\"route\":\"r\"", "\"route\":\"rr\""));
-    assertThat(typo.status()).isEqualTo(400);
-    assertThat(typo.json().getString("detail")).isEqualTo("route: no route named 'rr' in the config (routes: cached, r)");
+    Reply typo = admin(HttpMethod.POST, "/faults", "t0ken", abortAll.replace("\"route\":\"r\"", "\"route\":\"rr\"")
+        .replace("f1", "typo"));
+    assertThat(typo.status()).isEqualTo(201); // the contract's answer: the route may come with a reload
+    assertThat(typo.json().getJsonArray("warnings")).containsExactly("route: no route named 'rr' in the config "
+        + "(routes: cached, r); the fault matches nothing until the config has it");
+    assertThat(call(HttpMethod.GET, proxyPort, "/", null, null).status()).isEqualTo(200); // it matches nothing
+    assertThat(admin(HttpMethod.DELETE, "/faults/" + typo.json().getString("id"), "t0ken", null).status()).isEqualTo(204);
     Reply haltOnTypo = admin(HttpMethod.POST, "/experiments", "t0ken", "{\"name\":\"e\",\"duration\":\"1m\","
         + "\"blast_radius\":10,\"faults\":[" + abortAll + "],\"halt_conditions\":[{\"error_rate_above\":5,\"route\":\"x\"}]}");
     assertThat(haltOnTypo.status()).isEqualTo(400);

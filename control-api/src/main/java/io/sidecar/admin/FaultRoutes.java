@@ -50,10 +50,18 @@ final class FaultRoutes {
     router.post("/faults").handler(ctx -> {
       Map<String, Object> body = body(ctx);
       var spec = valid(FaultSpecParser.parse(body, ""));
-      known(names.get().checkFault(body, ""));
+      // A route or cluster the config lacks now may come with a reload: the fault is added (the call's contract is
+      // 201), and the answer says it matches nothing yet.
+      java.util.List<FieldError> unknown = names.get().checkFault(body, "");
       try {
         var added = faults.get().registry().add(spec, ACTOR);
-        AdminApi.json(ctx, 201, new JsonObject().put("id", added.id()));
+        JsonObject answer = new JsonObject().put("id", added.id());
+        if (!unknown.isEmpty()) {
+          JsonArray warnings = new JsonArray();
+          unknown.forEach(e -> warnings.add(e + "; the fault matches nothing until the config has it"));
+          answer.put("warnings", warnings);
+        }
+        AdminApi.json(ctx, 201, answer);
       } catch (FaultLimitExceededException e) {
         throw new ApiError(409, "too_many_faults", e.getMessage());
       }
@@ -133,7 +141,10 @@ final class FaultRoutes {
     return result.value();
   }
 
-  /** 400 when the input names a route or cluster the config does not have (nothing is applied). */
+  /**
+   * 400 when an experiment names a route or cluster the config does not have (nothing is applied): it runs for a
+   * bounded time, so its faults would do nothing and a halt condition on such a route would never fire.
+   */
   private static void known(java.util.List<FieldError> unknown) {
     valid(new ParseResult<>(null, unknown));
   }
