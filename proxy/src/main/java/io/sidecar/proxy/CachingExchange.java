@@ -46,10 +46,8 @@ final class CachingExchange {
   /** The request as the cache keys and fetches it: with its path normalised ({@link RequestPaths}). */
   private CacheRequest cacheRequest(HttpServerRequest request) {
     CacheRequest asSent = CacheRequest.of(request);
-    if (!RequestPaths.on(runtime)) return asSent;
-    String path = request.path();
-    String normalized = RequestPaths.normalize(path);
-    if (normalized == path) return asSent;
+    String normalized = RequestPaths.of(request, RequestPaths.on(runtime));
+    if (request.path() == null || normalized == request.path()) return asSent; // nothing to change
     String query = request.query();
     return new CacheRequest(asSent.method(), asSent.scheme(), asSent.authority(),
         query == null ? normalized : normalized + "?" + query, asSent.headers());

@@ -79,7 +79,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.headRequest = "HEAD".equals(method);
     this.clientWantsClose = head.connectionClose();
     this.bodyRemaining = head.contentLength();
-    this.resendable = bodyRemaining == 0 && io.sidecar.balancer.retry.RetryPolicy.IDEMPOTENT_METHODS.contains(method);
+    this.resendable = KeptAliveResend.resendable(method, bodyRemaining > 0);
     this.upstreamHead = upstreamHead(head, buf);
   }
 

@@ -23,7 +23,11 @@ final class KeptAliveResend {
    * @param cause     why its response did not come
    */
   static boolean allowed(boolean keptAlive, int resends, Throwable cause, String method, boolean hasBody) {
-    return keptAlive && resends < MAX_RESENDS && cause instanceof HttpClosedException && !hasBody
-        && RetryPolicy.IDEMPOTENT_METHODS.contains(method);
+    return keptAlive && resends < MAX_RESENDS && cause instanceof HttpClosedException && resendable(method, hasBody);
+  }
+
+  /** Whether a request may go out twice at all: idempotent (RFC 9110 §9.2.2) and without a body. */
+  static boolean resendable(String method, boolean hasBody) {
+    return !hasBody && RetryPolicy.IDEMPOTENT_METHODS.contains(method);
   }
 }

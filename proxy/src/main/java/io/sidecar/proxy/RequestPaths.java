@@ -19,6 +19,16 @@ final class RequestPaths {
     return runtime.snapshot().config().server().normalizePath();
   }
 
+  /**
+   * The path {@code request} is routed, cached and sent upstream by: normalised when {@code normalize}
+   * ({@link #on}), "/" when it has none; the request's own instance when there is nothing to change.
+   */
+  static String of(io.vertx.core.http.HttpServerRequest request, boolean normalize) {
+    String path = request.path();
+    if (path == null) return "/";
+    return normalize ? normalize(path) : path;
+  }
+
   /** {@code path} normalised; the same instance when there is nothing to do (the common case, no allocation). */
   static String normalize(String path) {
     if (path == null || !needsNormalizing(path)) return path;

@@ -43,8 +43,8 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
   private final ByteToMessageDecoder decoder;
   private HttpResponse response;
   private boolean dropped;
-  /** Final responses this connection has carried to their end ({@link #servedBefore}). */
-  private long responses;
+  /** Whether this connection has carried a final response to its end ({@link #servedBefore}). */
+  private boolean servedOne;
 
   private ResponseOverrunGuard(ByteToMessageDecoder decoder) {
     this.decoder = decoder;
@@ -84,7 +84,7 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
           + " bytes after a complete response; connection closed");
     }
     response = null;
-    responses++;
+    servedOne = true;
     ctx.fireChannelRead(msg);
   }
 
@@ -96,7 +96,7 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
   static boolean servedBefore(HttpConnection connection) {
     return connection instanceof ConnectionBase base
         && base.channelHandlerContext().pipeline().get(NAME) instanceof ResponseOverrunGuard guard
-        && guard.responses > 0;
+        && guard.servedOne;
   }
 
   /** The bytes the codec has received but not decoded yet (null if they cannot be looked at). */

@@ -29,7 +29,7 @@ final class UpstreamRequests {
   static RequestOptions options(HttpServerRequest request, RouteSpec route, HostPort endpoint, String serverName,
                                 boolean normalizePath) {
     String query = request.query();
-    String path = request.path() == null ? "/" : normalizePath ? RequestPaths.normalize(request.path()) : request.path();
+    String path = RequestPaths.of(request, normalizePath);
     return options(request.method(), query == null ? path : path + "?" + query, route, endpoint, serverName);
   }
 

@@ -23,8 +23,7 @@ final class VertxRequestFacts implements RequestFacts {
 
   @Override
   public String path() {
-    String path = normalizePath ? RequestPaths.normalize(request.path()) : request.path();
-    return path == null ? "/" : path;
+    return RequestPaths.of(request, normalizePath);
   }
 
   @Override
