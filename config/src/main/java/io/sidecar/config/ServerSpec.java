@@ -23,18 +23,24 @@ import java.time.Duration;
  *                           can then bind the port too, which {@code false} rules out
  * @param normalizePath      paths are routed, cached and sent upstream with dot segments resolved and escaped
  *                           unreserved characters decoded (RFC 3986 §5.2.4, §6.2.2.2; Envoy's {@code normalize_path})
+ * @param requestHeaderTimeout an HTTP/1.x request head must arrive whole within this long of its first byte, a
+ *                           connection's first one within this long of the accept (nginx's {@code
+ *                           client_header_timeout}, 60 s; HAProxy's {@code timeout http-request}; Envoy's {@code
+ *                           request_headers_timeout}); zero: no such limit, only {@code idleTimeout}
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
                          int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout,
-                         boolean generateRequestId, boolean reusePort, boolean normalizePath) {
+                         boolean generateRequestId, boolean reusePort, boolean normalizePath,
+                         Duration requestHeaderTimeout) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+  public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(60);
 
   public static ServerSpec defaults() {
     return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
-        DEFAULT_IDLE_TIMEOUT, true, true, true);
+        DEFAULT_IDLE_TIMEOUT, true, true, true, DEFAULT_REQUEST_HEADER_TIMEOUT);
   }
 
   /**

@@ -226,6 +226,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void requestHeaderTimeoutIsNginxsSixtySecondsByDefaultAndZeroTurnsItOff() throws Exception {
+    assertThat(loader.parse(MINIMAL).server().requestHeaderTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(loader.parse("server: { request_header_timeout: 10s }\n" + MINIMAL).server().requestHeaderTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(loader.parse("server: { request_header_timeout: 0s }\n" + MINIMAL).server().requestHeaderTimeout())
+        .isZero();
+    assertThatThrownBy(() -> loader.parse("server:\n  request_header_timeout: -1s\n" + MINIMAL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.request_header_timeout (line 2)");
+  }
+
+  @Test
   void reusePortIsOnByDefaultAndCanBeTurnedOff() throws Exception {
     assertThat(loader.parse(MINIMAL).server().reusePort()).isTrue();
     assertThat(loader.parse("server: { reuse_port: false }\n" + MINIMAL).server().reusePort()).isFalse();

@@ -25,13 +25,13 @@ class StartupSettingsTest {
         .isEmpty();
     assertThat(StartupSettings.pendingRestart(started, config("""
         server: { shutdown_grace: 5s, access_log: stdout, max_request_body: 1MiB, generate_request_id: false,
-                  reuse_port: false }
+                  reuse_port: false, request_header_timeout: 10s }
         admin: { token: a, address: "127.0.0.1:9911" }
         cache: { l1: { max_size: 1MiB } }
         tcp_proxies: [ { name: db, listen: "127.0.0.1:25432", upstream: "127.0.0.1:5432" } ]
         """)))
         .containsExactly("admin.address", "server.max_request_body", "server.access_log", "server.generate_request_id",
-            "server.reuse_port", "cache", "tcp_proxies");
+            "server.reuse_port", "server.request_header_timeout", "cache", "tcp_proxies");
   }
 
   @Test

@@ -59,9 +59,16 @@ final class EarlyFastPath {
    * @param badRequest  counts a request answered 400 or 505 by {@link FirstRequestVersion}; null when the listener
    *                    needs none (it has the byte-level path, or Vert.x announces its connections before their
    *                    first request: TLS, {@code h2c: false})
+   * @param headTimeout {@code server.request_header_timeout} in nanoseconds, 0 when off ({@link RequestHeadTimeout})
+   * @param headTimedOut counts a connection closed by it
    */
   record Accepting(String name, InetAddress host, ProxyMetrics.ConnectionMeters connections,
-                   FastPath.Listener fastPath, Runnable badRequest) {}
+                   FastPath.Listener fastPath, Runnable badRequest, long headTimeout, Runnable headTimedOut) {
+    /** Whether its connections need a {@link Placer} once Vert.x has set them up. */
+    boolean placesHandlers() {
+      return fastPath != null || badRequest != null || headTimeout > 0;
+    }
+  }
 
   private EarlyFastPath() {}
 
@@ -151,7 +158,7 @@ final class EarlyFastPath {
           ProxyMetrics.ConnectionMeters connections = listener.connections();
           connections.opened();
           child.closeFuture().addListener(closed -> connections.closed());
-          if (listener.fastPath() != null || listener.badRequest() != null) child.pipeline().addFirst(new Placer(listener));
+          if (listener.placesHandlers()) child.pipeline().addFirst(new Placer(listener));
         }
       }
       ctx.fireChannelRead(msg);
@@ -162,8 +169,9 @@ final class EarlyFastPath {
   private static final String VERTX_HANDLER = "handler";
 
   /**
-   * Waits for Vert.x's pipeline set-up, then puts the byte-level path where {@link FastPath#install} would; on a
-   * listener without it, puts {@link FirstRequestVersion} in front of the h2c detector, if there is one.
+   * Waits for Vert.x's pipeline set-up, then puts the {@link RequestHeadTimeout} at its front and the byte-level path
+   * where {@link FastPath#install} would; on a listener without it, puts {@link FirstRequestVersion} in front of the
+   * h2c detector, if there is one.
    */
   private static final class Placer extends ChannelInboundHandlerAdapter {
     private final Accepting listener;
@@ -176,6 +184,11 @@ final class EarlyFastPath {
     public void channelActive(ChannelHandlerContext ctx) {
       ChannelPipeline pipeline = ctx.pipeline();
       pipeline.remove(this);
+      RequestHeadTimeout.place(pipeline, listener.headTimeout(), listener.headTimedOut());
+      if (listener.fastPath() == null && listener.badRequest() == null) {
+        ctx.fireChannelActive();
+        return;
+      }
       if (listener.fastPath() == null) { // then badRequest is set: a plain listener that also speaks h2c
         String detector = nameOf(pipeline);
         if (detector != null) pipeline.addBefore(detector, "sidecarFirstVersion", new FirstRequestVersion(listener.badRequest()));

@@ -45,6 +45,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private String clientAddress;
   /** The route timeout of the exchange in flight: one timer per connection, not one per request. */
   private LazyDeadline routeDeadline;
+  /** {@code server.request_header_timeout} for the heads this path reads; null when off. */
+  private RequestHeadDeadline headDeadline;
 
   FastPathConnection(FastPath.Listener listener) {
     this.runtime = listener.runtime();
@@ -59,6 +61,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     this.routeDeadline = LazyDeadline.on(ctx.executor(), () -> {
       if (current != null) current.timedOut();
     });
+    this.headDeadline = RequestHeadTimeout.of(ctx.pipeline());
   }
 
   ChannelHandlerContext context() {
@@ -130,6 +133,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
             return;
           }
           listener.meters().requests().increment();
+          headRead();
           buf.skipBytes(parser.headLength());
           unflushed = true;
           if (hit.close()) {
@@ -141,6 +145,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
           continue;
         }
         listener.meters().requests().increment();
+        headRead();
         current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
         buf.skipBytes(parser.headLength());
         current.start();
@@ -155,7 +160,13 @@ final class FastPathConnection extends ChannelDuplexHandler {
     if (buf != null && !buf.isReadable()) {
       buf.release();
       buf = null;
+    } else if (buf != null && current == null && headDeadline != null && !inactive && deferredClose == null) {
+      headDeadline.headStarted(); // part of the next head: the rest must come within request_header_timeout
     }
+  }
+
+  private void headRead() {
+    if (headDeadline != null) headDeadline.headRead();
   }
 
   /**

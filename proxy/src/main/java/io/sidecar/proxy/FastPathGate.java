@@ -1,17 +1,14 @@
 package io.sidecar.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.lang.reflect.Method;
 
 /**
  * Opens the byte-level path of a connection once Vert.x has nothing of it left. Vert.x holds a connection's
@@ -28,9 +25,6 @@ import java.lang.reflect.Method;
  */
 final class FastPathGate extends ChannelDuplexHandler {
   static final String NAME = "sidecarFastPathGate";
-  /** Netty's decoder keeps unread bytes in a buffer only its subclasses may see; read it to know it is empty. */
-  private static final Method INTERNAL_BUFFER = internalBufferMethod();
-
   private final FastPathConnection fastPath;
   private final ChannelHandler decoder;
   private boolean armed;
@@ -58,7 +52,7 @@ final class FastPathGate extends ChannelDuplexHandler {
 
   /** Whether the gate can work here at all (the decoder's buffer is readable). */
   static boolean supported(ChannelHandler decoder) {
-    return INTERNAL_BUFFER != null && decoder instanceof ByteToMessageDecoder;
+    return DecoderBuffer.inspectable(decoder);
   }
 
   @Override
@@ -105,27 +99,8 @@ final class FastPathGate extends ChannelDuplexHandler {
       fastPath.leave();
       return;
     }
-    if (!decoderEmpty()) return;
+    if (DecoderBuffer.holdsBytes(decoder)) return;
     armed = false;
     fastPath.open();
-  }
-
-  private boolean decoderEmpty() {
-    try {
-      ByteBuf pending = (ByteBuf) INTERNAL_BUFFER.invoke(decoder);
-      return pending == null || !pending.isReadable();
-    } catch (ReflectiveOperationException e) {
-      return false;
-    }
-  }
-
-  private static Method internalBufferMethod() {
-    try {
-      Method m = ByteToMessageDecoder.class.getDeclaredMethod("internalBuffer");
-      m.setAccessible(true);
-      return m;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null; // the gate never opens: every request takes the full path
-    }
   }
 }

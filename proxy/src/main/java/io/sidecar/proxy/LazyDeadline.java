@@ -39,10 +39,15 @@ final class LazyDeadline implements Runnable {
 
   /** A deadline on {@code executor}'s timer and {@code System.nanoTime()}. */
   static LazyDeadline on(EventExecutor executor, Runnable onExpiry) {
-    return new LazyDeadline(System::nanoTime, (task, delayNanos) -> {
+    return new LazyDeadline(System::nanoTime, timerOf(executor), onExpiry);
+  }
+
+  /** {@code executor}'s timer as a {@link Scheduler}. */
+  static Scheduler timerOf(EventExecutor executor) {
+    return (task, delayNanos) -> {
       var future = executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
       return () -> future.cancel(false);
-    }, onExpiry);
+    };
   }
 
   /** Expires {@code delayNanos} after {@code nowNanos}, replacing any deadline armed before, unless disarmed first. */

@@ -67,6 +67,7 @@ public final class ListenerVerticle extends VerticleBase {
     httpServer.connectionHandler(c -> {
       if (fastPath != null) FastPath.install(c, fastPath);
       HttpVersionGuard.install(c, badRequest);
+      RequestHeadTimeout.watch(c);
       Http2StreamStateGuard.install(c);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
@@ -75,7 +76,8 @@ public final class ListenerVerticle extends VerticleBase {
       acceptHook = EarlyFastPath.of(vertx);
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
-          runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null);
+          runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null,
+          server.requestHeaderTimeout().toNanos(), () -> runtime.metrics().requestHeaderTimeout(spec.name()));
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();
     });

@@ -45,6 +45,18 @@ public final class ProxyMetrics {
   }
 
   /**
+   * Counts a client connection closed because a request head did not arrive within {@code
+   * server.request_header_timeout}, per listener ({@code sidecar_downstream_header_timeouts_total}; {@link
+   * RequestHeadTimeout}): answered 408 when part of the head had come, closed quietly when nothing had. Envoy's
+   * {@code downstream_rq_header_timeout}.
+   */
+  public void requestHeaderTimeout(String listener) {
+    listenerCounter(headTimeouts, "sidecar_downstream_header_timeouts",
+        "Client connections closed because a request head did not arrive within server.request_header_timeout",
+        listener).increment();
+  }
+
+  /**
    * Counts a request sent again because the kept-alive upstream connection it went out on closed before a response,
    * per cluster ({@code sidecar_upstream_resends_total}; {@link KeptAliveResend}). Steadily rising, it says the
    * upstream closes idle connections sooner than the cluster's {@code pool.idle_timeout}: set that below it.
@@ -56,6 +68,7 @@ public final class ProxyMetrics {
 
   private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> badRequests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> headTimeouts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> resends = new ConcurrentHashMap<>();
 
   private Counter listenerCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,

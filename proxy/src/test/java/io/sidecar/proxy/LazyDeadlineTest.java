@@ -3,43 +3,10 @@ package io.sidecar.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LazyDeadlineTest {
-  /** Virtual time and a timer that runs due tasks as time is advanced. */
-  private static final class VirtualTimer implements LazyDeadline.Scheduler {
-    private record Task(long due, Runnable task, boolean[] cancelled) {}
-
-    long now;
-    int scheduled;
-    private final List<Task> tasks = new ArrayList<>();
-
-    @Override
-    public Runnable schedule(Runnable task, long delayNanos) {
-      scheduled++;
-      Task t = new Task(now + delayNanos, task, new boolean[1]);
-      tasks.add(t);
-      return () -> t.cancelled()[0] = true;
-    }
-
-    void advanceTo(long time) {
-      while (true) {
-        Task next = tasks.stream().filter(t -> t.due() - time <= 0).min(Comparator.comparingLong(Task::due)).orElse(null);
-        if (next == null) break;
-        tasks.remove(next);
-        now = next.due();
-        if (!next.cancelled()[0]) next.task().run();
-      }
-      now = time;
-    }
-
-    long pending() {
-      return tasks.stream().filter(t -> !t.cancelled()[0]).count();
-    }
-  }
-
   private final VirtualTimer timer = new VirtualTimer();
   private final List<Long> expiries = new ArrayList<>();
   private final LazyDeadline deadline = new LazyDeadline(() -> timer.now, timer, () -> expiries.add(timer.now));

@@ -44,10 +44,21 @@ final class RawHttpClient implements AutoCloseable {
 
   /** To another loopback address (127.0.0.2, ...: Linux answers the whole 127/8 range). */
   RawHttpClient(String host, int port) throws IOException {
-    socket = new Socket(host, port);
+    this(new Socket(host, port));
+  }
+
+  /** Over a socket of the caller's (a TLS one, say). */
+  RawHttpClient(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /** How long a read waits for a byte (10 s unless set): {@link #atEndOfStream} answers false after it. */
+  RawHttpClient readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return this;
   }
 
   void write(String bytes) throws IOException {
