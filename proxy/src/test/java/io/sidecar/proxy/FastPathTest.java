@@ -519,6 +519,30 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(3.0);
   }
 
+  /**
+   * The full path reads bare-LF response heads too ({@link UpstreamCodec}; Netty's decoder refused them, 502 UPE),
+   * and sends them on rebuilt with CRLF, whatever frames the body. (A chunked body's own lines still need CRLF there.)
+   */
+  @Test
+  void aResponseHeadWithBareLfLineEndsIsReadOnTheFullPathToo() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of(
+        "HTTP/1.1 200 OK\nContent-Length: 2\nX-A: 1\n\nok",
+        "HTTP/1.1 201 Created\nTransfer-Encoding: chunked\nX-A: 2\n\n2\r\nok\r\n0\r\n\r\n"))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response first = client.exchange(fullPathRequest("/api/bare-lf"));
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("x-a")).isEqualTo("1");
+        assertThat(first.body()).isEqualTo("ok");
+        RawHttpClient.Response chunked = client.exchange(fullPathRequest("/api/bare-lf-chunked"));
+        assertThat(chunked.status()).isEqualTo(201);
+        assertThat(chunked.header("x-a")).isEqualTo("2");
+        assertThat(chunked.body()).isEqualTo("ok");
+      }
+    }
+    assertThat(fastPathRequests()).isZero();
+  }
+
   /** Sends a GET for {@code path} and reads as many bytes as {@code expected} has (or until the stream ends). */
   private static String rawExchange(Socket client, String path, String expected) throws IOException {
     client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

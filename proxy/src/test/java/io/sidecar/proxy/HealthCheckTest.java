@@ -138,6 +138,24 @@ class HealthCheckTest {
     assertThat(traffic(10)).containsOnlyKeys("a", "b");
   }
 
+  /** A probe answer whose head ends its lines with a bare LF is read as the proxied responses are ({@link UpstreamCodec}). */
+  @Test
+  void aProbeAnswerWithBareLfLineEndsCounts() throws Exception {
+    try (FastPathTest.RawUpstream legacy = new FastPathTest.RawUpstream(
+        java.util.Collections.nCopies(200, "HTTP/1.1 200 OK\nContent-Length: 0\n\n"))) {
+      h.start(1, """
+          listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+          routes: [ { name: r, cluster: app } ]
+          clusters:
+            - name: app
+              endpoints: [ "127.0.0.1:%d" ]
+          """.formatted(legacy.port()) + HEALTH_CHECK);
+      within(10_000, () -> "healthy".equals(h.runtime.snapshot().cluster("app").balancer().snapshot().endpoints()
+          .get(0).healthCheck()));
+      assertThat(legacy.connections()).as("one probe connection, kept alive").isEqualTo(1);
+    }
+  }
+
   @Test
   void aProbeWithoutAnswerIsATimeoutAndCountsTowardsTheUnhealthyThreshold() {
     Upstream a = upstream("a");
