@@ -286,6 +286,15 @@ final class FastPathConnection extends ChannelDuplexHandler {
     }
   }
 
+  /**
+   * Whether the connection is to close after the exchange in flight: Vert.x closed it for a graceful shutdown. Its
+   * response then says {@code connection: close}, as nginx's and Envoy's do while they drain, so that the client
+   * sends its next request elsewhere instead of onto a connection about to close.
+   */
+  boolean draining() {
+    return deferredClose != null;
+  }
+
   /** Reading from the client pauses while the upstream cannot take more of the request body. */
   void requestBodyBackPressure(boolean pause) {
     ctx.channel().config().setAutoRead(!pause);

@@ -173,7 +173,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (load != null) hint = LoadHint.parseHeader(load);
     boolean bodyless = headRequest || status == 204 || status == 304;
     // A body that only the connection's close ends cannot be kept-alive downstream either.
-    closeAfter = clientWantsClose || (!bodyless && head.closeDelimited());
+    closeAfter = clientWantsClose || (!bodyless && head.closeDelimited()) || connection.draining();
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
     copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, head.bareLineEnds(), out);
     writeField(out, "via", UpstreamRequests.appended(head.via(),
@@ -280,7 +280,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       return;
     }
     // Bytes of this request still on their way would be read as the next request: close after the answer.
-    closeAfter = clientWantsClose || bodyRemaining > 0;
+    closeAfter = clientWantsClose || bodyRemaining > 0 || connection.draining();
     ctx.writeAndFlush(localReply(flag, detail, closeAfter), ctx.voidPromise());
     finish(flag.status(), flag);
   }

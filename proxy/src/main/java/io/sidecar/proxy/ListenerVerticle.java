@@ -68,6 +68,7 @@ public final class ListenerVerticle extends VerticleBase {
       if (fastPath != null) FastPath.install(c, fastPath);
       HttpVersionGuard.install(c, badRequest);
       RequestHeadTimeout.watch(c);
+      Draining.watch(c);
       Http2StreamStateGuard.install(c);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
