@@ -243,6 +243,7 @@ public final class Sidecar implements ConfigControl {
 
   /** Loads the configuration (throws with every error when invalid), then binds the listeners and the admin API. */
   static Future<Sidecar> start(ConfigSource source, ConfigLoader loader) throws ConfigException, IOException {
+    loadLazyJdkFiles();
     // Two start-up steps that do not depend on the configuration run on a second thread while this one parses it:
     // Vert.x probing the socket transports (epoll, io_uring, NIO: loading native libraries, about 50 ms on a 2-core
     // host) and creating the metrics registry (about 20 ms).
@@ -430,5 +431,18 @@ public final class Sidecar implements ConfigControl {
               .eventually(vertx::close);
         })
         .mapEmpty();
+  }
+
+  /**
+   * Reads now the JDK data files the JDK opens only when first needed, above all the time-zone database that
+   * java.util.logging's formatter loads with the first log line. Out of file descriptors (more clients than
+   * {@code ulimit -n}), that first line is often Netty's report of the failed accept: the file cannot be opened, the
+   * class initialisation fails for good, and the error escaped the event loop and stopped it. Loaded here, the report
+   * is only a log line and the sidecar serves on.
+   */
+  static void loadLazyJdkFiles() {
+    java.util.TimeZone.getDefault();
+    java.time.ZoneId.systemDefault().getRules();
+    new java.util.logging.SimpleFormatter().format(new java.util.logging.LogRecord(java.util.logging.Level.INFO, ""));
   }
 }

@@ -211,6 +211,77 @@ class MainProcessTest {
     }
   }
 
+  /**
+   * Out of file descriptors (more clients than {@code ulimit -n}), the sidecar keeps serving the connections it has,
+   * and once clients leave it accepts again. The first log line of the process used to be the accept failure's, and
+   * formatting it loaded the JDK's time-zone file, which could not be opened: the error killed both event loops.
+   */
+  @Test
+  void runningOutOfFileDescriptorsLeavesTheEventLoopsServing() throws Exception {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext("/", exchange -> {
+      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    upstream.start();
+    int proxyPort = freePort();
+    int adminPort = freePort();
+    Path config = dir.resolve("fds.yaml");
+    Files.writeString(config, """
+        admin: { address: "127.0.0.1:%d" }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(adminPort, proxyPort, upstream.getAddress().getPort()));
+    int fdLimit = 400;
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$0\" \"$@\"", java,
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<Socket> flood = new ArrayList<>();
+    waitForPort(adminPort);
+    try (Socket kept = new Socket("127.0.0.1", proxyPort)) {
+      kept.setSoTimeout(5_000);
+      assertThat(exchange(kept)).startsWith("HTTP/1.1 200");
+      for (int i = 0; i < fdLimit + 100; i++) flood.add(new Socket("127.0.0.1", proxyPort)); // the kernel's backlog takes them
+      Thread.sleep(1_500);
+      assertThat(exchange(kept)).as("a connection it has is served").startsWith("HTTP/1.1 200");
+      for (Socket s : flood) s.close();
+      flood.clear();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      String fresh = null;
+      while (fresh == null && System.nanoTime() < deadline) {
+        try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+          s.setSoTimeout(2_000);
+          fresh = exchange(s);
+        } catch (java.io.IOException e) {
+          Thread.sleep(200); // the kernel's backlog still holds the flood's connections, now closed
+        }
+      }
+      assertThat(fresh).as("a new connection is served once the flood has gone").startsWith("HTTP/1.1 200");
+      assertThat(p.isAlive()).isTrue();
+    } finally {
+      for (Socket s : flood) s.close();
+      p.destroyForcibly();
+      upstream.stop(0);
+    }
+  }
+
+  /** One keep-alive GET on {@code s}: the response's head and body (2 bytes). */
+  private static String exchange(Socket s) throws java.io.IOException {
+    s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    InputStream in = s.getInputStream();
+    StringBuilder got = new StringBuilder();
+    while (!got.toString().endsWith("\r\n\r\nok")) {
+      int b = in.read();
+      if (b < 0) break;
+      got.append((char) b);
+    }
+    return got.toString();
+  }
+
   private static String rawGet(int port) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
