@@ -229,8 +229,10 @@ class MainProcessTest {
     int proxyPort = freePort();
     int adminPort = freePort();
     Path config = dir.resolve("fds.yaml");
+    // a limit above the file descriptors: accepting itself fails (server.max_connections: auto stays below them)
     Files.writeString(config, """
         admin: { address: "127.0.0.1:%d" }
+        server: { max_connections: 100000 }
         listeners: [ { name: in, address: "127.0.0.1:%d" } ]
         routes: [ { name: r, cluster: c } ]
         clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]

@@ -36,7 +36,7 @@ public final class ConfigParser {
     AdminSpec admin = admin(f.section("admin", "address", "token"));
     ServerSpec server = server(f.section("server", "max_header_size", "max_request_body", "shutdown_grace",
         "access_log", "event_loops", "transport", "fast_path", "idle_timeout", "generate_request_id", "reuse_port",
-        "normalize_path", "request_header_timeout"));
+        "normalize_path", "request_header_timeout", "max_connections"));
     List<ListenerSpec> listeners = listeners(f, admin);
     List<ClusterSpec> clusters = new ClusterSectionParser(this, errors).clusters(f);
     List<RouteSpec> routes = new RouteSectionParser(this, errors).routes(f, listeners, clusters);
@@ -88,7 +88,9 @@ public final class ConfigParser {
     Duration idle = f.duration("idle_timeout", ServerSpec.DEFAULT_IDLE_TIMEOUT, true);
     return new ServerSpec(maxHeader, maxBody, grace, accessLog, loops, transport, fastPath, idle,
         f.bool("generate_request_id", true), f.bool("reuse_port", true), f.bool("normalize_path", true),
-        f.duration("request_header_timeout", ServerSpec.DEFAULT_REQUEST_HEADER_TIMEOUT, true));
+        f.duration("request_header_timeout", ServerSpec.DEFAULT_REQUEST_HEADER_TIMEOUT, true),
+        f.has("max_connections") && "auto".equals(f.raw("max_connections").scalar()) ? 0
+            : f.integer("max_connections", 0, 1, Integer.MAX_VALUE));
   }
 
   HostPort address(Fields f, String key, HostPort defaultValue) {

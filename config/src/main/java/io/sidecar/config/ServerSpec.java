@@ -27,11 +27,15 @@ import java.time.Duration;
  *                           connection's first one within this long of the accept (nginx's {@code
  *                           client_header_timeout}, 60 s; HAProxy's {@code timeout http-request}; Envoy's {@code
  *                           request_headers_timeout}); zero: no such limit, only {@code idleTimeout}
+ * @param maxConnections     client connections open at once over all listeners; one more is closed as soon as it is
+ *                           accepted (Envoy's {@code global_downstream_max_connections}); 0 = {@code auto}: three
+ *                           quarters of the process's file-descriptor limit, the rest kept for upstream connections,
+ *                           files and the admin API
  */
 public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdownGrace, String accessLog,
                          int eventLoops, Transport transport, boolean fastPath, Duration idleTimeout,
                          boolean generateRequestId, boolean reusePort, boolean normalizePath,
-                         Duration requestHeaderTimeout) {
+                         Duration requestHeaderTimeout, int maxConnections) {
   public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
   public static final long DEFAULT_MAX_REQUEST_BODY = 100L * 1024 * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -40,7 +44,7 @@ public record ServerSpec(int maxHeaderSize, long maxRequestBody, Duration shutdo
 
   public static ServerSpec defaults() {
     return new ServerSpec(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_BODY, DEFAULT_SHUTDOWN_GRACE, "off", 0, Transport.AUTO, true,
-        DEFAULT_IDLE_TIMEOUT, true, true, true, DEFAULT_REQUEST_HEADER_TIMEOUT);
+        DEFAULT_IDLE_TIMEOUT, true, true, true, DEFAULT_REQUEST_HEADER_TIMEOUT, 0);
   }
 
   /**

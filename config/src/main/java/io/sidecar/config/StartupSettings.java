@@ -32,6 +32,7 @@ public final class StartupSettings {
     differs(out, "server.generate_request_id", a.generateRequestId(), b.generateRequestId());
     differs(out, "server.reuse_port", a.reusePort(), b.reusePort());
     differs(out, "server.request_header_timeout", a.requestHeaderTimeout(), b.requestHeaderTimeout());
+    differs(out, "server.max_connections", a.maxConnections(), b.maxConnections());
     differs(out, "cache", started.cache(), next.cache());
     differs(out, "predictor", started.predictor(), next.predictor());
     differs(out, "storage", started.storage(), next.storage());

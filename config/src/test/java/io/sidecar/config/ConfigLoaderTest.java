@@ -238,6 +238,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxConnectionsIsAutoByDefaultOrAPositiveNumber() throws Exception {
+    assertThat(loader.parse(MINIMAL).server().maxConnections()).isZero();
+    assertThat(loader.parse("server: { max_connections: auto }\n" + MINIMAL).server().maxConnections()).isZero();
+    assertThat(loader.parse("server: { max_connections: 10_000 }\n" + MINIMAL).server().maxConnections()).isEqualTo(10_000);
+    for (String bad : new String[] {"0", "-5", "lots"}) {
+      assertThatThrownBy(() -> loader.parse("server:\n  max_connections: " + bad + "\n" + MINIMAL))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("server.max_connections (line 2)");
+    }
+  }
+
+  @Test
   void reusePortIsOnByDefaultAndCanBeTurnedOff() throws Exception {
     assertThat(loader.parse(MINIMAL).server().reusePort()).isTrue();
     assertThat(loader.parse("server: { reuse_port: false }\n" + MINIMAL).server().reusePort()).isFalse();

@@ -49,6 +49,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class EarlyFastPath {
   /** Listeners by port, then by name (two listeners may share a port on different hosts). */
   private final Map<Integer, Map<String, Accepting>> listeners = new ConcurrentHashMap<>();
+  /** {@code server.max_connections} over every registered listener. */
+  private final ConnectionLimit connectionLimit = new ConnectionLimit();
 
   /**
    * What the hook knows of one listener.
@@ -89,6 +91,11 @@ final class EarlyFastPath {
   /** Connections accepted on {@code port} from now on are counted, and get the byte-level path at once if it has one. */
   void register(int port, Accepting listener) {
     listeners.computeIfAbsent(port, p -> new ConcurrentHashMap<>()).put(listener.name(), listener);
+  }
+
+  /** Connections accepted from now on, over every listener, are limited to {@code max} open at once (the first call sets it). */
+  void limitConnections(int max) {
+    connectionLimit.setOnce(max);
   }
 
   /** Undoes {@link #register} when {@code listener} is still the one registered (a reload may have replaced it). */
@@ -156,8 +163,16 @@ final class EarlyFastPath {
         Accepting listener = listenerOf(child);
         if (listener != null) {
           ProxyMetrics.ConnectionMeters connections = listener.connections();
+          if (!connectionLimit.tryOpen()) {
+            connections.overflow().increment();
+            child.unsafe().closeForcibly(); // never registered: Netty's acceptor does the same with one it cannot take
+            return;
+          }
           connections.opened();
-          child.closeFuture().addListener(closed -> connections.closed());
+          child.closeFuture().addListener(closed -> {
+            connections.closed();
+            connectionLimit.closed();
+          });
           if (listener.placesHandlers()) child.pipeline().addFirst(new Placer(listener));
         }
       }

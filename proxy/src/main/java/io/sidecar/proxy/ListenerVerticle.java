@@ -79,6 +79,7 @@ public final class ListenerVerticle extends VerticleBase {
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
           runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null,
           server.requestHeaderTimeout().toNanos(), () -> runtime.metrics().requestHeaderTimeout(spec.name()));
+      acceptHook.limitConnections(ConnectionLimit.resolve(server.maxConnections(), ConnectionLimit.processFdLimit()));
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();
     });

@@ -86,9 +86,11 @@ public final class ProxyMetrics {
   /**
    * A listener's downstream connections (Envoy's {@code downstream_cx_total} and {@code downstream_cx_active}, nginx's
    * accepts and active connections): {@code sidecar_downstream_connections_total} and
-   * {@code sidecar_downstream_connections_active}, counted as the kernel hands them over, before any byte is read.
+   * {@code sidecar_downstream_connections_active}, counted as the kernel hands them over, before any byte is read;
+   * {@code sidecar_downstream_connections_overflow_total} counts those closed at once over {@code
+   * server.max_connections} (Envoy's {@code downstream_cx_overflow}), which are not in the other two.
    */
-  public record ConnectionMeters(Counter accepted, AtomicLong open) {
+  public record ConnectionMeters(Counter accepted, AtomicLong open, Counter overflow) {
     void opened() {
       accepted.increment();
       open.incrementAndGet();
@@ -107,7 +109,10 @@ public final class ProxyMetrics {
       io.micrometer.core.instrument.Gauge.builder("sidecar_downstream_connections_active", open, AtomicLong::get)
           .description("Client connections open on the listener").tag("listener", l).register(registry);
       return new ConnectionMeters(Counter.builder("sidecar_downstream_connections")
-          .description("Client connections the listener accepted").tag("listener", l).register(registry), open);
+          .description("Client connections the listener accepted").tag("listener", l).register(registry), open,
+          Counter.builder("sidecar_downstream_connections_overflow")
+              .description("Client connections closed as soon as accepted: server.max_connections were open")
+              .tag("listener", l).register(registry));
     });
   }
 

@@ -62,6 +62,52 @@ class DownstreamConnectionsTest {
     await(this::active, 0); // closed by the sidecar this time
   }
 
+  /**
+   * {@code server.max_connections} counts over every listener: one more is closed as soon as it is accepted (and
+   * counted as an overflow, not as accepted); once one closes, a new one is served.
+   */
+  @org.junit.jupiter.api.Test
+  void overMaxConnectionsANewConnectionIsClosedAtOnceUntilOneCloses() throws Exception {
+    int upstream = h.upstream(req -> req.response().end("ok"));
+    int second = ProxyHarness.freePort();
+    h.start(1, """
+        server: { max_connections: 3 }
+        listeners:
+          - { name: in, address: "127.0.0.1:{PROXY}" }
+          - { name: other, address: "127.0.0.1:%d" }
+        routes:
+          - { name: r, listener: in, cluster: app, timeout: 2s }
+          - { name: o, listener: other, cluster: app, timeout: 2s }
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(second, upstream));
+    List<RawHttpClient> clients = new ArrayList<>();
+    try {
+      clients.add(new RawHttpClient(h.proxyPort));
+      clients.add(new RawHttpClient(h.proxyPort));
+      clients.add(new RawHttpClient(second));
+      for (RawHttpClient client : clients) {
+        assertThat(client.exchange("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      }
+      for (int port : new int[] {h.proxyPort, second}) {
+        try (RawHttpClient over = new RawHttpClient(port)) {
+          assertThat(over.atEndOfStream()).as("closed at once, without an answer").isTrue();
+        }
+      }
+      assertThat(counter("sidecar_downstream_connections_overflow", "in")).isEqualTo(1.0);
+      assertThat(counter("sidecar_downstream_connections_overflow", "other")).isEqualTo(1.0);
+      assertThat(accepted()).isEqualTo(2.0);
+      clients.remove(0).close();
+      await(this::active, 1);
+      try (RawHttpClient next = new RawHttpClient(h.proxyPort)) {
+        assertThat(next.exchange("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      }
+      assertThat(clients.get(0).exchange("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").status())
+          .as("the connections it has are served meanwhile").isEqualTo(200);
+    } finally {
+      for (RawHttpClient client : clients) client.close();
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void twoListenersOnOnePortAreToldApartByAddressAndBothTakeFirstRequestsOnTheByteLevelPath() throws Exception {
     int upstream = h.upstream(req -> req.response().end(req.path()));
