@@ -57,7 +57,7 @@ final class HealthProber extends VerticleBase {
   public Future<?> start() {
     HttpClientOptions options = UpstreamCluster.clientOptions(spec).setName("health-" + spec.name());
     client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1))
-        .withConnectHandler(c -> UpstreamCodec.replace(c, options)).build();
+        .withConnectHandler(c -> UpstreamConnectionSetup.forProbes(c, options)).build();
     if (tls != null) tls.follow(client);
     tick();
     return Future.succeededFuture();

@@ -37,7 +37,7 @@ final class LoopLocalClients {
     clients = new HttpClientAgent[loops];
     for (int i = 0; i < loops; i++) {
       clients[i] = vertx.httpClientBuilder().with(options).with(perLoop)
-          .withConnectHandler(UpstreamCodec.onConnect(options)).build();
+          .withConnectHandler(UpstreamConnectionSetup.onConnect(options)).build();
     }
     owners = new AtomicReferenceArray<>(loops);
   }

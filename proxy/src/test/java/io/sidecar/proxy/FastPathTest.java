@@ -520,7 +520,7 @@ class FastPathTest {
   }
 
   /**
-   * The full path reads bare-LF response heads too ({@link UpstreamCodec}; Netty's decoder refused them, 502 UPE),
+   * The full path reads bare-LF response heads too ({@link UpstreamConnectionSetup}; Netty's decoder refused them, 502 UPE),
    * and sends them on rebuilt with CRLF, whatever frames the body. (A chunked body's own lines still need CRLF there.)
    */
   @Test
@@ -541,6 +541,44 @@ class FastPathTest {
       }
     }
     assertThat(fastPathRequests()).isZero();
+  }
+
+  /**
+   * An upstream that resets its connections: each request is answered 502 UR and counted, and nothing is logged at
+   * WARNING or above ({@link UpstreamConnectionSetup}). Vert.x logged each reset at SEVERE, on the event loop.
+   */
+  @Test
+  void anUpstreamResettingItsConnectionsIsAnsweredAndCountedNotLoggedAtEachRequest() throws Exception {
+    List<java.util.logging.LogRecord> loud = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) loud.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    root.addHandler(capture);
+    try (RawUpstream upstream = new RawUpstream(java.util.Collections.nCopies(10, RawUpstream.RESET))) {
+      h.start(1, route(upstream.port(), ""));
+      for (int i = 0; i < 4; i++) {
+        try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+          RawHttpClient.Response reply = client.exchange(i % 2 == 0 ? fullPathRequest("/api/reset")
+              : "GET /api/reset HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).isEqualTo(502);
+          assertThat(reply.header(ResponseFlag.HEADER)).isEqualTo("UR");
+        }
+      }
+    } finally {
+      root.removeHandler(capture);
+    }
+    assertThat(loud).extracting(r -> r.getLoggerName() + ": " + r.getMessage()).isEmpty();
+    assertThat(fastPathRequests()).isEqualTo(2.0);
   }
 
   /** Sends a GET for {@code path} and reads as many bytes as {@code expected} has (or until the stream ends). */
@@ -1037,6 +1075,8 @@ class FastPathTest {
     static final String PAUSE = "<pause>";
     /** An answer that closes the connection without a byte, as an upstream closing an idle connection does. */
     static final String CLOSE = "<close>";
+    /** An answer that resets the connection (RST) without a byte. */
+    static final String RESET = "<reset>";
     private final ServerSocket server;
     private final Thread thread;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -1066,7 +1106,8 @@ class FastPathTest {
         InputStream in = s.getInputStream();
         while (readHead(in)) {
           String answer = queue.pollFirst();
-          if (answer == null || answer.equals(CLOSE)) return;
+          if (RESET.equals(answer)) s.setSoLinger(true, 0); // the close below sends an RST
+          if (answer == null || answer.equals(CLOSE) || answer.equals(RESET)) return;
           String[] parts = answer.split(PAUSE, -1);
           for (int i = 0; i < parts.length; i++) {
             if (i > 0) Thread.sleep(50);

@@ -138,7 +138,7 @@ class HealthCheckTest {
     assertThat(traffic(10)).containsOnlyKeys("a", "b");
   }
 
-  /** A probe answer whose head ends its lines with a bare LF is read as the proxied responses are ({@link UpstreamCodec}). */
+  /** A probe answer whose head ends its lines with a bare LF is read as the proxied responses are ({@link UpstreamConnectionSetup}). */
   @Test
   void aProbeAnswerWithBareLfLineEndsCounts() throws Exception {
     try (FastPathTest.RawUpstream legacy = new FastPathTest.RawUpstream(
