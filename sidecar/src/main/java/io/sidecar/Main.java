@@ -203,9 +203,17 @@ public final class Main {
     CountDownLatch stopRequested = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), sig -> stopRequested.countDown());
     Signal.handle(new Signal("INT"), sig -> stopRequested.countDown());
+    // SIGHUP reloads the file now, as it does nginx and HAProxy; the JVM's own handler would end the process at once,
+    // without draining. One during start-up finds nothing to reload yet: the file is read as the start completes.
+    java.util.concurrent.atomic.AtomicReference<Sidecar> running = new java.util.concurrent.atomic.AtomicReference<>();
+    Signal.handle(new Signal("HUP"), sig -> {
+      Sidecar started = running.get();
+      if (started != null) started.reloadAndReport("SIGHUP");
+    });
     Sidecar sidecar;
     try {
       sidecar = Sidecar.start(source, loader).toCompletionStage().toCompletableFuture().get();
+      running.set(sidecar);
     } catch (ConfigException e) {
       err.println("invalid configuration " + source.describe() + ":");
       e.errors().forEach(x -> err.println("  " + x));

@@ -71,7 +71,8 @@ public final class Sidecar implements ConfigControl {
   private HttpServer admin;
   private io.vertx.ext.web.Router adminRouter;
   private HttpServer toxiproxyApi;
-  private String fingerprint;
+  /** The watched file's state as last read; written by the watch timer and by a SIGHUP's thread. */
+  private volatile String fingerprint;
   private long watchTimer = -1;
   private Future<JvmMeters> jvmMeters = Future.succeededFuture();
 
@@ -339,15 +340,26 @@ public final class Sidecar implements ConfigControl {
       String now = source.fingerprint();
       if (!now.equals(fingerprint)) {
         fingerprint = now;
-        reload().onComplete(ar -> {
-          if (ar.succeeded()) {
-            List<String> pending = store.status().pendingRestart();
-            System.out.println("config: reloaded " + source.describe() + " as version " + ar.result().version()
-                + (pending.isEmpty() ? "" : "; these wait for a restart: " + String.join(", ", pending)));
-          }
-          else System.err.println("config: rejected change to " + source.describe() + ", previous config keeps serving:\n"
-              + ar.cause().getMessage());
-        });
+        reloadAndReport("a change to the file");
+      }
+    });
+  }
+
+  /**
+   * Reloads the config file and says on stdout what came of it, or on stderr why it was rejected (the previous config
+   * keeps serving). {@code cause}: what asked for it (the file watch, SIGHUP).
+   */
+  void reloadAndReport(String cause) {
+    if (fingerprint != null) fingerprint = source.fingerprint(); // what is read now: the watch need not read it again
+    reload().onComplete(ar -> {
+      if (ar.succeeded()) {
+        List<String> pending = store.status().pendingRestart();
+        System.out.println("config: reloaded " + source.describe() + " as version " + ar.result().version()
+            + " (" + cause + ")"
+            + (pending.isEmpty() ? "" : "; these wait for a restart: " + String.join(", ", pending)));
+      } else {
+        System.err.println("config: rejected " + source.describe() + " (" + cause + "), previous config keeps serving:\n"
+            + ar.cause().getMessage());
       }
     });
   }

@@ -284,14 +284,71 @@ class MainProcessTest {
     return got.toString();
   }
 
-  private static String rawGet(int port) {
+  /**
+   * SIGHUP reloads the file, as with nginx and HAProxy, and a config that does not validate is rejected while the
+   * previous one keeps serving; the process stays. The JVM's own handler used to end it at once, without a drain.
+   */
+  @Test
+  void sighupReloadsTheConfigAndTheProcessStays() throws Exception {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext("/", exchange -> {
+      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    upstream.start();
+    int proxyPort = freePort();
+    int adminPort = freePort();
+    Path config = dir.resolve("hup.yaml");
+    String yaml = """
+        admin: { address: "127.0.0.1:%d" }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, match: { path_prefix: /%s/ }, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """;
+    Files.writeString(config, yaml.formatted(adminPort, proxyPort, "one", upstream.getAddress().getPort()));
+    Path out = dir.resolve("hup.out");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "run", "--config", config.toString())
+        .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      waitForPort(adminPort);
+      assertThat(rawGet(proxyPort, "/one/x")).startsWith("HTTP/1.1 200");
+      Files.writeString(config, yaml.formatted(adminPort, proxyPort, "two", upstream.getAddress().getPort()));
+      hangUp(p);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!Files.readString(out).contains("(SIGHUP)") && System.nanoTime() < deadline) Thread.sleep(50);
+      assertThat(Files.readString(out)).contains("config: reloaded").contains("(SIGHUP)");
+      assertThat(rawGet(proxyPort, "/two/x")).startsWith("HTTP/1.1 200");
+      Files.writeString(config, "listeners: [ oops");
+      hangUp(p);
+      Thread.sleep(1_000);
+      assertThat(p.isAlive()).isTrue();
+      assertThat(rawGet(proxyPort, "/two/x")).as("the previous config serves on").startsWith("HTTP/1.1 200");
+    } finally {
+      p.destroyForcibly();
+      upstream.stop(0);
+    }
+  }
+
+  private static void hangUp(Process p) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
+  }
+
+  private static String rawGet(int port, String path) {
     try (Socket s = new Socket("127.0.0.1", port)) {
-      s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String rawGet(int port) {
+    return rawGet(port, "/x");
   }
 
   private static void waitForPort(int port) throws InterruptedException {
