@@ -218,14 +218,7 @@ class MainProcessTest {
    */
   @Test
   void runningOutOfFileDescriptorsLeavesTheEventLoopsServing() throws Exception {
-    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    upstream.createContext("/", exchange -> {
-      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    upstream.start();
+    HttpServer upstream = okUpstream();
     int proxyPort = freePort();
     int adminPort = freePort();
     Path config = dir.resolve("fds.yaml");
@@ -290,14 +283,7 @@ class MainProcessTest {
    */
   @Test
   void sighupReloadsTheConfigAndTheProcessStays() throws Exception {
-    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    upstream.createContext("/", exchange -> {
-      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    upstream.start();
+    HttpServer upstream = okUpstream();
     int proxyPort = freePort();
     int adminPort = freePort();
     Path config = dir.resolve("hup.yaml");
@@ -331,6 +317,19 @@ class MainProcessTest {
       p.destroyForcibly();
       upstream.stop(0);
     }
+  }
+
+  /** An upstream answering "ok" to everything, on a free loopback port. */
+  private static HttpServer okUpstream() throws java.io.IOException {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext("/", exchange -> {
+      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    upstream.start();
+    return upstream;
   }
 
   private static void hangUp(Process p) throws Exception {

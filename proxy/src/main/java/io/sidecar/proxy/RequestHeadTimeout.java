@@ -48,7 +48,9 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
   static void place(ChannelPipeline pipeline, long timeoutNanos, Runnable timedOut) {
     if (timeoutNanos <= 0 || pipeline.get(NAME) != null) return;
     RequestHeadTimeout handler = new RequestHeadTimeout(timeoutNanos, timedOut);
-    ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+    // Vert.x names its TLS handler "ssl": an SslHandler, or with SNI a handler that becomes one after the hello
+    ChannelHandlerContext tls = pipeline.context("ssl");
+    if (tls == null) tls = pipeline.context(SslHandler.class);
     if (tls != null) pipeline.addAfter(tls.name(), NAME, handler);
     else pipeline.addFirst(NAME, handler);
   }

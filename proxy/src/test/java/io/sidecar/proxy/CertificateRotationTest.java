@@ -15,13 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,9 +181,7 @@ class CertificateRotationTest {
 
   /** A TLS handshake to the listener that trusts any certificate, limited to a version and suite when given. */
   private SSLSocket handshake(String protocol, String suite) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", h.proxyPort);
+    SSLSocket socket = (SSLSocket) TrustAllCertificates.context().getSocketFactory().createSocket("127.0.0.1", h.proxyPort);
     sockets.add(socket);
     socket.setSoTimeout(10_000);
     if (protocol != null) socket.setEnabledProtocols(new String[] {protocol});
@@ -221,16 +215,4 @@ class CertificateRotationTest {
     return head.toString();
   }
 
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
 }

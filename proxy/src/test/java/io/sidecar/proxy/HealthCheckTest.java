@@ -71,6 +71,11 @@ class HealthCheckTest {
   private String config(String healthCheck, Upstream... ups) {
     StringBuilder endpoints = new StringBuilder();
     for (Upstream u : ups) endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(u.port).append('"');
+    return config(healthCheck, endpoints.toString());
+  }
+
+  /** One round-robin cluster of {@code endpoints} (a YAML list's items) behind a catch-all route. */
+  private static String config(String healthCheck, String endpoints) {
     return """
         listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
         routes: [ { name: r, cluster: app } ]
@@ -143,13 +148,7 @@ class HealthCheckTest {
   void aProbeAnswerWithBareLfLineEndsCounts() throws Exception {
     try (FastPathTest.RawUpstream legacy = new FastPathTest.RawUpstream(
         java.util.Collections.nCopies(200, "HTTP/1.1 200 OK\nContent-Length: 0\n\n"))) {
-      h.start(1, """
-          listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
-          routes: [ { name: r, cluster: app } ]
-          clusters:
-            - name: app
-              endpoints: [ "127.0.0.1:%d" ]
-          """.formatted(legacy.port()) + HEALTH_CHECK);
+      h.start(1, config(HEALTH_CHECK, "\"127.0.0.1:" + legacy.port() + "\""));
       within(10_000, () -> "healthy".equals(h.runtime.snapshot().cluster("app").balancer().snapshot().endpoints()
           .get(0).healthCheck()));
       assertThat(legacy.connections()).as("one probe connection, kept alive").isEqualTo(1);

@@ -10,11 +10,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,9 +156,7 @@ class RequestHeadTimeoutTest {
         routes: [ { name: r, cluster: app } ]
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(TIMEOUT_MS, pem[0], pem[1], upstream));
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {new TrustAll()}, null);
-    SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", h.proxyPort);
+    SSLSocket socket = (SSLSocket) TrustAllCertificates.context().getSocketFactory().createSocket("127.0.0.1", h.proxyPort);
     socket.startHandshake();
     try (RawHttpClient client = new RawHttpClient(socket)) {
       assertThat(client.exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
@@ -212,19 +206,6 @@ class RequestHeadTimeoutTest {
       assertThat(client.atEndOfStream()).as("still open after 1 s").isFalse();
       client.write("Host: a\r\n\r\n");
       assertThat(client.read().body()).isEqualTo("ok 0");
-    }
-  }
-
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
