@@ -305,11 +305,28 @@ public final class Sidecar implements ConfigControl {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
     api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults).withListenerTls(dataPlane::tlsStatus);
     adminRouter = api.router(vertx);
-    return vertx.createHttpServer()
+    return onWorkerThread(() -> vertx.createHttpServer()
         .requestHandler(adminRouter)
-        .listen(config.admin().address().port(), config.admin().address().host())
+        .listen(config.admin().address().port(), config.admin().address().host()))
         .onSuccess(server -> admin = server)
         .mapEmpty();
+  }
+
+  /**
+   * Starts a control server (the admin API, the Toxiproxy API) whose handlers run on a worker thread, not on an event
+   * loop the listeners share. An admin call that takes long held every request on that loop as long: the first
+   * experiment posted (its classes loaded and run for the first time) stalled live requests for about 200 ms, and a
+   * large metrics scrape did the same on a smaller scale. Envoy keeps its admin off its workers for the same reason.
+   */
+  private Future<HttpServer> onWorkerThread(java.util.function.Supplier<Future<HttpServer>> startServer) {
+    io.vertx.core.Promise<HttpServer> started = io.vertx.core.Promise.promise();
+    return vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+          @Override
+          public Future<?> start() {
+            return startServer.get().onComplete(started);
+          }
+        }, new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER))
+        .compose(id -> started.future());
   }
 
   /**
@@ -319,9 +336,9 @@ public final class Sidecar implements ConfigControl {
   private Future<Void> startToxiproxyApi(SidecarConfig config) {
     if (config.toxiproxyApi() == null) return Future.succeededFuture();
     io.sidecar.config.HostPort address = config.toxiproxyApi().address();
-    return vertx.createHttpServer()
+    return onWorkerThread(() -> vertx.createHttpServer()
         .requestHandler(new ToxiproxyApi(faults::tcpProxies).router(vertx))
-        .listen(address.port(), address.host())
+        .listen(address.port(), address.host()))
         .onSuccess(server -> toxiproxyApi = server)
         .mapEmpty();
   }

@@ -103,6 +103,17 @@ class SidecarTest {
     await(vertx.close());
   }
 
+  /**
+   * The admin API's handlers run on a worker thread: one that takes long (the first experiment posted, a large
+   * scrape) no longer holds the requests of the event loop it ran on.
+   */
+  @Test
+  void adminHandlersRunOffTheEventLoopsTheListenersUse() {
+    sidecar.adminRouter().get("/test/thread").handler(ctx -> ctx.end(
+        io.vertx.core.Context.isOnEventLoopThread() + " " + io.vertx.core.Context.isOnWorkerThread()));
+    assertThat(admin(HttpMethod.GET, "/test/thread", null, null).body()).isEqualTo("false true");
+  }
+
   private Reply call(HttpMethod method, int port, String path, String token, String body) {
     return http.call(method, port, path, token, body);
   }
