@@ -58,6 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Sidecar implements ConfigControl {
   static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+  /** How long admin calls in flight may finish once the listeners have drained. */
+  private static final Duration ADMIN_CLOSE_GRACE = Duration.ofSeconds(1);
 
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
@@ -68,6 +70,7 @@ public final class Sidecar implements ConfigControl {
   private final AccessLog accessLog;
   private final String transport;
   private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
   private HttpServer admin;
   private io.vertx.ext.web.Router adminRouter;
   private HttpServer toxiproxyApi;
@@ -303,7 +306,8 @@ public final class Sidecar implements ConfigControl {
 
   private Future<Void> startAdmin(SidecarConfig config) {
     AdminApi api = new AdminApi(this, dataPlane.runtime(), registry, ready::get, this::adminToken);
-    api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults).withListenerTls(dataPlane::tlsStatus);
+    api.withCache(cache).withPredictor(predictor.predictor()).withFaults(faults).withListenerTls(dataPlane::tlsStatus)
+        .withDraining(draining::get);
     adminRouter = api.router(vertx);
     return onWorkerThread(() -> vertx.createHttpServer()
         .requestHandler(adminRouter)
@@ -438,13 +442,18 @@ public final class Sidecar implements ConfigControl {
 
   /** Graceful stop: refuse new work, let requests in flight finish within the grace period, close. */
   public Future<Void> shutdown() {
+    draining.set(true);
     ready.set(false);
     if (watchTimer >= 0) vertx.cancelTimer(watchTimer);
     Duration grace = store.current().config().server().shutdownGrace();
-    Future<Void> adminDown = admin == null ? Future.succeededFuture() : admin.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
     Future<Void> toxiproxyDown = toxiproxyApi == null ? Future.succeededFuture()
         : toxiproxyApi.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
-    return Future.all(adminDown, toxiproxyDown, dataPlane.shutdown(grace))
+    Future<Void> dataPlaneDown = dataPlane.shutdown(grace);
+    // The admin API stays up while the listeners drain, as Envoy's does: /readyz answers 503 "draining" to probes on
+    // new connections too, and /metrics shows the drain. It closes once the listeners have.
+    Future<Void> adminDown = admin == null ? dataPlaneDown
+        : dataPlaneDown.transform(ignored -> admin.shutdown(ADMIN_CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+    return Future.all(adminDown, toxiproxyDown, dataPlaneDown)
         .eventually(() -> {
           if (accessLog != null) {
             try {

@@ -202,6 +202,9 @@ class MainProcessTest {
       CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> rawGet(proxyPort));
       Thread.sleep(500);
       p.destroy(); // SIGTERM
+      Thread.sleep(200);
+      // the admin API stays up while the listeners drain: a probe on a new connection hears why
+      assertThat(rawGet(adminPort, "/readyz")).startsWith("HTTP/1.1 503").contains("\"draining\"");
       assertThat(reply.get(20, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("done");
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();

@@ -73,6 +73,14 @@ public final class AdminApi {
   private io.sidecar.fault.FaultInjection faults;
   private Supplier<Map<String, ListenerTls.Status>> tlsStatus = Map::of;
 
+  private BooleanSupplier draining = () -> false;
+
+  /** {@code GET /readyz} says "draining" rather than "starting" while this holds (a graceful shutdown). */
+  public AdminApi withDraining(BooleanSupplier draining) {
+    this.draining = draining;
+    return this;
+  }
+
   /** {@code GET /listeners} shows the TLS listeners' certificates and rotations from this source. */
   public AdminApi withListenerTls(Supplier<Map<String, ListenerTls.Status>> tlsStatus) {
     this.tlsStatus = tlsStatus;
@@ -111,7 +119,7 @@ public final class AdminApi {
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));
     router.get("/readyz").handler(ctx -> {
       boolean ok = ready.getAsBoolean();
-      json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "starting"));
+      json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : draining.getAsBoolean() ? "draining" : "starting"));
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
