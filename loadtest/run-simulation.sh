@@ -9,6 +9,7 @@
 #
 #   env SIDECAR_CONFIG   sidecar config (default loadtest/simulations.yaml; must keep its ${LT_*} placeholders)
 #   env SLOW_DELAY_MS    delay of the third upstream (default 50; also passed to SlowInstanceSimulation)
+#   env SIDECAR_JAR      the sidecar jar to run (default sidecar/target/sidecar.jar, built when missing)
 #   env SIDECAR_JAVA_OPTS JVM flags of the sidecar (default as bin/sidecar)
 #   env WARMUP_S         seconds of unrecorded load on /pt/1k before Gatling starts (default 15; wrk when
 #                        installed, else curl), so the report shows the JIT-compiled sidecar, not its first seconds;
@@ -21,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib/loopback.sh"
 root="$lt_root"
 
-if [ $# -lt 1 ] || [[ "$1" == -* ]]; then sed -n '2,15p' "$0"; exit 2; fi
+if [ $# -lt 1 ] || [[ "$1" == -* ]]; then sed -n '2,16p' "$0"; exit 2; fi
 name="${1%Simulation}Simulation"; shift
 case "$name" in
   PassThroughSimulation|SlowInstanceSimulation|RampSimulation|CacheHitSimulation|CacheMixedSimulation|FaultSimulation) ;;

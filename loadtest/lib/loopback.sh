@@ -20,8 +20,10 @@ lt_require_free_ports() {
 
 # lt_private_sidecar_jar DIR : builds sidecar/target/sidecar.jar when missing, copies it to DIR/sidecar.jar and
 # prints that path. A private copy, so that another build replacing the jar mid-run cannot break this JVM.
+# env SIDECAR_JAR: another jar to copy instead (an older build, for an A/B); it is never built.
 lt_private_sidecar_jar() {
-  local dir="$1" jar="$lt_root/sidecar/target/sidecar.jar"
+  local dir="$1" jar="${SIDECAR_JAR:-$lt_root/sidecar/target/sidecar.jar}"
+  if [ -n "${SIDECAR_JAR:-}" ] && [ ! -f "$jar" ]; then echo "SIDECAR_JAR $jar: no such file" >&2; return 1; fi
   if [ ! -f "$jar" ]; then
     echo "building $jar ..." >&2
     (cd "$lt_root" && ./mvnw -B -q -DskipTests package -pl sidecar -am) >&2
