@@ -302,15 +302,17 @@ final class Exchange {
 
   /**
    * Whether try {@code t}, which failed with {@code cause} before a response head, sends its request again on another
-   * connection ({@link KeptAliveResend}); the balancer sees one call.
+   * connection ({@link UpstreamResend}); the balancer sees one call.
    */
   private boolean mayResend(Try t, Throwable cause) {
-    return KeptAliveResend.allowed(t.keptAlive, resends, cause, request.method().name(), hasBody());
+    var sent = new UpstreamResend.Sent(request.method().name(), hasBody(), replayBody != null, t.keptAlive,
+        t.upstream.streamId());
+    return UpstreamResend.allowed(sent, resends, cause);
   }
 
   private void resend(Try t, HostPort address) {
     resends++;
-    runtime.metrics().keptAliveResend(cluster.name());
+    runtime.metrics().upstreamResend(cluster.name());
     t.upstream = null;
     t.keptAlive = false;
     request(t, address);

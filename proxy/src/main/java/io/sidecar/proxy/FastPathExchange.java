@@ -79,7 +79,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.headRequest = "HEAD".equals(method);
     this.clientWantsClose = head.connectionClose();
     this.bodyRemaining = head.contentLength();
-    this.resendable = KeptAliveResend.resendable(method, bodyRemaining > 0);
+    this.resendable = UpstreamResend.resendable(method, bodyRemaining > 0);
     this.upstreamHead = upstreamHead(head, buf);
   }
 
@@ -225,7 +225,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (!done && sentHead != null) {
       upstream = null;
       resent = true;
-      runtime.metrics().keptAliveResend(cluster.name());
+      runtime.metrics().upstreamResend(cluster.name());
       upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
       sentHead = null;
       cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), this);

@@ -97,14 +97,16 @@ final class OriginFetch implements Origin {
 
   /**
    * Sends the request on a connection of the pool and gives its response; again on another connection when the one it
-   * went out on, kept alive, closed before the response ({@link KeptAliveResend}; the route timeout's reset fails it
+   * went out on, kept alive, closed before the response ({@link UpstreamResend}; the route timeout's reset fails it
    * with a stream reset, which is not sent again). {@code sent[0]}: the request last sent, which that timeout resets.
    */
   private Future<HttpClientResponse> send(RequestOptions options, HostPort address, MultiMap headers,
                                           HttpServerRequest body, HttpClientRequest[] sent, int resends) {
     boolean[] keptAlive = new boolean[1];
+    HttpClientRequest[] thisOne = new HttpClientRequest[1];
     return cluster.client().request(options).compose(creq -> {
       sent[0] = creq;
+      thisOne[0] = creq;
       keptAlive[0] = ResponseOverrunGuard.servedBefore(creq.connection());
       creq.exceptionHandler(ignored -> { }); // failures arrive through the response future (see Exchange)
       creq.authority(UpstreamRequests.authority(forwarding.authority(), route, address));
@@ -120,10 +122,12 @@ final class OriginFetch implements Origin {
       }
       return creq.response();
     }).recover(err -> {
-      if (!KeptAliveResend.allowed(keptAlive[0], resends, err, options.getMethod().name(), body != null)) {
+      var request = new UpstreamResend.Sent(options.getMethod().name(), body != null, false, keptAlive[0],
+          thisOne[0] == null ? -1 : thisOne[0].streamId());
+      if (!UpstreamResend.allowed(request, resends, err)) {
         return Future.failedFuture(err);
       }
-      runtime.metrics().keptAliveResend(cluster.name());
+      runtime.metrics().upstreamResend(cluster.name());
       return send(options, address, headers, body, sent, resends + 1);
     });
   }

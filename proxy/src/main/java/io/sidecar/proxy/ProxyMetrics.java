@@ -58,12 +58,13 @@ public final class ProxyMetrics {
 
   /**
    * Counts a request sent again because the kept-alive upstream connection it went out on closed before a response,
-   * per cluster ({@code sidecar_upstream_resends_total}; {@link KeptAliveResend}). Steadily rising, it says the
-   * upstream closes idle connections sooner than the cluster's {@code pool.idle_timeout}: set that below it.
+   * or an HTTP/2 upstream refused its stream, per cluster ({@code sidecar_upstream_resends_total};
+   * {@link UpstreamResend}). Steadily rising, it says the upstream closes idle connections sooner than the cluster's
+   * {@code pool.idle_timeout} (set that below it), or is at its stream limit.
    */
-  public void keptAliveResend(String cluster) {
-    counter(resends, "sidecar_upstream_resends",
-        "Requests sent again after a kept-alive upstream connection closed under them", "cluster", cluster).increment();
+  public void upstreamResend(String cluster) {
+    counter(resends, "sidecar_upstream_resends", "Requests sent again after a kept-alive upstream connection closed"
+        + " under them or an HTTP/2 upstream refused their stream", "cluster", cluster).increment();
   }
 
   private final ConcurrentHashMap<String, Counter> noRoute = new ConcurrentHashMap<>();
