@@ -100,7 +100,13 @@ final class CachingExchange {
           answer.downstreamGone();
           finish(answer.status(), ResponseFlag.DOWNSTREAM_DISCONNECT);
         } else {
-          finish(answer.status(), ResponseFlag.UPSTREAM_RESET);
+          ResponseFlag flag = FailureClassifier.classify(ar.cause(), true);
+          if (Exchange.discardUnsentHead(response, flag)) {
+            Exchange.replyLocal(request, flag, String.valueOf(ar.cause().getMessage()));
+            finish(flag.status(), flag);
+            return;
+          }
+          finish(answer.status(), flag);
           if (request.version() == HttpVersion.HTTP_2) response.reset();
           else request.connection().close();
         }

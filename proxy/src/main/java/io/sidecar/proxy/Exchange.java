@@ -451,11 +451,7 @@ final class Exchange {
           else t.complete(System.nanoTime() - t.startNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
         }
         active.clear();
-        if (!response.headWritten() && !response.closed()) {
-          // Vert.x writes the head with the first body bytes: none went out, so the answer can still be a 502.
-          response.headers().clear();
-          response.setChunked(false).setStatusMessage(
-              io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status()).reasonPhrase());
+        if (discardUnsentHead(response, flag)) {
           fail(flag, String.valueOf(ar.cause().getMessage()));
           return;
         }
@@ -532,6 +528,19 @@ final class Exchange {
    * A response the sidecar makes itself: the flag's status, the flag header and a one-line text reason; to a gRPC
    * call, the matching gRPC status with that reason ({@link GrpcLocalReply}).
    */
+  /**
+   * When a response fails before any byte of it went downstream (Vert.x writes the head with the first body bytes),
+   * forgets the head it was given, so that the sidecar's own answer (a 502...) can take its place; false when the
+   * head is gone or the client is, and only breaking the stream is left.
+   */
+  static boolean discardUnsentHead(HttpServerResponse response, ResponseFlag flag) {
+    if (response.headWritten() || response.closed()) return false;
+    response.headers().clear();
+    response.setChunked(false).setStatusMessage(
+        io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status()).reasonPhrase());
+    return true;
+  }
+
   static void replyLocal(HttpServerRequest request, ResponseFlag flag, String detail) {
     replyLocal(request, flag, flag.status(), detail);
   }

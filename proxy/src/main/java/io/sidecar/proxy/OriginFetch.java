@@ -88,8 +88,10 @@ final class OriginFetch implements Origin {
       cresp.pause();
       var stream = new CompletionStream(cresp,
           () -> call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE),
-          err -> call.complete(System.nanoTime() - start, Outcome.failure(io.sidecar.balancer.FailureKind.RESET),
-              LoadHint.NONE, ResponseFlag.UPSTREAM_RESET));
+          err -> {
+            ResponseFlag flag = FailureClassifier.classify(err, true); // UR, or UPE for a malformed body
+            call.complete(System.nanoTime() - start, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+          });
       if (!result.tryComplete(new OriginResponse(status, responseHeaders, stream))) cresp.request().reset();
     });
     return result.future();

@@ -544,6 +544,31 @@ class FastPathTest {
   }
 
   /**
+   * A response whose body is malformed from its first byte (a chunk size that is not hex) fails before any byte of it
+   * went downstream: the client gets 502 UPE, on the full path and on a cache route alike, not a connection closed
+   * without an answer (the cache route did that), and nothing is stored.
+   */
+  @ParameterizedTest(name = "cache: {0}")
+  @ValueSource(booleans = {true, false})
+  void aBodyMalformedFromItsFirstByteIsAnswered502(boolean cache) throws Exception {
+    String malformed = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nCache-Control: max-age=60\r\n\r\nzz\r\nok\r\n0\r\n\r\n";
+    try (RawUpstream upstream = new RawUpstream(List.of(malformed, malformed, OK))) {
+      h.start(1, "server: { fast_path: false }\n"
+          + ProxyHarness.singleRoute(upstream.port(), cache ? "    cache: { enabled: true, default_ttl: 60s }\n" : ""));
+      for (int i = 0; i < 2; i++) {
+        try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+          RawHttpClient.Response reply = client.exchange("GET /api/malformed HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertThat(reply.status()).as("request %d", i).isEqualTo(502);
+          assertThat(reply.header("x-sidecar-flags")).isEqualTo("UPE");
+        }
+      }
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        assertThat(client.exchange("GET /api/malformed HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
+      }
+    }
+  }
+
+  /**
    * An upstream that resets its connections: each request is answered 502 UR and counted, and nothing is logged at
    * WARNING or above ({@link UpstreamConnectionSetup}). Vert.x logged each reset at SEVERE, on the event loop.
    */
