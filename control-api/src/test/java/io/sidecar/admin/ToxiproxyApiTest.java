@@ -1,6 +1,7 @@
 package io.sidecar.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sidecar.fault.InMemoryAuditLog;
 import io.sidecar.fault.SeededRandom;
@@ -445,5 +446,84 @@ class ToxiproxyApiTest {
     assertThat(call("GET", "/nothing", null).status()).isEqualTo(404);
     assertThat(call("PUT", "/proxies", "{}").status()).isEqualTo(405);
     assertThat(call("GET", "/reset", null).status()).isEqualTo(405);
+  }
+
+  /**
+   * The API driven by toxiproxy-java, the client Testcontainers' ToxiproxyContainer hands out, as a test suite using
+   * Toxiproxy would drive it: every call the client has, each toxic type read back through the client's own model.
+   */
+  @Test
+  void toxiproxyJavaDrivesEveryCallItHas() throws Exception {
+    var client = new eu.rekawek.toxiproxy.ToxiproxyClient("127.0.0.1", server.actualPort());
+    assertThat(client.version()).contains("\"version\"").contains("2.12.0"); // Toxiproxy 2.x answers JSON here
+    var proxy = client.createProxy("redis", "127.0.0.1:0", upstream());
+    int port = Integer.parseInt(proxy.getListen().substring(proxy.getListen().lastIndexOf(':') + 1));
+    assertThat(port).isPositive();
+    assertThat(proxy.isEnabled()).isTrue();
+    assertThat(client.getProxies()).extracting(eu.rekawek.toxiproxy.Proxy::getName).containsExactly("redis");
+    assertThat(client.getProxy("redis").getUpstream()).isEqualTo(upstream());
+    assertThat(echoMillis(port, "warm")).isLessThan(150);
+
+    var down = eu.rekawek.toxiproxy.model.ToxicDirection.DOWNSTREAM;
+    var up = eu.rekawek.toxiproxy.model.ToxicDirection.UPSTREAM;
+    var latency = proxy.toxics().latency("lag", down, 250).setJitter(0);
+    assertThat(echoMillis(port, "slow")).isGreaterThanOrEqualTo(240);
+    latency.setLatency(300);
+    var shown = proxy.toxics().get("lag", eu.rekawek.toxiproxy.model.toxic.Latency.class);
+    assertThat(shown.getLatency()).isEqualTo(300);
+    assertThat(shown.getStream()).isEqualTo(down);
+    shown.setToxicity(0.5f);
+    assertThat(proxy.toxics().get("lag").getToxicity()).isEqualTo(0.5f);
+    shown.remove();
+    assertThat(echoMillis(port, "fast")).isLessThan(150);
+
+    proxy.toxics().bandwidth("bw", up, 512);
+    proxy.toxics().slicer("cut", down, 64, 100).setSizeVariation(8); // average size, delay (µs)
+    proxy.toxics().slowClose("sc", down, 20);
+    proxy.toxics().timeout("to", up, 5000);
+    proxy.toxics().limitData("lim", down, 4096);
+    proxy.toxics().resetPeer("rst", up, 7000);
+    assertThat(proxy.toxics().getAll()).extracting(eu.rekawek.toxiproxy.model.Toxic::getName)
+        .containsExactlyInAnyOrder("bw", "cut", "sc", "to", "lim", "rst");
+    assertThat(proxy.toxics().get("bw", eu.rekawek.toxiproxy.model.toxic.Bandwidth.class).getRate()).isEqualTo(512);
+    var slicer = proxy.toxics().get("cut", eu.rekawek.toxiproxy.model.toxic.Slicer.class);
+    assertThat(List.of(slicer.getAverageSize(), slicer.getSizeVariation(), slicer.getDelay())).containsExactly(64L, 8L, 100L);
+    assertThat(proxy.toxics().get("sc", eu.rekawek.toxiproxy.model.toxic.SlowClose.class).getDelay()).isEqualTo(20);
+    assertThat(proxy.toxics().get("to", eu.rekawek.toxiproxy.model.toxic.Timeout.class).getTimeout()).isEqualTo(5000);
+    assertThat(proxy.toxics().get("lim", eu.rekawek.toxiproxy.model.toxic.LimitData.class).getBytes()).isEqualTo(4096);
+    assertThat(proxy.toxics().get("rst", eu.rekawek.toxiproxy.model.toxic.ResetPeer.class).getTimeout()).isEqualTo(7000);
+
+    proxy.disable();
+    assertThat(refused(port)).isTrue();
+    assertThat(client.getProxy("redis").isEnabled()).isFalse();
+    proxy.enable();
+    client.reset(); // every proxy enabled, every toxic gone
+    assertThat(proxy.toxics().getAll()).isEmpty();
+    assertThat(echoMillis(port, "again")).isLessThan(150);
+
+    var other = vertx.createNetServer().connectHandler(s -> s.handler(b -> s.write("other:" + b)))
+        .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
+    proxy.setUpstream("127.0.0.1:" + other.actualPort());
+    assertThat(client.getProxy("redis").getUpstream()).isEqualTo("127.0.0.1:" + other.actualPort());
+    int moved = freePort();
+    proxy.setListen("127.0.0.1:" + moved);
+    assertThat(client.getProxy("redis").getListen()).isEqualTo("127.0.0.1:" + moved);
+    try (Socket s = new Socket("127.0.0.1", moved)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write('x');
+      assertThat(new String(s.getInputStream().readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("other:x");
+    }
+
+    assertThatThrownBy(() -> client.createProxy("redis", "127.0.0.1:0", upstream())).isInstanceOf(IOException.class);
+    proxy.delete();
+    assertThat(client.getProxyOrNull("redis")).isNull();
+    assertThatThrownBy(() -> client.getProxy("redis")).isInstanceOf(IOException.class);
+    other.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
   }
 }
