@@ -175,7 +175,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     // A body that only the connection's close ends cannot be kept-alive downstream either.
     closeAfter = clientWantsClose || (!bodyless && head.closeDelimited()) || connection.draining();
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
+    int statusLine = out.writerIndex();
     copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, head.bareLineEnds(), out);
+    // An intermediary sends its own HTTP version (RFC 9110 §2.5), as the full path and nginx do: "HTTP/1.0 200"
+    // from an old upstream goes out as "HTTP/1.1 200" (its minor digit, at 7); Via keeps "1.0 sidecar"
+    if (head.http10()) out.setByte(statusLine + 7, '1');
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (closeAfter) writeField(out, "connection", "close");

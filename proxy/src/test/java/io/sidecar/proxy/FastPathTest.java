@@ -544,6 +544,28 @@ class FastPathTest {
   }
 
   /**
+   * An HTTP/1.0 upstream's answer goes out with the sidecar's own version, HTTP/1.1 (RFC 9110 §2.5: an intermediary
+   * does not forward the version it received), on both paths; Via says what was received. The byte-level path sent
+   * "HTTP/1.0 200" on. (Via: the byte-level path says "1.0 sidecar", the received version; the full path says "1.1",
+   * the version Vert.x's client reports for the exchange.)
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anHttp10UpstreamIsAnsweredInHttp11(boolean fastPath) throws Exception {
+    try (RawUpstream upstream = new RawUpstream(List.of("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold"))) {
+      h.start(1, route(upstream.port(), "fast_path: " + fastPath));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        RawHttpClient.Response reply = client.exchange("GET /api/old HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(reply.version()).isEqualTo("HTTP/1.1");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("old");
+        assertThat(reply.header("via")).isEqualTo(fastPath ? "1.0 sidecar" : "1.1 sidecar");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(fastPath ? 1 : 0);
+  }
+
+  /**
    * A response whose body is malformed from its first byte (a chunk size that is not hex) fails before any byte of it
    * went downstream: the client gets 502 UPE, on the full path and on a cache route alike, not a connection closed
    * without an answer (the cache route did that), and nothing is stored.
