@@ -141,6 +141,23 @@ public final class HoltWintersState {
     }
 
     /**
+     * Point forecasts 1..{@code out.length} steps ahead into {@code out}, the same values as
+     * {@link #forecast(int)} but computed incrementally (no {@code Math.pow}), for the multi-step fit loss.
+     */
+    public void forecasts(double[] out) {
+        double phi = params.phi();
+        double pow = 1;
+        double damp = 0;
+        int m = season.length;
+        for (int h = 1; h <= out.length; h++) {
+            pow *= phi;
+            damp += pow;
+            double s = m == 0 ? 0 : season[(int) ((phase + (long) h - 1) % m)];
+            out[h - 1] = level + damp * trend + s;
+        }
+    }
+
+    /**
      * Forecast variance h steps ahead for one-step error variance sigma2, from Hyndman, Koehler, Ord and Snyder
      * 2008 ("Forecasting with Exponential Smoothing", Table 6.1, class 1, ETS(A,Ad,A)):
      * v_h = sigma2 * (1 + sum_{j=1}^{h-1} c_j^2), c_j = alpha + alpha*beta*phi_j + gamma*[j mod m == 0],

@@ -197,8 +197,18 @@ public final class OnlineForecaster {
         int period = maxLag >= SeasonDetector.MIN_LAG + 2
                 ? SeasonDetector.detect(train, maxLag, config.preferredPeriods()) : 0;
         detectedPeriod = period;
+        // two fits, on the one-step loss and on the loss over horizons 1..evalHorizon; the validation tail
+        // (MAE over those horizons, out of sample) picks the candidate
         HoltWintersFitter.Fit fit = HoltWintersFitter.fit(train, period);
         Evaluation candidate = evaluate(fit.params(), y, trainLength, fit.sigma());
+        if (config.evalHorizon() > 1) {
+            HoltWintersFitter.Fit multi = HoltWintersFitter.fit(train, period, config.evalHorizon());
+            Evaluation other = evaluate(multi.params(), y, trainLength, multi.sigma());
+            if (!Double.isNaN(other.mae) && (Double.isNaN(candidate.mae) || other.mae < candidate.mae)) {
+                fit = multi;
+                candidate = other;
+            }
+        }
         double incumbentMae = Double.NaN;
         if (fitted && current != null && (!current.params().seasonal() || 2 * current.params().period() <= window)) {
             incumbentMae = evaluate(current.params(), y, trainLength, fit.sigma()).mae;
