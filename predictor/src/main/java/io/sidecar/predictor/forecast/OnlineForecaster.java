@@ -37,6 +37,8 @@ public final class OnlineForecaster {
     private boolean fitted;
     private double clipSigma = Double.NaN;
     private int detectedPeriod;
+    /** Kept observations below zero; while there are none, forecasts are floored at zero. */
+    private int negativesKept;
 
     private final double[] recentErrors = new double[ERROR_WINDOW];
     private final double[] recentNaive = new double[ERROR_WINDOW];
@@ -111,7 +113,16 @@ public final class OnlineForecaster {
         double point = state.forecast(h);
         double sd = Math.sqrt(state.variance(h, oneStepVariance()));
         double half = config.intervalZ() * sd;
-        return Optional.of(new Forecast(h, point, point - half, point + half));
+        double lower = point - half;
+        double upper = point + half;
+        if (negativesKept == 0) {
+            // a series never seen below zero (counts, rates, bytes, latencies) is not forecast below zero: the
+            // additive season and a damped downward trend can extrapolate a steep evening drop past zero
+            point = Math.max(0, point);
+            lower = Math.max(0, lower);
+            upper = Math.max(0, upper);
+        }
+        return Optional.of(new Forecast(h, point, lower, upper));
     }
 
     /** Forecasts for horizons 1..maxHorizon (empty list while warming up). */
@@ -311,7 +322,13 @@ public final class OnlineForecaster {
     }
 
     private void append(double y) {
+        if (y < 0) {
+            negativesKept++;
+        }
         if (historySize == history.length) {
+            if (history[historyStart] < 0) {
+                negativesKept--;
+            }
             history[historyStart] = y;
             historyStart = (historyStart + 1) % history.length;
         } else {

@@ -59,4 +59,28 @@ class RealShapeForecastTest {
         double[] m = maes(taxiLike(4000, 7), 12, 1000);
         assertThat(m[0] / m[1]).isLessThan(0.75);
     }
+
+    @Test
+    void aSeriesNeverBelowZeroIsNotForecastBelowZero() {
+        // the steep nightly drop extrapolated by the additive season and trend went below zero (to -8 841)
+        double[] m = maes(taxiLike(3000, 3), 48, 100);
+        assertThat(m[2]).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void aSeriesWithNegativeValuesKeepsNegativeForecasts() {
+        double[] y = taxiLike(1500, 5);
+        for (int i = 0; i < y.length; i++) {
+            y[i] -= 10_000;
+        }
+        OnlineForecaster f = new OnlineForecaster(ForecasterConfig.forStep(1800, 12), Clock.systemUTC());
+        double min = Double.POSITIVE_INFINITY;
+        for (double v : y) {
+            f.observe(v);
+            if (f.warm()) {
+                min = Math.min(min, f.forecast(6).orElseThrow().point());
+            }
+        }
+        assertThat(min).isLessThan(-5_000);
+    }
 }
