@@ -33,12 +33,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (generateRequestId && !request.headers().contains(RequestIds.HEADER)) {
       request.headers().set(RequestIds.HEADER, RequestIds.random());
     }
-    String violation = request.version() == HttpVersion.HTTP_2 ? RequestConformance.targetViolation(request.uri(), true)
+    String method = request.method().name();
+    String violation = RequestConformance.isConnect(method) ? RequestConformance.connectViolation(connectTarget(request))
+        : request.version() == HttpVersion.HTTP_2 ? RequestConformance.targetViolation(request.uri(), method, true)
         : admitHttp1(request);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
-      // RFC 9112 §6.1: a transfer coding the server does not understand is 501 (Not Implemented)
-      int status = violation == RequestConformance.UNKNOWN_TRANSFER_CODING ? 501 : 400;
+      // RFC 9112 §6.1: a transfer coding the server does not understand is 501 (Not Implemented); so is CONNECT here
+      int status = violation == RequestConformance.UNKNOWN_TRANSFER_CODING
+          || violation == RequestConformance.CONNECT_UNSUPPORTED ? 501 : 400;
       answerUnrouted(request, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, status, violation, startNanos);
       return;
     }
@@ -92,6 +95,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     forward(request, compiled, cluster, meters, startNanos, false, null);
   }
 
+  /** A CONNECT's target: the request-target on HTTP/1.x, {@code :authority} on HTTP/2 (RFC 9113 §8.5). */
+  private static String connectTarget(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2) return request.uri();
+    io.vertx.core.net.HostAndPort authority = request.authority();
+    return authority == null ? null : authority.toString();
+  }
+
   /**
    * Why an HTTP/1.x request is refused (400), or null once it is admitted. Checks the Host rules Netty's decoder
    * leaves to the server (RFC 9112 §3.2), and on admission normalises what Vert.x reads differently: an absolute-form
@@ -101,7 +111,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    */
   private static String admitHttp1(HttpServerRequest request) {
     String uri = request.uri();
-    String invalid = RequestConformance.targetViolation(uri, false);
+    String invalid = RequestConformance.targetViolation(uri, request.method().name(), false);
     if (invalid == null) invalid = RequestConformance.fieldViolation(request.headers());
     if (invalid != null) return invalid;
     boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);

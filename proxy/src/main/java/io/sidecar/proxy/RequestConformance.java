@@ -15,15 +15,45 @@ final class RequestConformance {
 
   /**
    * Why the Host fields of an HTTP/1.x request make it a 400, or null when they do not (RFC 9112 §3.2): an HTTP/1.1
-   * request without Host, any request with more than one, or one whose value is not {@code uri-host [":" port]}. An
-   * empty value is valid (a target without authority). With an absolute-form target the Host value is ignored
-   * (§3.2.2), but HTTP/1.1 still requires the field.
+   * request without Host, any request with more than one, or one whose value is not {@code uri-host [":" port]}.
+   * An empty value too: the grammar allows it for a target URI without authority, but an http(s) URI with an empty
+   * host "MUST" be rejected as invalid (RFC 9110 §4.2.1), and it would leave routing, the upstream's Host and
+   * X-Forwarded-Host nothing to go by (nginx answers 400 as well). With an absolute-form target the Host value is
+   * ignored (§3.2.2), but HTTP/1.1 still requires the field.
    */
   static String hostViolation(boolean http11, List<String> hosts, boolean absoluteForm) {
     if (hosts.isEmpty()) return http11 ? "missing Host header (required in HTTP/1.1)" : null;
     if (hosts.size() > 1) return "more than one Host header";
-    if (!absoluteForm && !isAuthority(hosts.get(0).trim())) return "invalid Host header";
-    return null;
+    if (absoluteForm) return null;
+    String host = hosts.get(0).trim();
+    if (host.isEmpty()) return "empty Host header";
+    return isAuthority(host) ? null : "invalid Host header";
+  }
+
+  /**
+   * CONNECT asks for a tunnel (RFC 9110 §9.3.6), which a reverse proxy does not open: answered 501 (§15.6.2, not
+   * supported for any resource) before routing. Forwarded, a 2xx answer to it made the upstream connection a tunnel
+   * in the upstream's eyes while the pool took it back (RFC 9112 §6.3: such an answer has no body whatever its
+   * Content-Length says), and the next request on it waited for its route timeout.
+   */
+  static final String CONNECT_UNSUPPORTED = "CONNECT is not supported: the sidecar is a reverse proxy";
+
+  static boolean isConnect(String method) {
+    return "CONNECT".equals(method);
+  }
+
+  /**
+   * Why a CONNECT is refused: 400 for a target that is not authority-form {@code host:port} (RFC 9112 §3.2.3: no
+   * port, an empty one, a path), else {@link #CONNECT_UNSUPPORTED} (501). On HTTP/2 the target is {@code :authority}.
+   */
+  static String connectViolation(String target) {
+    if (target == null || target.isEmpty()) return "CONNECT needs an authority-form target (host:port)";
+    int colon = target.lastIndexOf(':');
+    boolean hasPort = colon > 0 && colon < target.length() - 1 && target.indexOf(']', colon) < 0;
+    if (!hasPort || target.charAt(0) == '/' || !isAuthority(target)) {
+      return "CONNECT needs an authority-form target (host:port)";
+    }
+    return CONNECT_UNSUPPORTED;
   }
 
   /**
@@ -50,15 +80,19 @@ final class RequestConformance {
   /**
    * Why a request target cannot be forwarded, or null: a CTL, SP or DEL in it (RFC 9112 §3.2, RFC 3986 §2: none is
    * a URI character; a NUL would reach the upstream as it is, and a SP or CR/LF from an HTTP/2 {@code :path} would
-   * split the HTTP/1.1 request line, RFC 9113 §8.3.1), or an HTTP/2 {@code :path} that is neither origin-form nor
-   * {@code *} (§8.3.1).
+   * split the HTTP/1.1 request line, RFC 9113 §8.3.1); a byte above 0x7F (not a URI character either; the decoder
+   * reads each as one Latin-1 character, and the upstream request carried it re-encoded as two UTF-8 bytes, so the
+   * sidecar routed one path and the upstream served another; HAProxy answers 400 too); {@code *} with a method other
+   * than OPTIONS (§3.2.4); or an HTTP/2 {@code :path} that is neither origin-form nor {@code *} (§8.3.1).
    */
-  static String targetViolation(String uri, boolean http2) {
+  static String targetViolation(String uri, String method, boolean http2) {
     if (uri == null || uri.isEmpty()) return "empty request target";
     for (int i = 0; i < uri.length(); i++) {
       char c = uri.charAt(i);
       if (c <= ' ' || c == 0x7F) return "invalid character in the request target";
+      if (c > 0x7F) return "a byte above 0x7F in the request target (percent-encode it, RFC 3986 §2.1)";
     }
+    if (uri.equals("*") && !"OPTIONS".equals(method)) return "the asterisk-form target is for OPTIONS only";
     if (http2 && uri.charAt(0) != '/' && !uri.equals("*")) return "invalid :path";
     return null;
   }

@@ -55,9 +55,13 @@ class MalformedRequestTest {
 
   /** Sends {@code request} on a new connection; expects a 400 DPE and the connection's end. */
   private void assertRejected(String request, String reason) throws Exception {
+    assertRejected(request, 400, reason);
+  }
+
+  private void assertRejected(String request, int status, String reason) throws Exception {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       RawHttpClient.Response reply = client.exchange(request);
-      assertThat(reply.status()).as(request).isEqualTo(400);
+      assertThat(reply.status()).as(request).isEqualTo(status);
       assertThat(reply.header("x-sidecar-flags")).isEqualTo("DPE");
       assertThat(reply.header("connection")).isEqualTo("close");
       assertThat(reply.body()).contains(reason);
@@ -134,8 +138,51 @@ class MalformedRequestTest {
     assertRejected("GET /api/a HTTP/1.1\r\nHost: a b\r\n\r\n", "invalid Host header");
     assertRejected("GET /api/a HTTP/1.1\r\nHost: a:99999\r\n\r\n", "invalid Host header");
     assertRejected("GET /api/a HTTP/1.1\r\nHost: %41bc\r\n\r\n", "invalid Host header"); // Vert.x's parser throws
+    // RFC 9110 §4.2.1: an http URI with an empty host is invalid (it was forwarded with an empty Host)
+    assertRejected("GET /api/a HTTP/1.1\r\nHost: \r\n\r\n", "empty Host header");
     assertThat(upstreamRequests).hasValue(0);
-    assertThat(badRequests()).isEqualTo(5.0);
+    assertThat(badRequests()).isEqualTo(6.0);
+  }
+
+  /**
+   * Bytes above 0x7F in a target are not URI characters (RFC 3986 §2; HAProxy answers 400): the upstream got them
+   * re-encoded (é, C3 A9, as C3 83 C2 A9), another path than the one routed. The asterisk-form is for OPTIONS only
+   * (RFC 9112 §3.2.4). Found with Http11Probe's MAL-NON-ASCII-URL, MAL-URL-OVERLONG-UTF8 and COMP-ASTERISK-WITH-GET.
+   */
+  @Test
+  void aTargetWithBytesAboveAsciiOrAnAsteriskOutsideOptionsIsRefused() throws Exception {
+    startWithEcho();
+    assertRejected("GET /api/caf\u00c3\u00a9 HTTP/1.1\r\nHost: a\r\n\r\n", "above 0x7F");
+    assertRejected("GET /api/\u00c0\u00af HTTP/1.1\r\nHost: a\r\n\r\n", "above 0x7F");
+    assertRejected("GET /api/a?q=\u00ff HTTP/1.1\r\nHost: a\r\n\r\n", "above 0x7F");
+    assertRejected("GET * HTTP/1.1\r\nHost: a\r\n\r\n", "asterisk-form");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      assertThat(client.exchange("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(404); // no route
+      RawHttpClient.Response encoded = client.exchange("GET /api/caf%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(new JsonObject(encoded.body()).getString("uri")).isEqualTo("/caf%C3%A9");
+    }
+    assertThat(upstreamRequests).hasValue(1);
+  }
+
+  /**
+   * CONNECT is answered 501 before routing (400 when its target is not {@code host:port}), on a connection the
+   * byte-level path serves too, and nothing reaches the upstream. Forwarded (Http11Probe's COMP-METHOD-CONNECT found it), a 2xx answer to it has no body by definition
+   * (RFC 9112 §6.3), so the pool took the connection back with the answer's body unread, and the next request sent
+   * on it waited for its route timeout.
+   */
+  @Test
+  void connectIsNotForwarded() throws Exception {
+    startWithEcho();
+    assertRejected("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501, "CONNECT");
+    // not authority-form (RFC 9112 §3.2.3): a malformed request, 400
+    assertRejected("CONNECT /api/tunnel HTTP/1.1\r\nHost: a\r\n\r\n", "authority-form");
+    assertRejected("CONNECT example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", "authority-form");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      assertThat(client.exchange("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("CONNECT /api/tunnel HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(400);
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(upstreamRequests).hasValue(1);
   }
 
   @Test

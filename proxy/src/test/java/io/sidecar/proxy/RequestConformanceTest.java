@@ -29,8 +29,28 @@ class RequestConformanceTest {
     assertThat(RequestConformance.hostViolation(true, List.of("api.example.com:8443"), false)).isNull();
     assertThat(RequestConformance.hostViolation(true, List.of("[::1]:80"), false)).isNull();
     assertThat(RequestConformance.hostViolation(true, List.of("10.0.0.1"), false)).isNull();
-    // an empty value is what a client sends for a target without authority (RFC 9112 §3.2)
-    assertThat(RequestConformance.hostViolation(true, List.of(""), false)).isNull();
+    // the grammar's empty value (a target without authority) names no http(s) origin: RFC 9110 §4.2.1, nginx: 400
+    assertThat(RequestConformance.hostViolation(true, List.of(""), false)).contains("empty Host");
+    assertThat(RequestConformance.hostViolation(false, List.of(" "), false)).contains("empty Host");
+    assertThat(RequestConformance.hostViolation(true, List.of(""), true)).as("absolute-form").isNull();
+  }
+
+  @Test
+  void aTargetIsUriCharactersAndTheAsteriskIsForOptions() {
+    assertThat(RequestConformance.targetViolation("/caf\u00c3\u00a9", "GET", false)).contains("above 0x7F");
+    assertThat(RequestConformance.targetViolation("/caf%C3%A9", "GET", false)).isNull();
+    assertThat(RequestConformance.targetViolation("/a b", "GET", false)).contains("invalid character");
+    assertThat(RequestConformance.targetViolation("*", "GET", false)).contains("OPTIONS only");
+    assertThat(RequestConformance.targetViolation("*", "OPTIONS", false)).isNull();
+    assertThat(RequestConformance.targetViolation("*", "OPTIONS", true)).isNull();
+    assertThat(RequestConformance.targetViolation("x", "GET", true)).contains(":path");
+    assertThat(RequestConformance.connectViolation("example.com:443")).isSameAs(RequestConformance.CONNECT_UNSUPPORTED);
+    assertThat(RequestConformance.connectViolation("[::1]:443")).isSameAs(RequestConformance.CONNECT_UNSUPPORTED);
+    for (String notAuthorityForm : new String[] {"example.com", "127.0.0.1:", "/path", "[::1]", "a:b", "", null}) {
+      assertThat(RequestConformance.connectViolation(notAuthorityForm)).as(notAuthorityForm).contains("authority-form");
+    }
+    assertThat(RequestConformance.isConnect("CONNECT")).isTrue();
+    assertThat(RequestConformance.isConnect("connect")).as("methods are case-sensitive").isFalse();
   }
 
   @Test

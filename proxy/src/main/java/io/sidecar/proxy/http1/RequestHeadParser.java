@@ -33,6 +33,8 @@ public final class RequestHeadParser implements DroppedLines {
   private static final String PUT = "PUT";
   private static final String DELETE = "DELETE";
   private static final String OPTIONS = "OPTIONS";
+  /** Left to the standard decoder's path, which refuses it (a reverse proxy opens no tunnel). */
+  private static final String CONNECT = "CONNECT";
   private static final String PATCH = "PATCH";
   private static final String VERSION = "HTTP/1.1";
   /** 18 digits always fit a long; longer is rejected rather than risking overflow. */
@@ -152,6 +154,8 @@ public final class RequestHeadParser implements DroppedLines {
     if (i == start || i >= cr || buf.getByte(i) != SP) return false;
     methodEnd = i;
     method = knownMethod(buf, start, i);
+    if (method == null && i - start == CONNECT.length() && equalsExact(buf, start, CONNECT)) return false; // refused there
+
 
     int target = i + 1;
     if (target >= cr || buf.getByte(target) != '/') return false;
