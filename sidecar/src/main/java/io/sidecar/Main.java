@@ -10,18 +10,36 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /** Command line: {@code run --config FILE}, {@code validate --config FILE}, {@code demo}. */
 public final class Main {
   private Main() {}
 
+  /** What shutting down may take beyond server.shutdown_grace: the admin API's close, caches, the predictor. */
+  private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(10);
+
+  /** Exit status after an error the process cannot go on from (sysexits.h's EX_SOFTWARE). */
+  static final int FATAL = 70;
+
   public static void main(String[] args) {
     nettyDefaults();
-    int code = run(args, System.out, System.err);
+    int code;
+    try {
+      code = run(args, System.out, System.err);
+    } catch (Throwable fatal) {
+      // Say, the jar replaced in place under the running JVM (cp over it, not mv): a class first needed to shut
+      // down could not be loaded. The main thread died of it, Vert.x's threads lived on with the ports bound, and the
+      // process never ended, so a restart found its port taken. halt, not exit: shutdown hooks may need classes too.
+      System.err.println("fatal: " + fatal);
+      Runtime.getRuntime().halt(FATAL);
+      return;
+    }
     if (code >= 0) System.exit(code);
   }
 
@@ -234,11 +252,16 @@ public final class Main {
     banner.forEach(out::println);
     try {
       stopRequested.await();
-      sidecar.shutdown().toCompletionStage().toCompletableFuture().get();
+      // bounded: a step that never completes (an error on an event loop) must not keep the process, and its ports
+      Duration bound = sidecar.store().current().config().server().shutdownGrace().plus(SHUTDOWN_MARGIN);
+      sidecar.shutdown().toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
       err.println("shutdown: " + e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      err.println("shutdown: not done within server.shutdown_grace + " + SHUTDOWN_MARGIN.toSeconds() + " s; exiting");
+      return 1;
     }
     out.println("sidecar stopped");
     return 0;

@@ -322,6 +322,92 @@ class MainProcessTest {
     }
   }
 
+  /**
+   * The classes the shutdown needs first cannot be loaded, as when the jar is replaced in place under the running JVM
+   * (cp over it, not mv): the process still ends, not with 0, and its ports are free. The main thread died of the
+   * error and Vert.x's threads lived on with the ports bound, so the process never ended and a restart found its port
+   * taken. Vert.x's classes run from a private copy here, deleted before the SIGTERM.
+   */
+  @Test
+  void classesMissingAtShutdownStillEndTheProcessAndFreeItsPorts() throws Exception {
+    HttpServer upstream = okUpstream();
+    int proxyPort = freePort();
+    int adminPort = freePort();
+    Path config = dir.resolve("fatal.yaml");
+    Files.writeString(config, """
+        admin: { address: "127.0.0.1:%d" }
+        server: { shutdown_grace: 1s }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(adminPort, proxyPort, upstream.getAddress().getPort()));
+    Path vertxClasses = dir.resolve("vertx-core-classes");
+    List<String> classPath = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      boolean vertxCore = hasEntry(Path.of(entry), "io/vertx/core/impl/VertxImpl.class");
+      if (vertxCore) copyClasses(Path.of(entry), vertxClasses);
+      classPath.add(vertxCore ? vertxClasses.toString() : entry);
+    }
+    assertThat(vertxClasses).isDirectory();
+    Path err = dir.resolve("fatal.err");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-cp", String.join(java.io.File.pathSeparator, classPath),
+        Main.class.getName(), "run", "--config", config.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+    try {
+      waitForPort(adminPort);
+      assertThat(rawGet(proxyPort)).startsWith("HTTP/1.1 200");
+      try (var files = Files.walk(vertxClasses)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(25, TimeUnit.SECONDS)).as("the process ended").isTrue();
+      assertThat(p.exitValue()).isNotZero();
+      assertThat(Files.readString(err)).containsAnyOf("fatal: java.lang.NoClassDefFoundError", "shutdown: not done");
+      try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+        again.bind(new InetSocketAddress("127.0.0.1", proxyPort)); // the port is free for the next process
+      }
+    } finally {
+      p.destroyForcibly();
+      upstream.stop(0);
+    }
+  }
+
+  private static boolean hasEntry(Path classPathEntry, String name) throws java.io.IOException {
+    if (Files.isDirectory(classPathEntry)) return Files.exists(classPathEntry.resolve(name));
+    if (!Files.isRegularFile(classPathEntry)) return false;
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(classPathEntry.toFile())) {
+      return jar.getEntry(name) != null;
+    }
+  }
+
+  /** The classes of a class path entry (a directory or a jar) as files under {@code target}. */
+  private static void copyClasses(Path classPathEntry, Path target) throws java.io.IOException {
+    if (Files.isDirectory(classPathEntry)) {
+      try (var files = Files.walk(classPathEntry)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Path to = target.resolve(classPathEntry.relativize(f).toString());
+          if (Files.isDirectory(f)) Files.createDirectories(to);
+          else Files.copy(f, to);
+        }
+      }
+      return;
+    }
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(classPathEntry.toFile())) {
+      for (var e : java.util.Collections.list(jar.entries())) {
+        Path to = target.resolve(e.getName());
+        if (e.isDirectory()) {
+          Files.createDirectories(to);
+        } else {
+          Files.createDirectories(to.getParent());
+          try (InputStream in = jar.getInputStream(e)) {
+            Files.copy(in, to);
+          }
+        }
+      }
+    }
+  }
+
   /** An upstream answering "ok" to everything, on a free loopback port. */
   private static HttpServer okUpstream() throws java.io.IOException {
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
