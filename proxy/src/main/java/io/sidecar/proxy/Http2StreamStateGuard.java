@@ -37,6 +37,12 @@ import java.lang.reflect.Method;
  * HPACK's table in step, and §5.4 lets an endpoint treat any stream error as a connection error. A stream either end
  * reset is left to Netty, which ignores or refuses late frames as §5.1 allows, and so is anything older than the
  * history kept ({@value #HISTORY} streams). These are h2spec's cases http2/5.1/6, 5.1/12 and 5.1.1/2.
+ *
+ * <p>It also bounds how long the client may take over what it has begun: a frame (the connection preface included)
+ * and a header block (HEADERS and its CONTINUATION frames) must arrive whole within {@code
+ * server.request_header_timeout}, else the connection closes, as nginx's {@code client_header_timeout} does for
+ * HTTP/2. Without it a client sending a frame a byte at a time held a connection for {@code idle_timeout}, each byte
+ * resetting the idle clock: the slowloris of HTTP/2.
  */
 final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implements FrameHeaderScanner.Visitor {
   static final String NAME = "sidecarH2StreamStates";
@@ -56,6 +62,11 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
   /** Identifier ranges the client skipped, as [first, last] pairs. */
   private final RecentIds skipped = new RecentIds();
   private int highestOpened;
+  /** A HEADERS or PUSH_PROMISE without END_HEADERS came, and no CONTINUATION with it yet. */
+  private boolean headerBlockOpen;
+  /** Runs while a frame or header block is incomplete; null when the timeout is off. */
+  private final LazyDeadline incomplete;
+  private final long timeoutNanos;
 
   // per piece being scanned
   private ChannelHandlerContext ctx;
@@ -63,10 +74,16 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
   private int forwardedTo;
   private boolean failed;
 
-  private Http2StreamStateGuard(Http2ConnectionHandler http2, ChannelHandlerContext http2Context) {
+  private Http2StreamStateGuard(Http2ConnectionHandler http2, ChannelHandlerContext http2Context, long timeoutNanos,
+                                 Runnable timedOut) {
     this.http2 = http2;
     this.http2Context = http2Context;
     this.connection = http2.connection();
+    this.timeoutNanos = timeoutNanos;
+    this.incomplete = timeoutNanos <= 0 ? null : LazyDeadline.on(http2Context.executor(), () -> {
+      timedOut.run();
+      http2Context.channel().close();
+    });
     this.highestOpened = connection.remote().lastStreamCreated();
     connection.addListener(new Http2ConnectionAdapter() {
       @Override
@@ -90,12 +107,12 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
    * Netty has decoded the frames before (at the end of this read, or first thing in the next). Without access to
    * that buffer the guard is not installed, and Netty's answers stand.
    */
-  static void install(HttpConnection connection) {
+  static void install(HttpConnection connection, long timeoutNanos, Runnable timedOut) {
     ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
     ChannelHandlerContext context = pipeline.context(Http2ConnectionHandler.class);
     if (context == null || pipeline.get(NAME) != null || UNDECODED == null) return;
     Http2ConnectionHandler http2 = (Http2ConnectionHandler) context.handler();
-    Http2StreamStateGuard guard = new Http2StreamStateGuard(http2, context);
+    Http2StreamStateGuard guard = new Http2StreamStateGuard(http2, context, timeoutNanos, timedOut);
     if (http2.decoder().prefaceReceived()) {
       ByteBuf undecoded;
       try {
@@ -108,6 +125,7 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
       guard.scanner.skip(CLIENT_PREFACE_LENGTH);
     }
     pipeline.addBefore(context.name(), NAME, guard);
+    guard.timeIncomplete();
     if (guard.heldBack != null) {
       ChannelHandlerContext own = pipeline.context(NAME);
       own.executor().execute(() -> guard.passHeldBack(own)); // when no read follows this one
@@ -121,6 +139,7 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
   private void holdBackFromFirstJudgedFrame(ByteBuf undecoded) {
     int[] judgedFrom = {-1};
     scanner.scan(undecoded, (type, flags, streamId, length, start) -> {
+      noteHeaderBlock(type, flags);
       if (!track(type, streamId)) return true; // to the end: the scanner must stop where Netty's bytes do
       judgedFrom[0] = start;
       return false;
@@ -176,6 +195,28 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
   public void handlerRemoved(ChannelHandlerContext ctx) {
     if (heldBack != null) heldBack.release();
     heldBack = null;
+    if (incomplete != null) incomplete.stop();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (incomplete != null) incomplete.stop();
+    ctx.fireChannelInactive();
+  }
+
+  /** The deadline runs from the first byte of an incomplete frame or header block until it is whole. */
+  private void timeIncomplete() {
+    if (incomplete == null) return;
+    boolean waiting = scanner.midFrame() || headerBlockOpen;
+    if (!waiting) incomplete.disarm();
+    else if (!incomplete.isArmed()) incomplete.arm(System.nanoTime(), timeoutNanos);
+  }
+
+  private void noteHeaderBlock(int type, int flags) {
+    if (type == FrameHeaderScanner.HEADERS || type == FrameHeaderScanner.PUSH_PROMISE
+        || type == FrameHeaderScanner.CONTINUATION) {
+      headerBlockOpen = (flags & FrameHeaderScanner.END_HEADERS) == 0;
+    }
   }
 
   private void read(ChannelHandlerContext ctx, Object msg) {
@@ -192,6 +233,7 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
     this.forwardedTo = bytes.readerIndex();
     try {
       scanner.scan(bytes, this);
+      timeIncomplete();
       if (failed) {
         bytes.release();
       } else if (forwardedTo == bytes.readerIndex()) {
@@ -227,6 +269,7 @@ final class Http2StreamStateGuard extends ChannelInboundHandlerAdapter implement
 
   @Override
   public boolean frame(int type, int flags, int streamId, int length, int start) {
+    noteHeaderBlock(type, flags);
     if (!track(type, streamId)) return true;
     // Netty must first have read every frame before this one: their effect is the state judged here
     forwardUpTo(start);

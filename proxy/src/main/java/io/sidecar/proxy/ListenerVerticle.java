@@ -62,6 +62,7 @@ public final class ListenerVerticle extends VerticleBase {
         });
     if (server.fastPath() && spec.tls() == null) fastPath = FastPath.Listener.of(runtime, spec.name(), server);
     Runnable badRequest = () -> runtime.metrics().badRequest(spec.name());
+    Runnable headTimedOut = () -> runtime.metrics().requestHeaderTimeout(spec.name());
     // Vert.x announces a plain h2c listener's connection only with its first request: judged at accept instead
     boolean judgesFirstRequest = fastPath == null && spec.tls() == null && spec.h2c();
     httpServer.connectionHandler(c -> {
@@ -69,7 +70,7 @@ public final class ListenerVerticle extends VerticleBase {
       HttpVersionGuard.install(c, badRequest);
       RequestHeadTimeout.watch(c);
       Draining.watch(c);
-      Http2StreamStateGuard.install(c);
+      Http2StreamStateGuard.install(c, server.requestHeaderTimeout().toNanos(), headTimedOut);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);
@@ -78,7 +79,7 @@ public final class ListenerVerticle extends VerticleBase {
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
           runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null,
-          server.requestHeaderTimeout().toNanos(), () -> runtime.metrics().requestHeaderTimeout(spec.name()));
+          server.requestHeaderTimeout().toNanos(), headTimedOut);
       acceptHook.limitConnections(ConnectionLimit.resolve(server.maxConnections(), ConnectionLimit.processFdLimit()));
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();

@@ -200,6 +200,47 @@ class RequestHeadTimeoutTest {
     assertThat(timeouts()).isZero();
   }
 
+  /**
+   * HTTP/2 (prior knowledge): a frame begun and not finished, or a header block without its END_HEADERS, closes the
+   * connection after the timeout, as nginx's client_header_timeout does for HTTP/2; a client dribbling a frame a byte
+   * at a time held the connection for idle_timeout. Between whole frames it rests as long as it likes
+   * ({@link #http2AndWebSocketConnectionsAreLeftAlone}).
+   */
+  @Test
+  void anHttp2FrameOrHeaderBlockLeftUnfinishedClosesTheConnection() throws Exception {
+    start(true, TIMEOUT_MS + "ms");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.roundTrip();
+      Thread.sleep(2 * TIMEOUT_MS); // resting between frames
+      wire.roundTrip();
+      byte[] ping = H2Wire.frameBytes(H2Wire.PING, 0, 0, new byte[8]);
+      wire.write(java.util.Arrays.copyOf(ping, 12)); // the header and 3 of the 8 payload bytes
+      assertThat(closedWithinMillis(wire, 3_000)).isGreaterThanOrEqualTo(TIMEOUT_MS - 50);
+    }
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.roundTrip();
+      byte[] headers = wire.headersFrame(1, H2Wire.get("/api/a", h.proxyPort), true);
+      headers[4] &= ~H2Wire.END_HEADERS; // a CONTINUATION should follow, and never does
+      wire.write(headers);
+      assertThat(closedWithinMillis(wire, 3_000)).isGreaterThanOrEqualTo(TIMEOUT_MS - 50);
+    }
+    assertThat(timeouts()).isEqualTo(2.0);
+  }
+
+  /** Milliseconds until the server closed the connection (frames it sent before are read and dropped). */
+  private static long closedWithinMillis(H2Wire wire, long maxMillis) {
+    long start = System.nanoTime();
+    while (true) {
+      try {
+        wire.read();
+      } catch (java.io.IOException closed) {
+        long elapsed = (System.nanoTime() - start) / 1_000_000;
+        assertThat(elapsed).as("closed in time, not read timeout").isLessThan(maxMillis);
+        return elapsed;
+      }
+    }
+  }
+
   @Test
   void zeroTurnsItOff() throws Exception {
     start(true, "0s");

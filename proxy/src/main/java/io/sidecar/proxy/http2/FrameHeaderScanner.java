@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBuf;
  */
 public final class FrameHeaderScanner {
   /** Frame types (RFC 9113 §6). */
-  public static final int HEADERS = 0x1, RST_STREAM = 0x3;
+  public static final int HEADERS = 0x1, RST_STREAM = 0x3, PUSH_PROMISE = 0x5, CONTINUATION = 0x9;
+  /** HEADERS, PUSH_PROMISE and CONTINUATION: the header block ends with this frame (RFC 9113 §6.2, §6.10). */
+  public static final int END_HEADERS = 0x4;
 
   /** Told of each frame header, in order. */
   public interface Visitor {
@@ -26,6 +28,11 @@ public final class FrameHeaderScanner {
   private final byte[] partial = new byte[HEADER_LENGTH];
   private int partialLength;
   private long payloadLeft;
+
+  /** Whether the bytes scanned so far end inside a frame (its header or payload), or inside skipped bytes. */
+  public boolean midFrame() {
+    return partialLength > 0 || payloadLeft > 0;
+  }
 
   /** Skips {@code bytes} that are not frames, before the next frame header (the client's connection preface). */
   public void skip(int bytes) {

@@ -69,4 +69,20 @@ class FrameHeaderScannerTest {
     });
     assertThat(types).containsExactly(4, 1);
   }
+
+  @Test
+  void saysWhetherTheBytesSoFarEndInsideAFrame() {
+    byte[] bytes = stream();
+    FrameHeaderScanner scanner = new FrameHeaderScanner();
+    assertThat(scanner.midFrame()).isFalse();
+    scanner.scan(Unpooled.wrappedBuffer(bytes, 0, 4), (type, flags, stream, length, start) -> true);
+    assertThat(scanner.midFrame()).as("inside a frame header").isTrue();
+    scanner.scan(Unpooled.wrappedBuffer(bytes, 4, bytes.length - 5), (type, flags, stream, length, start) -> true);
+    assertThat(scanner.midFrame()).as("one payload byte short").isTrue();
+    scanner.scan(Unpooled.wrappedBuffer(bytes, bytes.length - 1, 1), (type, flags, stream, length, start) -> true);
+    assertThat(scanner.midFrame()).as("at a frame boundary").isFalse();
+    FrameHeaderScanner preface = new FrameHeaderScanner();
+    preface.skip(24);
+    assertThat(preface.midFrame()).as("bytes to skip first").isTrue();
+  }
 }
