@@ -74,6 +74,12 @@ final class WebSocketTunnel {
             return;
           }
           NetSocket upstream = cresp.netSocket();
+          if (request.response().closed()) {
+            // the client went away while the upstream answered: no pipeline left to make a tunnel of (Vert.x threw)
+            upstream.close();
+            done(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
+            return;
+          }
           MultiMap headers = request.response().headers();
           headers.addAll(cresp.headers());
           request.toNetSocket().onComplete(down -> {

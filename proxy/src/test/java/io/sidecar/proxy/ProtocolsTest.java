@@ -120,6 +120,31 @@ class ProtocolsTest {
     assertThat(echoed).isEqualTo("echo:hello");
   }
 
+  /**
+   * A client that leaves while the upstream is still answering its WebSocket handshake: the upstream's side of the
+   * tunnel is closed when its 101 comes. Vert.x threw making a tunnel of the closed client connection (its decoder
+   * already gone), and the upstream connection stayed open.
+   */
+  @Test
+  void aClientGoneBeforeTheUpstreamsHandshakeAnswerClosesTheUpstreamSide() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> upstreamClosed = new java.util.concurrent.CompletableFuture<>();
+    int upstream = ProxyHarness.await(h.vertx.createHttpServer()
+        .webSocketHandshakeHandler(handshake -> h.vertx.setTimer(500, id -> handshake.accept()))
+        .webSocketHandler(ws -> ws.closeHandler(v -> upstreamClosed.complete(null)))
+        .listen(0, "127.0.0.1")).actualPort();
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: ws, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      client.write("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      Thread.sleep(100); // the handshake is on its way upstream
+    }
+    upstreamClosed.get(5, TimeUnit.SECONDS);
+  }
+
   @Test
   void oversizedHeadersAreRefusedWith431() {
     int upstream = h.upstream(req -> req.response().end("ok"));
