@@ -188,14 +188,7 @@ class MainProcessTest {
     slow.start();
     int proxyPort = freePort();
     int adminPort = freePort();
-    Path config = dir.resolve("run.yaml");
-    Files.writeString(config, """
-        admin: { address: "127.0.0.1:%d" }
-        server: { shutdown_grace: 10s }
-        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
-        routes: [ { name: r, cluster: c } ]
-        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
-        """.formatted(adminPort, proxyPort, slow.getAddress().getPort()));
+    Path config = oneRouteConfig("run.yaml", adminPort, proxyPort, "10s", slow.getAddress().getPort());
     Process p = java("run", "--config", config.toString());
     try {
       waitForPort(adminPort);
@@ -333,14 +326,7 @@ class MainProcessTest {
     HttpServer upstream = okUpstream();
     int proxyPort = freePort();
     int adminPort = freePort();
-    Path config = dir.resolve("fatal.yaml");
-    Files.writeString(config, """
-        admin: { address: "127.0.0.1:%d" }
-        server: { shutdown_grace: 1s }
-        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
-        routes: [ { name: r, cluster: c } ]
-        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
-        """.formatted(adminPort, proxyPort, upstream.getAddress().getPort()));
+    Path config = oneRouteConfig("fatal.yaml", adminPort, proxyPort, "1s", upstream.getAddress().getPort());
     Path vertxClasses = dir.resolve("vertx-core-classes");
     List<String> classPath = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -371,6 +357,20 @@ class MainProcessTest {
       p.destroyForcibly();
       upstream.stop(0);
     }
+  }
+
+  /** A config file: the admin API, one listener, one route to one endpoint, {@code shutdown_grace}. */
+  private Path oneRouteConfig(String name, int adminPort, int proxyPort, String shutdownGrace, int upstreamPort)
+      throws java.io.IOException {
+    Path config = dir.resolve(name);
+    Files.writeString(config, """
+        admin: { address: "127.0.0.1:%d" }
+        server: { shutdown_grace: %s }
+        listeners: [ { name: in, address: "127.0.0.1:%d" } ]
+        routes: [ { name: r, cluster: c } ]
+        clusters: [ { name: c, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(adminPort, shutdownGrace, proxyPort, upstreamPort));
+    return config;
   }
 
   private static boolean hasEntry(Path classPathEntry, String name) throws java.io.IOException {
