@@ -145,34 +145,6 @@ class ProtocolsTest {
     upstreamClosed.get(5, TimeUnit.SECONDS);
   }
 
-  /**
-   * A WebSocket handshake that goes out on a kept-alive upstream connection the upstream closes instead of answering
-   * is sent again on a new one ({@link UpstreamResend}), as a GET would be: the client's upgrade failed.
-   */
-  @Test
-  void aHandshakeOnAKeptAliveConnectionTheUpstreamClosedIsSentAgain() throws Exception {
-    String switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    try (FastPathTest.RawUpstream upstream = new FastPathTest.RawUpstream(java.util.List.of(
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", FastPathTest.RawUpstream.CLOSE, switching))) {
-      h.start(1, """
-          server: { fast_path: false, event_loops: 1 }
-          listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
-          routes: [ { name: ws, cluster: app } ]
-          clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
-          """.formatted(upstream.port()));
-      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        assertThat(client.exchange("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      }
-      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
-        client.write("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-        assertThat(client.readHeadOnly().status()).isEqualTo(101);
-      }
-    }
-    assertThat(h.registry.get("sidecar_upstream_resends").tag("cluster", "app").counter().count()).isEqualTo(1.0);
-  }
-
   @Test
   void oversizedHeadersAreRefusedWith431() {
     int upstream = h.upstream(req -> req.response().end("ok"));
