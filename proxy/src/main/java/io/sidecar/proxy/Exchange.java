@@ -525,10 +525,6 @@ final class Exchange {
   }
 
   /**
-   * A response the sidecar makes itself: the flag's status, the flag header and a one-line text reason; to a gRPC
-   * call, the matching gRPC status with that reason ({@link GrpcLocalReply}).
-   */
-  /**
    * When a response fails before any byte of it went downstream (Vert.x writes the head with the first body bytes),
    * forgets the head it was given, so that the sidecar's own answer (a 502...) can take its place; false when the
    * head is gone or the client is, and only breaking the stream is left.
@@ -541,6 +537,10 @@ final class Exchange {
     return true;
   }
 
+  /**
+   * A response the sidecar makes itself: the flag's status, the flag header and a one-line text reason; to a gRPC
+   * call, the matching gRPC status with that reason ({@link GrpcLocalReply}).
+   */
   static void replyLocal(HttpServerRequest request, ResponseFlag flag, String detail) {
     replyLocal(request, flag, flag.status(), detail);
   }

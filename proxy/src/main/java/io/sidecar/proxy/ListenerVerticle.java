@@ -62,6 +62,7 @@ public final class ListenerVerticle extends VerticleBase {
         });
     if (server.fastPath() && spec.tls() == null) fastPath = FastPath.Listener.of(runtime, spec.name(), server);
     Runnable badRequest = () -> runtime.metrics().badRequest(spec.name());
+    long headTimeoutNanos = server.requestHeaderTimeout().toNanos();
     Runnable headTimedOut = () -> runtime.metrics().requestHeaderTimeout(spec.name());
     // Vert.x announces a plain h2c listener's connection only with its first request: judged at accept instead
     boolean judgesFirstRequest = fastPath == null && spec.tls() == null && spec.h2c();
@@ -70,7 +71,7 @@ public final class ListenerVerticle extends VerticleBase {
       HttpVersionGuard.install(c, badRequest);
       RequestHeadTimeout.watch(c);
       Draining.watch(c);
-      Http2StreamStateGuard.install(c, server.requestHeaderTimeout().toNanos(), headTimedOut);
+      Http2StreamStateGuard.install(c, headTimeoutNanos, headTimedOut);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);
@@ -79,7 +80,7 @@ public final class ListenerVerticle extends VerticleBase {
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
           runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null,
-          server.requestHeaderTimeout().toNanos(), headTimedOut);
+          headTimeoutNanos, headTimedOut);
       acceptHook.limitConnections(ConnectionLimit.resolve(server.maxConnections(), ConnectionLimit.processFdLimit()));
       acceptHook.register(boundPort, accepting);
       return reusePort ? bindLoopSocket() : Future.succeededFuture();

@@ -47,13 +47,9 @@ final class RequestConformance {
    * port, an empty one, a path), else {@link #CONNECT_UNSUPPORTED} (501). On HTTP/2 the target is {@code :authority}.
    */
   static String connectViolation(String target) {
-    if (target == null || target.isEmpty()) return "CONNECT needs an authority-form target (host:port)";
-    int colon = target.lastIndexOf(':');
-    boolean hasPort = colon > 0 && colon < target.length() - 1 && target.indexOf(']', colon) < 0;
-    if (!hasPort || target.charAt(0) == '/' || !isAuthority(target)) {
-      return "CONNECT needs an authority-form target (host:port)";
-    }
-    return CONNECT_UNSUPPORTED;
+    HostAndPort authority = target == null ? null : authority(target);
+    return authority == null || authority.port() < 1 ? "CONNECT needs an authority-form target (host:port)"
+        : CONNECT_UNSUPPORTED;
   }
 
   /**
@@ -62,10 +58,15 @@ final class RequestConformance {
    * gets its 400 before anything asks Vert.x for the authority (which would throw again and leave it unanswered).
    */
   static boolean isAuthority(String value) {
+    return authority(value) != null;
+  }
+
+  /** {@code value} parsed as {@code uri-host [":" port]} (port -1 when absent), or null when it is not one. */
+  private static HostAndPort authority(String value) {
     try {
-      return HostAndPort.parseAuthority(value, -1) != null;
+      return HostAndPort.parseAuthority(value, -1);
     } catch (RuntimeException e) {
-      return false;
+      return null;
     }
   }
 

@@ -156,7 +156,6 @@ public final class RequestHeadParser implements DroppedLines {
     method = knownMethod(buf, start, i);
     if (method == null && i - start == CONNECT.length() && equalsExact(buf, start, CONNECT)) return false; // refused there
 
-
     int target = i + 1;
     if (target >= cr || buf.getByte(target) != '/') return false;
     i = target;
