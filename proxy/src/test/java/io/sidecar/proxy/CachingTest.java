@@ -73,7 +73,7 @@ class CachingTest {
     assertThat(hit.headers().contains("x-dropped")).isFalse();
     assertThat(hit.headers().contains("surrogate-control")).isFalse(); // consumed by the cache (a surrogate)
 
-    HttpClient h2c = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+    HttpClient h2c = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false));
     String overH2 = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/h")
         .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " "

@@ -950,7 +950,7 @@ class FastPathTest {
     h.start(1, route(echoUpstream(), ""));
     threeConnectionsOfOneRequestTakeTheByteLevelPath();
     for (boolean upgrade : new boolean[] {false, true}) { // prior knowledge (a preface), then the HTTP/1.1 upgrade
-      io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+      io.vertx.core.http.HttpClient h2c = h.httpClient(new io.vertx.core.http.HttpClientOptions()
           .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(upgrade));
       HttpClientResponse response = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort,
           "127.0.0.1", "/api/h2").compose(req -> req.send())));
@@ -1002,7 +1002,7 @@ class FastPathTest {
         """.formatted(port));
     threeConnectionsOfOneRequestTakeTheByteLevelPath();
     // HTTP/2 with prior knowledge is not spoken here: the preface is no HTTP/1.1 request
-    io.vertx.core.http.HttpClient h2c = h.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+    io.vertx.core.http.HttpClient h2c = h.httpClient(new io.vertx.core.http.HttpClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     io.vertx.core.Future<Integer> status = h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/api/x")
         .compose(req -> req.send()).map(HttpClientResponse::statusCode));

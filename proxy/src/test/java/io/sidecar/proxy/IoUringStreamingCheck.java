@@ -64,7 +64,8 @@ class IoUringStreamingCheck {
               req.pipeTo(creq).onFailure(e -> errors.add("request pipe: " + e));
             });
       }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
-      Future<Long> got = TwoWayStream.send(vertx.createHttpClient(), new RequestOptions().setMethod(HttpMethod.POST)
+      HttpClient client = vertx.createHttpClient(); // closed below: unreferenced, Vert.x would close it mid-stream
+      Future<Long> got = TwoWayStream.send(client, new RequestOptions().setMethod(HttpMethod.POST)
           .setHost("127.0.0.1").setPort(piping.actualPort()).setURI("/echo"), SIZE, clientSent, received);
       long result;
       try {
@@ -74,6 +75,7 @@ class IoUringStreamingCheck {
             + ", upstream saw " + upstreamSeen + ", client received " + received + "; errors seen: " + errors);
       }
       assertThat(result).isEqualTo(SIZE);
+      client.close();
     } finally {
       vertx.close();
     }

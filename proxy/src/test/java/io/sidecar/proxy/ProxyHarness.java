@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -39,6 +40,8 @@ final class ProxyHarness implements AutoCloseable {
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(32));
   private final List<HttpServer> upstreams = new ArrayList<>();
+  /** Every client {@link #httpClient} and {@link #webSocketClient} made, so none is collected (see there). */
+  private final List<Object> clients = new ArrayList<>();
   ProxyHarness() {
     this(null);
   }
@@ -90,6 +93,25 @@ final class ProxyHarness implements AutoCloseable {
     return await(onClientContext(() -> client.request(options)
         .compose(req -> body == null ? req.send() : req.send(io.vertx.core.buffer.Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))));
+  }
+
+  /**
+   * A client of a test's own, kept until the harness closes. Vert.x 5 shuts down a client that the garbage collector
+   * finds unreferenced (its Cleaner), even with a request or handshake in flight: a client made inline, or held in a
+   * local variable the test no longer reads, had its connection reset by the test's own side whenever a GC came at
+   * the wrong moment (RequestHeadTimeoutTest's WebSocket step failed about one run in eight).
+   */
+  HttpClient httpClient(HttpClientOptions options) {
+    HttpClient made = vertx.createHttpClient(options);
+    clients.add(made);
+    return made;
+  }
+
+  /** As {@link #httpClient}, for WebSocket. */
+  WebSocketClient webSocketClient() {
+    WebSocketClient made = vertx.createWebSocketClient();
+    clients.add(made);
+    return made;
   }
 
   /** A self-signed certificate for localhost, written by the openssl command line as {@code cert.pem}, {@code key.pem}. */

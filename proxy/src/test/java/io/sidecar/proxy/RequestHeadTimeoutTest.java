@@ -177,7 +177,7 @@ class RequestHeadTimeoutTest {
     h.start(1, "server: { request_header_timeout: " + TIMEOUT_MS + "ms }\n"
         + ProxyHarness.singleRoute(upstream, ""));
     for (boolean upgrade : new boolean[] {false, true}) { // prior knowledge, then the HTTP/1.1 Upgrade: h2c
-      HttpClient h2c = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+      HttpClient h2c = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
           .setHttp2ClearTextUpgrade(upgrade));
       for (int i = 0; i < 2; i++) {
         String body = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, h.proxyPort, "127.0.0.1", "/api/h2")
@@ -186,7 +186,7 @@ class RequestHeadTimeoutTest {
         Thread.sleep(2 * TIMEOUT_MS);
       }
     }
-    String echoed = await(h.onClientContext(() -> h.vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+    String echoed = await(h.onClientContext(() -> h.webSocketClient().connect(new WebSocketConnectOptions()
             .setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/chat"))
         .compose(socket -> {
           io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
