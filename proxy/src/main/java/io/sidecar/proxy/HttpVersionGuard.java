@@ -4,8 +4,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestLineVersion;
@@ -20,10 +25,13 @@ import java.nio.charset.StandardCharsets;
  * answer all of them 501. The byte-level path applies the same rules to the bytes it sees first
  * ({@link FastPathConnection}). On a plain listener that also speaks h2c, Vert.x announces a connection only while
  * dispatching its first request, so without the byte-level path {@link FirstRequestVersion} judges that one.
+ *
+ * <p>{@link AnswerInHttp11}, installed with it, does the same for the responses.
  */
 final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "sidecarVersion";
   private static final String DECODER = "httpDecoder";
+  private static final String ENCODER = "httpEncoder";
 
   private final Runnable onReject;
   private boolean rejecting;
@@ -32,11 +40,17 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
     this.onReject = onReject;
   }
 
-  /** Behind the HTTP/1.x decoder of a server connection Vert.x has just announced; nothing for HTTP/2. */
+  /**
+   * Behind the HTTP/1.x decoder of a server connection Vert.x has just announced, and {@link AnswerInHttp11} in front
+   * of its encoder; nothing for HTTP/2.
+   */
   static void install(HttpConnection connection, Runnable onReject) {
     ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
     if (pipeline.get(DECODER) != null && pipeline.get(NAME) == null) {
       pipeline.addAfter(DECODER, NAME, new HttpVersionGuard(onReject));
+    }
+    if (pipeline.get(ENCODER) != null && pipeline.get(AnswerInHttp11.NAME) == null) {
+      pipeline.addAfter(ENCODER, AnswerInHttp11.NAME, new AnswerInHttp11());
     }
   }
 
@@ -77,5 +91,27 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
         + "\r\nconnection: close\r\n\r\n";
     ctx.writeAndFlush(Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII))
         .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Answers an HTTP/1.0 request in HTTP/1.1: RFC 9110 §2.5 has a server send the highest version it conforms to whose
+   * major is the request's, as nginx, HAProxy and Envoy do and as the byte-level path does; Vert.x echoed "HTTP/1.0".
+   * A response on a connection that closes after it says so ({@code Connection: close}), since an HTTP/1.1 response
+   * without it keeps the connection open; Vert.x marks a kept-alive one already. The body is framed as Vert.x framed
+   * it for HTTP/1.0 (a length, or the close; never chunked, which an HTTP/1.0 client cannot read).
+   */
+  static final class AnswerInHttp11 extends ChannelOutboundHandlerAdapter {
+    static final String NAME = "sidecarResponseVersion";
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse response && response.protocolVersion() == HttpVersion.HTTP_1_0) {
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (response.status().code() >= 200 && !response.headers().contains(HttpHeaderNames.CONNECTION)) {
+          response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+      }
+      ctx.write(msg, promise);
+    }
   }
 }

@@ -1,9 +1,13 @@
 package io.sidecar.proxy;
 
+import io.sidecar.config.HostPort;
 import io.sidecar.config.RouteSpec;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -47,17 +51,10 @@ final class WebSocketTunnel {
     }
     // A tunnel is long-lived: it is not a latency sample, so the balancer's handle is released at once.
     pick.handle().cancel();
-    io.sidecar.config.HostPort endpoint = cluster.address(pick.handle().address());
+    HostPort endpoint = cluster.address(pick.handle().address());
     request.pause();
     var options = UpstreamRequests.options(request, route, endpoint, cluster.tlsServerName(), RequestPaths.on(runtime)).setIdleTimeout(0);
-    var forwarding = UpstreamRequests.Forwarding.of(request);
-    cluster.client().request(options)
-        .compose(creq -> {
-          creq.authority(UpstreamRequests.authority(request, route, endpoint));
-          UpstreamRequests.writeHeaders(request.headers(), forwarding, route, creq.headers());
-          creq.headers().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");
-          return creq.connect();
-        })
+    handshake(options, UpstreamRequests.Forwarding.of(request), endpoint, 0)
         .onComplete(ar -> {
           if (ar.failed()) {
             ResponseFlag flag = FailureClassifier.classify(ar.cause(), false);
@@ -95,6 +92,33 @@ final class WebSocketTunnel {
             upstream.closeHandler(v -> downstream.close());
             done(101, ResponseFlag.NONE);
           });
+        });
+  }
+
+  /**
+   * Sends the handshake upstream; again, on another connection, when the kept-alive one it went out on closed before
+   * an answer, as for any idempotent request without a body ({@link UpstreamResend}): a pooled connection the upstream
+   * had just closed failed the upgrade, and the client's connection closed with it.
+   */
+  private Future<HttpClientResponse> handshake(RequestOptions options, UpstreamRequests.Forwarding forwarding,
+                                              HostPort endpoint, int resends) {
+    boolean[] keptAlive = new boolean[1];
+    return cluster.client().request(options)
+        .compose(creq -> {
+          keptAlive[0] = ResponseOverrunGuard.servedBefore(creq.connection());
+          creq.exceptionHandler(ignored -> { }); // failures arrive through connect()'s future
+          creq.authority(UpstreamRequests.authority(request, route, endpoint));
+          UpstreamRequests.writeHeaders(request.headers(), forwarding, route, creq.headers());
+          creq.headers().set("upgrade", request.getHeader("upgrade")).set("connection", "Upgrade");
+          return creq.connect();
+        })
+        .recover(err -> {
+          var sent = new UpstreamResend.Sent(request.method().name(), false, false, keptAlive[0], -1);
+          if (!UpstreamResend.allowed(sent, resends, err) || request.response().closed()) {
+            return Future.failedFuture(err);
+          }
+          runtime.metrics().upstreamResend(cluster.name());
+          return handshake(options, forwarding, endpoint, resends + 1);
         });
   }
 

@@ -56,13 +56,13 @@ class ProtocolsTest {
           - { name: app, endpoints: [ "127.0.0.1:%d" ] }
         """.formatted(cert, key, plainPort, upstream));
 
-    HttpClient h2 = h.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+    HttpClient h2 = h.httpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
         .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
     String tls = await(h.onClientContext(() -> h2.request(HttpMethod.GET, h.proxyPort, "localhost", "/")
         .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
     assertThat(tls).isEqualTo("HTTP_2 upstream saw HTTP_1_1");
 
-    HttpClient h2c = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+    HttpClient h2c = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false));
     String clear = await(h.onClientContext(() -> h2c.request(HttpMethod.GET, plainPort, "127.0.0.1", "/")
         .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
@@ -73,7 +73,7 @@ class ProtocolsTest {
           .as(listener).isEqualTo(1.0);
     }
     // the h2c upgrade (RFC 7540 §3.2): an HTTP/1.1 request asking for h2c, answered over HTTP/2
-    HttpClient upgrading = h.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+    HttpClient upgrading = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(true));
     String upgraded = await(h.onClientContext(() -> upgrading.request(HttpMethod.GET, plainPort, "127.0.0.1", "/")
         .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
@@ -107,7 +107,7 @@ class ProtocolsTest {
         routes: [ { name: ws, cluster: app } ]
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(upstream));
-    WebSocketClient ws = h.vertx.createWebSocketClient();
+    WebSocketClient ws = h.webSocketClient();
     String echoed = await(h.onClientContext(() -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
             .setPort(h.proxyPort).setURI("/chat"))
         .compose(socket -> {
@@ -143,6 +143,63 @@ class ProtocolsTest {
       Thread.sleep(100); // the handshake is on its way upstream
     }
     upstreamClosed.get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A WebSocket handshake that goes out on a kept-alive upstream connection the upstream closes instead of answering
+   * is sent again on a new one ({@link UpstreamResend}), as a GET would be: the client's upgrade failed.
+   */
+  @Test
+  void aHandshakeOnAKeptAliveConnectionTheUpstreamClosedIsSentAgain() throws Exception {
+    String switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    try (FastPathTest.RawUpstream upstream = new FastPathTest.RawUpstream(java.util.List.of(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", FastPathTest.RawUpstream.CLOSE, switching))) {
+      h.start(1, """
+          server: { fast_path: false }
+          listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+          routes: [ { name: ws, cluster: app } ]
+          clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+          """.formatted(upstream.port()));
+      // one client connection: each event loop has a pool of its own, and the two requests must meet the same
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+        assertThat(client.exchange("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+        client.write("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertThat(client.readHeadOnly().status()).isEqualTo(101);
+      }
+      assertThat(upstream.connections()).as("the handshake went out on the kept-alive connection, then on another")
+          .isEqualTo(2);
+    }
+    assertThat(h.registry.get("sidecar_upstream_resends").tag("cluster", "app").counter().count()).isEqualTo(1.0);
+  }
+
+  /**
+   * An HTTP/1.0 request is answered in HTTP/1.1 (RFC 9110 §2.5), as nginx, HAProxy and Envoy answer it; Vert.x echoed
+   * "HTTP/1.0". Without keep-alive the answer says it closes the connection, with it the connection serves the next
+   * request; on every kind of listener, since Vert.x serves HTTP/1.0 on each.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anHttp10RequestIsAnsweredInHttp11(boolean fastPath) throws Exception {
+    int upstream = h.upstream(req -> req.response().end("ok " + req.version()));
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + ProxyHarness.singleRoute(upstream, ""));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      RawHttpClient.Response reply = client.exchange("GET /api/a HTTP/1.0\r\nHost: a\r\n\r\n");
+      assertThat(reply.version()).isEqualTo("HTTP/1.1");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("ok HTTP_1_1");
+      assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (int i = 0; i < 2; i++) {
+        RawHttpClient.Response reply = client.exchange("GET /api/b HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(reply.version()).as("request %d", i).isEqualTo("HTTP/1.1");
+        assertThat(reply.header("connection")).isEqualToIgnoringCase("keep-alive");
+        assertThat(reply.body()).isEqualTo("ok HTTP_1_1");
+      }
+    }
   }
 
   @Test
