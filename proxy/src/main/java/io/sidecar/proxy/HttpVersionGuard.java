@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
  * ({@link FastPathConnection}). On a plain listener that also speaks h2c, Vert.x announces a connection only while
  * dispatching its first request, so without the byte-level path {@link FirstRequestVersion} judges that one.
  *
- * <p>{@link AnswerInHttp11}, installed with it, does the same for the responses.
+ * <p>{@link AnswerInHttp11} does the same for the responses.
  */
 final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "sidecarVersion";
@@ -40,17 +40,11 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
     this.onReject = onReject;
   }
 
-  /**
-   * Behind the HTTP/1.x decoder of a server connection Vert.x has just announced, and {@link AnswerInHttp11} in front
-   * of its encoder; nothing for HTTP/2.
-   */
+  /** Behind the HTTP/1.x decoder of a server connection Vert.x has just announced; nothing for HTTP/2. */
   static void install(HttpConnection connection, Runnable onReject) {
     ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
     if (pipeline.get(DECODER) != null && pipeline.get(NAME) == null) {
       pipeline.addAfter(DECODER, NAME, new HttpVersionGuard(onReject));
-    }
-    if (pipeline.get(ENCODER) != null && pipeline.get(AnswerInHttp11.NAME) == null) {
-      pipeline.addAfter(ENCODER, AnswerInHttp11.NAME, new AnswerInHttp11());
     }
   }
 
@@ -102,6 +96,18 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
    */
   static final class AnswerInHttp11 extends ChannelOutboundHandlerAdapter {
     static final String NAME = "sidecarResponseVersion";
+
+    /**
+     * In front of Vert.x's encoder of the connection of an HTTP/1.0 request, once per connection: connections that
+     * only ever carry HTTP/1.1 do not pass their writes through it.
+     */
+    static void installOn(HttpConnection connection) {
+      if (!(connection instanceof ConnectionBase base)) return;
+      ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+      if (pipeline.get(NAME) == null && pipeline.get(ENCODER) != null) {
+        pipeline.addAfter(ENCODER, NAME, new AnswerInHttp11());
+      }
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
