@@ -4,13 +4,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.RequestLineVersion;
@@ -26,12 +21,11 @@ import java.nio.charset.StandardCharsets;
  * ({@link FastPathConnection}). On a plain listener that also speaks h2c, Vert.x announces a connection only while
  * dispatching its first request, so without the byte-level path {@link FirstRequestVersion} judges that one.
  *
- * <p>{@link AnswerInHttp11} does the same for the responses.
+ * <p>{@link Http10Responses} puts the responses to HTTP/1.0 requests right.
  */
 final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "sidecarVersion";
   private static final String DECODER = "httpDecoder";
-  private static final String ENCODER = "httpEncoder";
 
   private final Runnable onReject;
   private boolean rejecting;
@@ -85,39 +79,5 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
         + "\r\nconnection: close\r\n\r\n";
     ctx.writeAndFlush(Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII))
         .addListener(ChannelFutureListener.CLOSE);
-  }
-
-  /**
-   * Answers an HTTP/1.0 request in HTTP/1.1: RFC 9110 §2.5 has a server send the highest version it conforms to whose
-   * major is the request's, as nginx, HAProxy and Envoy do and as the byte-level path does; Vert.x echoed "HTTP/1.0".
-   * A response on a connection that closes after it says so ({@code Connection: close}), since an HTTP/1.1 response
-   * without it keeps the connection open; Vert.x marks a kept-alive one already. The body is framed as Vert.x framed
-   * it for HTTP/1.0 (a length, or the close; never chunked, which an HTTP/1.0 client cannot read).
-   */
-  static final class AnswerInHttp11 extends ChannelOutboundHandlerAdapter {
-    static final String NAME = "sidecarResponseVersion";
-
-    /**
-     * In front of Vert.x's encoder of the connection of an HTTP/1.0 request, once per connection: connections that
-     * only ever carry HTTP/1.1 do not pass their writes through it.
-     */
-    static void installOn(HttpConnection connection) {
-      if (!(connection instanceof ConnectionBase base)) return;
-      ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-      if (pipeline.get(NAME) == null && pipeline.get(ENCODER) != null) {
-        pipeline.addAfter(ENCODER, NAME, new AnswerInHttp11());
-      }
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof HttpResponse response && response.protocolVersion() == HttpVersion.HTTP_1_0) {
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (response.status().code() >= 200 && !response.headers().contains(HttpHeaderNames.CONNECTION)) {
-          response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-      }
-      ctx.write(msg, promise);
-    }
   }
 }

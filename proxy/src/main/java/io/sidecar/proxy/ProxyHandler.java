@@ -28,7 +28,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // A request pipelined behind one whose response closes the connection: read, never served (RFC 9112 §9.6).
     if (Exchange.onClosingConnection(request)) return;
     long startNanos = System.nanoTime();
-    if (request.version() == HttpVersion.HTTP_1_0) HttpVersionGuard.AnswerInHttp11.installOn(request.connection());
+    if (request.version() == HttpVersion.HTTP_1_0) Http10Responses.installOn(request.connection());
     Draining.closeWhenDraining(request);
     // Set on the request itself: the upstream request, retries, cache fills and the access log all copy it from there.
     if (generateRequestId && !request.headers().contains(RequestIds.HEADER)) {

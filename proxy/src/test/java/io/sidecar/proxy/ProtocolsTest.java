@@ -202,6 +202,33 @@ class ProtocolsTest {
     }
   }
 
+  /**
+   * An HTTP/1.0 client cannot read chunked, so a body of unknown length (here a chunked upstream response) goes to it
+   * without a length and the close ends it: the answer says {@code Connection: close} and the connection closes, even
+   * though the client asked for keep-alive (as nginx does). Vert.x said "keep-alive" and kept the connection open, so
+   * the client waited for the end of a body that never came. A body with a length keeps the connection alive.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anHttp10KeepAliveClientGetsABodyOfUnknownLengthEndedByTheClose(boolean fastPath) throws Exception {
+    int upstream = h.upstream(req -> {
+      if (req.path().endsWith("/streamed")) req.response().setChunked(true).write("a").compose(v -> req.response().end("b"));
+      else req.response().end("ab");
+    });
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + ProxyHarness.singleRoute(upstream, ""));
+    String keepAlive = " HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n";
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      RawHttpClient.Response sized = client.exchange("GET /api/sized" + keepAlive);
+      assertThat(sized.header("connection")).isEqualToIgnoringCase("keep-alive");
+      assertThat(sized.body()).isEqualTo("ab");
+      RawHttpClient.Response streamed = client.exchange("GET /api/streamed" + keepAlive); // read until the close
+      assertThat(streamed.version()).isEqualTo("HTTP/1.1");
+      assertThat(streamed.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(streamed.header("content-length")).isNull();
+      assertThat(streamed.body()).isEqualTo("ab");
+    }
+  }
+
   @Test
   void oversizedHeadersAreRefusedWith431() {
     int upstream = h.upstream(req -> req.response().end("ok"));
