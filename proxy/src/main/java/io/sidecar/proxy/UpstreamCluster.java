@@ -92,7 +92,10 @@ public final class UpstreamCluster {
     return new PoolOptions()
         .setHttp1MaxSize(spec.pool().maxConnections())
         .setHttp2MaxSize(Math.max(1, Math.min(spec.pool().maxConnections(), 8)))
-        .setMaxWaitQueueSize(spec.pool().maxPending());
+        .setMaxWaitQueueSize(spec.pool().maxPending())
+        // Vert.x hands out a pooled connection past its keep-alive expiry until this cleaner evicts it (1 s by
+        // default): see KeepAliveMargin
+        .setCleanerPeriod(KeepAliveMargin.POOL_CLEANER_PERIOD_MS);
   }
 
   private static int millis(Duration d) {

@@ -28,11 +28,15 @@ final class UpstreamConnectionSetup {
 
   private UpstreamConnectionSetup() {}
 
-  /** The proxy's clients' connect handler: the lenient codec, {@link ResponseOverrunGuard}, quiet errors. */
+  /**
+   * The proxy's clients' connect handler: the lenient codec, {@link ResponseOverrunGuard}, {@link KeepAliveMargin},
+   * quiet errors.
+   */
   static Handler<HttpConnection> onConnect(HttpClientOptions options) {
     return connection -> {
       forProbes(connection, options);
       ResponseOverrunGuard.install(connection);
+      KeepAliveMargin.install(connection);
     };
   }
 

@@ -31,6 +31,10 @@ public final class ResponseHeadParser implements DroppedLines {
   private static final byte VIA = 3;
   private static final byte CONTENT_LENGTH = 4;
   private static final byte TRANSFER_ENCODING = 5;
+  /** Hop-by-hop too, but its timeout parameter is read. */
+  private static final byte KEEP_ALIVE = 6;
+  /** Five digits, about a day: more would mean nothing to a pool whose own idle timeout is shorter. */
+  private static final int MAX_KEEP_ALIVE_TIMEOUT_DIGITS = 5;
   private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
   private final int maxHeadBytes;
@@ -51,6 +55,7 @@ public final class ResponseHeadParser implements DroppedLines {
   private boolean finalCodingChunked;
   private boolean closeOption;
   private boolean keepAliveOption;
+  private long keepAliveTimeoutSeconds;
   private boolean chunked;
   private boolean closeDelimited;
   private boolean persistent;
@@ -114,6 +119,7 @@ public final class ResponseHeadParser implements DroppedLines {
     finalCodingChunked = false;
     closeOption = false;
     keepAliveOption = false;
+    keepAliveTimeoutSeconds = -1;
     chunked = false;
     closeDelimited = false;
     persistent = false;
@@ -170,6 +176,9 @@ public final class ResponseHeadParser implements DroppedLines {
       case VIA:
         viaCount++;
         break;
+      case KEEP_ALIVE:
+        keepAliveTimeout(buf, value, valueEnd);
+        break;
       default:
         break;
     }
@@ -188,7 +197,7 @@ public final class ResponseHeadParser implements DroppedLines {
             ? HOP_BY_HOP : OTHER;
       case 10:
         if (equalsIgnoreCase(buf, name, nameEnd, "connection")) return CONNECTION;
-        return equalsIgnoreCase(buf, name, nameEnd, "keep-alive") ? HOP_BY_HOP : OTHER;
+        return equalsIgnoreCase(buf, name, nameEnd, "keep-alive") ? KEEP_ALIVE : OTHER;
       case 14:
         return equalsIgnoreCase(buf, name, nameEnd, "content-length") ? CONTENT_LENGTH : OTHER;
       case 16:
@@ -233,6 +242,24 @@ public final class ResponseHeadParser implements DroppedLines {
       finalCodingChunked = isChunked;
     }
     return true;
+  }
+
+  /**
+   * The {@code timeout} parameter of a Keep-Alive field ({@code Keep-Alive: timeout=5, max=100}, RFC 2068 §19.7.1.1,
+   * as Node, Apache and Tomcat send it): how many seconds the upstream keeps an idle connection open. A value that is
+   * not digits is ignored, never a reason to refuse the response.
+   */
+  private void keepAliveTimeout(ByteBuf buf, int start, int end) {
+    elements.reset(buf, start, end);
+    while (elements.next()) {
+      int s = elements.start();
+      int e = elements.end();
+      int eq = buf.indexOf(s, e, (byte) '=');
+      if (eq < 0 || !equalsIgnoreCase(buf, s, trimOwsEnd(buf, s, eq), "timeout")) continue;
+      long seconds = HttpBytes.digits(buf, skipOws(buf, eq + 1, e), e, MAX_KEEP_ALIVE_TIMEOUT_DIGITS);
+      if (seconds >= 0) keepAliveTimeoutSeconds = seconds;
+      return;
+    }
   }
 
   /** RFC 9110 §7.6.1: Connection options are tokens; besides close / keep-alive they name fields to drop. */
@@ -284,6 +311,7 @@ public final class ResponseHeadParser implements DroppedLines {
     switch (fields.kind(i)) {
       case CONNECTION:
       case HOP_BY_HOP:
+      case KEEP_ALIVE:
       case VIA:
         return true;
       case CONTENT_LENGTH:
@@ -356,6 +384,11 @@ public final class ResponseHeadParser implements DroppedLines {
    */
   public boolean keepAlive() {
     return persistent && (!closeDelimited || bodilessStatus());
+  }
+
+  /** The {@code timeout} of the upstream's Keep-Alive field in seconds, or -1 when it sent none. */
+  public long keepAliveTimeoutSeconds() {
+    return keepAliveTimeoutSeconds;
   }
 
   /** The Connection semantics of {@link #keepAlive()} without the body-framing condition. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ResponseHeadParserTest {
@@ -158,6 +159,27 @@ class ResponseHeadParserTest {
     assertThat(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n"))
         .isEqualTo(Result.COMPLETE);
     assertThat(parser.keepAlive()).isFalse();
+  }
+
+  /** The Keep-Alive field's timeout (seconds), for the pool's idle timeout; the field itself is never forwarded. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "timeout=5, max=100 | 5",
+      "max=100,timeout=20 | 20",
+      "Timeout = 7 | 7",
+      "timeout=0 | 0",
+      "max=3 | -1",
+      "timeout=soon | -1",
+      "timeout=-1 | -1",
+      "timeout=123456 | -1",
+  })
+  void keepAliveTimeout(String value, long seconds) {
+    String head = "HTTP/1.1 200 OK\r\nKeep-Alive: " + value + "\r\nContent-Length: 0\r\n\r\n";
+    assertThat(parse(head)).isEqualTo(Result.COMPLETE);
+    assertThat(parser.keepAliveTimeoutSeconds()).isEqualTo(seconds);
+    assertThat(dropped(head)).containsExactly("Keep-Alive: " + value + "\r\n");
+    assertThat(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")).isEqualTo(Result.COMPLETE);
+    assertThat(parser.keepAliveTimeoutSeconds()).as("none sent").isEqualTo(-1);
   }
 
   @Test
