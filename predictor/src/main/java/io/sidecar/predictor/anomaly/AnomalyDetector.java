@@ -39,6 +39,12 @@ public final class AnomalyDetector {
     static final int MIN_TAIL_SAMPLES = 30;
     /** Floor on the residual scale relative to |value| and |forecast| (as for the drift reference). */
     static final double RELATIVE_RESOLUTION = 1e-9;
+    /**
+     * A fall of the residual scale by this factor from one point to the next is a collapse (the MAD's implosion),
+     * after which the stored |z| are re-scored: an order of magnitude, which one residual entering and one leaving
+     * a window of hundreds cannot produce otherwise.
+     */
+    static final double SCALE_COLLAPSE_RATIO = 10;
     /** Longest drift reference (two days of 1-minute points). */
     static final int MAX_DRIFT_REFERENCE = 2_880;
 
@@ -52,6 +58,8 @@ public final class AnomalyDetector {
     private final double minSigma;
     private long points;
     private boolean inEpisode;
+    /** The residual window's scale at the previous point (NaN before the first). */
+    private double lastResidualSigma = Double.NaN;
     private int quiet;
 
     public AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock) {
@@ -130,9 +138,15 @@ public final class AnomalyDetector {
         // exactly constant (MAD and mean deviation 0) still has a scale, so its first departure (5, 5, ..., 50, or
         // an error count 0, 0, ..., 7) is scored instead of never being standardised (the drift reference has the
         // same floor)
-        double sigma = Math.max(Math.max(residuals.robustSigma(), minSigma),
-                RELATIVE_RESOLUTION * Math.max(Math.abs(value), Math.abs(step.forecast())));
         double center = residuals.median();
+        // the same resolution applies to the residuals' own magnitudes: a baseline converging on an exactly
+        // periodic series takes its residuals down to 1e-20 and below, a scale that is rounding, not the series
+        double maxDeviation = residuals.size() > 0
+                ? Math.max(residuals.quantile(1) - center, center - residuals.quantile(0)) : 0;
+        double residualSigma = Math.max(Math.max(residuals.robustSigma(), minSigma),
+                RELATIVE_RESOLUTION * maxDeviation);
+        double sigma = Math.max(residualSigma,
+                RELATIVE_RESOLUTION * Math.max(Math.abs(value), Math.abs(step.forecast())));
         // standardise once past the warm-up; score only once the series' own tail is known: before
         // MIN_TAIL_SAMPLES standardised residuals the tail factor would be 1, and a series whose normal
         // behaviour is heavy-tailed or multi-modal (a quantised CPU metric that is 0.132 four times in five and
@@ -141,6 +155,22 @@ public final class AnomalyDetector {
         boolean scoring = standardising && absZ.size() >= MIN_TAIL_SAMPLES;
         // sigma is 0 only when the value, the forecast and every recent residual are 0: no deviation, z = 0
         double z = standardising && sigma > 0 ? (residual - center) / sigma : 0;
+        // the |z| in absZ were standardised with the sigma of their own time. A series whose residuals are
+        // mostly ~0 (an idle metric with a periodic job, forecast almost exactly) has a MAD that implodes, by
+        // orders of magnitude in one step, when the residuals of a new regime (1e-7: the baseline's state decaying
+        // after an anomaly) come to fill half of the window (Rousseeuw and Croux 1993 on the MAD's implosion).
+        // Scored against the old |z|, every routine error of the baseline then read as 1e4-1e6 sigmas for the
+        // ~20 points until 1 % of absZ had been re-scored. A scale over a window of 30 or more residuals (1 000
+        // once warm) cannot fall tenfold in one step by sampling or by a baseline learning gradually; when it does,
+        // absZ is re-scored from the residual window under the new sigma
+        if (standardising && sigma > 0 && residuals.size() >= MIN_TAIL_SAMPLES
+                && residualSigma < lastResidualSigma / SCALE_COLLAPSE_RATIO) {
+            absZ.clear();
+            for (double r : residuals.toArray()) {
+                absZ.add(Math.abs(r - center) / sigma);
+            }
+        }
+        lastResidualSigma = residualSigma;
         double tail = 1;
         if (absZ.size() >= MIN_TAIL_SAMPLES) {
             tail = Math.max(1, absZ.quantile(0.99) / GAUSS_Q99);

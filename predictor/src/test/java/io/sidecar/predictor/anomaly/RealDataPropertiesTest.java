@@ -112,4 +112,45 @@ class RealDataPropertiesTest {
         Run flat = run(3_000, i -> 5.0);
         assertThat(flat.at()).isEmpty();
     }
+
+    /**
+     * NAB art_increase_spike_density: an idle metric (0) with a job every few hours (two spikes half an hour
+     * apart). The baseline learns the pattern and forecasts the zeros almost exactly, so most residuals are ~0.
+     * After one extra burst (alerted), the residual scale collapsed 500 points later, when the baseline's tiny
+     * post-burst errors (1e-7) came to fill half of the residual window: the sigma fell by orders of magnitude in
+     * one step, the tail factor still came from |z| scored under the old sigma, and the baseline's routine errors
+     * scored 1e4-1e6 sigmas: 20-odd points at score 1 on values of exactly 0, and another alert 100 points later.
+     * Periods and heights vary so the property is not one file's.
+     */
+    @Test
+    void idleMetricWithAPeriodicJobRaisesNoAlertStormAfterABurst() {
+        for (int period : new int[] {72, 96, 100, 144}) {
+            for (double height : new double[] {1, 20}) {
+                int n = 4_032;
+                int burst = (n / 2 / period) * period + 5;
+                IntToDoubleFunction series = i -> {
+                    int phase = i % period;
+                    boolean job = phase == 0 || phase == 6;
+                    boolean extra = i == burst || i == burst + 5 || i == burst + 10;
+                    return job || extra ? height : 0;
+                };
+                AnomalyDetector d = new AnomalyDetector("m", AnomalyConfig.DEFAULTS,
+                        ForecasterConfig.forStep(STEP, 1), new ManualClock());
+                List<Integer> alerts = new ArrayList<>();
+                List<Integer> highAfterBurst = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    AnomalyScore s = d.observe(Instant.ofEpochSecond(1_600_000_000L + (long) i * STEP),
+                            series.applyAsDouble(i));
+                    if (s.alert().isPresent()) {
+                        alerts.add(i);
+                    }
+                    if (i > burst + 20 && s.score() >= AnomalyConfig.DEFAULT_ALERT_THRESHOLD) {
+                        highAfterBurst.add(i);
+                    }
+                }
+                assertThat(alerts).as("period %d, height %s", period, height).contains(burst);
+                assertThat(highAfterBurst).as("period %d, height %s: alerts %s", period, height, alerts).isEmpty();
+            }
+        }
+    }
 }
