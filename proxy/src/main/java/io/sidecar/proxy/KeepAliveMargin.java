@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
+import io.sidecar.proxy.http1.KeepAliveField;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -40,22 +41,10 @@ final class KeepAliveMargin extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpResponse response) {
       String keepAlive = response.headers().get(HttpHeaderNames.KEEP_ALIVE);
-      long seconds = keepAlive == null ? -1 : timeoutSeconds(keepAlive);
+      long seconds = keepAlive == null ? -1 : KeepAliveField.timeoutSeconds(keepAlive);
       if (seconds >= 2) response.headers().set(HttpHeaderNames.KEEP_ALIVE, "timeout=" + forVertx(seconds));
     }
     ctx.fireChannelRead(msg);
-  }
-
-  /** The {@code timeout} parameter of a Keep-Alive field value, in seconds; -1 when it has none or not digits. */
-  static long timeoutSeconds(String value) {
-    for (String element : value.split(",")) {
-      int eq = element.indexOf('=');
-      if (eq < 0 || !element.substring(0, eq).trim().equalsIgnoreCase("timeout")) continue;
-      String digits = element.substring(eq + 1).trim();
-      if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) return -1;
-      return Long.parseLong(digits);
-    }
-    return -1;
   }
 
   /** What Vert.x is told for an announced {@code seconds} (2 or more): a second less, without a digit 9. */

@@ -31,10 +31,8 @@ public final class ResponseHeadParser implements DroppedLines {
   private static final byte VIA = 3;
   private static final byte CONTENT_LENGTH = 4;
   private static final byte TRANSFER_ENCODING = 5;
-  /** Hop-by-hop too, but its timeout parameter is read. */
+  /** Hop-by-hop too, but its timeout parameter is read ({@link KeepAliveField}). */
   private static final byte KEEP_ALIVE = 6;
-  /** Five digits, about a day: more would mean nothing to a pool whose own idle timeout is shorter. */
-  private static final int MAX_KEEP_ALIVE_TIMEOUT_DIGITS = 5;
   private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
   private final int maxHeadBytes;
@@ -176,9 +174,11 @@ public final class ResponseHeadParser implements DroppedLines {
       case VIA:
         viaCount++;
         break;
-      case KEEP_ALIVE:
-        keepAliveTimeout(buf, value, valueEnd);
+      case KEEP_ALIVE: {
+        long seconds = KeepAliveField.timeoutSeconds(buf, value, valueEnd);
+        if (seconds >= 0) keepAliveTimeoutSeconds = seconds;
         break;
+      }
       default:
         break;
     }
@@ -242,24 +242,6 @@ public final class ResponseHeadParser implements DroppedLines {
       finalCodingChunked = isChunked;
     }
     return true;
-  }
-
-  /**
-   * The {@code timeout} parameter of a Keep-Alive field ({@code Keep-Alive: timeout=5, max=100}, RFC 2068 §19.7.1.1,
-   * as Node, Apache and Tomcat send it): how many seconds the upstream keeps an idle connection open. A value that is
-   * not digits is ignored, never a reason to refuse the response.
-   */
-  private void keepAliveTimeout(ByteBuf buf, int start, int end) {
-    elements.reset(buf, start, end);
-    while (elements.next()) {
-      int s = elements.start();
-      int e = elements.end();
-      int eq = buf.indexOf(s, e, (byte) '=');
-      if (eq < 0 || !equalsIgnoreCase(buf, s, trimOwsEnd(buf, s, eq), "timeout")) continue;
-      long seconds = HttpBytes.digits(buf, skipOws(buf, eq + 1, e), e, MAX_KEEP_ALIVE_TIMEOUT_DIGITS);
-      if (seconds >= 0) keepAliveTimeoutSeconds = seconds;
-      return;
-    }
   }
 
   /** RFC 9110 §7.6.1: Connection options are tokens; besides close / keep-alive they name fields to drop. */
