@@ -56,7 +56,8 @@ final class HealthProber extends VerticleBase {
   @Override
   public Future<?> start() {
     HttpClientOptions options = UpstreamCluster.clientOptions(spec).setName("health-" + spec.name());
-    client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1))
+    client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1)
+        .setCleanerPeriod(KeepAliveMargin.POOL_CLEANER_PERIOD_MS))
         .withConnectHandler(c -> UpstreamConnectionSetup.forProbes(c, options)).build();
     if (tls != null) tls.follow(client);
     tick();

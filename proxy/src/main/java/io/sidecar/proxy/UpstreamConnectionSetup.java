@@ -28,23 +28,23 @@ final class UpstreamConnectionSetup {
 
   private UpstreamConnectionSetup() {}
 
-  /**
-   * The proxy's clients' connect handler: the lenient codec, {@link ResponseOverrunGuard}, {@link KeepAliveMargin},
-   * quiet errors.
-   */
+  /** The proxy's clients' connect handler: what {@link #forProbes} installs, and {@link ResponseOverrunGuard}. */
   static Handler<HttpConnection> onConnect(HttpClientOptions options) {
     return connection -> {
       forProbes(connection, options);
       ResponseOverrunGuard.install(connection);
-      KeepAliveMargin.install(connection);
     };
   }
 
-  /** The health probes' connect handler: the lenient codec, quiet errors. */
+  /**
+   * The health probes' connect handler: the lenient codec, {@link KeepAliveMargin} (a probe every 5 s on a connection
+   * an upstream keeps 5 s, Node's and Apache's default, met the upstream's close), quiet errors.
+   */
   static void forProbes(HttpConnection connection, HttpClientOptions options) {
     connection.exceptionHandler(error -> LOG.log(java.util.logging.Level.FINE,
         () -> "upstream connection " + connection.remoteAddress() + ": " + error));
     replaceCodec(connection, options);
+    KeepAliveMargin.install(connection);
   }
 
   /** Puts the lenient codec in the place of Vert.x's on a connection just opened (HTTP/2 ones are left alone). */

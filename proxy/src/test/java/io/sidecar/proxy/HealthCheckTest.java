@@ -155,6 +155,23 @@ class HealthCheckTest {
     }
   }
 
+  /**
+   * Probes keep one connection, and an upstream that announces how long it keeps it idle ({@code Keep-Alive:
+   * timeout=2}) has it replaced before then ({@link KeepAliveMargin}): a probe every 5 s on a connection Node or Apache
+   * closes after 5 s met the close, a failed probe. Here probes are 1.6 s apart, so the second goes out on a new one.
+   */
+  @Test
+  void aProbeConnectionIsReplacedBeforeTheUpstreamsKeepAliveTimeout() throws Exception {
+    try (FastPathTest.RawUpstream upstream = new FastPathTest.RawUpstream(
+        java.util.Collections.nCopies(200, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 0\r\n\r\n"))) {
+      h.start(1, config(healthCheck("1s").replace("100ms", "1600ms"), "\"127.0.0.1:" + upstream.port() + "\""));
+      long tookMs = within(4_000, () -> upstream.connections() == 2); // the second probe, on a new connection
+      assertThat(tookMs).isGreaterThan(1_000);
+      assertThat(h.runtime.snapshot().cluster("app").balancer().snapshot().endpoints().get(0).healthCheck())
+          .isEqualTo("healthy");
+    }
+  }
+
   @Test
   void aProbeWithoutAnswerIsATimeoutAndCountsTowardsTheUnhealthyThreshold() {
     Upstream a = upstream("a");
