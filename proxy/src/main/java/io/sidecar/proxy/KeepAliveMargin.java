@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
- * The full path's share of {@link FastPathUpstream#idleNanos}: Vert.x's client keeps a pooled connection for the
+ * The full path's and the health probes' share of {@link FastPathUpstream#idleNanos}: Vert.x's client keeps a pooled connection for the
  * timeout the upstream announced in its Keep-Alive field ({@code timeout=N}, seconds) and no longer, but up to the
  * very moment the upstream closes it, so a request sent then was lost with the connection (a POST got 502 {@code UR}:
  * 28 of 100 POSTs sent every second to an upstream closing at exactly its announced second). Right behind the codec,

@@ -38,7 +38,7 @@ final class UpstreamConnectionSetup {
 
   /**
    * The health probes' connect handler: the lenient codec, {@link KeepAliveMargin} (a probe every 5 s on a connection
-   * an upstream keeps 5 s, Node's and Apache's default, met the upstream's close), quiet errors.
+   * an upstream keeps 5 s, Node's and Apache's default, would race the upstream's close), quiet errors.
    */
   static void forProbes(HttpConnection connection, HttpClientOptions options) {
     connection.exceptionHandler(error -> LOG.log(java.util.logging.Level.FINE,
