@@ -16,7 +16,11 @@ package io.sidecar.predictor.forecast;
  * so a spike does not drag the level. A real level shift shows as {@link #SHIFT_RUN} consecutive clipped errors
  * of the same sign; it is then taken as an intervention (Box and Tiao 1975): the level jumps to the new value
  * while trend and seasonal indices are left alone, so a shift (or a short incident that reverts) does not
- * leave a spurious slope or a scar in the season.
+ * leave a spurious slope or a scar in the season. The new level is the run's last (deseasonalised) value, unless
+ * that value is an outlier within the run: farther from the run's median than the median is from the old level.
+ * Then the median is taken: two slightly high values and a spike are not a shift to the spike's height (the
+ * last value would put the forecast on the spike, and the ordinary values after it would read as anomalies). For
+ * a step or a ramp the last value is not such an outlier and is taken, as before.
  * A missing observation (NaN) advances the state along its own forecast.
  */
 public final class HoltWintersState {
@@ -29,6 +33,8 @@ public final class HoltWintersState {
     private final double[] season;
     private int phase;
     private int clippedRun;
+    /** Deseasonalised values of the current run of same-sign clipped errors, oldest first. */
+    private final double[] runValues = new double[SHIFT_RUN];
 
     private HoltWintersState(HoltWintersParams params, double level, double trend, double[] season) {
         this.params = params;
@@ -41,6 +47,7 @@ public final class HoltWintersState {
         HoltWintersState c = new HoltWintersState(params, level, trend, season.clone());
         c.phase = phase;
         c.clippedRun = clippedRun;
+        System.arraycopy(runValues, 0, c.runValues, 0, SHIFT_RUN);
         return c;
     }
 
@@ -201,9 +208,15 @@ public final class HoltWintersState {
         if (Math.abs(e) > clip) {
             clippedRun = (clippedRun == 0 || Math.signum(clippedRun) == Math.signum(e))
                     ? clippedRun + (int) Math.signum(e) : (int) Math.signum(e);
-            if (Math.abs(clippedRun) >= SHIFT_RUN) {
-                // level-shift intervention: move the level onto the new value, keep trend and season
-                level = y - nextSeason();
+            int run = Math.abs(clippedRun);
+            runValues[run - 1] = y - nextSeason();
+            if (run >= SHIFT_RUN) {
+                // level-shift intervention: move the level onto the new value (the run's median if the last
+                // value is an outlier within the run), keep trend and season
+                double last = runValues[run - 1];
+                double med = median(runValues, run);
+                double before = level + phi * trend;
+                level = Math.abs(last - med) > Math.abs(med - before) ? med : last;
                 trend = phi * trend;
                 clippedRun = 0;
                 advance();
@@ -221,6 +234,12 @@ public final class HoltWintersState {
         }
         advance();
         return e;
+    }
+
+    private static double median(double[] v, int n) {
+        double[] c = java.util.Arrays.copyOf(v, n);
+        java.util.Arrays.sort(c);
+        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
     }
 
     private void advance() {

@@ -23,4 +23,28 @@ class HoltWintersStateTest {
       }
     }
   }
+  /**
+   * NAB exchange-4_cpc_results: two slightly high values (beyond the clip) followed by a spike made three same-sign
+   * clipped errors, and the level-shift intervention put the level on the spike, so the forecast stayed at the
+   * spike's height and the ordinary values after it were alerted (rows 1 376 and 1 378 after a 0.73 spike on a
+   * series of 0.05-0.15). The intervention now takes the run's median when the last value is an outlier within
+   * the run; a real step is still followed at once.
+   */
+  @Test
+  void aSpikeEndingARunOfClippedErrorsDoesNotBecomeTheLevel() {
+    HoltWintersParams p = new HoltWintersParams(0.5, 0.05, 0, 0.95, 0);
+    for (double spike : new double[] {40, -20}) {
+      HoltWintersState s = HoltWintersState.initial(p, new double[] {10});
+      for (int i = 0; i < 20; i++) s.update(10, 1);
+      double d = Math.signum(spike - 10);
+      s.update(10 + 1.5 * d, 1);
+      s.update(10 + 1.6 * d, 1);
+      s.update(spike, 1);
+      assertThat(s.forecastNext()).as("spike %s", spike).isCloseTo(10 + 1.6 * d, within(0.2));
+    }
+    HoltWintersState step = HoltWintersState.initial(p, new double[] {10});
+    for (int i = 0; i < 20; i++) step.update(10, 1);
+    for (int i = 0; i < HoltWintersState.SHIFT_RUN; i++) step.update(20, 1);
+    assertThat(step.forecastNext()).isCloseTo(20, within(0.2));
+  }
 }
