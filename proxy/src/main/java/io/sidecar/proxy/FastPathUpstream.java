@@ -166,22 +166,8 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     // A HEAD response may lack a length without being close-delimited: only its Connection field decides.
     boolean reusable = bodyless ? head.persistentConnection() : head.keepAlive();
     // before the pool may hand it to a waiter
-    idleDeadline.arm(System.nanoTime(), idleNanos(idleTimeoutNanos, head.keepAliveTimeoutSeconds()));
+    idleDeadline.arm(System.nanoTime(), KeepAliveMargin.idleNanos(idleTimeoutNanos, head.keepAliveTimeoutSeconds()));
     ex.responseEnd(ctx.channel(), clean && reusable);
-  }
-
-  /**
-   * How long the connection may rest in the pool after a response: the pool's {@code idle_timeout}, but less than the
-   * timeout the upstream announced in its Keep-Alive field (Node and Apache send 5 s, Tomcat 20 s) by a second, or by
-   * half of it when that is 2 s or less. The upstream closes an idle connection at its own timeout, and a request
-   * sent on it just then is lost with it: a GET is sent again, a POST gets 502 {@code UR}. Closing first avoids the
-   * race. Vert.x's client, on the full path, also takes the field's timeout (without the margin).
-   */
-  static long idleNanos(long poolIdleNanos, long keepAliveTimeoutSeconds) {
-    if (keepAliveTimeoutSeconds < 0) return poolIdleNanos;
-    long upstreamNanos = keepAliveTimeoutSeconds * 1_000_000_000L;
-    long margin = Math.min(1_000_000_000L, upstreamNanos / 2);
-    return Math.min(poolIdleNanos, upstreamNanos - margin);
   }
 
   @Override

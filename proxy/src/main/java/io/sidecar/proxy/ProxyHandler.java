@@ -37,7 +37,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String method = request.method().name();
     String violation = RequestConformance.isConnect(method) ? RequestConformance.connectViolation(connectTarget(request))
         : request.version() == HttpVersion.HTTP_2 ? RequestConformance.targetViolation(request.uri(), method, true)
-        : admitHttp1(request);
+        : admitHttp1(request, method);
     if (violation != null) {
       runtime.metrics().badRequest(listener);
       // RFC 9112 §6.1: a transfer coding the server does not understand is 501 (Not Implemented); so is CONNECT here
@@ -110,9 +110,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * X-Forwarded-Host all see the same; a {@code close} inside a Connection list ends the connection after the
    * response (§9.6), which Vert.x would miss.
    */
-  private static String admitHttp1(HttpServerRequest request) {
+  private static String admitHttp1(HttpServerRequest request, String method) {
     String uri = request.uri();
-    String invalid = RequestConformance.targetViolation(uri, request.method().name(), false);
+    String invalid = RequestConformance.targetViolation(uri, method, false);
     if (invalid == null) invalid = RequestConformance.fieldViolation(request.headers());
     if (invalid != null) return invalid;
     boolean absoluteForm = RequestConformance.isAbsoluteForm(uri);

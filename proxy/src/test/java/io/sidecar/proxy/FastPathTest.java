@@ -546,8 +546,8 @@ class FastPathTest {
 
   /**
    * The pool closes an idle upstream connection before the upstream's own Keep-Alive timeout, on the byte-level path
-   * ({@link FastPathUpstream#idleNanos}) and on the full path ({@link KeepAliveMargin}): the upstream closes it at that
-   * timeout, and a request sent just then is lost with it (a POST gets 502). The upstream here announces 2 s; after
+   * and on the full path ({@link KeepAliveMargin}): the upstream closes it at that timeout, and a request sent just
+   * then is lost with it (a POST gets 502). The upstream here announces 2 s; after
    * 1.6 s of rest the next request goes out on a new connection (closed at 1 s, or within 1.25 s on the full path).
    * Without the field the pooled connection serves it (the pool's idle_timeout is 60 s).
    */
