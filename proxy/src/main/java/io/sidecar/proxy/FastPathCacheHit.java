@@ -27,6 +27,7 @@ final class FastPathCacheHit {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] COLON_SP = {':', ' '};
   private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_KEEP_ALIVE = "connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private FastPathCacheHit() {}
 
@@ -48,11 +49,11 @@ final class FastPathCacheHit {
     meters.started();
     route.signals().begin();
     route.signals().cacheLookup(true);
-    boolean close = head.connectionClose();
+    boolean close = !head.persistent();
     Buffer body = answer.body();
     int bodyBytes = body == null ? 0 : body.length();
     ByteBuf out = ctx.alloc().buffer(256 + 64 * lines(answerHeaders) + (bodyBytes <= COPIED_BODY_BYTES ? bodyBytes : 0));
-    writeHead(out, answer.status(), answerHeaders, close);
+    writeHead(out, answer.status(), answerHeaders, close ? CONNECTION_CLOSE : head.http10() ? CONNECTION_KEEP_ALIVE : null);
     ByteBuf stored = body == null ? null : ((BufferInternal) body).getByteBuf(); // an unreleasable view
     if (stored != null && bodyBytes <= COPIED_BODY_BYTES) {
       out.writeBytes(stored);
@@ -85,8 +86,12 @@ final class FastPathCacheHit {
         headers);
   }
 
-  /** Status line and fields as Vert.x writes them for the full path (its reason phrase, names as given). */
-  private static void writeHead(ByteBuf out, int status, MultiMap headers, boolean close) {
+  /**
+   * Status line and fields as Vert.x writes them for the full path (its reason phrase, names as given), and the
+   * {@code connection} line, if any: close when the client asked to close after this response (RFC 9112 §9.6),
+   * keep-alive for an HTTP/1.0 client that keeps the connection (§9.3).
+   */
+  private static void writeHead(ByteBuf out, int status, MultiMap headers, byte[] connection) {
     out.writeCharSequence("HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase(),
         StandardCharsets.US_ASCII);
     out.writeBytes(CRLF);
@@ -96,7 +101,7 @@ final class FastPathCacheHit {
       out.writeCharSequence(field.getValue(), StandardCharsets.ISO_8859_1);
       out.writeBytes(CRLF);
     }
-    if (close) out.writeBytes(CONNECTION_CLOSE); // RFC 9112 §9.6: the client asked to close after this response
+    if (connection != null) out.writeBytes(connection);
     out.writeBytes(CRLF);
   }
 }

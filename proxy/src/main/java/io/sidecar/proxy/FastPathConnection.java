@@ -219,7 +219,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
    * or unusual request does not keep the rest of a connection off this path. Without a gate (the access log is
    * on for every request, or the decoder cannot be inspected) the hand-over is for good.
    *
-   * @param parsedHead the head parser took this head: its request line is origin-form HTTP/1.1, so it is neither
+   * @param parsedHead the head parser took this head: its request line is origin-form HTTP/1.1 or 1.0, so it is neither
    *                   the HTTP/2 preface nor a version to judge (a cached route's requests skip both scans)
    */
   private void stepAside(boolean parsedHead) {

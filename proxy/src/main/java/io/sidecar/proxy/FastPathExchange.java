@@ -41,6 +41,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private final io.sidecar.predictor.signals.TrafficSignals signals;
   private final long startNanos;
   private final boolean headRequest;
+  /**
+   * The client speaks HTTP/1.0: it gets no 1xx, a chunked body decoded and ended by the close, and a kept-alive
+   * connection says so ({@code Connection: keep-alive}, RFC 9112 §9.3); upstream the request goes as HTTP/1.1.
+   */
+  private final boolean http10Client;
   private final boolean clientWantsClose;
   /** Idempotent (RFC 9110 §9.2.2) and without a body: it may be sent again ({@link #closedBeforeResponse}). */
   private final boolean resendable;
@@ -77,7 +82,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.startNanos = startNanos;
     String method = head.method();
     this.headRequest = "HEAD".equals(method);
-    this.clientWantsClose = head.connectionClose();
+    this.http10Client = head.http10();
+    this.clientWantsClose = !head.persistent();
     this.bodyRemaining = head.contentLength();
     this.resendable = UpstreamResend.resendable(method, bodyRemaining > 0);
     this.upstreamHead = upstreamHead(head, buf);
@@ -113,7 +119,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
     upstream = channel;
     FastPathUpstream handler = channel.pipeline().get(FastPathUpstream.class);
-    handler.attach(this, headRequest);
+    handler.attach(this, headRequest, http10Client);
     if (resendable && !resent && handler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
@@ -153,9 +159,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
 
   // ---- the response side
 
-  /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields. */
+  /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields; not to an HTTP/1.0 client. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
     dropSentHead();
+    if (http10Client) return; // RFC 9110 §15.2: a server must not send a 1xx to an HTTP/1.0 client
     ByteBuf out = ctx.alloc().buffer(head.headLength());
     copyWithout(buf, 0, head.headLength(), head, head.bareLineEnds(), out);
     ctx.write(out, ctx.voidPromise());
@@ -172,8 +179,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     String load = head.header(LoadHint.HEADER);
     if (load != null) hint = LoadHint.parseHeader(load);
     boolean bodyless = headRequest || status == 204 || status == 304;
-    // A body that only the connection's close ends cannot be kept-alive downstream either.
-    closeAfter = clientWantsClose || (!bodyless && head.closeDelimited()) || connection.draining();
+    // A body that only the connection's close ends cannot be kept-alive downstream either; nor can a chunked one
+    // going to an HTTP/1.0 client, which gets it decoded and so without a length (FastPathUpstream).
+    boolean endsWithClose = head.closeDelimited() || (http10Client && head.chunked());
+    closeAfter = clientWantsClose || (!bodyless && endsWithClose) || connection.draining();
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
     int statusLine = out.writerIndex();
     copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, head.bareLineEnds(), out);
@@ -182,7 +191,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (head.http10()) out.setByte(statusLine + 7, '1');
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
-    if (closeAfter) writeField(out, "connection", "close");
+    writeConnection(out, closeAfter);
     out.writeBytes(CRLF);
     if (inlineBody > 0) {
       out.writeBytes(buf, buf.readerIndex() + head.headLength(), inlineBody);
@@ -335,6 +344,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
     // the blank line's CRLF goes after the added fields
     copyWithout(buf, from, head.headLength() - 2, head, false, out);
+    if (http10Client) { // upstream it goes as HTTP/1.1, as from the full path: the last digit before the line's CR
+      out.setByte(out.indexOf(out.readerIndex(), out.writerIndex(), (byte) '\r') - 1, '1');
+    }
     String client = connection.clientAddress();
     String forwardedFor = client == null ? head.forwardedFor() : UpstreamRequests.appended(head.forwardedFor(), client);
     if (forwardedFor != null) writeField(out, "x-forwarded-for", forwardedFor);
@@ -344,7 +356,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       head.writeAuthority(out);
       out.writeBytes(CRLF);
     }
-    writeField(out, "via", UpstreamRequests.appended(head.via(), UpstreamRequests.viaEntry(HttpVersion.HTTP_1_1)));
+    writeField(out, "via", UpstreamRequests.appended(head.via(),
+        UpstreamRequests.viaEntry(http10Client ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
     out.writeBytes(CRLF);
     return out;
@@ -406,8 +419,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     writeField(out, ResponseFlag.HEADER, flag.code());
     writeField(out, "content-type", "text/plain; charset=utf-8");
     writeField(out, "content-length", Integer.toString(body.length));
-    if (close) writeField(out, "connection", "close");
+    writeConnection(out, close);
     out.writeBytes(CRLF).writeBytes(body);
     return out;
+  }
+
+  /** {@code close}, or for a kept-alive HTTP/1.0 client {@code keep-alive}, which it needs to see (RFC 9112 §9.3). */
+  private void writeConnection(ByteBuf out, boolean close) {
+    if (close) writeField(out, "connection", "close");
+    else if (http10Client) writeField(out, "connection", "keep-alive");
   }
 }

@@ -36,6 +36,8 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   private ByteBuf buf;
   private FastPathExchange exchange;
   private boolean bodyless;
+  /** The client reads HTTP/1.0: a chunked body goes to it decoded, its end marked by the close (RFC 9112 §7.1). */
+  private boolean unchunked;
   /** Exchanges this connection was given, the current one included. */
   private long exchanges;
 
@@ -56,11 +58,16 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
-  /** Starts serving {@code exchange}; {@code bodyless}: a HEAD request, whose response has no body. */
-  void attach(FastPathExchange exchange, boolean bodyless) {
+  /**
+   * Starts serving {@code exchange}; {@code bodyless}: a HEAD request, whose response has no body; {@code unchunked}:
+   * the client speaks HTTP/1.0, so a chunked body reaches it as its bare data.
+   */
+  void attach(FastPathExchange exchange, boolean bodyless, boolean unchunked) {
     idleDeadline.disarm();
     this.exchange = exchange;
     this.bodyless = bodyless;
+    this.unchunked = unchunked;
+    head.unchunked(unchunked);
     this.state = State.HEAD;
     exchanges++;
   }
@@ -108,13 +115,21 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
           continue;
         }
         boolean noBody = bodyless || status == 204 || status == 304;
+        if (unchunked && !noBody && head.chunked() && !head.onlyChunked()) {
+          // gzip, chunked: decoding the chunks would leave a coded body HTTP/1.0 cannot label (nginx: 502 too)
+          FastPathExchange ex = exchange;
+          exchange = null;
+          ctx.close();
+          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "a transfer coding an HTTP/1.0 client cannot read");
+          break;
+        }
         int inline = noBody ? 0 : inlineBody();
         exchange.responseHead(head, buf, inline);
         buf.skipBytes(head.headLength() + inline);
         if (noBody) {
           end(ctx);
         } else if (head.chunked()) {
-          chunks.reset();
+          chunks.reset(unchunked);
           state = State.CHUNKED;
         } else if (head.contentLength() >= 0) {
           remaining = head.contentLength() - inline;
@@ -141,7 +156,14 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       } else {
         n = buf.readableBytes();
       }
-      if (n > 0) exchange.responseBody(buf.readRetainedSlice(n));
+      if (n > 0 && state == State.CHUNKED && unchunked) {
+        for (int i = 0; i < chunks.dataSpans() && exchange != null; i++) {
+          exchange.responseBody(buf.retainedSlice(chunks.dataStart(i), chunks.dataEnd(i) - chunks.dataStart(i)));
+        }
+        buf.skipBytes(n);
+      } else if (n > 0) {
+        exchange.responseBody(buf.readRetainedSlice(n));
+      }
       if ((state == State.LENGTH && remaining == 0) || (state == State.CHUNKED && chunks.done())) end(ctx);
       else if (n == 0) break;
     }

@@ -592,6 +592,103 @@ class FastPathTest {
   }
 
   /**
+   * HTTP/1.0 clients (ApacheBench, old monitoring agents) on the byte-level path, as nginx serves them: the request
+   * goes upstream as HTTP/1.1 on a pooled connection, Via says "1.0" (the received version); a kept-alive client
+   * (Connection: keep-alive) gets {@code Connection: keep-alive} on a response with a length and keeps its
+   * connection; a chunked answer reaches it decoded (no Transfer-Encoding, trailers dropped: RFC 9112 §7.1) with
+   * {@code Connection: close}, and the close ends it; a client without keep-alive gets {@code Connection: close}.
+   * The full path served all of these before.
+   */
+  @Test
+  void anHttp10ClientIsServedOnTheByteLevelPathWithKeepAliveAndChunkedBodiesDecoded() throws Exception {
+    int port = h.upstream(req -> {
+      JsonObject seen = new JsonObject().put("version", req.version().name()).put("via", req.getHeader("via"));
+      if (req.path().endsWith("/chunked")) {
+        req.response().setChunked(true).putTrailer("x-checksum", "abc").write("abc")
+            .compose(v -> req.response().write("defg")).compose(v -> req.response().end(seen.encode()));
+      } else {
+        req.response().end(seen.encode());
+      }
+    });
+    h.start(1, route(port, ""));
+    String keepAlive = " HTTP/1.0\r\nConnection: Keep-Alive\r\nHost: a\r\nUser-Agent: ApacheBench/2.3\r\n\r\n";
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      for (int i = 0; i < 2; i++) {
+        RawHttpClient.Response sized = client.exchange("GET /api/sized" + keepAlive);
+        assertThat(sized.version()).isEqualTo("HTTP/1.1");
+        assertThat(sized.status()).isEqualTo(200);
+        assertThat(sized.header("connection")).isEqualToIgnoringCase("keep-alive");
+        assertThat(new JsonObject(sized.body())).isEqualTo(new JsonObject().put("version", "HTTP_1_1").put("via", "1.0 sidecar"));
+      }
+      RawHttpClient.Response chunked = client.exchange("GET /api/chunked" + keepAlive); // read until the close
+      assertThat(chunked.status()).isEqualTo(200);
+      assertThat(chunked.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(chunked.header("transfer-encoding")).isNull();
+      assertThat(chunked.header("content-length")).isNull();
+      assertThat(chunked.body()).startsWith("abcdefg{").endsWith("}");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      client.write("HEAD /api/chunked" + keepAlive); // no body: the connection stays
+      RawHttpClient.Response head = client.readHeadOnly();
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("transfer-encoding")).isNull();
+      assertThat(head.header("connection")).isEqualToIgnoringCase("keep-alive");
+      RawHttpClient.Response closing = client.exchange("GET /api/sized HTTP/1.0\r\nHost: a\r\n\r\n");
+      assertThat(closing.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(fastPathRequests()).isEqualTo(5.0);
+    assertThat(handovers()).isZero();
+  }
+
+  /**
+   * A chunked answer with another transfer coding cannot reach an HTTP/1.0 client: decoding the chunks would leave a
+   * gzip-coded body it has no field to learn of. 502 UPE, as nginx refuses such an upstream response; the sidecar's
+   * own answers keep a kept-alive HTTP/1.0 connection and say so.
+   */
+  @Test
+  void anHttp10ClientGetsA502ForAnotherTransferCodingAndKeepsItsConnection() throws Exception {
+    String coded = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nzz\r\n0\r\n\r\n";
+    try (RawUpstream upstream = new RawUpstream(List.of(coded, OK, OK))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+        String request = "GET /api/x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n";
+        RawHttpClient.Response refused = client.exchange(request);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.header("x-sidecar-flags")).isEqualTo("UPE");
+        assertThat(refused.header("connection")).isEqualToIgnoringCase("keep-alive");
+        RawHttpClient.Response next = client.exchange(request);
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.body()).isEqualTo("ok");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+  }
+
+  /** A fresh hit for a kept-alive HTTP/1.0 client is answered on the byte-level path with Connection: keep-alive. */
+  @Test
+  void aCacheHitForAnHttp10KeepAliveClientSaysKeepAliveAndKeepsTheConnection() throws Exception {
+    AtomicInteger upstreamRequests = new AtomicInteger();
+    startWithACachedRoute(upstreamRequests);
+    String request = "GET /cached/x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n";
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      for (int i = 0; i < 3; i++) {
+        RawHttpClient.Response reply = client.exchange(request);
+        assertThat(reply.body()).isEqualTo("/x");
+        assertThat(reply.header("x-cache")).as("request %d", i).isEqualTo(i == 0 ? "MISS" : "HIT");
+        assertThat(reply.header("connection")).as("request %d", i).isEqualToIgnoringCase("keep-alive");
+      }
+      RawHttpClient.Response last = client.exchange("GET /cached/x HTTP/1.0\r\nHost: a\r\n\r\n");
+      assertThat(last.header("x-cache")).isEqualTo("HIT");
+      assertThat(last.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(upstreamRequests.get()).isEqualTo(1);
+    assertThat(fastPathRequests()).as("the three hits").isEqualTo(3.0);
+  }
+
+  /**
    * A response whose body is malformed from its first byte (a chunk size that is not hex) fails before any byte of it
    * went downstream: the client gets 502 UPE, on the full path and on a cache route alike, not a connection closed
    * without an answer (the cache route did that), and nothing is stored.
@@ -934,7 +1031,7 @@ class FastPathTest {
         assertThat(page.body()).isEqualTo("ok");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(fastPathRequests()).as("the second, and the HTTP/1.0 one").isEqualTo(2.0);
   }
 
   @Test

@@ -38,12 +38,22 @@ public final class ChunkedBodyScanner {
   private int sizeDigits;
   private long remaining;
   private int lineLength;
+  /** Whether {@link #scan} notes where chunk data lies, for a body forwarded decoded ({@link #reset(boolean)}). */
+  private boolean noteData;
+  private final LineSpans data = new LineSpans(4);
 
   public ChunkedBodyScanner() {
     reset();
   }
 
   public void reset() {
+    reset(false);
+  }
+
+  /** {@code noteData}: each {@link #scan} also notes the spans of chunk data it passed ({@link #dataSpans}). */
+  public void reset(boolean noteData) {
+    this.noteData = noteData;
+    data.clear();
     state = State.SIZE_START;
     size = 0;
     sizeDigits = 0;
@@ -58,6 +68,7 @@ public final class ChunkedBodyScanner {
    * bytes not scanned before.
    */
   public int scan(ByteBuf buf) {
+    data.clear();
     if (state == State.ERROR) return -1;
     if (state == State.DONE) return 0;
     int start = buf.readerIndex();
@@ -66,6 +77,7 @@ public final class ChunkedBodyScanner {
     while (i < end) {
       if (state == State.DATA) {
         int n = (int) Math.min(remaining, end - i); // chunk data is skipped, not inspected
+        if (noteData) data.add(i, i + n);
         i += n;
         remaining -= n;
         if (remaining == 0) state = State.DATA_CR;
@@ -78,6 +90,21 @@ public final class ChunkedBodyScanner {
       if (state == State.DONE) break;
     }
     return i - start;
+  }
+
+  /** How many spans of chunk data the last {@link #scan} passed (noted only after {@code reset(true)}). */
+  public int dataSpans() {
+    return data.size();
+  }
+
+  /** Absolute index in the last scanned buffer where data span {@code i} starts. */
+  public int dataStart(int i) {
+    return data.start(i);
+  }
+
+  /** Absolute index where data span {@code i} ends (exclusive). */
+  public int dataEnd(int i) {
+    return data.end(i);
   }
 
   /** Last chunk and the trailer section's terminating empty line seen. */

@@ -15,8 +15,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.Locale;
 
 /**
- * Byte-level parser of an HTTP/1.1 request head for the proxy's fast path. It accepts ({@link Result#SIMPLE})
- * only heads it fully understands; everything else is {@link Result#UNSUPPORTED} and goes to the strict standard
+ * Byte-level parser of an HTTP/1.1 (or HTTP/1.0 with Host) request head for the proxy's fast path. It accepts
+ * ({@link Result#SIMPLE}) only heads it fully understands; everything else is {@link Result#UNSUPPORTED} and goes to the strict standard
  * decoder. Being conservative is the point: a head two parsers could read differently is a smuggling vector.
  *
  * <p>One instance per connection, reused for every request; not thread-safe. {@link #parse} allocates nothing
@@ -37,6 +37,7 @@ public final class RequestHeadParser implements DroppedLines {
   private static final String CONNECT = "CONNECT";
   private static final String PATCH = "PATCH";
   private static final String VERSION = "HTTP/1.1";
+  private static final String VERSION_1_0 = "HTTP/1.0";
   /** 18 digits always fit a long; longer is rejected rather than risking overflow. */
   private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
@@ -60,7 +61,9 @@ public final class RequestHeadParser implements DroppedLines {
   private int hostEnd;
   private int contentLengthCount;
   private long contentLength;
+  private boolean http10;
   private boolean connectionClose;
+  private boolean connectionKeepAlive;
   private int forwardedForCount;
   private int forwardedForStart;
   private int forwardedForEnd;
@@ -136,7 +139,9 @@ public final class RequestHeadParser implements DroppedLines {
     hostStart = hostNameEnd = hostEnd = 0;
     contentLengthCount = 0;
     contentLength = 0;
+    http10 = false;
     connectionClose = false;
+    connectionKeepAlive = false;
     forwardedForCount = forwardedProtoCount = viaCount = 0;
     forwardedForStart = forwardedForEnd = viaStart = viaEnd = 0;
     forwardedHost = false;
@@ -170,8 +175,13 @@ public final class RequestHeadParser implements DroppedLines {
     targetStart = target;
     targetEnd = i;
 
-    int version = i + 1; // exactly one SP, then exactly "HTTP/1.1" (case-sensitive, RFC 9112 §2.3)
-    return cr - version == VERSION.length() && equalsExact(buf, version, VERSION);
+    // exactly one SP, then exactly "HTTP/1.1" or "HTTP/1.0" (case-sensitive, RFC 9112 §2.3). An HTTP/1.0 head
+    // must carry Host here too (parse), so it names its authority as an HTTP/1.1 one does.
+    int version = i + 1;
+    if (cr - version != VERSION.length()) return false;
+    if (equalsExact(buf, version, VERSION)) return true;
+    http10 = equalsExact(buf, version, VERSION_1_0);
+    return http10;
   }
 
   private static String knownMethod(ByteBuf buf, int start, int end) {
@@ -347,7 +357,9 @@ public final class RequestHeadParser implements DroppedLines {
     while (elements.next()) {
       if (equalsIgnoreCase(buf, elements.start(), elements.end(), "close")) {
         connectionClose = true;
-      } else if (!equalsIgnoreCase(buf, elements.start(), elements.end(), "keep-alive")) {
+      } else if (equalsIgnoreCase(buf, elements.start(), elements.end(), "keep-alive")) {
+        connectionKeepAlive = true;
+      } else {
         return false;
       }
     }
@@ -431,9 +443,17 @@ public final class RequestHeadParser implements DroppedLines {
     return contentLength;
   }
 
-  /** Connection lists "close". */
-  public boolean connectionClose() {
-    return connectionClose;
+  /** The request line says HTTP/1.0. */
+  public boolean http10() {
+    return http10;
+  }
+
+  /**
+   * The client keeps the connection for another request (RFC 9112 §9.3): HTTP/1.1 unless Connection lists "close";
+   * HTTP/1.0 only when it lists "keep-alive" (and not "close").
+   */
+  public boolean persistent() {
+    return !connectionClose && (!http10 || connectionKeepAlive);
   }
 
   /**

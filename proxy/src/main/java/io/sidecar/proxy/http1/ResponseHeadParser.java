@@ -50,6 +50,7 @@ public final class ResponseHeadParser implements DroppedLines {
   private long contentLengthValue;
   private boolean transferEncodingSeen;
   private int chunkedCodings;
+  private int codings;
   private boolean finalCodingChunked;
   private boolean closeOption;
   private boolean keepAliveOption;
@@ -60,6 +61,8 @@ public final class ResponseHeadParser implements DroppedLines {
   private int viaCount;
   private String via;
   private boolean bareLineEnds;
+  /** Set before parsing: the body goes downstream decoded from chunked, so the Transfer-Encoding line is dropped. */
+  private boolean unchunked;
 
   public ResponseHeadParser(int maxHeadBytes) {
     if (maxHeadBytes < 16) throw new IllegalArgumentException("maxHeadBytes too small: " + maxHeadBytes);
@@ -114,6 +117,7 @@ public final class ResponseHeadParser implements DroppedLines {
     contentLengthValue = -1;
     transferEncodingSeen = false;
     chunkedCodings = 0;
+    codings = 0;
     finalCodingChunked = false;
     closeOption = false;
     keepAliveOption = false;
@@ -237,6 +241,7 @@ public final class ResponseHeadParser implements DroppedLines {
       if (n == s) return false;
       int after = skipOws(buf, n, e);
       if (after < e && buf.getByte(after) != ';') return false;
+      codings++;
       boolean isChunked = equalsIgnoreCase(buf, s, n, "chunked");
       if (isChunked && ++chunkedCodings > 1) return false;
       finalCodingChunked = isChunked;
@@ -299,7 +304,8 @@ public final class ResponseHeadParser implements DroppedLines {
       case CONTENT_LENGTH:
         return transferEncodingSeen || noContent || lengthKept;
       case TRANSFER_ENCODING:
-        return !chunked || noContent; // a chunked body is forwarded still chunked, with its Transfer-Encoding line
+        // a chunked body is forwarded still chunked, with its Transfer-Encoding line, unless it is decoded
+        return !chunked || noContent || unchunked;
       default:
         // Fields named by Connection. Framing fields are never dropped this way (they are not OTHER): the
         // forwarded head must keep describing the forwarded body.
@@ -348,6 +354,19 @@ public final class ResponseHeadParser implements DroppedLines {
   /** Transfer-Encoding present and its final coding is chunked. */
   public boolean chunked() {
     return chunked;
+  }
+
+  /** Transfer-Encoding is exactly "chunked": decoding the chunks leaves the body itself. */
+  public boolean onlyChunked() {
+    return chunked && codings == 1;
+  }
+
+  /**
+   * Whether the heads parsed from now on are forwarded for a body decoded from chunked (to an HTTP/1.0 client,
+   * which cannot read chunked: RFC 9112 §7.1): then a chunked response's Transfer-Encoding line is dropped too.
+   */
+  public void unchunked(boolean unchunked) {
+    this.unchunked = unchunked;
   }
 
   /**

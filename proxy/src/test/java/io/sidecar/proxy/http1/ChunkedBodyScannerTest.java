@@ -52,6 +52,31 @@ class ChunkedBodyScannerTest {
     assertThat(b.writerIndex()).isEqualTo(body.length());
   }
 
+  /** Decoding for an HTTP/1.0 client: the data spans of each buffer, across splits, are exactly the chunk data. */
+  @Test
+  void notesTheDataSpansWhenAsked() {
+    String body = "5;x=y\r\nhello\r\nB\r\n, world and\r\n1\nX\n0\r\nT: v\r\n\r\n";
+    for (int cut = 0; cut <= body.length(); cut++) {
+      scanner.reset(true);
+      StringBuilder data = new StringBuilder();
+      int total = 0;
+      for (String piece : new String[] {body.substring(0, cut), body.substring(cut)}) {
+        ByteBuf b = buf("ab" + piece).skipBytes(2); // spans are absolute indices
+        int n = scanner.scan(b);
+        total += n;
+        for (int i = 0; i < scanner.dataSpans(); i++) {
+          data.append(b.toString(scanner.dataStart(i), scanner.dataEnd(i) - scanner.dataStart(i), StandardCharsets.ISO_8859_1));
+        }
+      }
+      assertThat(total).as("cut at %d", cut).isEqualTo(body.length());
+      assertThat(data.toString()).as("cut at %d", cut).isEqualTo("hello, world andX");
+      assertThat(scanner.done()).isTrue();
+    }
+    scanner.reset();
+    scanner.scan(buf("5\r\nhello\r\n"));
+    assertThat(scanner.dataSpans()).as("not noted unless asked").isZero();
+  }
+
   @Test
   void emptyBody() {
     assertThat(scanner.scan(buf("0\r\n\r\n"))).isEqualTo(5);

@@ -63,7 +63,7 @@ class RequestHeadParserTest {
     assertThat(parser.host()).isEqualTo("example.com");
     assertThat(parser.authority()).isEqualTo("Example.COM:8080");
     assertThat(parser.contentLength()).isZero();
-    assertThat(parser.connectionClose()).isFalse();
+    assertThat(parser.persistent()).isTrue();
     assertThat(parser.droppedLines()).isZero();
     assertThat(parser.forwardedFor()).isNull();
     assertThat(parser.via()).isNull();
@@ -108,7 +108,7 @@ class RequestHeadParserTest {
     assertThat(parser.path()).isEqualTo("/a");
     assertThat(parser.query()).isEqualTo("b");
     assertThat(parser.host()).isEqualTo("h");
-    assertThat(parser.connectionClose()).isTrue();
+    assertThat(parser.persistent()).isFalse();
   }
 
   @Test
@@ -228,7 +228,7 @@ class RequestHeadParserTest {
     assertThat(parser.forwardedFor()).isEqualTo("10.0.0.1, 10.0.0.2");
     assertThat(parser.via()).isEqualTo("1.1 edge");
     assertThat(parser.hasForwardedHost()).isTrue();
-    assertThat(parser.connectionClose()).isTrue();
+    assertThat(parser.persistent()).isFalse();
 
     // What the proxy forwards: the head without the dropped lines.
     StringBuilder kept = new StringBuilder();
@@ -246,13 +246,31 @@ class RequestHeadParserTest {
   @Test
   void connectionTokens() {
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n\r\n")).isEqualTo(Result.SIMPLE);
-    assertThat(parser.connectionClose()).isFalse();
+    assertThat(parser.persistent()).isTrue();
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: , Keep-Alive ,\t,CLOSE\r\n\r\n"))
         .isEqualTo(Result.SIMPLE);
-    assertThat(parser.connectionClose()).isTrue();
+    assertThat(parser.persistent()).isFalse();
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection:\r\n\r\n")).isEqualTo(Result.SIMPLE);
-    assertThat(parser.connectionClose()).isFalse();
+    assertThat(parser.persistent()).isTrue();
     assertThat(parser.droppedLines()).isEqualTo(1);
+  }
+
+  /** RFC 9112 §9.3: an HTTP/1.0 connection persists only when the client lists keep-alive. */
+  @Test
+  void anHttp10HeadWithHostIsTakenAndPersistsOnlyWithKeepAlive() {
+    assertThat(parse("GET / HTTP/1.0\r\nHost: h\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.http10()).isTrue();
+    assertThat(parser.persistent()).isFalse();
+    assertThat(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\nHost: h\r\nUser-Agent: ApacheBench/2.3\r\n\r\n"))
+        .isEqualTo(Result.SIMPLE);
+    assertThat(parser.http10()).isTrue();
+    assertThat(parser.persistent()).isTrue();
+    assertThat(parser.droppedLines()).isEqualTo(1);
+    assertThat(parse("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\nHost: h\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.persistent()).isFalse();
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.http10()).isFalse();
+    assertThat(parser.persistent()).isTrue();
   }
 
   @Test
@@ -323,7 +341,7 @@ class RequestHeadParserTest {
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")).isEqualTo(Result.UNSUPPORTED);
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n")).isEqualTo(Result.SIMPLE);
     assertThat(parser.contentLength()).isZero();
-    assertThat(parser.connectionClose()).isFalse();
+    assertThat(parser.persistent()).isTrue();
     assertThat(parser.droppedLines()).isZero();
     assertThat(parser.via()).isNull();
     assertThat(parser.forwardedFor()).isNull();
@@ -388,7 +406,9 @@ class RequestHeadParserTest {
         Arguments.of("leading bare LF", "\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"),
         // Request line.
         Arguments.of("lower-case version", "GET / http/1.1\r\nHost: h\r\n\r\n"),
-        Arguments.of("HTTP/1.0", "GET / HTTP/1.0\r\nHost: h\r\n\r\n"),
+        Arguments.of("HTTP/1.0 without Host", "GET / HTTP/1.0\r\nAccept: */*\r\n\r\n"),
+        Arguments.of("lower-case HTTP/1.0", "GET / http/1.0\r\nHost: h\r\n\r\n"),
+        Arguments.of("HTTP/0.9", "GET / HTTP/0.9\r\nHost: h\r\n\r\n"),
         Arguments.of("HTTP/2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n"),
         Arguments.of("HTTP/1.10", "GET / HTTP/1.10\r\nHost: h\r\n\r\n"),
         Arguments.of("no version", "GET /\r\nHost: h\r\n\r\n"),

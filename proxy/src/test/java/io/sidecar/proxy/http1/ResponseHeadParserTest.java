@@ -65,6 +65,22 @@ class ResponseHeadParserTest {
     assertThat(parser.droppedLines()).isZero();
   }
 
+  /** For an HTTP/1.0 client the body goes decoded, so the Transfer-Encoding line is dropped with the chunks. */
+  @Test
+  void aChunkedLineIsDroppedWhenTheBodyGoesDecoded() {
+    String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n";
+    parser.unchunked(true);
+    assertThat(parse(head)).isEqualTo(Result.COMPLETE);
+    assertThat(parser.chunked()).isTrue();
+    assertThat(parser.onlyChunked()).isTrue();
+    assertThat(dropped(head)).containsExactly("Transfer-Encoding: chunked\r\n");
+    assertThat(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")).isEqualTo(Result.COMPLETE);
+    assertThat(parser.onlyChunked()).as("decoding the chunks would leave gzip").isFalse();
+    parser.unchunked(false);
+    assertThat(parse(head)).isEqualTo(Result.COMPLETE);
+    assertThat(parser.droppedLines()).isZero();
+  }
+
   @Test
   void chunkedAsFinalCoding() {
     assertThat(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n")).isEqualTo(Result.COMPLETE);

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# HTTP/1.0 clients (ApacheBench) against the sidecar, nginx and HAProxy, laid out like run.sh: one nginx origin serving
+# 1 KiB, every process on all cores, alternating rounds (the order reverses every other round). Two cells per target
+# and round:
+#   keep-alive   ab -k -n N -c 64    (HTTP/1.0 with "Connection: Keep-Alive")
+#   close        ab -n N/5 -c 16     (a new connection per request)
+# Prints rps per cell, the proxy's CPU us per request (nginx: master and workers), failed requests, and the median
+# ratio to nginx.
+#
+#   loadtest/bench/ab_http10.sh [ROUNDS] [JAR...]     default: 3 rounds, sidecar/target/sidecar.jar
+#   loadtest/bench/ab_http10.sh 3 /tmp/old.jar sidecar/target/sidecar.jar        two builds side by side
+#
+# env AB_REQUESTS (default 100000): requests per keep-alive cell. Each sidecar runs loadtest/bench/sidecar-bench.yaml
+# and is warmed with wrk (HTTP/1.1) and ab before the first round. Ports 27080 (origin), 27090 (nginx), 27091
+# (HAProxy), 27100.. (sidecars), 27200.. (their admin) on 127.0.0.1; everything started here is stopped on exit.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+rounds="${1:-3}"; shift || true
+jars=("$@"); [ ${#jars[@]} -gt 0 ] || jars=("$root/sidecar/target/sidecar.jar")
+requests="${AB_REQUESTS:-100000}"
+# shellcheck source=common.sh
+. "$here/common.sh"
+# shellcheck disable=SC2046
+bench_ports_free 27080 27090 27091 $(for i in "${!jars[@]}"; do echo $((27100 + i)) $((27200 + i)); done)
+bench_workdir loadtest-ab10
+bench_origin 27080
+nginx -p "$work" -c "$work/origin.conf" & started+=($!)
+
+mkdir -p "$work/proxy/logs"
+cat >"$work/proxy/nginx.conf" <<EOF
+worker_processes $(nproc); user root; daemon off; master_process on; pid $work/proxy/nginx.pid;
+error_log $work/proxy/logs/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; tcp_nodelay on; keepalive_timeout 60s; keepalive_requests 10000000;
+  upstream origin { server 127.0.0.1:27080; keepalive 256; keepalive_requests 10000000; }
+  server { listen 127.0.0.1:27090 reuseport backlog=4096; proxy_http_version 1.1; proxy_set_header Connection "";
+    location / { proxy_pass http://origin; } } }
+EOF
+nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" & started+=($!); nginx_pid=$!
+cat >"$work/haproxy.cfg" <<EOF
+global
+  nbthread $(nproc)
+  maxconn 3000
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend bench
+  bind 127.0.0.1:27091
+  default_backend origin
+backend origin
+  server o1 127.0.0.1:27080 maxconn 1024
+EOF
+haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); haproxy_pid=$!
+
+opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
+names=(nginx haproxy); ports=(27090 27091); pids=("$nginx_pid" "$haproxy_pid")
+for i in "${!jars[@]}"; do
+  port=$((27100 + i))
+  # shellcheck disable=SC2086
+  LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((27200 + i)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
+    java $opts -jar "${jars[i]}" run --config "$here/sidecar-bench.yaml" >"$work/logs/sidecar-$i.log" 2>&1 &
+  started+=($!); pids+=($!); ports+=("$port"); names+=("sidecar$i")
+  for _ in $(seq 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
+  wrk -t1 -c64 -d20s "http://127.0.0.1:$port/1k" >/dev/null
+  ab -q -k -n 100000 -c 64 "http://127.0.0.1:$port/1k" >/dev/null
+  ab -q -n 20000 -c 16 "http://127.0.0.1:$port/1k" >/dev/null
+done
+hz=$(getconf CLK_TCK)
+
+# ticks PID: CPU clock ticks of PID and its children (nginx's workers)
+ticks() {
+  local t=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
+
+# cell TARGET-INDEX N CONNS [-k]: prints "rps cpu-us-per-request failed"
+cell() {
+  local i=$1 n=$2 c=$3 before after out
+  before=$(ticks "${pids[i]}")
+  # shellcheck disable=SC2086
+  out=$(ab -q ${4:-} -n "$n" -c "$c" "http://127.0.0.1:${ports[i]}/1k" 2>&1)
+  after=$(ticks "${pids[i]}")
+  echo "$(awk '/Requests per second/ {print $4}' <<<"$out")" \
+    "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
+    "$(awk '/Failed requests/ {print $3}' <<<"$out")"
+}
+
+echo "| round | cell | $(printf '%s | ' "${names[@]}")"
+echo "|---|---|$(printf -- '---|%.0s' "${names[@]}")"
+results="$work/results"
+for ((r = 1; r <= rounds; r++)); do
+  order=("${!names[@]}")
+  if ((r % 2 == 0)); then mapfile -t order < <(printf '%s\n' "${!names[@]}" | tac); fi
+  for kind in keep-alive close; do
+    for i in "${order[@]}"; do
+      if [ "$kind" = keep-alive ]; then line=$(cell "$i" "$requests" 64 -k); else line=$(cell "$i" $((requests / 5)) 16); fi
+      echo "$r $kind ${names[i]} $line" >>"$results"
+    done
+    row="| $r | $kind |"
+    for name in "${names[@]}"; do
+      row+=" $(awk -v r="$r" -v k="$kind" -v t="$name" '$1 == r && $2 == k && $3 == t {printf "%.0f rps, %s us/req, %s failed", $4, $5, $6}' "$results") |"
+    done
+    echo "$row"
+  done
+done
+echo
+echo "Median ratio to nginx (rps), per cell:"
+for kind in keep-alive close; do
+  for name in "${names[@]}"; do
+    [ "$name" = nginx ] && continue
+    ratios=$(awk -v k="$kind" -v t="$name" '$2 == k && $3 == "nginx" {n[$1] = $4} $2 == k && $3 == t {s[$1] = $4}
+      END {for (r in s) printf "%.3f\n", s[r] / n[r]}' "$results" | sort -n)
+    printf '  %-10s %-8s %s (rounds: %s)\n' "$kind" "$name" \
+      "$(awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}' <<<"$ratios")" \
+      "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')"
+  done
+done
