@@ -31,6 +31,7 @@ import java.util.Set;
  */
 final class FastPathExchange implements RawUpstreamPool.Waiter {
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ProxyRuntime runtime;
   private final FastPathConnection connection;
@@ -55,6 +56,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    */
   private ByteBuf sentHead;
   private boolean resent;
+  /**
+   * The client asked for a 100 before it sends the body (Expect: 100-continue, RFC 9110 §10.1.1). The sidecar answers
+   * it once an upstream connection is ready for the body, as nginx and Envoy answer it themselves (the full path's
+   * Vert.x server does at once), instead of leaving the client to wait out its own timeout (curl: 1 s) behind an
+   * upstream that sends none.
+   */
+  private boolean continueDue;
   /** The request head as it goes upstream, built at once: the parser moves on to the next request. */
   private ByteBuf upstreamHead;
   private long bodyRemaining;
@@ -86,6 +94,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.clientWantsClose = !head.persistent();
     this.bodyRemaining = head.contentLength();
     this.resendable = UpstreamResend.resendable(method, bodyRemaining > 0);
+    this.continueDue = head.expectsContinue() && bodyRemaining > 0;
     this.upstreamHead = upstreamHead(head, buf);
   }
 
@@ -118,6 +127,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       return;
     }
     upstream = channel;
+    if (continueDue) {
+      continueDue = false;
+      ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
+    }
     FastPathUpstream handler = channel.pipeline().get(FastPathUpstream.class);
     handler.attach(this, headRequest, http10Client);
     if (resendable && !resent && handler.reused()) sentHead = upstreamHead.retain();

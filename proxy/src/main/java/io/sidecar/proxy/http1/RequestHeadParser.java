@@ -64,6 +64,7 @@ public final class RequestHeadParser implements DroppedLines {
   private boolean http10;
   private boolean connectionClose;
   private boolean connectionKeepAlive;
+  private boolean expectContinue;
   private int forwardedForCount;
   private int forwardedForStart;
   private int forwardedForEnd;
@@ -142,6 +143,7 @@ public final class RequestHeadParser implements DroppedLines {
     http10 = false;
     connectionClose = false;
     connectionKeepAlive = false;
+    expectContinue = false;
     forwardedForCount = forwardedProtoCount = viaCount = 0;
     forwardedForStart = forwardedForEnd = viaStart = viaEnd = 0;
     forwardedHost = false;
@@ -238,7 +240,13 @@ public final class RequestHeadParser implements DroppedLines {
       case 4:
         return !equalsIgnoreCase(buf, name, nameEnd, "host") || host(buf, value, valueEnd);
       case 6:
-        return !equalsIgnoreCase(buf, name, nameEnd, "expect");
+        if (!equalsIgnoreCase(buf, name, nameEnd, "expect")) return true;
+        // RFC 9110 §10.1.1: one "100-continue" in HTTP/1.1 is answered here (FastPathExchange) and not forwarded.
+        // Another expectation (417) and HTTP/1.0 (where it must be ignored) are the standard path's.
+        if (http10 || expectContinue || !equalsIgnoreCase(buf, value, valueEnd, "100-continue")) return false;
+        expectContinue = true;
+        dropped.add(name, next);
+        return true;
       case 7:
         if (equalsIgnoreCase(buf, name, nameEnd, "upgrade")) {
           // Hop-by-hop (RFC 9110 §7.6.1). An upgrade is asked for only with "upgrade" in Connection (§7.8), and such
@@ -443,6 +451,11 @@ public final class RequestHeadParser implements DroppedLines {
     return contentLength;
   }
 
+  /** Expect: 100-continue (HTTP/1.1): the client waits for a 100 before it sends the body. */
+  public boolean expectsContinue() {
+    return expectContinue;
+  }
+
   /** The request line says HTTP/1.0. */
   public boolean http10() {
     return http10;
@@ -493,7 +506,10 @@ public final class RequestHeadParser implements DroppedLines {
     }
   }
 
-  /** Number of header lines the proxy must not forward as they are: Connection, X-Forwarded-For, X-Forwarded-Proto, Via. */
+  /**
+   * Number of header lines the proxy must not forward as they are: Connection, X-Forwarded-For, X-Forwarded-Proto,
+   * Via, a lone Upgrade, Expect.
+   */
   @Override
   public int droppedLines() {
     return dropped.size();

@@ -255,6 +255,18 @@ class RequestHeadParserTest {
     assertThat(parser.droppedLines()).isEqualTo(1);
   }
 
+  /** RFC 9110 §10.1.1: the one expectation defined is taken (case-insensitive) and its line not forwarded. */
+  @Test
+  void expect100ContinueIsTakenAndDropped() {
+    String head = "POST / HTTP/1.1\r\nHost: h\r\nExpect:  100-Continue \r\nContent-Length: 3\r\n\r\n";
+    assertThat(parse(head)).isEqualTo(Result.SIMPLE);
+    assertThat(parser.expectsContinue()).isTrue();
+    assertThat(parser.droppedLines()).isEqualTo(1);
+    assertThat(slice(head, parser.droppedLineStart(0), parser.droppedLineEnd(0))).isEqualTo("Expect:  100-Continue \r\n");
+    assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.expectsContinue()).isFalse();
+  }
+
   /** RFC 9112 §9.3: an HTTP/1.0 connection persists only when the client lists keep-alive. */
   @Test
   void anHttp10HeadWithHostIsTakenAndPersistsOnlyWithKeepAlive() {
@@ -439,7 +451,9 @@ class RequestHeadParserTest {
         Arguments.of("unterminated IPv6", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"),
         Arguments.of("Host space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n"),
         // Fields the fast path does not handle.
-        Arguments.of("Expect", ok + "Expect: 100-continue\r\n\r\n"),
+        Arguments.of("Expect other than 100-continue", ok + "Expect: 200-ok\r\n\r\n"),
+        Arguments.of("Expect twice", ok + "Expect: 100-continue\r\nExpect: 100-continue\r\n\r\n"),
+        Arguments.of("Expect in HTTP/1.0", "POST / HTTP/1.0\r\nHost: h\r\nExpect: 100-continue\r\n\r\n"),
         Arguments.of("Upgrade", ok + "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
         Arguments.of("HTTP2-Settings", ok + "HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"),
         Arguments.of("Keep-Alive", ok + "Keep-Alive: timeout=5\r\n\r\n"),
