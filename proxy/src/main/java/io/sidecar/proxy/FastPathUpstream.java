@@ -157,10 +157,9 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
         n = buf.readableBytes();
       }
       if (n > 0 && state == State.CHUNKED && unchunked) {
-        for (int i = 0; i < chunks.dataSpans() && exchange != null; i++) {
-          exchange.responseBody(buf.retainedSlice(chunks.dataStart(i), chunks.dataEnd(i) - chunks.dataStart(i)));
-        }
+        ByteBuf data = chunkData(ctx);
         buf.skipBytes(n);
+        if (data != null) exchange.responseBody(data);
       } else if (n > 0) {
         exchange.responseBody(buf.readRetainedSlice(n));
       }
@@ -171,6 +170,22 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       buf.release();
       buf = null;
     }
+  }
+
+  /**
+   * The chunk data the last scan passed, for a client that gets it decoded: a slice when it is one span, else one
+   * copy of all (a body of many small chunks must not become as many buffers in the client's write queue); null when
+   * the scan passed framing only.
+   */
+  private ByteBuf chunkData(ChannelHandlerContext ctx) {
+    int spans = chunks.dataSpans();
+    if (spans == 0) return null;
+    if (spans == 1) return buf.retainedSlice(chunks.dataStart(0), chunks.dataEnd(0) - chunks.dataStart(0));
+    int bytes = 0;
+    for (int i = 0; i < spans; i++) bytes += chunks.dataEnd(i) - chunks.dataStart(i);
+    ByteBuf data = ctx.alloc().buffer(bytes);
+    for (int i = 0; i < spans; i++) data.writeBytes(buf, chunks.dataStart(i), chunks.dataEnd(i) - chunks.dataStart(i));
+    return data;
   }
 
   /** How much of the body goes in the head's buffer: all of a small Content-Length body already in buf, else 0. */

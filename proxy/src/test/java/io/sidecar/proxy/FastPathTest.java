@@ -712,6 +712,29 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(2.0);
   }
 
+  /** Many small chunks in one read, then one more after a pause: the HTTP/1.0 client gets exactly their data. */
+  @Test
+  void manySmallChunksReachAnHttp10ClientAsTheirData() throws Exception {
+    StringBuilder answer = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      String piece = Integer.toString(i % 10).repeat(i % 3 + 1);
+      answer.append(Integer.toHexString(piece.length())).append(i % 2 == 0 ? "\r\n" : ";ext=1\r\n").append(piece).append("\r\n");
+      expected.append(piece);
+    }
+    answer.append(RawUpstream.PAUSE).append("3\r\nend\r\n0\r\nX-T: v\r\n\r\n");
+    expected.append("end");
+    try (RawUpstream upstream = new RawUpstream(List.of(answer.toString(), OK))) {
+      h.start(1, route(upstream.port(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+        RawHttpClient.Response reply = client.exchange("GET /api/x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
+        assertThat(reply.body()).isEqualTo(expected.toString());
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
   /** A fresh hit for a kept-alive HTTP/1.0 client is answered on the byte-level path with Connection: keep-alive. */
   @Test
   void aCacheHitForAnHttp10KeepAliveClientSaysKeepAliveAndKeepsTheConnection() throws Exception {
