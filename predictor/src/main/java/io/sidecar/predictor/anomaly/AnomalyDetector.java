@@ -85,18 +85,28 @@ public final class AnomalyDetector {
     }
 
     /**
-     * The drift reference spans 8 test windows and at least a day of steps (the shortest preferred season of the
-     * baseline config, at most {@link #MAX_DRIFT_REFERENCE}): the baseline often keeps a non-seasonal model for
-     * one-step forecasts, and a daily cycle it leaves in the values must sit inside the reference range.
+     * The drift reference (and its Mann-Kendall window) spans 8 test windows and the longest preferred season of
+     * the baseline config that fits in {@link #MAX_DRIFT_REFERENCE} (a week of 5-minute steps, a day of 1-minute
+     * ones; the shortest, capped, when none fits): the baseline often keeps a non-seasonal model for one-step
+     * forecasts, and every cycle it leaves in the values must sit inside the reference range and cancel out over
+     * the trend window. A periodic component read over part of its period is a trend to Mann-Kendall (Hirsch,
+     * Slack and Smith 1982, why the seasonal Kendall test exists). With a day, a weekly cycle made every Monday a
+     * drift (NAB Twitter_volume_GOOG: Monday's afternoon above all of Sunday).
      */
     static int driftReferenceLength(int window, ForecasterConfig baselineConfig) {
-        int day = Integer.MAX_VALUE;
+        int shortest = Integer.MAX_VALUE;
+        int longestFitting = 0;
         for (int p : baselineConfig.preferredPeriods()) {
             if (p > 1) {
-                day = Math.min(day, p);
+                shortest = Math.min(shortest, p);
+                if (p <= MAX_DRIFT_REFERENCE) {
+                    longestFitting = Math.max(longestFitting, p);
+                }
             }
         }
-        return Math.max(8 * window, day == Integer.MAX_VALUE ? 0 : Math.min(MAX_DRIFT_REFERENCE, day));
+        int cycle = longestFitting > 0 ? longestFitting
+                : shortest == Integer.MAX_VALUE ? 0 : Math.min(MAX_DRIFT_REFERENCE, shortest);
+        return Math.max(8 * window, cycle);
     }
 
     public AnomalyDetector(String metric) {

@@ -8,8 +8,8 @@ import io.sidecar.predictor.stats.RobustWindow;
  * level with a <em>reference</em> level that stops adapting while a drift is suspected.
  * <ul>
  *   <li><b>test window</b>: the last {@code w} values; its median is the recent level.</li>
- *   <li><b>reference</b>: the {@code referenceLength} values (at least a day of steps, so that a daily cycle the
- *       baseline has not modelled lies inside its range) that left the test window, fed only while nothing is
+ *   <li><b>reference</b>: the {@code referenceLength} values (the longest calendar season that fits, a week of
+ *       5-minute steps, so that a daily or weekly cycle the baseline has not modelled lies inside its range) that left the test window, fed only while nothing is
  *       suspected (no trend significant at one-sided 5 %, recent level inside the reference's 5 %..95 % range),
  *       so a drift cannot drag the reference along (the frozen reference of Page-Hinkley; Page 1954, Hinkley
  *       1971). The values held back join the reference when the suspicion ends without an alarm, or after a
@@ -20,7 +20,7 @@ import io.sidecar.predictor.stats.RobustWindow;
  *       reference's robust sigma (1.4826 MAD). Measuring from the range rather than the median keeps a series
  *       that routinely visits two levels (an unmodelled weekend) from alarming.</li>
  *   <li><b>trend gate</b>: the Mann-Kendall statistic over the last {@code referenceLength} values (long enough
- *       for a slow drift to show, and a whole day so an unmodelled daily cycle cancels out) must be significant
+ *       for a slow drift to show, and a whole cycle so an unmodelled daily or weekly cycle cancels out) must be significant
  *       at one-sided 0.5 % in the direction of the excess (Mann 1945, Kendall 1975), its variance inflated by
  *       (1 + r1) / (1 - r1) for the lag-1 autocorrelation r1 of the reference (the effective-sample-size
  *       correction of Hamed and Rao 1998 for AR(1), capped at 10). A level that jumped and stays flat is the
