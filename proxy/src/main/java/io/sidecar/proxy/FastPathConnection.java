@@ -45,6 +45,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
   private String clientAddress;
   /** The route timeout of the exchange in flight: one timer per connection, not one per request. */
   private LazyDeadline routeDeadline;
+  /** The per-try timeout of a retrying route's exchange in flight; made at its first use. */
+  private LazyDeadline tryDeadline;
   /** {@code server.request_header_timeout} for the heads this path reads; null when off. */
   private RequestHeadDeadline headDeadline;
 
@@ -114,7 +116,9 @@ final class FastPathConnection extends ChannelDuplexHandler {
         RequestHeadParser.Result result = parser.parse(buf);
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
-        if (route == null || parser.contentLength() > listener.maxRequestBody()) {
+        // a body on a retrying route: the full path keeps it for a replay
+        if (route == null || parser.contentLength() > listener.maxRequestBody()
+            || (parser.contentLength() > 0 && route.retry() != null)) {
           stepAside(result == RequestHeadParser.Result.SIMPLE);
           return;
         }
@@ -268,10 +272,26 @@ final class FastPathConnection extends ChannelDuplexHandler {
     routeDeadline.arm(startNanos, timeoutNanos);
   }
 
+  /** The current try of the exchange in flight times out {@code timeoutNanos} after {@code startNanos}. */
+  void tryTimeout(long startNanos, long timeoutNanos) {
+    if (tryDeadline == null) {
+      tryDeadline = LazyDeadline.on(ctx.executor(), () -> {
+        if (current != null) current.tryTimedOut();
+      });
+    }
+    tryDeadline.arm(startNanos, timeoutNanos);
+  }
+
+  /** The current try has its response head, or failed: its timeout is over. */
+  void tryTimeoutOver() {
+    if (tryDeadline != null) tryDeadline.disarm();
+  }
+
   /** The exchange in flight ended; {@code close}: the connection must not serve another request. */
   void exchangeDone(boolean close) {
     current = null;
     routeDeadline.disarm();
+    tryTimeoutOver();
     if (inactive) return;
     if (close || deferredClose != null) {
       ChannelPromise promise = deferredClose != null ? deferredClose : ctx.newPromise();
@@ -319,6 +339,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     inactive = true;
     routeDeadline.stop();
+    if (tryDeadline != null) tryDeadline.stop();
     if (buf != null) {
       buf.release();
       buf = null;
@@ -338,6 +359,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     routeDeadline.stop();
+    if (tryDeadline != null) tryDeadline.stop();
     if (buf != null) {
       ReferenceCountUtil.release(buf);
       buf = null;

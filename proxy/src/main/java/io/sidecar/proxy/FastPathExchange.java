@@ -15,8 +15,11 @@ import io.sidecar.proxy.http1.ResponseHeadParser;
 import io.vertx.core.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request on the byte-level path: what {@link Exchange} does for a route without retries, hedging, cache,
@@ -26,6 +29,14 @@ import java.util.Set;
  * upstream sent, with back-pressure both ways. The route timeout, the route meters, the traffic signals and the
  * balancer's outcome are recorded as on the full path, and the sidecar's own answers (503 UF, 504 UT, 502 UR…)
  * carry the same status, flag header and text.
+ *
+ * <p>Retries (a route's {@code retry}) for requests without a body, as {@link Exchange} decides them (Envoy's
+ * conditions, the balancer's {@link io.sidecar.balancer.retry.RetryPolicy}): a try that fails before its response
+ * head, or whose head has a retriable status, is followed by another on an endpoint not tried yet after a fully
+ * jittered backoff, within the route timeout, a per-try timeout and the cluster's retry limits. A retriable response
+ * is held, its upstream connection paused, until the next try is picked; if the balancer refuses it, the held
+ * response goes to the client after all, so it sees the real last answer. (A request with a body on such a route
+ * goes to the full path, which replays it from a bounded buffer.)
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
@@ -37,6 +48,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private final FastPathConnection connection;
   private final ChannelHandlerContext ctx;
   private final RouteSpec route;
+  /** The route's retry policy, or null: no retries. */
+  private final io.sidecar.balancer.retry.RetryPolicy retry;
+  private final String method;
   private final UpstreamCluster cluster;
   private final ProxyMetrics.RouteMeters meters;
   private final io.sidecar.predictor.signals.TrafficSignals signals;
@@ -65,11 +79,23 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private boolean continueDue;
   /** The request head as it goes upstream, built at once: the parser moves on to the next request. */
   private ByteBuf upstreamHead;
+  /** With retries: the request head every try sends a duplicate of (released when the exchange ends). */
+  private ByteBuf retryHead;
+  /** Retries started so far. */
+  private int retries;
+  /** The endpoints tried, once a retry is due (the balancer picks another first); null before. */
+  private Set<String> tried;
+  /** A retriable response is held (its upstream connection paused) while the retry is decided. */
+  private boolean held;
+  /** The balancer refused the retry: the held response goes to the client, and is not held again. */
+  private boolean relayingHeld;
   private long bodyRemaining;
   private List<ByteBuf> pendingBody;
   private EndpointCall call;
   private long tryStartNanos;
   private Channel upstream;
+  /** The {@link FastPathUpstream} of {@link #upstream}. */
+  private FastPathUpstream upstreamHandler;
   /** The upstream's status once its response head went downstream, else 0. */
   private int status;
   private boolean closeAfter;
@@ -84,11 +110,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.connection = connection;
     this.ctx = connection.context();
     this.route = route.spec();
+    this.retry = route.retry();
     this.cluster = target.cluster();
     this.meters = target.meters();
     this.signals = route.signals();
     this.startNanos = startNanos;
     String method = head.method();
+    this.method = method;
     this.headRequest = "HEAD".equals(method);
     this.http10Client = head.http10();
     this.clientWantsClose = !head.persistent();
@@ -96,6 +124,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.resendable = UpstreamResend.resendable(method, bodyRemaining > 0);
     this.continueDue = head.expectsContinue() && bodyRemaining > 0;
     this.upstreamHead = upstreamHead(head, buf);
+    if (retry != null) {
+      retryHead = upstreamHead;
+      upstreamHead = retryHead.retainedDuplicate();
+    }
   }
 
   long requestBodyRemaining() {
@@ -105,15 +137,34 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   void start() {
     meters.started();
     signals.begin();
-    long timeoutNanos = route.timeout().toNanos();
-    connection.routeTimeout(startNanos, timeoutNanos);
-    Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST, timeoutNanos);
+    connection.routeTimeout(startNanos, route.timeout().toNanos());
+    nextTry();
+  }
+
+  /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
+  private void nextTry() {
+    if (done) return;
+    long routeTimeoutNanos = route.timeout().toNanos();
+    long elapsed = System.nanoTime() - startNanos;
+    long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos;
+    Pick pick = cluster.balancer().pick(tried == null ? Set.of() : tried, retries == 0 ? CallKind.FIRST : CallKind.RETRY,
+        Math.max(1, tryTimeout));
     if (!pick.isAccepted()) {
-      fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
+      if (held) {
+        relayHeld();
+      } else {
+        fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
+      }
       return;
     }
+    if (held) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
+      held = false;
+      closeUpstream();
+    }
+    if (retries > 0) upstreamHead = retryHead.retainedDuplicate();
     call = new EndpointCall(pick.handle(), cluster.signals());
     tryStartNanos = System.nanoTime();
+    if (retry != null && tryTimeout < routeTimeoutNanos - elapsed) connection.tryTimeout(tryStartNanos, tryTimeout);
     HostPort endpoint = cluster.address(call.address());
     cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(), this);
   }
@@ -127,13 +178,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       return;
     }
     upstream = channel;
+    upstreamHandler = channel.pipeline().get(FastPathUpstream.class);
     if (continueDue) {
       continueDue = false;
       ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
     }
-    FastPathUpstream handler = channel.pipeline().get(FastPathUpstream.class);
-    handler.attach(this, headRequest, http10Client);
-    if (resendable && !resent && handler.reused()) sentHead = upstreamHead.retain();
+    upstreamHandler.attach(this, headRequest, http10Client);
+    if (resendable && !resent && upstreamHandler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
     if (pendingBody != null) {
@@ -171,6 +222,69 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   // ---- the response side
+
+  /**
+   * Whether the final response whose head was just read is held back for a retry: the route retries its status
+   * ({@link #mayRetry}). Then the try is over for the balancer and the retry is scheduled; the caller pauses the
+   * connection with the response unread, for {@link #relayHeld} or {@link #closeUpstream}.
+   */
+  boolean holds(ResponseHeadParser head) {
+    connection.tryTimeoutOver();
+    if (retry == null || relayingHeld || done) return false;
+    Outcome outcome = Outcome.status(head.status());
+    if (!mayRetry(outcome)) return false;
+    dropSentHead();
+    String load = head.header(LoadHint.HEADER);
+    call.complete(System.nanoTime() - tryStartNanos, outcome, load == null ? LoadHint.NONE : LoadHint.parseHeader(load),
+        ResponseFlag.NONE);
+    held = true;
+    scheduleRetry();
+    return true;
+  }
+
+  /** The held response goes to the client after all: the balancer refused the retry. */
+  private void relayHeld() {
+    held = false;
+    relayingHeld = true;
+    upstreamHandler.relayHeld();
+  }
+
+  /** The per-try timeout passed before a response head ({@link FastPathConnection#tryTimeout}). */
+  void tryTimedOut() {
+    if (!done && status == 0 && !held) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
+  }
+
+  /**
+   * The try failed before its response head: the balancer learns it, and a retry follows if the route's policy
+   * allows one ({@link #mayRetry}), else the client gets the sidecar's answer.
+   */
+  private void tryFailed(ResponseFlag flag, String detail) {
+    if (done) return;
+    connection.tryTimeoutOver();
+    Outcome outcome = Outcome.failure(flag.failureKind());
+    if (status == 0 && mayRetry(outcome)) {
+      call.complete(System.nanoTime() - tryStartNanos, outcome, LoadHint.NONE, flag);
+      closeUpstream();
+      scheduleRetry();
+      return;
+    }
+    fail(flag, detail);
+  }
+
+  /** As {@link Exchange}: attempts left, a matching condition, an idempotent method unless allowed, route time left. */
+  private boolean mayRetry(Outcome outcome) {
+    if (retry == null || System.nanoTime() - startNanos >= route.timeout().toNanos()) return false;
+    return retry.shouldRetry(retries + 1, outcome, method, route.retry() != null && route.retry().nonIdempotent());
+  }
+
+  /** The next try starts after Envoy's fully jittered backoff (at least 1 ms, as on the full path). */
+  private void scheduleRetry() {
+    retries++;
+    if (tried == null) tried = new HashSet<>(4);
+    tried.add(call.address());
+    long backoffMillis = Math.max(1, retry.backoffNanos(retries, ThreadLocalRandom.current()) / 1_000_000);
+    ctx.executor().schedule(this::nextTry, backoffMillis, TimeUnit.MILLISECONDS);
+  }
 
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields; not to an HTTP/1.0 client. */
   void interimHead(ResponseHeadParser head, ByteBuf buf) {
@@ -271,13 +385,12 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** The upstream connection failed or sent what is not HTTP; it is closed already. */
   void upstreamFailed(ResponseFlag flag, String detail) {
     upstream = null;
-    if (done) return;
-    fail(flag, detail);
+    tryFailed(flag, detail);
   }
 
   @Override
   public void failed(ResponseFlag flag, String detail) {
-    if (!done) fail(flag, detail);
+    tryFailed(flag, detail);
   }
 
   /** The route timeout passed ({@link FastPathConnection#routeTimeout}). */
@@ -321,10 +434,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       pendingBody = null;
     }
     if (upstream != null) {
-      FastPathUpstream handler = upstream.pipeline().get(FastPathUpstream.class);
-      if (handler != null) handler.detach();
+      upstreamHandler.detach();
       upstream.close();
       upstream = null;
+      upstreamHandler = null;
     }
   }
 
@@ -332,6 +445,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (done) return;
     done = true;
     dropSentHead();
+    if (retryHead != null) {
+      retryHead.release();
+      retryHead = null;
+    }
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);

@@ -25,12 +25,15 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
    */
   static final int INLINE_BODY_MAX = 4096;
 
-  private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
+  /** HELD: a final head read and left in the buffer, the connection paused, while the exchange decides a retry. */
+  private enum State { IDLE, HEAD, HELD, LENGTH, CHUNKED, UNTIL_CLOSE }
 
   private final ResponseHeadParser head = new ResponseHeadParser(MAX_RESPONSE_HEAD);
   private final ChunkedBodyScanner chunks = new ChunkedBodyScanner();
   private final long idleTimeoutNanos;
   private LazyDeadline idleDeadline;
+  /** Kept: a closed channel's pipeline no longer finds this handler, and a held response may outlive the close. */
+  private ChannelHandlerContext ctx;
   private State state = State.IDLE;
   private long remaining;
   private ByteBuf buf;
@@ -38,6 +41,8 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   private boolean bodyless;
   /** The client reads HTTP/1.0: a chunked body goes to it decoded, its end marked by the close (RFC 9112 §7.1). */
   private boolean unchunked;
+  /** The upstream closed the connection while its response was held. */
+  private boolean closedWhileHeld;
   /** Exchanges this connection was given, the current one included. */
   private long exchanges;
 
@@ -47,6 +52,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
     idleDeadline = LazyDeadline.on(ctx.executor(), () -> {
       if (exchange == null) ctx.close();
     });
@@ -67,6 +73,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     this.exchange = exchange;
     this.bodyless = bodyless;
     this.unchunked = unchunked;
+    this.closedWhileHeld = false;
     head.unchunked(unchunked);
     this.state = State.HEAD;
     exchanges++;
@@ -80,6 +87,13 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   /** The exchange let go of this connection early (failed or timed out); the connection is closed by it. */
   void detach() {
     exchange = null;
+    if (state == State.HELD) { // a held response nobody will read
+      state = State.IDLE;
+      if (buf != null) {
+        buf.release();
+        buf = null;
+      }
+    }
   }
 
   @Override
@@ -90,7 +104,12 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       return;
     }
     buf = FastPathConnection.cumulate(ctx, buf, in);
-    while (buf != null && buf.isReadable() && exchange != null) {
+    process(ctx);
+  }
+
+  /** Serves what the buffer holds to the exchange: the response head, then its body. */
+  private void process(ChannelHandlerContext ctx) {
+    while (buf != null && buf.isReadable() && exchange != null && state != State.HELD) {
       if (state == State.HEAD) {
         ResponseHeadParser.Result result = head.parse(buf);
         if (result == ResponseHeadParser.Result.INCOMPLETE) break;
@@ -113,6 +132,11 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
           exchange.interimHead(head, buf);
           buf.skipBytes(head.headLength());
           continue;
+        }
+        if (exchange.holds(head)) { // the route retries this status: the head stays in buf, unread
+          state = State.HELD;
+          ctx.channel().config().setAutoRead(false);
+          break;
         }
         boolean noBody = bodyless || status == 204 || status == 304;
         if (unchunked && !noBody && head.chunked() && !head.onlyChunked()) {
@@ -172,6 +196,19 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The held response goes downstream after all ({@link FastPathExchange#holds}): it is read from its head on. */
+  void relayHeld() {
+    state = State.HEAD;
+    if (closedWhileHeld) {
+      process(ctx);
+      closed(ctx); // the end of what came, as if the close came now
+    } else {
+      ctx.channel().config().setAutoRead(true);
+      process(ctx);
+    }
+    if (exchange != null) exchange.flushDownstream();
+  }
+
   /**
    * The chunk data the last scan passed, for a client that gets it decoded: a slice when it is one span, else one
    * copy of all (a body of many small chunks must not become as many buffers in the client's write queue); null when
@@ -225,6 +262,15 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     idleDeadline.stop();
+    if (state == State.HELD && exchange != null) {
+      closedWhileHeld = true; // the buffer may hold the whole response: relayHeld reads it, or detach drops it
+      return;
+    }
+    closed(ctx);
+  }
+
+  /** The connection is closed: what was read is all there is of the response in flight. */
+  private void closed(ChannelHandlerContext ctx) {
     boolean nothingReceived = buf == null || !buf.isReadable();
     if (buf != null) {
       buf.release();

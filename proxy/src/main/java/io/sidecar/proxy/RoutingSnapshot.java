@@ -56,7 +56,7 @@ public final class RoutingSnapshot {
       var cache = cachePolicy(r);
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
-          servingSide, FastPath.eligible(r, targets, retry != null, cache != null, servingSide),
+          servingSide, FastPath.eligible(r, targets, cache != null, servingSide),
           FastPath.hitsEligible(r, cache != null), rateLimits.apply(r)));
     }
     Map<String, RouteTable> tables = new HashMap<>();
