@@ -89,6 +89,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private boolean held;
   /** The balancer refused the retry: the held response goes to the client, and is not held again. */
   private boolean relayingHeld;
+  /** What waits for the current try's connection: this exchange, or with retries one {@link TryWaiter} per try. */
+  private RawUpstreamPool.Waiter waiter;
   private long bodyRemaining;
   private List<ByteBuf> pendingBody;
   private EndpointCall call;
@@ -166,7 +168,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     tryStartNanos = System.nanoTime();
     if (retry != null && tryTimeout < routeTimeoutNanos - elapsed) connection.tryTimeout(tryStartNanos, tryTimeout);
     HostPort endpoint = cluster.address(call.address());
-    cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(), this);
+    waiter = retry == null ? this : new TryWaiter();
+    cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(), waiter);
   }
 
   // ---- the request side
@@ -240,6 +243,28 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     held = true;
     scheduleRetry();
     return true;
+  }
+
+  /**
+   * The pool's waiter of one try of a retrying exchange. A try that timed out while its connection was still on its
+   * way is over: the connection, when it comes, goes back to the pool instead of to the try after it.
+   */
+  private final class TryWaiter implements RawUpstreamPool.Waiter {
+    @Override
+    public void ready(Channel channel) {
+      if (waiter == this) FastPathExchange.this.ready(channel);
+      else cluster.rawPool().release(channel);
+    }
+
+    @Override
+    public void failed(ResponseFlag flag, String detail) {
+      if (waiter == this) FastPathExchange.this.failed(flag, detail);
+    }
+
+    @Override
+    public boolean cancelled() {
+      return waiter != this || done;
+    }
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
@@ -368,7 +393,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       runtime.metrics().upstreamResend(cluster.name());
       upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
       sentHead = null;
-      cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), this);
+      cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), waiter);
       return;
     }
     upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");
