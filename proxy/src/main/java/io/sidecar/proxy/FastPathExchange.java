@@ -48,6 +48,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private final FastPathConnection connection;
   private final ChannelHandlerContext ctx;
   private final RouteSpec route;
+  /** The route's header rules on bytes, or null: none. */
+  private final HeaderRules requestRules;
+  private final HeaderRules responseRules;
   /** The route's retry policy, or null: no retries. */
   private final io.sidecar.balancer.retry.RetryPolicy retry;
   private final String method;
@@ -113,6 +116,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.ctx = connection.context();
     this.route = route.spec();
     this.retry = route.retry();
+    this.requestRules = route.requestRules();
+    this.responseRules = route.responseRules();
     this.cluster = target.cluster();
     this.meters = target.meters();
     this.signals = route.signals();
@@ -186,7 +191,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       continueDue = false;
       ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
     }
-    upstreamHandler.attach(this, headRequest, http10Client);
+    upstreamHandler.attach(this, headRequest, http10Client, responseRules == null ? null : responseRules.names());
     if (resendable && !resent && upstreamHandler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
@@ -338,6 +343,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     ByteBuf out = ctx.alloc().buffer(head.headLength() + 64 + inlineBody);
     int statusLine = out.writerIndex();
     copyWithout(buf, 0, head.headLength() - blankLineLength(buf, head.headLength()), head, head.bareLineEnds(), out);
+    if (responseRules != null) responseRules.writeSetFields(out);
     // An intermediary sends its own HTTP version (RFC 9110 §2.5), as the full path and nginx do: "HTTP/1.0 200"
     // from an old upstream goes out as "HTTP/1.1 200" (its minor digit, at 7); Via keeps "1.0 sidecar"
     if (head.http10()) out.setByte(statusLine + 7, '1');
@@ -498,7 +504,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       from = head.targetEnd();
     }
     // the blank line's CRLF goes after the added fields
-    copyWithout(buf, from, head.headLength() - 2, head, false, out);
+    DroppedLines dropped = requestRules == null ? head : head.droppedWith(requestRules.names());
+    copyWithout(buf, from, head.headLength() - 2, dropped, false, out);
     if (http10Client) { // upstream it goes as HTTP/1.1, as from the full path: the last digit before the line's CR
       out.setByte(out.indexOf(out.readerIndex(), out.writerIndex(), (byte) '\r') - 1, '1');
     }
@@ -514,6 +521,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(http10Client ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
+    if (requestRules != null) requestRules.writeSetFields(out);
     out.writeBytes(CRLF);
     return out;
   }

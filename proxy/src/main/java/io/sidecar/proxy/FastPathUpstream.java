@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.sidecar.proxy.http1.ChunkedBodyScanner;
+import io.sidecar.proxy.http1.FieldNames;
 import io.sidecar.proxy.http1.ResponseHeadParser;
 
 /**
@@ -66,15 +67,17 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
 
   /**
    * Starts serving {@code exchange}; {@code bodyless}: a HEAD request, whose response has no body; {@code unchunked}:
-   * the client speaks HTTP/1.0, so a chunked body reaches it as its bare data.
+   * the client speaks HTTP/1.0, so a chunked body reaches it as its bare data; {@code alsoDropped}: fields the route's
+   * response rules remove or replace (null: none).
    */
-  void attach(FastPathExchange exchange, boolean bodyless, boolean unchunked) {
+  void attach(FastPathExchange exchange, boolean bodyless, boolean unchunked, FieldNames alsoDropped) {
     idleDeadline.disarm();
     this.exchange = exchange;
     this.bodyless = bodyless;
     this.unchunked = unchunked;
     this.closedWhileHeld = false;
     head.unchunked(unchunked);
+    head.alsoDrop(alsoDropped);
     this.state = State.HEAD;
     exchanges++;
   }

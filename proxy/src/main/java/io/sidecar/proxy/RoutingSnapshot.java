@@ -14,13 +14,15 @@ public final class RoutingSnapshot {
   /**
    * A route with what the hot path needs precomputed. {@code byteLevel}: the byte-level path may serve it
    * ({@link FastPath#eligible}); {@code byteLevelHits}: it may answer the route's fresh cache hits
-   * ({@link FastPath#hitsEligible}); {@code rateLimit}: the route's local rate limit, or null.
+   * ({@link FastPath#hitsEligible}); {@code rateLimit}: the route's local rate limit, or null; {@code requestRules},
+   * {@code responseRules}: its header rules as the byte-level path applies them, or null (none, or not on bytes).
    */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
                               io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide,
                               boolean byteLevel, boolean byteLevelHits,
-                              io.sidecar.balancer.limit.RateLimit rateLimit) {
+                              io.sidecar.balancer.limit.RateLimit rateLimit, HeaderRules requestRules,
+                              HeaderRules responseRules) {
     /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
     public SplitTarget pick() {
       if (targets.size() == 1) return targets.get(0);
@@ -57,7 +59,8 @@ public final class RoutingSnapshot {
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
           servingSide, FastPath.eligible(r, targets, cache != null, servingSide),
-          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r)));
+          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), HeaderRules.request(r.requestHeaders()),
+          HeaderRules.response(r.responseHeaders())));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {

@@ -525,6 +525,49 @@ public final class RequestHeadParser implements DroppedLines {
     return dropped.end(i) - base;
   }
 
+  /**
+   * The dropped lines ({@link #droppedLines}) and those of the fields {@code names} names, merged in order: for a
+   * route whose header rules remove or replace fields. Allocates; not for routes without rules.
+   */
+  public DroppedLines droppedWith(FieldNames names) {
+    checkSimple();
+    int[] spans = new int[2 * (dropped.size() + 4)];
+    int n = 0;
+    int next = 0; // the next line of this parser's own to merge in
+    int end = base + headLength;
+    int line = headersStart;
+    while (true) {
+      int lf = buf.indexOf(line, end, LF);
+      if (lf - 1 <= line) break; // the blank line: parse() guaranteed CRLF line ends
+      boolean own = next < dropped.size() && dropped.start(next) == line;
+      if (own) next++;
+      if (own || names.matches(buf, line, buf.indexOf(line, lf, (byte) ':'))) {
+        if (n + 2 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+        spans[n++] = line - base;
+        spans[n++] = lf + 1 - base;
+      }
+      line = lf + 1;
+    }
+    int lines = n / 2;
+    int[] found = spans;
+    return new DroppedLines() {
+      @Override
+      public int droppedLines() {
+        return lines;
+      }
+
+      @Override
+      public int droppedLineStart(int i) {
+        return found[2 * i];
+      }
+
+      @Override
+      public int droppedLineEnd(int i) {
+        return found[2 * i + 1];
+      }
+    };
+  }
+
   /** X-Forwarded-For value, or null. */
   public String forwardedFor() {
     if (forwardedFor == null && forwardedForCount > 0) {

@@ -63,6 +63,8 @@ public final class ResponseHeadParser implements DroppedLines {
   private boolean bareLineEnds;
   /** Set before parsing: the body goes downstream decoded from chunked, so the Transfer-Encoding line is dropped. */
   private boolean unchunked;
+  /** Set before parsing: fields a route's response rules remove or replace, also dropped; null for none. */
+  private FieldNames alsoDropped;
 
   public ResponseHeadParser(int maxHeadBytes) {
     if (maxHeadBytes < 16) throw new IllegalArgumentException("maxHeadBytes too small: " + maxHeadBytes);
@@ -314,7 +316,7 @@ public final class ResponseHeadParser implements DroppedLines {
             return true;
           }
         }
-        return false;
+        return alsoDropped != null && alsoDropped.matches(buf, fields.lineStart(i), fields.nameEnd(i));
     }
   }
 
@@ -367,6 +369,11 @@ public final class ResponseHeadParser implements DroppedLines {
    */
   public void unchunked(boolean unchunked) {
     this.unchunked = unchunked;
+  }
+
+  /** Fields dropped from the heads parsed from now on besides the hop-by-hop ones (null: none). */
+  public void alsoDrop(FieldNames names) {
+    this.alsoDropped = names;
   }
 
   /**

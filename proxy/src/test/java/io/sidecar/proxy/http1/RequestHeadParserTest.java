@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sidecar.proxy.http1.RequestHeadParser.Result;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -253,6 +255,20 @@ class RequestHeadParserTest {
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection:\r\n\r\n")).isEqualTo(Result.SIMPLE);
     assertThat(parser.persistent()).isTrue();
     assertThat(parser.droppedLines()).isEqualTo(1);
+  }
+
+  /** A route's header rules: the named fields' lines merge in order with the parser's own dropped lines. */
+  @Test
+  void droppedWithMergesTheNamedFieldsLinesInOrder() {
+    String head = "GET / HTTP/1.1\r\nHost: h\r\nX-Debug: 1\r\nConnection: keep-alive\r\nCookie: a\r\nVia: 1.1 x\r\n"
+        + "x-debug: 2\r\nAccept: */*\r\n\r\n";
+    assertThat(parse(head)).isEqualTo(Result.SIMPLE);
+    DroppedLines lines = parser.droppedWith(new FieldNames("x-debug", "cookie"));
+    List<String> dropped = new ArrayList<>();
+    for (int i = 0; i < lines.droppedLines(); i++) dropped.add(slice(head, lines.droppedLineStart(i), lines.droppedLineEnd(i)));
+    assertThat(dropped).containsExactly("X-Debug: 1\r\n", "Connection: keep-alive\r\n", "Cookie: a\r\n", "Via: 1.1 x\r\n",
+        "x-debug: 2\r\n");
+    assertThat(parser.droppedWith(new FieldNames("x-none")).droppedLines()).isEqualTo(parser.droppedLines());
   }
 
   /** RFC 9110 §10.1.1: the one expectation defined is taken (case-insensitive) and its line not forwarded. */

@@ -81,6 +81,18 @@ class ResponseHeadParserTest {
     assertThat(parser.droppedLines()).isZero();
   }
 
+  /** A route's response rules: the fields they remove or replace are dropped too, every line of them. */
+  @Test
+  void fieldsARouteRemovesAreDroppedToo() {
+    String head = "HTTP/1.1 200 OK\r\nServer: origin\r\nX-Internal: a\r\nContent-Length: 2\r\nx-internal: b\r\n\r\n";
+    parser.alsoDrop(new FieldNames("server", "x-internal"));
+    assertThat(parse(head)).isEqualTo(Result.COMPLETE);
+    assertThat(dropped(head)).containsExactly("Server: origin\r\n", "X-Internal: a\r\n", "x-internal: b\r\n");
+    parser.alsoDrop(null);
+    assertThat(parse(head)).isEqualTo(Result.COMPLETE);
+    assertThat(parser.droppedLines()).isZero();
+  }
+
   @Test
   void chunkedAsFinalCoding() {
     assertThat(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n")).isEqualTo(Result.COMPLETE);

@@ -1,0 +1,49 @@
+package io.sidecar.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sidecar.config.HeaderMutationSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeaderRulesTest {
+  private static HeaderMutationSpec spec(Map<String, String> set, List<String> remove) {
+    return new HeaderMutationSpec(set, remove);
+  }
+
+  @Test
+  void setFieldsAreWrittenInTheConfigsOrderAndTheirNamesAndTheRemovedOnesAreDropped() {
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("x-env", "prod");
+    set.put("x-tenant", "a b");
+    HeaderRules rules = HeaderRules.request(spec(set, List.of("cookie")));
+    ByteBuf out = Unpooled.buffer();
+    rules.writeSetFields(out);
+    assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("x-env: prod\r\nx-tenant: a b\r\n");
+    ByteBuf names = Unpooled.copiedBuffer("Cookie X-ENV X-Other", StandardCharsets.US_ASCII);
+    assertThat(rules.names().matches(names, 0, 6)).isTrue();
+    assertThat(rules.names().matches(names, 7, 12)).isTrue();
+    assertThat(rules.names().matches(names, 13, 20)).isFalse();
+  }
+
+  @Test
+  void noRulesAreNullAndSupported() {
+    assertThat(HeaderRules.request(HeaderMutationSpec.NONE)).isNull();
+    assertThat(HeaderRules.supported(HeaderMutationSpec.NONE, false)).isTrue();
+  }
+
+  /** Fields the byte-level path frames or writes itself, and values that would split a head, stay with the full path. */
+  @Test
+  void reservedNamesAndUnsafeValuesAreNotSupported() {
+    assertThat(HeaderRules.supported(spec(Map.of("x-forwarded-for", "1.2.3.4"), List.of()), false)).isFalse();
+    assertThat(HeaderRules.supported(spec(Map.of(), List.of("host")), false)).isFalse();
+    assertThat(HeaderRules.supported(spec(Map.of(), List.of("content-length")), true)).isFalse();
+    assertThat(HeaderRules.supported(spec(Map.of("x-a", "b\r\nx-injected: 1"), List.of()), true)).isFalse();
+    assertThat(HeaderRules.supported(spec(Map.of("x-forwarded-for", "1.2.3.4"), List.of()), true)).isTrue();
+  }
+}
