@@ -43,6 +43,24 @@ public final class RequestHeadParser implements DroppedLines {
 
   private final int maxHeadBytes;
   private final LineSpans dropped = new LineSpans(8);
+  /** {@link #droppedWith}'s lines, and its view of them (offsets from the reader index, as the parser's own). */
+  private final LineSpans withNames = new LineSpans(8);
+  private final DroppedLines withNamesView = new DroppedLines() {
+    @Override
+    public int droppedLines() {
+      return withNames.size();
+    }
+
+    @Override
+    public int droppedLineStart(int i) {
+      return withNames.start(i) - base;
+    }
+
+    @Override
+    public int droppedLineEnd(int i) {
+      return withNames.end(i) - base;
+    }
+  };
   private final ListElements elements = new ListElements();
 
   // Results of the last parse; indices are absolute in buf.
@@ -527,12 +545,11 @@ public final class RequestHeadParser implements DroppedLines {
 
   /**
    * The dropped lines ({@link #droppedLines}) and those of the fields {@code names} names, merged in order: for a
-   * route whose header rules remove or replace fields. Allocates; not for routes without rules.
+   * route whose header rules remove or replace fields. The same reused object each time, valid until the next parse.
    */
   public DroppedLines droppedWith(FieldNames names) {
     checkSimple();
-    int[] spans = new int[2 * (dropped.size() + 4)];
-    int n = 0;
+    withNames.clear();
     int next = 0; // the next line of this parser's own to merge in
     int end = base + headLength;
     int line = headersStart;
@@ -541,31 +558,10 @@ public final class RequestHeadParser implements DroppedLines {
       if (lf - 1 <= line) break; // the blank line: parse() guaranteed CRLF line ends
       boolean own = next < dropped.size() && dropped.start(next) == line;
       if (own) next++;
-      if (own || names.matches(buf, line, buf.indexOf(line, lf, (byte) ':'))) {
-        if (n + 2 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
-        spans[n++] = line - base;
-        spans[n++] = lf + 1 - base;
-      }
+      if (own || names.matches(buf, line, buf.indexOf(line, lf, (byte) ':'))) withNames.add(line, lf + 1);
       line = lf + 1;
     }
-    int lines = n / 2;
-    int[] found = spans;
-    return new DroppedLines() {
-      @Override
-      public int droppedLines() {
-        return lines;
-      }
-
-      @Override
-      public int droppedLineStart(int i) {
-        return found[2 * i];
-      }
-
-      @Override
-      public int droppedLineEnd(int i) {
-        return found[2 * i + 1];
-      }
-    };
+    return withNamesView;
   }
 
   /** X-Forwarded-For value, or null. */
