@@ -27,35 +27,9 @@ bench_workdir loadtest-ab10
 bench_origin 27080
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 
-mkdir -p "$work/proxy/logs"
-cat >"$work/proxy/nginx.conf" <<EOF
-worker_processes $(nproc); user root; daemon off; master_process on; pid $work/proxy/nginx.pid;
-error_log $work/proxy/logs/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; tcp_nodelay on; keepalive_timeout 60s; keepalive_requests 10000000;
-  upstream origin { server 127.0.0.1:27080; keepalive 256; keepalive_requests 10000000; }
-  server { listen 127.0.0.1:27090 reuseport backlog=4096; proxy_http_version 1.1; proxy_set_header Connection "";
-    location / { proxy_pass http://origin; } } }
-EOF
-nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" & started+=($!); nginx_pid=$!
-cat >"$work/haproxy.cfg" <<EOF
-global
-  nbthread $(nproc)
-  maxconn 3000
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  timeout http-keep-alive 60s
-frontend bench
-  bind 127.0.0.1:27091
-  default_backend origin
-backend origin
-  server o1 127.0.0.1:27080 maxconn 1024
-EOF
+bench_nginx_proxy_conf "$work/proxy.conf" 27090 27080 "$(nproc)"
+nginx -p "$work" -c "$work/proxy.conf" & started+=($!); nginx_pid=$!
+bench_haproxy_cfg "$work/haproxy.cfg" 27091 27080 "$(nproc)"
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); haproxy_pid=$!
 
 opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"

@@ -1,5 +1,6 @@
-# Shell shared by ab.sh and cpu_split.sh (sourced): free-port check, the nginx origin's files, and a work directory
-# whose processes are stopped and which is removed on exit. run.sh keeps its own, richer set-up.
+# Shell shared by the bench scripts (sourced): free-port check, the nginx origin's files, the nginx proxy and HAProxy
+# configs, and a work directory whose processes are stopped and which is removed on exit. run.sh keeps its own,
+# richer set-up but for HAProxy's config.
 
 # bench_ports_free PORT... : exits with a message when one of the ports is taken on this machine
 bench_ports_free() {
@@ -34,3 +35,43 @@ CONF
 # The Netty properties Main sets for the sidecar (Main.nettyDefaults), for the floor relays, which run without Main,
 # so they stay a like-for-like baseline
 BENCH_FLOOR_NETTY_OPTS="-Dio.netty.jfr.enabled=false -Dio.netty.allocator.lowMemory=false"
+
+# bench_haproxy_cfg FILE PORT ORIGIN_PORT THREADS : writes an HAProxy config (http mode, keep-alive on both sides,
+# upstream connections reused) proxying 127.0.0.1:PORT to the origin on 127.0.0.1:ORIGIN_PORT with THREADS threads
+bench_haproxy_cfg() {
+  cat >"$1" <<CONF
+global
+  nbthread $4
+  maxconn 3000
+  log stderr format raw local0 err
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend bench
+  bind 127.0.0.1:$2
+  default_backend origin
+backend origin
+  server o1 127.0.0.1:$3 maxconn 1024
+CONF
+}
+
+# bench_nginx_proxy_conf FILE PORT ORIGIN_PORT WORKERS : writes an nginx keep-alive reverse proxy config (upstream
+# keepalive, HTTP/1.1 upstream, no cache) from 127.0.0.1:PORT to the origin on 127.0.0.1:ORIGIN_PORT; its pid and
+# error log go next to FILE
+bench_nginx_proxy_conf() {
+  local dir
+  dir="$(dirname "$1")"
+  cat >"$1" <<CONF
+worker_processes $4; user root; daemon off; master_process on; pid $dir/proxy.pid; error_log $dir/proxy-error.log warn;
+events { worker_connections 4096; }
+http { access_log off; tcp_nodelay on; keepalive_timeout 60s; keepalive_requests 10000000;
+  upstream origin { server 127.0.0.1:$3; keepalive 256; keepalive_requests 10000000; }
+  server { listen 127.0.0.1:$2 reuseport backlog=4096; proxy_http_version 1.1; proxy_set_header Connection "";
+    location / { proxy_pass http://origin; } } }
+CONF
+}

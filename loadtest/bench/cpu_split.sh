@@ -21,31 +21,8 @@ workers=$(nproc)
 bench_ports_free 27080 27100 27101 27102 27103 27200
 bench_workdir loadtest-split
 bench_origin 27080
-cat >"$work/proxy.conf" <<CONF
-worker_processes $workers; user root; daemon off; pid $work/proxy.pid; error_log $work/logs/proxy.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000;
-  upstream origin { server 127.0.0.1:27080; keepalive 256; keepalive_requests 10000000; }
-  server { listen 127.0.0.1:27101 reuseport backlog=4096; proxy_http_version 1.1; proxy_set_header Connection "";
-    location / { proxy_pass http://origin; } } }
-CONF
-cat >"$work/haproxy.cfg" <<CONF
-global
-  nbthread $workers
-  maxconn 3000
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-frontend bench
-  bind 127.0.0.1:27103
-  default_backend origin
-backend origin
-  server o1 127.0.0.1:27080 maxconn 1024
-CONF
+bench_nginx_proxy_conf "$work/proxy.conf" 27101 27080 "$workers"
+bench_haproxy_cfg "$work/haproxy.cfg" 27103 27080 "$workers"
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 nginx -p "$work" -c "$work/proxy.conf" & started+=($!)
 haproxy -db -f "$work/haproxy.cfg" >"$work/logs/haproxy.log" 2>&1 & started+=($!); haproxy_pid=$!

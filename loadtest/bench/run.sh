@@ -49,7 +49,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=common.sh
-. "$here/common.sh"   # BENCH_FLOOR_NETTY_OPTS (its other helpers are for ab.sh and cpu_split.sh)
+. "$here/common.sh"   # BENCH_FLOOR_NETTY_OPTS and bench_haproxy_cfg (its other helpers are for the smaller scripts)
 root="$(cd "$here/../.." && pwd)"
 
 duration=10
@@ -232,25 +232,7 @@ taskset -c "$PROXY_CPUS" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
 started+=($!); nginx_pid=$!
 
 # ---------------------------------------------------------------- HAProxy (a thread per proxy core, http mode, keep-alive both sides)
-cat >"$work/haproxy/haproxy.cfg" <<EOF
-global
-  nbthread $proxy_workers
-  maxconn 3000
-  log stderr format raw local0 err
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  timeout http-keep-alive 60s
-frontend bench
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend origin
-backend origin
-  server o1 127.0.0.1:$ORIGIN_PORT maxconn 1024
-EOF
+bench_haproxy_cfg "$work/haproxy/haproxy.cfg" "$HAPROXY_PORT" "$ORIGIN_PORT" "$proxy_workers"
 taskset -c "$PROXY_CPUS" haproxy -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
 started+=($!); haproxy_pid=$!
 
