@@ -41,6 +41,26 @@ final class LineSpans {
     return ends[i];
   }
 
+  /** These spans as {@link DroppedLines}, offsets from {@code base} (the reader index of the head they are in). */
+  DroppedLines relativeTo(int base) {
+    return new DroppedLines() {
+      @Override
+      public int droppedLines() {
+        return size;
+      }
+
+      @Override
+      public int droppedLineStart(int i) {
+        return start(i) - base;
+      }
+
+      @Override
+      public int droppedLineEnd(int i) {
+        return end(i) - base;
+      }
+    };
+  }
+
   private void checkIndex(int i) {
     if (i < 0 || i >= size) throw new IndexOutOfBoundsException("line " + i + " of " + size);
   }

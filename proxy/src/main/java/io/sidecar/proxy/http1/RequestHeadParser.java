@@ -43,24 +43,8 @@ public final class RequestHeadParser implements DroppedLines {
 
   private final int maxHeadBytes;
   private final LineSpans dropped = new LineSpans(8);
-  /** {@link #droppedWith}'s lines, and its view of them (offsets from the reader index, as the parser's own). */
+  /** {@link #droppedWith}'s lines. */
   private final LineSpans withNames = new LineSpans(8);
-  private final DroppedLines withNamesView = new DroppedLines() {
-    @Override
-    public int droppedLines() {
-      return withNames.size();
-    }
-
-    @Override
-    public int droppedLineStart(int i) {
-      return withNames.start(i) - base;
-    }
-
-    @Override
-    public int droppedLineEnd(int i) {
-      return withNames.end(i) - base;
-    }
-  };
   private final ListElements elements = new ListElements();
 
   // Results of the last parse; indices are absolute in buf.
@@ -545,7 +529,7 @@ public final class RequestHeadParser implements DroppedLines {
 
   /**
    * The dropped lines ({@link #droppedLines}) and those of the fields {@code names} names, merged in order: for a
-   * route whose header rules remove or replace fields. The same reused object each time, valid until the next parse.
+   * route whose header rules remove or replace fields. Valid until the next parse.
    */
   public DroppedLines droppedWith(FieldNames names) {
     checkSimple();
@@ -561,7 +545,7 @@ public final class RequestHeadParser implements DroppedLines {
       if (own || names.matches(buf, line, buf.indexOf(line, lf, (byte) ':'))) withNames.add(line, lf + 1);
       line = lf + 1;
     }
-    return withNamesView;
+    return withNames.relativeTo(base);
   }
 
   /** X-Forwarded-For value, or null. */
