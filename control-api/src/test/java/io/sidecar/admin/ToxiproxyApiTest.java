@@ -128,7 +128,10 @@ class ToxiproxyApiTest {
   private static boolean refused(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      return false;
+      // A TCP self-connection: the kernel gave this socket the freed port itself as its source port, and it connected
+      // to itself (simultaneous open). Nothing listens; it happens when loopback's ephemeral ports run short (after
+      // a benchmark's connection-per-request run leaves tens of thousands in TIME_WAIT), as it did here.
+      return s.getLocalPort() == port;
     } catch (ConnectException e) {
       return true;
     } catch (IOException e) {
