@@ -16,10 +16,10 @@ final class FastPath {
   private FastPath() {}
 
   /**
-   * Whether requests on a route need nothing the byte-level path lacks: no cache, header rules it cannot apply
-   * ({@link HeaderRules}), host
-   * rewrite, rate limit, upstream idle timeout shorter than the route's or load hints (serving side), and every cluster of its
-   * split speaks plain HTTP/1.1 without hedging, and the route has a timeout (long-lived streams without one take
+   * Whether requests on a route need nothing the byte-level path lacks: no cache, header rules or host rewrite it
+   * cannot apply ({@link HeaderRules}), rate limit, upstream idle timeout shorter than the route's or load hints
+   * (serving side), and every cluster of its split speaks plain HTTP/1.1 without hedging, and the route has a
+   * timeout (long-lived streams without one take
    * the full path, whose upstream idle timeout ends them). Retries are the byte-level path's for requests without a
    * body ({@link FastPathExchange}); one with a body goes to the full path, which can replay it. Decided once per
    * config version ({@link RoutingSnapshot}); the access log and faults are looked at per request
@@ -27,7 +27,8 @@ final class FastPath {
    */
   static boolean eligible(RouteSpec spec, java.util.List<RoutingSnapshot.SplitTarget> targets, boolean cache,
                           boolean servingSide) {
-    if (cache || servingSide || !spec.hasTimeout() || spec.hostRewrite() != null || spec.rateLimit() != null
+    if (cache || servingSide || !spec.hasTimeout() || spec.rateLimit() != null
+        || (spec.hostRewrite() != null && !HeaderRules.hostRewriteSupported(spec.hostRewrite()))
         || !HeaderRules.supported(spec.requestHeaders(), false) || !HeaderRules.supported(spec.responseHeaders(), true)
         || spec.idleTimeout().compareTo(spec.timeout()) < 0) {
       return false;

@@ -505,6 +505,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
     // the blank line's CRLF goes after the added fields
     DroppedLines dropped = requestRules == null ? head : head.droppedWith(requestRules.names());
+    if (requestRules != null && requestRules.rewritesHost()) { // the route's Host first, as the client's stood
+      copyWithout(buf, from, head.fieldsStart(), dropped, false, out);
+      requestRules.writeHostLine(out);
+      from = head.fieldsStart();
+    }
     copyWithout(buf, from, head.headLength() - 2, dropped, false, out);
     if (http10Client) { // upstream it goes as HTTP/1.1, as from the full path: the last digit before the line's CR
       out.setByte(out.indexOf(out.readerIndex(), out.writerIndex(), (byte) '\r') - 1, '1');

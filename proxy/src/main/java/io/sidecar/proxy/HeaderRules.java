@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * A route's {@code request_headers} or {@code response_headers} as the byte-level path applies them to a head:
  * the lines of every field the rules remove or set are left out, and the set fields are written after the copied
- * ones, with the result {@link UpstreamRequests#apply} gives on the full path. Compiled once per config version.
+ * ones, with the result {@link UpstreamRequests#apply} gives on the full path. On the way up, a {@code host_rewrite}
+ * is one more such rule, its Host line written first (RFC 9112 §3.2). Compiled once per config version.
  */
 final class HeaderRules {
   /**
@@ -32,29 +33,41 @@ final class HeaderRules {
   private final FieldNames names;
   /** {@code name: value CRLF} for each set field, in the config's order. */
   private final byte[] setLines;
+  /** {@code host: value CRLF} of a host rewrite, or null. */
+  private final byte[] hostLine;
 
-  private HeaderRules(FieldNames names, byte[] setLines) {
+  private HeaderRules(FieldNames names, byte[] setLines, byte[] hostLine) {
     this.names = names;
     this.setLines = setLines;
+    this.hostLine = hostLine;
   }
 
-  /** The request rules, or null when they are empty or cannot be applied on bytes (see {@link #REQUEST_RESERVED}). */
-  static HeaderRules request(HeaderMutationSpec spec) {
-    return compile(spec, REQUEST_RESERVED);
+  /**
+   * The request rules and host rewrite ({@code null}: none), or null when there are none or they cannot be applied
+   * on bytes (see {@link #REQUEST_RESERVED}, {@link #hostRewriteSupported}).
+   */
+  static HeaderRules request(HeaderMutationSpec spec, String hostRewrite) {
+    if (hostRewrite != null && !hostRewriteSupported(hostRewrite)) return null;
+    return compile(spec, REQUEST_RESERVED, hostRewrite);
   }
 
   /** The response rules, or null as for {@link #request}. */
   static HeaderRules response(HeaderMutationSpec spec) {
-    return compile(spec, RESPONSE_RESERVED);
+    return compile(spec, RESPONSE_RESERVED, null);
   }
 
   /** Whether the byte-level path can apply {@code spec} to requests ({@code response}: to responses). */
   static boolean supported(HeaderMutationSpec spec, boolean response) {
-    return spec.isEmpty() || compile(spec, response ? RESPONSE_RESERVED : REQUEST_RESERVED) != null;
+    return spec.isEmpty() || compile(spec, response ? RESPONSE_RESERVED : REQUEST_RESERVED, null) != null;
   }
 
-  private static HeaderRules compile(HeaderMutationSpec spec, Set<String> reserved) {
-    if (spec.isEmpty()) return null;
+  /** A host rewrite the byte-level path writes as it is: an authority Vert.x would parse too, nothing else. */
+  static boolean hostRewriteSupported(String hostRewrite) {
+    return FieldNames.isFieldValue(hostRewrite) && io.vertx.core.net.HostAndPort.parseAuthority(hostRewrite, -1) != null;
+  }
+
+  private static HeaderRules compile(HeaderMutationSpec spec, Set<String> reserved, String hostRewrite) {
+    if (spec.isEmpty() && hostRewrite == null) return null;
     Set<String> names = new LinkedHashSet<>(spec.remove());
     names.addAll(spec.set().keySet());
     for (String name : names) {
@@ -68,7 +81,19 @@ final class HeaderRules {
       lines.writeBytes(field.getValue().getBytes(StandardCharsets.ISO_8859_1));
       lines.writeBytes(new byte[] {'\r', '\n'});
     }
-    return new HeaderRules(new FieldNames(names.toArray(new String[0])), lines.toByteArray());
+    if (hostRewrite != null) names.add("host");
+    byte[] hostLine = hostRewrite == null ? null : ("host: " + hostRewrite + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    return new HeaderRules(new FieldNames(names.toArray(new String[0])), lines.toByteArray(), hostLine);
+  }
+
+  /** Whether a Host line replaces the client's ({@code host_rewrite}). */
+  boolean rewritesHost() {
+    return hostLine != null;
+  }
+
+  /** Writes the rewritten Host line. */
+  void writeHostLine(ByteBuf out) {
+    out.writeBytes(hostLine);
   }
 
   /** The names whose lines are left out: the ones the rules remove or set. */

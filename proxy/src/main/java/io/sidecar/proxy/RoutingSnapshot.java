@@ -59,7 +59,7 @@ public final class RoutingSnapshot {
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
           servingSide, FastPath.eligible(r, targets, cache != null, servingSide),
-          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), HeaderRules.request(r.requestHeaders()),
+          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), HeaderRules.request(r.requestHeaders(), r.hostRewrite()),
           HeaderRules.response(r.responseHeaders())));
     }
     Map<String, RouteTable> tables = new HashMap<>();

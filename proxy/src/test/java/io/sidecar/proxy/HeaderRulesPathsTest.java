@@ -72,6 +72,24 @@ class HeaderRulesPathsTest {
     assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
   }
 
+  /** host_rewrite: the upstream sees the route's Host, X-Forwarded-Host keeps the client's, on both paths. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aHostRewriteReplacesTheHostAndKeepsTheClientsInXForwardedHost(boolean fastPath) throws Exception {
+    start(fastPath, echoUpstream(), "    host_rewrite: api.internal:8443\n    request_headers: { set: { x-env: prod } }\n");
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
+      for (int i = 0; i < 2; i++) {
+        RawHttpClient.Response reply = client.exchange("GET /api/a HTTP/1.1\r\nHost: shop.example\r\nX-A: 1\r\n\r\n");
+        JsonObject seen = new JsonObject(reply.body());
+        assertThat(seen.getString("host")).isEqualTo("api.internal:8443");
+        assertThat(seen.getString("x-forwarded-host")).isEqualTo("shop.example");
+        assertThat(seen.getString("x-env")).isEqualTo("prod");
+        assertThat(seen.getString("x-a")).isEqualTo("1");
+      }
+    }
+    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+  }
+
   /** A rule on a field the byte-level path writes itself (here X-Forwarded-Proto) keeps the route on the full path. */
   @Test
   void aRuleOnAFieldTheByteLevelPathWritesKeepsTheRouteOnTheFullPath() throws Exception {

@@ -21,7 +21,7 @@ class HeaderRulesTest {
     Map<String, String> set = new LinkedHashMap<>();
     set.put("x-env", "prod");
     set.put("x-tenant", "a b");
-    HeaderRules rules = HeaderRules.request(spec(set, List.of("cookie")));
+    HeaderRules rules = HeaderRules.request(spec(set, List.of("cookie")), null);
     ByteBuf out = Unpooled.buffer();
     rules.writeSetFields(out);
     assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("x-env: prod\r\nx-tenant: a b\r\n");
@@ -33,7 +33,7 @@ class HeaderRulesTest {
 
   @Test
   void noRulesAreNullAndSupported() {
-    assertThat(HeaderRules.request(HeaderMutationSpec.NONE)).isNull();
+    assertThat(HeaderRules.request(HeaderMutationSpec.NONE, null)).isNull();
     assertThat(HeaderRules.supported(HeaderMutationSpec.NONE, false)).isTrue();
   }
 
@@ -45,5 +45,19 @@ class HeaderRulesTest {
     assertThat(HeaderRules.supported(spec(Map.of(), List.of("content-length")), true)).isFalse();
     assertThat(HeaderRules.supported(spec(Map.of("x-a", "b\r\nx-injected: 1"), List.of()), true)).isFalse();
     assertThat(HeaderRules.supported(spec(Map.of("x-forwarded-for", "1.2.3.4"), List.of()), true)).isTrue();
+  }
+
+  /** A host rewrite is one more rule: the client's Host line left out, the route's written (first, by the exchange). */
+  @Test
+  void aHostRewriteDropsTheClientsHostAndWritesItsOwn() {
+    HeaderRules rules = HeaderRules.request(HeaderMutationSpec.NONE, "api.internal:8443");
+    assertThat(rules.rewritesHost()).isTrue();
+    ByteBuf out = Unpooled.buffer();
+    rules.writeHostLine(out);
+    assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("host: api.internal:8443\r\n");
+    ByteBuf names = Unpooled.copiedBuffer("HOST", StandardCharsets.US_ASCII);
+    assertThat(rules.names().matches(names, 0, 4)).isTrue();
+    assertThat(HeaderRules.hostRewriteSupported("bad host")).isFalse();
+    assertThat(HeaderRules.request(HeaderMutationSpec.NONE, "a\r\nx: y")).isNull();
   }
 }

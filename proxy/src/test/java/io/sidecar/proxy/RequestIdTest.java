@@ -43,8 +43,8 @@ class RequestIdTest {
     assertThat(written.substring(14, 50)).isNotEqualTo(written.substring(66, 102)); // each call its own id
   }
 
-  /** A host rewrite: the route is served by the full path. */
-  private static final String FULL_PATH = "    host_rewrite: full.example\n";
+  /** A rate limit (never reached here): the route is served by the full path. */
+  private static final String FULL_PATH = "    rate_limit: { requests: 1000000 }\n";
 
   private int upstream(boolean failFirst) {
     return h.upstream(req -> {

@@ -378,6 +378,11 @@ public final class RequestHeadParser implements DroppedLines {
 
   // ---- accessors, valid after SIMPLE ----
 
+  /** Where the first field line starts (after the request line), from the reader index. */
+  public int fieldsStart() {
+    return headersStart - base;
+  }
+
   /** Bytes through the LF of the blank line. */
   public int headLength() {
     return headLength;
