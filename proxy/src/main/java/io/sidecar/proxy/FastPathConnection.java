@@ -116,9 +116,9 @@ final class FastPathConnection extends ChannelDuplexHandler {
         RequestHeadParser.Result result = parser.parse(buf);
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
-        // a body on a retrying route: the full path keeps it for a replay
+        // a body larger than a retrying route can replay: the full path streams it
         if (route == null || parser.contentLength() > listener.maxRequestBody()
-            || (parser.contentLength() > 0 && route.retry() != null)) {
+            || (route.retry() != null && !route.retry().canReplayBody(parser.contentLength()))) {
           stepAside(result == RequestHeadParser.Result.SIMPLE);
           return;
         }

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * jittered backoff, within the route timeout, a per-try timeout and the cluster's retry limits. A retriable response
  * is held, its upstream connection paused, until the next try is picked; if the balancer refuses it, the held
  * response goes to the client after all, so it sees the real last answer. (A request with a body on such a route
- * goes to the full path, which replays it from a bounded buffer.)
+ * is read whole first, within the policy's replay buffer, and every try sends it: what the full path does; a larger
+ * one goes to the full path.)
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
@@ -96,6 +97,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private RawUpstreamPool.Waiter waiter;
   private long bodyRemaining;
   private List<ByteBuf> pendingBody;
+  /**
+   * With retries, a request body read whole before the first try (it fits the replay buffer), which every try
+   * sends a duplicate of; null without one. Released when the exchange ends.
+   */
+  private List<ByteBuf> replayBody;
   private EndpointCall call;
   private long tryStartNanos;
   private Channel upstream;
@@ -145,6 +151,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     meters.started();
     signals.begin();
     connection.routeTimeout(startNanos, route.timeout().toNanos());
+    if (retry != null && bodyRemaining > 0) { // the body first, for every try to send (requestBody starts the first)
+      replayBody = new ArrayList<>(4);
+      if (continueDue) { // the client waits for it before it sends the body, which comes before any connection
+        continueDue = false;
+        ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
+      }
+      return;
+    }
     nextTry();
   }
 
@@ -195,6 +209,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (resendable && !resent && upstreamHandler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
+    if (replayBody != null) replayBody.forEach(b -> channel.write(b.retainedDuplicate(), channel.voidPromise()));
     if (pendingBody != null) {
       pendingBody.forEach(b -> channel.write(b, channel.voidPromise()));
       pendingBody = null;
@@ -213,6 +228,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     bodyRemaining -= slice.readableBytes();
     if (done) {
       slice.release();
+      return;
+    }
+    if (replayBody != null && call == null) { // still reading the body to replay
+      replayBody.add(slice);
+      if (bodyRemaining == 0) nextTry();
       return;
     }
     if (upstream == null) {
@@ -479,6 +499,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (retryHead != null) {
       retryHead.release();
       retryHead = null;
+    }
+    if (replayBody != null) {
+      replayBody.forEach(ByteBuf::release);
+      replayBody = null;
     }
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);

@@ -1213,16 +1213,20 @@ class FastPathTest {
     assertThat(handovers()).isZero();
   }
 
-  /** A retrying route's requests without a body are the byte-level path's; one with a body goes to the full path. */
+  /**
+   * A retrying route's requests are the byte-level path's when their body fits the replay buffer (read whole first);
+   * a larger body goes to the full path, which streams it.
+   */
   @Test
-  void aRouteWithRetriesServesBodilessRequestsHereAndHandsOnesWithABodyToTheFullPath() throws Exception {
-    h.start(1, route(echoUpstream(), "").replace("timeout: 2s", "timeout: 2s\n    retry: { attempts: 2 }"));
+  void aRouteWithRetriesServesBodiesItCanReplayHereAndHandsLargerOnesToTheFullPath() throws Exception {
+    h.start(1, route(echoUpstream(), "").replace("timeout: 2s", "timeout: 2s\n    retry: { attempts: 2, max_buffered_body: 4 }"));
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
-      assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      RawHttpClient.Response posted = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
-      assertThat(new JsonObject(posted.body()).getString("body")).isEqualTo("hi");
-      assertThat(client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+      RawHttpClient.Response small = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+      assertThat(new JsonObject(small.body()).getString("body")).isEqualTo("hi");
+      RawHttpClient.Response large = client.exchange("POST /api/three HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(new JsonObject(large.body()).getString("body")).isEqualTo("hello");
+      assertThat(client.exchange("GET /api/four HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
     assertThat(fastPathRequests()).isEqualTo(3.0);
     assertThat(handovers()).isEqualTo(1.0);

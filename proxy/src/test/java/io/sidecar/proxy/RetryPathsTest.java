@@ -152,6 +152,48 @@ class RetryPathsTest {
     assertPath(fastPath, 1);
   }
 
+  /** A PUT's body, read whole first (it fits the replay buffer), goes to every try: the retry sends it again. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aBodyWithinTheReplayBufferIsSentAgainOnTheRetry(boolean fastPath) throws Exception {
+    List<String> sickGot = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int sick = h.upstream(req -> req.body().onSuccess(b -> {
+      sickGot.add(b.toString());
+      req.response().setStatusCode(503).end("sick");
+    }));
+    int healthy = h.upstream(req -> req.body().onSuccess(b -> req.response().end("healthy:" + b)));
+    start(fastPath, "{ on: [gateway-error], attempts: 1 }", "", sick, healthy);
+    String body = "payload-" + "x".repeat(3000);
+    for (int i = 0; i < 4; i++) {
+      ProxyHarness.Reply reply = h.send(HttpMethod.PUT, "/", null, body);
+      assertThat(reply.status() + " " + reply.body()).isEqualTo("200 healthy:" + body);
+    }
+    assertThat(sickGot).isNotEmpty().containsOnly(body);
+    // a client that waits for 100 Continue gets it before its body is read
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      for (int i = 0; i < 2; i++) {
+        client.write("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        assertThat(client.read().status()).isEqualTo(100);
+        client.write("hello");
+        assertThat(client.read().body()).isEqualTo("healthy:hello");
+      }
+    }
+    assertPath(fastPath, 6);
+  }
+
+  /** A body larger than the replay buffer is streamed by the full path: not repeated after a 503. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aBodyOverTheReplayBufferIsStreamedOnceByTheFullPath(boolean fastPath) {
+    AtomicInteger calls = new AtomicInteger();
+    int sick = h.upstream(req -> req.body().onSuccess(b -> { calls.incrementAndGet(); req.response().setStatusCode(503).end("sick"); }));
+    start(fastPath, "{ on: [gateway-error], attempts: 1, max_buffered_body: 16 }", "", sick);
+    ProxyHarness.Reply reply = h.send(HttpMethod.PUT, "/", null, "x".repeat(17));
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(calls.get()).isEqualTo(1);
+    assertPath(fastPath, 0);
+  }
+
   /** A POST (not idempotent) without a body is not repeated after a 503 unless the route allows it. */
   @ParameterizedTest(name = "fast_path: {0}")
   @ValueSource(booleans = {true, false})
