@@ -427,10 +427,18 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
 
   /** A response byte came: the request was read, and will not be sent again. */
   private void dropSentHead() {
-    if (sentHead != null) {
-      sentHead.release();
-      sentHead = null;
-    }
+    sentHead = released(sentHead);
+  }
+
+  /** Releases {@code buf} if there is one; null, for the field that held it. */
+  private static ByteBuf released(ByteBuf buf) {
+    if (buf != null) buf.release();
+    return null;
+  }
+
+  private static List<ByteBuf> released(List<ByteBuf> bufs) {
+    if (bufs != null) bufs.forEach(ByteBuf::release);
+    return null;
   }
 
   /** The upstream connection failed or sent what is not HTTP; it is closed already. */
@@ -476,14 +484,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   private void closeUpstream() {
-    if (upstreamHead != null) {
-      upstreamHead.release();
-      upstreamHead = null;
-    }
-    if (pendingBody != null) {
-      pendingBody.forEach(ByteBuf::release);
-      pendingBody = null;
-    }
+    upstreamHead = released(upstreamHead);
+    pendingBody = released(pendingBody);
     if (upstream != null) {
       upstreamHandler.detach();
       upstream.close();
@@ -496,14 +498,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (done) return;
     done = true;
     dropSentHead();
-    if (retryHead != null) {
-      retryHead.release();
-      retryHead = null;
-    }
-    if (replayBody != null) {
-      replayBody.forEach(ByteBuf::release);
-      replayBody = null;
-    }
+    retryHead = released(retryHead);
+    replayBody = released(replayBody);
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
