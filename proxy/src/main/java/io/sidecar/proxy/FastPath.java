@@ -17,19 +17,19 @@ final class FastPath {
 
   /**
    * Whether requests on a route need nothing the byte-level path lacks: no cache, header rules or host rewrite it
-   * cannot apply ({@link HeaderRules}), rate limit, upstream idle timeout shorter than the route's or load hints
-   * (serving side), and every cluster of its split speaks plain HTTP/1.1 without hedging, and the route has a
-   * timeout (long-lived streams without one take
-   * the full path, whose upstream idle timeout ends them). Retries are the byte-level path's for requests without a
-   * body ({@link FastPathExchange}); one with a body goes to the full path, which can replay it. Decided once per
-   * config version ({@link RoutingSnapshot}); the access log and faults are looked at per request
-   * ({@link FastPathConnection}).
+   * cannot apply ({@code requestRules} and {@code responseRules} did not compile: {@link HeaderRules#onBytes}), rate
+   * limit, upstream idle timeout shorter than the route's or load hints (serving side), and every cluster of its
+   * split speaks plain HTTP/1.1 without hedging, and the route has a timeout (long-lived streams without one take
+   * the full path, whose upstream idle timeout ends them). Retries are the byte-level path's
+   * ({@link FastPathExchange}) but for a request body larger than the replay buffer, which
+   * {@link FastPathConnection} hands to the full path. Decided once per config version ({@link RoutingSnapshot});
+   * the access log and faults are looked at per request.
    */
   static boolean eligible(RouteSpec spec, java.util.List<RoutingSnapshot.SplitTarget> targets, boolean cache,
-                          boolean servingSide) {
+                          boolean servingSide, HeaderRules requestRules, HeaderRules responseRules) {
     if (cache || servingSide || !spec.hasTimeout() || spec.rateLimit() != null
-        || (spec.hostRewrite() != null && !HeaderRules.hostRewriteSupported(spec.hostRewrite()))
-        || !HeaderRules.supported(spec.requestHeaders(), false) || !HeaderRules.supported(spec.responseHeaders(), true)
+        || !HeaderRules.onBytes(spec.requestHeaders(), spec.hostRewrite(), requestRules)
+        || !HeaderRules.onBytes(spec.responseHeaders(), null, responseRules)
         || spec.idleTimeout().compareTo(spec.timeout()) < 0) {
       return false;
     }

@@ -44,7 +44,7 @@ final class HeaderRules {
 
   /**
    * The request rules and host rewrite ({@code null}: none), or null when there are none or they cannot be applied
-   * on bytes (see {@link #REQUEST_RESERVED}, {@link #hostRewriteSupported}).
+   * on bytes (see {@link #REQUEST_RESERVED}, {@link #hostRewriteSupported}); {@link #onBytes} tells the two apart.
    */
   static HeaderRules request(HeaderMutationSpec spec, String hostRewrite) {
     if (hostRewrite != null && !hostRewriteSupported(hostRewrite)) return null;
@@ -56,13 +56,16 @@ final class HeaderRules {
     return compile(spec, RESPONSE_RESERVED, null);
   }
 
-  /** Whether the byte-level path can apply {@code spec} to requests ({@code response}: to responses). */
-  static boolean supported(HeaderMutationSpec spec, boolean response) {
-    return spec.isEmpty() || compile(spec, response ? RESPONSE_RESERVED : REQUEST_RESERVED, null) != null;
+  /**
+   * Whether a route's rules ({@code spec}, and {@code hostRewrite} on the way up; null: none) are applied on bytes:
+   * there are none, or they compiled ({@code compiled}, what {@link #request} or {@link #response} gave).
+   */
+  static boolean onBytes(HeaderMutationSpec spec, String hostRewrite, HeaderRules compiled) {
+    return compiled != null || (spec.isEmpty() && hostRewrite == null);
   }
 
   /** A host rewrite the byte-level path writes as it is: an authority Vert.x would parse too, nothing else. */
-  static boolean hostRewriteSupported(String hostRewrite) {
+  private static boolean hostRewriteSupported(String hostRewrite) {
     return FieldNames.isFieldValue(hostRewrite) && io.vertx.core.net.HostAndPort.parseAuthority(hostRewrite, -1) != null;
   }
 

@@ -57,10 +57,11 @@ public final class RoutingSnapshot {
       var retry = retryConfig == null ? null : new io.sidecar.balancer.retry.RetryPolicy(retryConfig);
       var cache = cachePolicy(r);
       boolean servingSide = SERVING_LISTENER.equals(r.listener());
+      HeaderRules requestRules = HeaderRules.request(r.requestHeaders(), r.hostRewrite());
+      HeaderRules responseRules = HeaderRules.response(r.responseHeaders());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
-          servingSide, FastPath.eligible(r, targets, cache != null, servingSide),
-          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), HeaderRules.request(r.requestHeaders(), r.hostRewrite()),
-          HeaderRules.response(r.responseHeaders())));
+          servingSide, FastPath.eligible(r, targets, cache != null, servingSide, requestRules, responseRules),
+          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), requestRules, responseRules));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {
