@@ -53,7 +53,7 @@ final class FastPathCacheHit {
     Buffer body = answer.body();
     int bodyBytes = body == null ? 0 : body.length();
     ByteBuf out = ctx.alloc().buffer(256 + 64 * lines(answerHeaders) + (bodyBytes <= COPIED_BODY_BYTES ? bodyBytes : 0));
-    writeHead(out, answer.status(), answerHeaders, close ? CONNECTION_CLOSE : head.http10() ? CONNECTION_KEEP_ALIVE : null);
+    writeHead(out, answer.status(), answerHeaders, connectionLine(close, head.http10()));
     ByteBuf stored = body == null ? null : ((BufferInternal) body).getByteBuf(); // an unreleasable view
     if (stored != null && bodyBytes <= COPIED_BODY_BYTES) {
       out.writeBytes(stored);
@@ -87,9 +87,17 @@ final class FastPathCacheHit {
   }
 
   /**
-   * Status line and fields as Vert.x writes them for the full path (its reason phrase, names as given), and the
-   * {@code connection} line, if any: close when the client asked to close after this response (RFC 9112 §9.6),
-   * keep-alive for an HTTP/1.0 client that keeps the connection (§9.3).
+   * The byte-level path's {@code connection} line of a response, with its CRLF, or null for none: close when the
+   * connection closes after it (RFC 9112 §9.6), keep-alive for an HTTP/1.0 client that keeps it, which must be told
+   * (§9.3); an HTTP/1.1 client that keeps it needs none.
+   */
+  static byte[] connectionLine(boolean close, boolean http10Client) {
+    return close ? CONNECTION_CLOSE : http10Client ? CONNECTION_KEEP_ALIVE : null;
+  }
+
+  /**
+   * Status line and fields as Vert.x writes them for the full path (its reason phrase, names as given), then the
+   * {@code connection} line ({@link #connectionLine}).
    */
   private static void writeHead(ByteBuf out, int status, MultiMap headers, byte[] connection) {
     out.writeCharSequence("HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase(),

@@ -153,10 +153,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     connection.routeTimeout(startNanos, route.timeout().toNanos());
     if (retry != null && bodyRemaining > 0) { // the body first, for every try to send (requestBody starts the first)
       replayBody = new ArrayList<>(4);
-      if (continueDue) { // the client waits for it before it sends the body, which comes before any connection
-        continueDue = false;
-        ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
-      }
+      sendContinueIfDue(); // the client waits for it before it sends the body, which comes before any connection
       return;
     }
     nextTry();
@@ -201,10 +198,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
     upstream = channel;
     upstreamHandler = channel.pipeline().get(FastPathUpstream.class);
-    if (continueDue) {
-      continueDue = false;
-      ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
-    }
+    sendContinueIfDue();
     upstreamHandler.attach(this, headRequest, http10Client, responseRules == null ? null : responseRules.names());
     if (resendable && !resent && upstreamHandler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
@@ -221,6 +215,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   @Override
   public boolean cancelled() {
     return done;
+  }
+
+  /** Answers the client's {@code Expect: 100-continue}, once. */
+  private void sendContinueIfDue() {
+    if (!continueDue) return;
+    continueDue = false;
+    ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
   }
 
   /** A slice of the request body from the client. */
@@ -324,7 +325,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** As {@link Exchange}: attempts left, a matching condition, an idempotent method unless allowed, route time left. */
   private boolean mayRetry(Outcome outcome) {
     if (retry == null || System.nanoTime() - startNanos >= route.timeout().toNanos()) return false;
-    return retry.shouldRetry(retries + 1, outcome, method, route.retry() != null && route.retry().nonIdempotent());
+    return retry.shouldRetry(retries + 1, outcome, method, route.retry().nonIdempotent());
   }
 
   /** The next try starts after Envoy's fully jittered backoff (at least 1 ms, as on the full path). */
@@ -612,9 +613,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     return out;
   }
 
-  /** {@code close}, or for a kept-alive HTTP/1.0 client {@code keep-alive}, which it needs to see (RFC 9112 §9.3). */
   private void writeConnection(ByteBuf out, boolean close) {
-    if (close) writeField(out, "connection", "close");
-    else if (http10Client) writeField(out, "connection", "keep-alive");
+    byte[] line = FastPathCacheHit.connectionLine(close, http10Client);
+    if (line != null) out.writeBytes(line);
   }
 }

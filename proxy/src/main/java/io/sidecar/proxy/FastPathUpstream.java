@@ -117,19 +117,13 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
         ResponseHeadParser.Result result = head.parse(buf);
         if (result == ResponseHeadParser.Result.INCOMPLETE) break;
         if (result == ResponseHeadParser.Result.MALFORMED) {
-          FastPathExchange ex = exchange;
-          exchange = null;
-          ctx.close();
-          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "malformed response head");
+          notHttp(ctx, "malformed response head");
           break;
         }
         int status = head.status();
         if (status < 200) {
           if (status == 101) { // never asked for: the request had no Upgrade
-            FastPathExchange ex = exchange;
-            exchange = null;
-            ctx.close();
-            ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "unexpected 101 response");
+            notHttp(ctx, "unexpected 101 response");
             break;
           }
           exchange.interimHead(head, buf);
@@ -144,10 +138,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
         boolean noBody = bodyless || status == 204 || status == 304;
         if (unchunked && !noBody && head.chunked() && !head.onlyChunked()) {
           // gzip, chunked: decoding the chunks would leave a coded body HTTP/1.0 cannot label (nginx: 502 too)
-          FastPathExchange ex = exchange;
-          exchange = null;
-          ctx.close();
-          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "a transfer coding an HTTP/1.0 client cannot read");
+          notHttp(ctx, "a transfer coding an HTTP/1.0 client cannot read");
           break;
         }
         int inline = noBody ? 0 : inlineBody();
@@ -174,10 +165,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       } else if (state == State.CHUNKED) {
         n = chunks.scan(buf);
         if (n < 0) {
-          FastPathExchange ex = exchange;
-          exchange = null;
-          ctx.close();
-          ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, "malformed chunked body");
+          notHttp(ctx, "malformed chunked body");
           break;
         }
       } else {
@@ -197,6 +185,14 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       buf.release();
       buf = null;
     }
+  }
+
+  /** The response cannot be relayed (502 UPE): the connection's framing is lost, so it closes. */
+  private void notHttp(ChannelHandlerContext ctx, String detail) {
+    FastPathExchange ex = exchange;
+    exchange = null;
+    ctx.close();
+    ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, detail);
   }
 
   /** The held response goes downstream after all ({@link FastPathExchange#holds}): it is read from its head on. */
