@@ -7,6 +7,8 @@ final class LineSpans {
   private int[] starts;
   private int[] ends;
   private int size;
+  private DroppedLines view;
+  private int viewBase;
 
   LineSpans(int initialCapacity) {
     starts = new int[initialCapacity];
@@ -41,24 +43,31 @@ final class LineSpans {
     return ends[i];
   }
 
-  /** These spans as {@link DroppedLines}, offsets from {@code base} (the reader index of the head they are in). */
+  /**
+   * These spans as {@link DroppedLines}, offsets from {@code base} (the reader index of the head they are in): one
+   * view, made once, that the next call moves to its base.
+   */
   DroppedLines relativeTo(int base) {
-    return new DroppedLines() {
-      @Override
-      public int droppedLines() {
-        return size;
-      }
+    viewBase = base;
+    if (view == null) {
+      view = new DroppedLines() {
+        @Override
+        public int droppedLines() {
+          return size;
+        }
 
-      @Override
-      public int droppedLineStart(int i) {
-        return start(i) - base;
-      }
+        @Override
+        public int droppedLineStart(int i) {
+          return start(i) - viewBase;
+        }
 
-      @Override
-      public int droppedLineEnd(int i) {
-        return end(i) - base;
-      }
-    };
+        @Override
+        public int droppedLineEnd(int i) {
+          return end(i) - viewBase;
+        }
+      };
+    }
+    return view;
   }
 
   private void checkIndex(int i) {
