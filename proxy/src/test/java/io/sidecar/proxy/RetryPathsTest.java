@@ -24,10 +24,13 @@ class RetryPathsTest {
     h.close();
   }
 
+  private long configVersion;
+
+  /** Starts the proxy, or reconfigures it when called again. */
   private void start(boolean fastPath, String retry, String clusterExtra, int... ports) {
     StringBuilder endpoints = new StringBuilder();
     for (int p : ports) endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
-    h.start(1, """
+    h.start(++configVersion, """
         server: { fast_path: %s }
         listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
         routes:
@@ -207,5 +210,10 @@ class RetryPathsTest {
     assertThat(statuses).contains(503);
     assertThat(calls.get()).isEqualTo(4);
     assertPath(fastPath, 4);
+
+    start(fastPath, "{ on: [5xx], attempts: 1, non_idempotent: true }", "", a, b); // allowed: retried
+    List<Integer> allowed = new ArrayList<>();
+    for (int i = 0; i < 4; i++) allowed.add(h.send(HttpMethod.POST, "/", null, null).status());
+    assertThat(allowed).containsOnly(200);
   }
 }
