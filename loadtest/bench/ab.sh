@@ -23,6 +23,8 @@
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
 # env AB_SECONDS (default 10): seconds per measured cell
 # env AB_HEADER: a header every measured request carries, e.g. "Connection: close" (a new connection per request)
+# env AB_SCRIPT: a wrk Lua script for the measured requests, e.g. loadtest/bench/upload-chunked.lua (1 KiB uploads
+# sent chunked to the origin's POST /upload) or upload-length.lua (the same with Content-Length)
 # env AB_CHURN (default 40): one-second wrk -c256 bursts of new connections after the 20 s warm-up, so the JIT has
 # compiled connection set-up too (run.sh --jvm-churn says why)
 # env SIDECAR_CPUS, LOAD_CPUS (default: all cores): cores of the sidecar JVM and of wrk + origin; 0 and 1 measures
@@ -67,7 +69,7 @@ launch() {
 cell() {
   local side=$1 pid=${pids[$1]} before after out n
   before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d"${seconds}s" --latency ${AB_HEADER:+-H "$AB_HEADER"} "http://127.0.0.1:${ports[side]}$path")
+  out=$(taskset -c "$load_cpus" wrk -t1 -c"$conns" -d"${seconds}s" --latency ${AB_HEADER:+-H "$AB_HEADER"} ${AB_SCRIPT:+-s "$AB_SCRIPT"} "http://127.0.0.1:${ports[side]}$path")
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")" \

@@ -20,7 +20,8 @@ bench_workdir() {
 }
 
 # bench_origin PORT : writes $work/html/1k and /100k and $work/origin.conf, an nginx origin (1 worker, keep-alive,
-# static files) on 127.0.0.1:PORT; start it with: nginx -p "$work" -c "$work/origin.conf"
+# static files; POST /upload reads and drops the body, whatever its framing, and answers "ok") on 127.0.0.1:PORT;
+# start it with: nginx -p "$work" -c "$work/origin.conf"
 bench_origin() {
   head -c 1024 /dev/zero | tr '\0' 'a' >"$work/html/1k"
   head -c 102400 /dev/zero | tr '\0' 'b' >"$work/html/100k"
@@ -28,7 +29,8 @@ bench_origin() {
 worker_processes 1; user root; daemon off; pid $work/origin.pid; error_log $work/logs/origin.log warn;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 10000000; default_type text/plain;
-  server { listen 127.0.0.1:$1 reuseport backlog=4096; root $work/html; location / { expires 1h; } } }
+  server { listen 127.0.0.1:$1 reuseport backlog=4096; root $work/html; location / { expires 1h; }
+    location = /upload { return 200 "ok\\n"; } } }
 CONF
 }
 

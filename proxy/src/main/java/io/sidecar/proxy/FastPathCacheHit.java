@@ -41,7 +41,7 @@ final class FastPathCacheHit {
   static Served serve(ProxyRuntime runtime, ChannelHandlerContext ctx, RequestHeadParser head,
                       RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target, long startNanos) {
     HttpCache cache = runtime.cache();
-    if (cache == null || head.contentLength() > 0) return null;
+    if (cache == null || head.hasBody()) return null;
     MultiMap answerHeaders = MultiMap.caseInsensitiveMultiMap();
     CacheResponse answer = cache.freshHitInMemory(request(head), route.cache(), answerHeaders);
     if (answer == null) return null;

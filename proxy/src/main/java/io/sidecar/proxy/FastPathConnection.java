@@ -104,21 +104,21 @@ final class FastPathConnection extends ChannelDuplexHandler {
     try {
       while (buf != null && buf.isReadable() && !inactive) {
         if (current != null) {
-          long wanted = current.requestBodyRemaining();
-          if (wanted == 0) {
+          if (!current.requestBodyPending()) {
             ctx.channel().config().setAutoRead(false); // a pipelined request: wait for this response first
             break;
           }
-          current.requestBody(buf.readRetainedSlice((int) Math.min(wanted, buf.readableBytes())));
+          current.readRequestBody(buf);
           continue;
         }
         if (deferredClose != null) break;
         RequestHeadParser.Result result = parser.parse(buf);
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
-        // a body larger than a retrying route can replay: the full path streams it
-        if (route == null || parser.contentLength() > listener.maxRequestBody()
-            || (route.retry() != null && !route.retry().canReplayBody(parser.contentLength()))) {
+        // a body larger than a retrying route can replay, or of a length not known before it is read: the full path
+        // streams it
+        if (route == null || parser.contentLength() > listener.maxRequestBody() || (route.retry() != null
+            && (parser.chunked() || !route.retry().canReplayBody(parser.contentLength())))) {
           stepAside(result == RequestHeadParser.Result.SIMPLE);
           return;
         }
@@ -150,7 +150,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         }
         listener.meters().requests().increment();
         headRead();
-        current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos);
+        current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos, listener.maxRequestBody());
         buf.skipBytes(parser.headLength());
         current.start();
       }
@@ -296,6 +296,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     if (close || deferredClose != null) {
       ChannelPromise promise = deferredClose != null ? deferredClose : ctx.newPromise();
       deferredClose = null;
+      inactive = true; // nothing behind this request is read, not even what the buffer holds (RFC 9112 §9.6)
       ctx.flush();
       ctx.close(promise);
       return;

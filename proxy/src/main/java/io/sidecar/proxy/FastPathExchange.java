@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * One request on the byte-level path: what {@link Exchange} does for a route without retries, hedging, cache,
  * faults or header rules, on bytes. The balancer picks the endpoint, the request head is forwarded with the
  * hop-by-hop fields dropped and the forwarding fields (X-Forwarded-For/-Proto/-Host, Via; RFC 9110 §7.6.3) merged
- * in, the body as slices of what the client sent; the response head likewise, its body as slices of what the
+ * in, the body as slices of what the client sent (a chunked one checked and re-chunked, {@link ChunkedRequestBody});
+ * the response head likewise, its body as slices of what the
  * upstream sent, with back-pressure both ways. The route timeout, the route meters, the traffic signals and the
  * balancer's outcome are recorded as on the full path, and the sidecar's own answers (503 UF, 504 UT, 502 UR…)
  * carry the same status, flag header and text.
@@ -43,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FastPathExchange implements RawUpstreamPool.Waiter {
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] TRANSFER_ENCODING_CHUNKED =
+      "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ProxyRuntime runtime;
@@ -59,6 +62,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private final ProxyMetrics.RouteMeters meters;
   private final io.sidecar.predictor.signals.TrafficSignals signals;
   private final long startNanos;
+  /** {@code server.max_request_body}, which a chunked body is held to as it comes. */
+  private final long maxRequestBody;
   private final boolean headRequest;
   /**
    * The client speaks HTTP/1.0: it gets no 1xx, a chunked body decoded and ended by the close, and a kept-alive
@@ -96,6 +101,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** What waits for the current try's connection: this exchange, or with retries one {@link TryWaiter} per try. */
   private RawUpstreamPool.Waiter waiter;
   private long bodyRemaining;
+  /** A chunked request body, or null: the body is {@link #bodyRemaining} bytes long. */
+  private final ChunkedRequestBody chunkedBody;
   private List<ByteBuf> pendingBody;
   /**
    * With retries, a request body read whole before the first try (it fits the replay buffer), which every try
@@ -116,7 +123,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private boolean done;
 
   FastPathExchange(ProxyRuntime runtime, FastPathConnection connection, RoutingSnapshot.CompiledRoute route,
-                   RoutingSnapshot.SplitTarget target, RequestHeadParser head, ByteBuf buf, long startNanos) {
+                   RoutingSnapshot.SplitTarget target, RequestHeadParser head, ByteBuf buf, long startNanos,
+                   long maxRequestBody) {
     this.runtime = runtime;
     this.connection = connection;
     this.ctx = connection.context();
@@ -128,14 +136,16 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.meters = target.meters();
     this.signals = route.signals();
     this.startNanos = startNanos;
+    this.maxRequestBody = maxRequestBody;
     String method = head.method();
     this.method = method;
     this.headRequest = "HEAD".equals(method);
     this.http10Client = head.http10();
     this.clientWantsClose = !head.persistent();
     this.bodyRemaining = head.contentLength();
-    this.resendable = UpstreamResend.resendable(method, bodyRemaining > 0);
-    this.continueDue = head.expectsContinue() && bodyRemaining > 0;
+    this.chunkedBody = head.chunked() ? new ChunkedRequestBody(maxRequestBody) : null;
+    this.resendable = UpstreamResend.resendable(method, head.hasBody());
+    this.continueDue = head.expectsContinue() && head.hasBody();
     this.upstreamHead = upstreamHead(head, buf);
     if (retry != null) {
       retryHead = upstreamHead;
@@ -143,8 +153,32 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
   }
 
-  long requestBodyRemaining() {
-    return bodyRemaining;
+  /** Whether bytes of the request body are still to come from the client. */
+  boolean requestBodyPending() {
+    return chunkedBody != null ? chunkedBody.pending() : bodyRemaining > 0;
+  }
+
+  /**
+   * Takes what belongs to the request body from the client's bytes at {@code buf}'s reader index, and moves the index
+   * past it. A chunked body that breaks its framing is answered 400 (DPE), one whose sizes pass
+   * {@code server.max_request_body} 413 (RBL), as on the full path, and the upstream request is cut short.
+   */
+  void readRequestBody(ByteBuf buf) {
+    if (chunkedBody == null) {
+      ByteBuf slice = buf.readRetainedSlice((int) Math.min(bodyRemaining, buf.readableBytes()));
+      bodyRemaining -= slice.readableBytes();
+      sendBody(slice);
+    } else {
+      switch (chunkedBody.read(buf, ctx.alloc(), this::sendBody)) {
+        case MALFORMED -> fail(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "malformed request body (bad chunked framing)");
+        case TOO_LARGE -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
+        default -> { }
+      }
+    }
+    if (upstream != null && !done) {
+      upstream.flush();
+      if (!upstream.isWritable()) connection.requestBodyBackPressure(true);
+    }
   }
 
   void start() {
@@ -224,30 +258,28 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
   }
 
-  /** A slice of the request body from the client. */
-  void requestBody(ByteBuf slice) {
-    bodyRemaining -= slice.readableBytes();
+  /** Bytes of the request body for the upstream, written without a flush ({@link #readRequestBody} flushes). */
+  private void sendBody(ByteBuf piece) {
     if (done) {
-      slice.release();
+      piece.release();
       return;
     }
     if (replayBody != null && call == null) { // still reading the body to replay
-      replayBody.add(slice);
+      replayBody.add(piece);
       if (bodyRemaining == 0) nextTry();
       return;
     }
     if (upstream == null) {
       if (pendingBody == null) pendingBody = new ArrayList<>(4);
-      pendingBody.add(slice);
+      pendingBody.add(piece);
       connection.requestBodyBackPressure(true); // until connected: no more than this buffer
       return;
     }
-    upstream.writeAndFlush(slice, upstream.voidPromise());
-    if (!upstream.isWritable()) connection.requestBodyBackPressure(true);
+    upstream.write(piece, upstream.voidPromise());
   }
 
   void upstreamWritable(boolean writable) {
-    if (bodyRemaining > 0) connection.requestBodyBackPressure(!writable);
+    if (requestBodyPending()) connection.requestBodyBackPressure(!writable);
   }
 
   // ---- the response side
@@ -397,7 +429,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   void responseEnd(Channel channel, boolean reusable) {
     ctx.flush();
     if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
-    boolean requestSent = bodyRemaining == 0;
+    boolean requestSent = !requestBodyPending();
     if (reusable && requestSent) cluster.rawPool().release(channel);
     else channel.close();
     upstream = null;
@@ -479,7 +511,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       return;
     }
     // Bytes of this request still on their way would be read as the next request: close after the answer.
-    closeAfter = clientWantsClose || bodyRemaining > 0 || connection.draining();
+    closeAfter = clientWantsClose || requestBodyPending() || flag.closesConnection() || connection.draining();
     ctx.writeAndFlush(localReply(flag, detail, closeAfter), ctx.voidPromise());
     finish(flag.status(), flag);
   }
@@ -548,6 +580,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
         UpstreamRequests.viaEntry(http10Client ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
     if (requestRules != null) requestRules.writeSetFields(out);
+    if (head.chunked()) out.writeBytes(TRANSFER_ENCODING_CHUNKED); // the client's line was dropped: its value may vary
     out.writeBytes(CRLF);
     return out;
   }

@@ -130,6 +130,181 @@ class FastPathTest {
     assertThat(fastPathRequests()).isEqualTo(2.0);
   }
 
+  /**
+   * A chunked request body (a client streaming an upload of unknown length: curl -T -, Java's HttpClient with an
+   * InputStream, Go with an io.Reader) is read strictly and sent on re-chunked, on both paths: the upstream gets the
+   * data, chunked, without the client's extensions and trailers; the next request on the connection is served. The
+   * byte-level path takes it (it handed every such request to Vert.x before).
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aChunkedRequestBodyGoesOnChunkedWithoutExtensionsOrTrailers(boolean fastPath) throws Exception {
+    h.start(1, route(echoUpstream(), "fast_path: " + fastPath));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      firstRequest(client);
+      client.write("POST /api/upload HTTP/1.1\r\nHost: a\r\ntransfer-encoding:  Chunked\r\n\r\n5;sig=\"x;y\"\r\nhel");
+      Thread.sleep(50); // the rest in later reads: a chunk cut in its data, then in its size line
+      client.write("lo\r\n1");
+      Thread.sleep(50);
+      client.write("\r\n,\r\n6\r\n world\r\n0\r\nX-Checksum: 42\r\n\r\n");
+      RawHttpClient.Response reply = client.read();
+      assertThat(reply.status()).isEqualTo(200);
+      JsonObject seen = new JsonObject(reply.body());
+      assertThat(seen.getString("body")).isEqualTo("hello, world");
+      assertThat(seen.getString("transfer-encoding")).isEqualTo("chunked");
+      assertThat(seen.containsKey("content-length")).isFalse();
+      assertThat(seen.containsKey("x-checksum")).as("a trailer is not a header").isFalse();
+      assertThat(client.exchange("GET /api/next HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isEqualTo(fastPath ? 3.0 : 0.0);
+    assertThat(handovers()).isZero();
+  }
+
+  /** The wire bytes the upstream gets for a chunked body on the byte-level path: framed by the sidecar alone. */
+  @Test
+  void aChunkedRequestBodyIsReChunkedOneChunkPerRead() throws Exception {
+    java.util.List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Thread accept = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket s = server.accept();
+            Thread t = new Thread(() -> recordRequests(s, received));
+            t.setDaemon(true);
+            t.start();
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      accept.setDaemon(true);
+      accept.start();
+      h.start(1, route(server.getLocalPort(), ""));
+      try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+        firstRequest(client);
+        assertThat(client.exchange("PUT /api/u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n").status()).isEqualTo(200);
+      }
+    }
+    String got = received.get(1);
+    assertThat(got).startsWith("PUT /u HTTP/1.1\r\n").contains("\r\ntransfer-encoding: chunked\r\n")
+        .doesNotContainIgnoringCase("content-length").doesNotContain("Transfer-Encoding");
+    assertThat(got.substring(got.indexOf("\r\n\r\n") + 4)).isEqualTo("5\r\nabcde\r\n0\r\n\r\n");
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+  }
+
+  /** Reads requests (a head, then a chunked body if it says so) and answers each OK, recording each as it came. */
+  private static void recordRequests(Socket s, java.util.List<String> received) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      while (true) {
+        StringBuilder request = new StringBuilder();
+        while (request.indexOf("\r\n\r\n") < 0) {
+          int b = in.read();
+          if (b < 0) return;
+          request.append((char) b);
+        }
+        if (request.toString().toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) {
+          int headEnd = request.length();
+          while (!request.substring(headEnd).endsWith("0\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) return;
+            request.append((char) b);
+          }
+        }
+        received.add(request.toString());
+        s.getOutputStream().write(OK.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+      }
+    } catch (IOException e) {
+      // the proxy closed the connection
+    }
+  }
+
+  /**
+   * A chunked body that breaks its framing part-way is a 400 DPE, and one whose chunk sizes pass max_request_body a
+   * 413 RBL as the size line ends; the connection closes and nothing behind the body is read as a request, on the
+   * byte-level path as on the full one.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"5\r\nhello\n0\r\n\r\n:400:DPE", "10\r\n:413:RBL", "5\r\nhello\r\nzz\r\n:400:DPE"})
+  void aChunkedBodyThatBreaksOrPassesTheLimitIsAnsweredAndEndsTheConnection(String row) throws Exception {
+    String[] parts = row.split(":");
+    AtomicInteger whole = new AtomicInteger();
+    int port = h.upstream(req -> req.body().onSuccess(b -> {
+      whole.incrementAndGet();
+      req.response().end("ok");
+    }));
+    h.start(1, route(port, "max_request_body: 12"));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      firstRequest(client);
+      client.write("POST /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + parts[0]
+          + "GET /api/smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+      RawHttpClient.Response reply = client.read();
+      assertThat(reply.status()).isEqualTo(Integer.parseInt(parts[1]));
+      assertThat(reply.header(ResponseFlag.HEADER)).isEqualTo(parts[2]);
+      assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(client.atEndOfStream()).isTrue();
+    }
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(handovers()).isZero();
+    // the head went on as it came (the body streams); the request was cut short, never complete
+    assertThat(whole.get()).as("the first request only").isEqualTo(1);
+  }
+
+  /** A chunked upload behind Expect: 100-continue (curl -T - sends both) gets the sidecar's 100, then its body is sent on. */
+  @Test
+  void aChunkedUploadExpectingContinueGetsA100() throws Exception {
+    h.start(1, route(echoUpstream(), ""));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      client.write("PUT /api/upload HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+      assertThat(client.read().status()).isEqualTo(100);
+      client.write("2\r\nhi\r\n0\r\n\r\n");
+      RawHttpClient.Response reply = client.read();
+      assertThat(new JsonObject(reply.body()).getString("body")).isEqualTo("hi");
+    }
+    assertThat(fastPathRequests()).isEqualTo(1.0);
+  }
+
+  /** A chunked body on a retrying route goes to the full path, which holds it for a replay; the connection comes back. */
+  @Test
+  void aChunkedBodyOnARetryingRouteIsTheFullPaths() throws Exception {
+    h.start(1, route(echoUpstream(), "").replace("timeout: 2s", "timeout: 2s\n    retry: { attempts: 2 }"));
+    try (RawHttpClient client = new RawHttpClient(h.proxyPort).readTimeout(3_000)) {
+      firstRequest(client);
+      RawHttpClient.Response reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "2\r\nhi\r\n0\r\n\r\n");
+      assertThat(new JsonObject(reply.body()).getString("body")).isEqualTo("hi");
+      assertThat(client.exchange("GET /api/next HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+    }
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(handovers()).isEqualTo(1.0);
+  }
+
+  /** Tens of MiB sent chunked stream both ways through the byte-level path, with back-pressure, not stored first. */
+  @Test
+  void aLargeChunkedUploadStreamsWithBackPressureOnTheByteLevelPath() {
+    long size = 48L * 1024 * 1024;
+    java.util.concurrent.atomic.AtomicLong upstreamSeen = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong sentWhenUpstreamSawFirstMiB = new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    int port = h.upstream(req -> {
+      if (req.path().equals("/first")) req.response().end("ok");
+      else TwoWayStream.echo(upstreamSeen, (before, after) -> {
+        if (before < 1024 * 1024 && after >= 1024 * 1024) sentWhenUpstreamSawFirstMiB.set(sent.get());
+      }).handle(req);
+    });
+    h.start(1, route(port, "max_request_body: 1GiB").replace("timeout: 2s", "timeout: 60s"));
+    assertThat(h.send(HttpMethod.GET, "/api/first", null, null).status()).isEqualTo(200);
+    long got = await(h.onClientContext(() -> TwoWayStream.send(h.client, new io.vertx.core.http.RequestOptions()
+        .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/echo"), size, sent,
+        new java.util.concurrent.atomic.AtomicLong(), true)));
+    assertThat(got).isEqualTo(size);
+    assertThat(upstreamSeen.get()).isEqualTo(size);
+    assertThat(sentWhenUpstreamSawFirstMiB.get()).isBetween(0L, size / 2);
+    assertThat(fastPathRequests()).isEqualTo(2.0);
+  }
+
   @Test
   void hundredMegabytesStreamBothWaysWithBackPressureOnTheByteLevelPath() {
     long size = 100L * 1024 * 1024;
@@ -159,11 +334,11 @@ class FastPathTest {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      RawHttpClient.Response chunked = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + "5\r\nhello\r\n0\r\n\r\n");
-      assertThat(chunked.status()).isEqualTo(200);
-      assertThat(new JsonObject(chunked.body()).getString("body")).isEqualTo("hello");
-      assertThat(new JsonObject(chunked.body()).getString("uri")).isEqualTo("/two");
+      RawHttpClient.Response handedOver = client.exchange("POST /api/two HTTP/1.1\r\nHost: a\r\nKeep-Alive: timeout=5\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+      assertThat(handedOver.status()).isEqualTo(200);
+      assertThat(new JsonObject(handedOver.body()).getString("body")).isEqualTo("hello");
+      assertThat(new JsonObject(handedOver.body()).getString("uri")).isEqualTo("/two");
       RawHttpClient.Response third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(new JsonObject(third.body()).getString("uri")).isEqualTo("/three");
     }
@@ -236,7 +411,7 @@ class FastPathTest {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       RawHttpClient.Response reply = client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+          + "Keep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.header("connection")).isEqualTo("close");
       try {

@@ -38,9 +38,16 @@ final class TwoWayStream {
    * arrives, and completes with the number of response bytes; {@code sent} and {@code received} show progress.
    */
   static Future<Long> send(HttpClient client, RequestOptions options, long size, AtomicLong sent, AtomicLong received) {
+    return send(client, options, size, sent, received, false);
+  }
+
+  /** As {@link #send}; {@code chunked}: the body goes chunked (Transfer-Encoding), each write one chunk. */
+  static Future<Long> send(HttpClient client, RequestOptions options, long size, AtomicLong sent, AtomicLong received,
+                           boolean chunked) {
     Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-    return client.request(options.putHeader("content-length", Long.toString(size)))
+    return client.request(chunked ? options : options.putHeader("content-length", Long.toString(size)))
         .compose(req -> {
+          if (chunked) req.setChunked(true);
           Runnable[] pump = new Runnable[1];
           pump[0] = () -> {
             while (sent.get() < size && !req.writeQueueFull()) {

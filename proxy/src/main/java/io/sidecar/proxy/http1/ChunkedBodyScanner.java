@@ -18,7 +18,9 @@ import io.netty.buffer.ByteBuf;
  * last-chunk   = 1*("0") [ chunk-ext ] CRLF
  * </pre>
  *
- * Upstream tolerance: every line (size line, after chunk data, trailer lines) may end in a bare LF.
+ * Upstream tolerance: every line (size line, after chunk data, trailer lines) may end in a bare LF. A request body
+ * from a client is read {@linkplain #strict() strictly}: only CRLF ends a line (RFC 9112 §2.2 lets a recipient
+ * accept a bare LF; a proxy that does, in front of a server that does not, disagrees with it on where the body ends).
  */
 public final class ChunkedBodyScanner {
   /** 15 hex digits are 60 bits: a chunk size that always fits a long. */
@@ -41,9 +43,24 @@ public final class ChunkedBodyScanner {
   /** Whether {@link #scan} notes where chunk data lies, for a body forwarded decoded ({@link #reset(boolean)}). */
   private boolean noteData;
   private final LineSpans data = new LineSpans(4);
+  /** Only CRLF ends a line. */
+  private final boolean crlfOnly;
+  /** The sum of the chunk sizes read so far, the current chunk's included. */
+  private long declared;
 
+  /** A scanner of upstream bodies: a bare LF ends a line too. */
   public ChunkedBodyScanner() {
+    this(false);
+  }
+
+  private ChunkedBodyScanner(boolean crlfOnly) {
+    this.crlfOnly = crlfOnly;
     reset();
+  }
+
+  /** A scanner of request bodies: only CRLF ends a line; anything else is malformed. */
+  public static ChunkedBodyScanner strict() {
+    return new ChunkedBodyScanner(true);
   }
 
   public void reset() {
@@ -59,6 +76,7 @@ public final class ChunkedBodyScanner {
     sizeDigits = 0;
     remaining = 0;
     lineLength = 0;
+    declared = 0;
   }
 
   /**
@@ -107,6 +125,14 @@ public final class ChunkedBodyScanner {
     return data.end(i);
   }
 
+  /**
+   * The body's length as its chunk sizes declare it so far: the data passed, plus the rest of the chunk being read.
+   * A limit on the body can be judged on it before the data comes, as nginx judges {@code client_max_body_size}.
+   */
+  public long declaredLength() {
+    return declared;
+  }
+
   /** Last chunk and the trailer section's terminating empty line seen. */
   public boolean done() {
     return state == State.DONE;
@@ -151,7 +177,7 @@ public final class ChunkedBodyScanner {
           state = State.DATA_LF;
           return true;
         }
-        if (b == LF) {
+        if (b == LF && !crlfOnly) {
           state = State.SIZE_START;
           return true;
         }
@@ -162,7 +188,7 @@ public final class ChunkedBodyScanner {
         return true;
       case TRAILER_START:
         lineLength = 1;
-        if (b == LF) {
+        if (b == LF && !crlfOnly) {
           state = State.DONE;
         } else if (b == CR) {
           state = State.END_LF;
@@ -183,7 +209,7 @@ public final class ChunkedBodyScanner {
         if (++lineLength > MAX_LINE) return false;
         if (b == CR) {
           state = State.TRAILER_LF;
-        } else if (b == LF) {
+        } else if (b == LF && !crlfOnly) {
           state = State.TRAILER_START;
         } else {
           return isFieldValueByte(b);
@@ -222,10 +248,11 @@ public final class ChunkedBodyScanner {
       state = State.SIZE_LF;
       return true;
     }
-    return b == LF && endSizeLine();
+    return b == LF && !crlfOnly && endSizeLine();
   }
 
   private boolean endSizeLine() {
+    declared += size;
     if (size == 0) {
       state = State.TRAILER_START; // last-chunk
     } else {

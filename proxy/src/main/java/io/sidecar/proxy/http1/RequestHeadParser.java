@@ -63,6 +63,8 @@ public final class RequestHeadParser implements DroppedLines {
   private int hostEnd;
   private int contentLengthCount;
   private long contentLength;
+  /** Transfer-Encoding: chunked, alone (RFC 9112 §6.1). */
+  private boolean chunked;
   private boolean http10;
   private boolean connectionClose;
   private boolean connectionKeepAlive;
@@ -121,6 +123,8 @@ public final class RequestHeadParser implements DroppedLines {
       lineStart = lf + 1;
     }
     if (hostCount != 1) return Result.UNSUPPORTED; // RFC 9112 §3.2: exactly one Host
+    // RFC 9112 §6.1: Content-Length with Transfer-Encoding may be an attempt to smuggle; the standard decoder rejects it
+    if (chunked && contentLengthCount > 0) return Result.UNSUPPORTED;
     headLength = lf + 1 - start;
     return Result.SIMPLE;
   }
@@ -142,6 +146,7 @@ public final class RequestHeadParser implements DroppedLines {
     hostStart = hostNameEnd = hostEnd = 0;
     contentLengthCount = 0;
     contentLength = 0;
+    chunked = false;
     http10 = false;
     connectionClose = false;
     connectionKeepAlive = false;
@@ -293,8 +298,7 @@ public final class RequestHeadParser implements DroppedLines {
         if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-host")) forwardedHost = true;
         return true;
       case 17:
-        // Transfer-Encoding in a request: any value goes to the standard decoder (RFC 9112 §6.1, §6.3 item 3).
-        if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return false;
+        if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return transferEncoding(buf, value, valueEnd, next, name);
         if (equalsIgnoreCase(buf, name, nameEnd, "transfer_encoding")) return false; // as Content_Length above
         if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-proto")) {
           if (forwardedProtoCount++ > 0) return false;
@@ -308,6 +312,19 @@ public final class RequestHeadParser implements DroppedLines {
       default:
         return true;
     }
+  }
+
+  /**
+   * Transfer-Encoding (RFC 9112 §6.1): one field saying {@code chunked} and nothing else, in HTTP/1.1 (§6.1 has a
+   * server treat it in HTTP/1.0 as faulty framing). The line is dropped: the upstream gets the sidecar's own, with
+   * the body checked and re-chunked ({@code ChunkedRequestBody}). Any other value, a list, or a second field goes
+   * to the standard decoder, which answers a coding it does not know 501 and a list without a final chunked 400.
+   */
+  private boolean transferEncoding(ByteBuf buf, int value, int valueEnd, int next, int name) {
+    if (http10 || chunked || !equalsIgnoreCase(buf, value, valueEnd, "chunked")) return false;
+    chunked = true;
+    dropped.add(name, next);
+    return true;
   }
 
   /**
@@ -453,9 +470,19 @@ public final class RequestHeadParser implements DroppedLines {
     return authority;
   }
 
-  /** 0 when absent. */
+  /** 0 when absent (and with a chunked body). */
   public long contentLength() {
     return contentLength;
+  }
+
+  /** The body is chunked ({@code Transfer-Encoding: chunked}); its line is among the dropped ones. */
+  public boolean chunked() {
+    return chunked;
+  }
+
+  /** The request has a body: a Content-Length above 0, or a chunked one. */
+  public boolean hasBody() {
+    return contentLength > 0 || chunked;
   }
 
   /** Expect: 100-continue (HTTP/1.1): the client waits for a 100 before it sends the body. */

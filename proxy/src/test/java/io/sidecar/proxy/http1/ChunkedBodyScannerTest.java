@@ -236,4 +236,41 @@ class ChunkedBodyScannerTest {
       assertThat(feed(body, i)).as("cut at %d", i).isEqualTo(-1);
     }
   }
+
+  /** A request body: only CRLF ends a line, wherever it is cut; the same bodies with CRLF pass. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "5\nhello\r\n0\r\n\r\n",          // bare LF after the size
+      "5;a=b\nhello\r\n0\r\n\r\n",      // bare LF after an extension
+      "5\r\nhello\n0\r\n\r\n",          // bare LF after the data
+      "5\r\nhello\r\n0\n\r\n",          // bare LF after the last chunk
+      "5\r\nhello\r\n0\r\nX: y\n\r\n", // bare LF after a trailer
+      "5\r\nhello\r\n0\r\n\n"})         // bare LF as the final line
+  void strictScannerRefusesABareLf(String body) {
+    ChunkedBodyScanner strict = ChunkedBodyScanner.strict();
+    for (int i = 0; i <= body.length(); i++) {
+      strict.reset();
+      int a = strict.scan(buf(body.substring(0, i)));
+      int b = a < 0 ? -1 : strict.scan(buf(body.substring(i)));
+      assertThat(b).as("cut at %d", i).isEqualTo(-1);
+    }
+    scanner.reset();
+    assertThat(scanner.scan(buf(body))).as("lenient").isEqualTo(body.length());
+    String crlf = body.replace("\r\n", "\n").replace("\n", "\r\n");
+    strict.reset();
+    assertThat(strict.scan(buf(crlf))).isEqualTo(crlf.length());
+    assertThat(strict.done()).isTrue();
+  }
+
+  /** The declared length counts each chunk's size as its size line ends, before its data has come. */
+  @Test
+  void declaredLengthCountsSizesAsTheyAreRead() {
+    scanner.reset();
+    assertThat(scanner.scan(buf("5\r\nhel"))).isEqualTo(6);
+    assertThat(scanner.declaredLength()).isEqualTo(5);
+    assertThat(scanner.scan(buf("lo\r\n1f4;x\r\n"))).isEqualTo(11);
+    assertThat(scanner.declaredLength()).isEqualTo(5 + 500);
+    scanner.reset();
+    assertThat(scanner.declaredLength()).isZero();
+  }
 }

@@ -366,8 +366,12 @@ class RequestHeadParserTest {
   void stateIsResetBetweenParses() {
     assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\nConnection: close\r\nVia: 1.0 a\r\n"
         + "X-Forwarded-For: 1.1.1.1\r\nX-Forwarded-Host: f\r\n\r\n")).isEqualTo(Result.SIMPLE);
-    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")).isEqualTo(Result.UNSUPPORTED);
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n")).isEqualTo(Result.UNSUPPORTED);
+    assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.chunked()).isTrue();
     assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n")).isEqualTo(Result.SIMPLE);
+    assertThat(parser.chunked()).isFalse();
+    assertThat(parser.hasBody()).isFalse();
     assertThat(parser.contentLength()).isZero();
     assertThat(parser.persistent()).isTrue();
     assertThat(parser.droppedLines()).isZero();
@@ -394,7 +398,12 @@ class RequestHeadParserTest {
         // Framing: every ambiguity that could smuggle a request.
         Arguments.of("CL + TE", ok + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"),
         Arguments.of("TE + CL", ok + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"),
-        Arguments.of("TE chunked", ok + "Transfer-Encoding: chunked\r\n\r\n"),
+        Arguments.of("TE chunked, chunked", ok + "Transfer-Encoding: chunked, chunked\r\n\r\n"),
+        Arguments.of("TE twice", ok + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        Arguments.of("TE gzip, chunked", ok + "Transfer-Encoding: gzip, chunked\r\n\r\n"),
+        Arguments.of("TE chunked with a parameter", ok + "Transfer-Encoding: chunked;q=1\r\n\r\n"),
+        Arguments.of("TE xchunked", ok + "Transfer-Encoding: xchunked\r\n\r\n"),
+        Arguments.of("TE chunked in HTTP/1.0", "POST / HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"),
         Arguments.of("TE identity", ok + "transfer-encoding: identity\r\n\r\n"),
         Arguments.of("TE empty", ok + "Transfer-Encoding:\r\n\r\n"),
         Arguments.of("TE space before colon", ok + "Transfer-Encoding : chunked\r\n\r\n"),
@@ -501,7 +510,19 @@ class RequestHeadParserTest {
   void clearlyBadStartIsUnsupportedBeforeTheHeadIsComplete() {
     assertThat(parse("\r")).isEqualTo(Result.UNSUPPORTED);
     assertThat(parse(" GET")).isEqualTo(Result.UNSUPPORTED);
-    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n")).isEqualTo(Result.UNSUPPORTED);
+    assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n")).isEqualTo(Result.UNSUPPORTED);
+  }
+
+  /** Transfer-Encoding: chunked alone, in any case and with OWS: a chunked body, the line dropped for the sidecar's own. */
+  @Test
+  void aChunkedBodyIsNotedAndItsLineDropped() {
+    String head = "PUT /u HTTP/1.1\r\nHost: h\r\ntransfer-encoding:  CHUNKED \r\nX-A: b\r\n\r\n";
+    assertThat(parse(head)).isEqualTo(Result.SIMPLE);
+    assertThat(parser.chunked()).isTrue();
+    assertThat(parser.hasBody()).isTrue();
+    assertThat(parser.contentLength()).isZero();
+    assertThat(parser.droppedLines()).isEqualTo(1);
+    assertThat(head.substring(parser.droppedLineStart(0), parser.droppedLineEnd(0))).isEqualTo("transfer-encoding:  CHUNKED \r\n");
   }
 
   @Test
