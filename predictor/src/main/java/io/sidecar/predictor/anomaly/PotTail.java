@@ -36,12 +36,22 @@ import org.apache.commons.math3.special.Erf;
  * one), a value far beyond it is scored as far as it is. It never raises the factor above the q99 one: a power-law
  * tail's extrapolation to the Gaussian probability of the 7-sigma alert point (~1e-12), nine orders beyond a
  * window of 2 000 residuals, rests on the exponent xi and would silence every spike of a heavy-tailed series.
+ * It is applied beyond the window's q99 only: between q90 and q99 the data are there, the q99 factor measures
+ * the tail at q99, and a factor changing at q90 would make |z| / factor jump there (a heavy-tailed series' ratio
+ * grows with the level). The level-shift CUSUM keeps the q99 factor: it sums standardised errors with a
+ * calibrated allowance and decision interval, a linear scale, and on NAB Twitter_volume_GOOG the per-point
+ * factor lowered between q90 and q99 doubled its alarms at thresholds 0.7-0.8 (README, fifth round).
  *
  * <p>Pure functions of the window: no clock, no state.
  */
 final class PotTail {
     /** Quantile of the |z| window used as the POT threshold u. */
     static final double THRESHOLD_QUANTILE = 0.90;
+    /**
+     * The POT factor is used beyond this quantile of the window only: below it the q99 factor is a measurement,
+     * beyond it an assumption (a scaled Gaussian) that the fitted tail replaces.
+     */
+    static final double APPLY_QUANTILE = 0.99;
     /** Fewest excesses over u for a fit; below it the q99 factor is kept. */
     static final int MIN_EXCEEDANCES = 30;
     /** Shortest tail modelled: a fit below it is no model. */
@@ -201,11 +211,12 @@ final class PotTail {
     }
 
     /**
-     * {@link #factor(double, double, Fit)} with the tail fitted on {@code window}, only when |z| is above its
-     * threshold (nine points in ten are not, and keep the q99 factor without a fit).
+     * The spike's tail factor of one |z|: {@link #factor(double, double, Fit)} with the tail fitted on
+     * {@code window}, for a |z| beyond the window's 99th percentile; at or below it the q99 factor, which is
+     * measured there, not extrapolated (and 99 points in 100 need no fit).
      */
     static double factor(double absZ, double q99Factor, RobustWindow window) {
-        if (window.size() == 0 || !(absZ > window.quantile(THRESHOLD_QUANTILE))) {
+        if (window.size() == 0 || !(absZ > window.quantile(APPLY_QUANTILE))) {
             return q99Factor;
         }
         return factor(absZ, q99Factor, fit(window));
