@@ -15,7 +15,10 @@ import java.util.Optional;
  *       {@link OnlineForecaster} the forecasts come from, with outlier-clipped updates), standardised robustly
  *       with the median and MAD of recent residuals (Hampel filter idea; Rousseeuw and Croux 1993). Heavy-tailed
  *       series are normalised by their own tail: z is divided by max(1, q99(|z|) / 2.576), the ratio of the
- *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting.</li>
+ *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting; for
+ *       a |z| beyond the window's q99 the factor is lowered (not below 1) to the same ratio at |z|'s own level
+ *       when a generalised Pareto fit of the excesses over q90 puts |z| farther out than a scaled Gaussian would
+ *       ({@link PotTail}, peaks over threshold).</li>
  *   <li><b>level shift</b>: a two-sided CUSUM on the standardised one-step errors ({@link LevelShiftCusum}).</li>
  *   <li><b>drift</b>: a slow move of the de-seasonalised level (observation minus the baseline's seasonal index)
  *       out of the range of a reference that does not adapt while the drift is suspected, gated by a
@@ -56,6 +59,8 @@ public final class AnomalyDetector {
     private final LevelShiftCusum cusum;
     private final DriftDetector drift;
     private final double minSigma;
+    /** Whether the peaks-over-threshold model may lower the q99 tail factor ({@link PotTail}). */
+    private final boolean potTail;
     private long points;
     private boolean inEpisode;
     /** The residual window's scale at the previous point (NaN before the first). */
@@ -72,6 +77,16 @@ public final class AnomalyDetector {
      */
     public AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock,
                            double minSigma) {
+        this(metric, config, baselineConfig, clock, minSigma, true);
+    }
+
+    /**
+     * @param potTail false keeps the q99 tail factor alone (the detector before {@link PotTail}), for comparison in
+     *                tests
+     */
+    AnomalyDetector(String metric, AnomalyConfig config, ForecasterConfig baselineConfig, Clock clock,
+                    double minSigma, boolean potTail) {
+        this.potTail = potTail;
         this.minSigma = Math.max(0, minSigma);
         this.metric = metric;
         this.config = config;
@@ -181,9 +196,13 @@ public final class AnomalyDetector {
             }
         }
         lastResidualSigma = residualSigma;
+        double q99Factor = 1;
         double tail = 1;
         if (absZ.size() >= MIN_TAIL_SAMPLES) {
-            tail = Math.max(1, absZ.quantile(0.99) / GAUSS_Q99);
+            q99Factor = Math.max(1, absZ.quantile(0.99) / GAUSS_Q99);
+            // beyond q99 the spike's factor is lowered by the peaks-over-threshold model where the fitted tail
+            // thins out faster than a scaled Gaussian (the CUSUM keeps the q99 factor: see PotTail)
+            tail = potTail ? PotTail.factor(Math.abs(z), q99Factor, absZ) : q99Factor;
         }
         double spike = scoring ? ScoreScale.SPIKE.score(Math.abs(z) / tail) : 0;
         if (standardising) {
@@ -191,7 +210,7 @@ public final class AnomalyDetector {
         }
         residuals.add(residual);
 
-        LevelShiftCusum.Step shiftStep = scoring ? cusum.observe(z / tail) : new LevelShiftCusum.Step(0, 0, false);
+        LevelShiftCusum.Step shiftStep = scoring ? cusum.observe(z / q99Factor) : new LevelShiftCusum.Step(0, 0, false);
         double shift = shiftStep.score();
 
         double peer = 0;

@@ -17,6 +17,11 @@ final class ScoreScale {
         this.tau = (z90 - floor) / Math.log(10);
     }
 
+    /** Sigmas up to which the score is 0. */
+    double floor() {
+        return floor;
+    }
+
     double score(double z) {
         if (!(z > floor)) {
             return 0;

@@ -134,6 +134,29 @@ public final class RobustWindow {
         return 1.2533 * sum / size;
     }
 
+    /** The i-th smallest value (0-based, {@code 0 <= i < size()}). */
+    public double ordered(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("index " + i + " of " + size);
+        }
+        return sorted[i];
+    }
+
+    /** Number of values strictly greater than {@code value}. */
+    public int countAbove(double value) {
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= value) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return size - lo;
+    }
+
     private int lowerBound(double value) {
         int lo = 0;
         int hi = size;
