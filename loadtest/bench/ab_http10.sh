@@ -27,40 +27,21 @@ bench_workdir loadtest-ab10
 bench_origin 27080
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 
-bench_nginx_proxy_conf "$work/proxy.conf" 27090 27080 "$(nproc)"
-nginx -p "$work" -c "$work/proxy.conf" & started+=($!); nginx_pid=$!
-bench_haproxy_cfg "$work/haproxy.cfg" 27091 27080 "$(nproc)"
-haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); haproxy_pid=$!
-
-opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
-names=(nginx haproxy); ports=(27090 27091); pids=("$nginx_pid" "$haproxy_pid")
-for i in "${!jars[@]}"; do
-  port=$((27100 + i))
-  # shellcheck disable=SC2086
-  LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((27200 + i)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
-    java $opts -jar "${jars[i]}" run --config "$here/sidecar-bench.yaml" >"$work/logs/sidecar-$i.log" 2>&1 &
-  started+=($!); pids+=($!); ports+=("$port"); names+=("sidecar$i")
-  for _ in $(seq 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
+bench_peers_and_sidecars "${jars[@]}"
+for port in "${ports[@]:2}"; do
   wrk -t1 -c64 -d20s "http://127.0.0.1:$port/1k" >/dev/null
   ab -q -k -n 100000 -c 64 "http://127.0.0.1:$port/1k" >/dev/null
   ab -q -n 20000 -c 16 "http://127.0.0.1:$port/1k" >/dev/null
 done
 hz=$(getconf CLK_TCK)
 
-# ticks PID: CPU clock ticks of PID and its children (nginx's workers)
-ticks() {
-  local t=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$t"
-}
-
 # cell TARGET-INDEX N CONNS [-k]: prints "rps cpu-us-per-request failed"
 cell() {
   local i=$1 n=$2 c=$3 before after out
-  before=$(ticks "${pids[i]}")
+  before=$(bench_ticks "${pids[i]}")
   # shellcheck disable=SC2086
   out=$(ab -q ${4:-} -n "$n" -c "$c" "http://127.0.0.1:${ports[i]}/1k" 2>&1)
-  after=$(ticks "${pids[i]}")
+  after=$(bench_ticks "${pids[i]}")
   echo "$(awk '/Requests per second/ {print $4}' <<<"$out")" \
     "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
     "$(awk '/Failed requests/ {print $3}' <<<"$out")"
@@ -91,8 +72,7 @@ for kind in keep-alive close; do
     [ "$name" = nginx ] && continue
     ratios=$(awk -v k="$kind" -v t="$name" '$2 == k && $3 == "nginx" {n[$1] = $4} $2 == k && $3 == t {s[$1] = $4}
       END {for (r in s) printf "%.3f\n", s[r] / n[r]}' "$results" | sort -n)
-    printf '  %-10s %-8s %s (rounds: %s)\n' "$kind" "$name" \
-      "$(awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}' <<<"$ratios")" \
+    printf '  %-10s %-8s %s (rounds: %s)\n' "$kind" "$name" "$(bench_median <<<"$ratios")" \
       "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')"
   done
 done

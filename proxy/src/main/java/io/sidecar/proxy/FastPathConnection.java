@@ -152,7 +152,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         headRead();
         current = new FastPathExchange(runtime, this, route, target, parser, buf, startNanos, listener.maxRequestBody());
         buf.skipBytes(parser.headLength());
-        current.start();
+        current.start(buf);
       }
     } finally {
       processing = false;

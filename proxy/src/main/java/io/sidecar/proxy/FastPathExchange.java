@@ -104,6 +104,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** A chunked request body, or null: the body is {@link #bodyRemaining} bytes long. */
   private final ChunkedRequestBody chunkedBody;
   private List<ByteBuf> pendingBody;
+  /** {@link #start} is taking the body bytes that came with the head. */
+  private boolean withHead;
   /**
    * With retries, a request body read whole before the first try (it fits the replay buffer), which every try
    * sends a duplicate of; null without one. Released when the exchange ends.
@@ -181,16 +183,26 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     }
   }
 
-  void start() {
+  /**
+   * Starts the exchange; {@code buf} holds what the client sent after the head. Body bytes that came with the head
+   * are taken first, so that they go upstream in one write with the head and the upstream reads the whole request
+   * at once (a small POST is then one system call each way, as from nginx, which buffers the body).
+   */
+  void start(ByteBuf buf) {
     meters.started();
     signals.begin();
     connection.routeTimeout(startNanos, route.timeout().toNanos());
-    if (retry != null && bodyRemaining > 0) { // the body first, for every try to send (requestBody starts the first)
+    boolean bodyFirst = retry != null && bodyRemaining > 0;
+    if (bodyFirst) { // the body first, for every try to send (sendBody starts the first once it is whole)
       replayBody = new ArrayList<>(4);
       sendContinueIfDue(); // the client waits for it before it sends the body, which comes before any connection
-      return;
     }
-    nextTry();
+    if (requestBodyPending() && buf.isReadable()) {
+      withHead = true;
+      readRequestBody(buf);
+      withHead = false;
+    }
+    if (!bodyFirst) nextTry();
   }
 
   /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
@@ -272,7 +284,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (upstream == null) {
       if (pendingBody == null) pendingBody = new ArrayList<>(4);
       pendingBody.add(piece);
-      connection.requestBodyBackPressure(true); // until connected: no more than this buffer
+      // until connected, no more than this buffer (what came with the head is read already: no pause for it, which
+      // would cost two epoll_ctl calls when a pooled connection is at hand)
+      if (!withHead) connection.requestBodyBackPressure(true);
       return;
     }
     upstream.write(piece, upstream.voidPromise());
