@@ -72,6 +72,7 @@ public final class ListenerVerticle extends VerticleBase {
       RequestHeadTimeout.watch(c);
       Draining.watch(c);
       Http2StreamStateGuard.install(c, headTimeoutNanos, headTimedOut);
+      Http2FlushConsolidation.install(c);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);

@@ -28,11 +28,16 @@ final class UpstreamConnectionSetup {
 
   private UpstreamConnectionSetup() {}
 
-  /** The proxy's clients' connect handler: what {@link #forProbes} installs, and {@link ResponseOverrunGuard}. */
+  /**
+   * The proxy's clients' connect handler: what {@link #forProbes} installs, {@link ResponseOverrunGuard}, and on an
+   * HTTP/2 connection {@link Http2FlushConsolidation} (requests of several client streams written in one pass of the
+   * loop leave in one system call).
+   */
   static Handler<HttpConnection> onConnect(HttpClientOptions options) {
     return connection -> {
       forProbes(connection, options);
       ResponseOverrunGuard.install(connection);
+      Http2FlushConsolidation.install(connection);
     };
   }
 
