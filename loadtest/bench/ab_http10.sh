@@ -21,8 +21,7 @@ jars=("$@"); [ ${#jars[@]} -gt 0 ] || jars=("$root/sidecar/target/sidecar.jar")
 requests="${AB_REQUESTS:-100000}"
 # shellcheck source=common.sh
 . "$here/common.sh"
-# shellcheck disable=SC2046
-bench_ports_free 27080 27090 27091 $(for i in "${!jars[@]}"; do echo $((27100 + i)) $((27200 + i)); done)
+bench_free_peer_ports ${#jars[@]}
 bench_workdir loadtest-ab10
 bench_origin 27080
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
@@ -47,32 +46,16 @@ cell() {
     "$(awk '/Failed requests/ {print $3}' <<<"$out")"
 }
 
-echo "| round | cell | $(printf '%s | ' "${names[@]}")"
-echo "|---|---|$(printf -- '---|%.0s' "${names[@]}")"
+bench_table_header
 results="$work/results"
 for ((r = 1; r <= rounds; r++)); do
-  order=("${!names[@]}")
-  if ((r % 2 == 0)); then mapfile -t order < <(printf '%s\n' "${!names[@]}" | tac); fi
+  bench_round_order "$r"
   for kind in keep-alive close; do
     for i in "${order[@]}"; do
       if [ "$kind" = keep-alive ]; then line=$(cell "$i" "$requests" 64 -k); else line=$(cell "$i" $((requests / 5)) 16); fi
       echo "$r $kind ${names[i]} $line" >>"$results"
     done
-    row="| $r | $kind |"
-    for name in "${names[@]}"; do
-      row+=" $(awk -v r="$r" -v k="$kind" -v t="$name" '$1 == r && $2 == k && $3 == t {printf "%.0f rps, %s us/req, %s failed", $4, $5, $6}' "$results") |"
-    done
-    echo "$row"
+    bench_round_row "$results" "$r" "$kind" "%.0f rps, %s us/req, %s failed"
   done
 done
-echo
-echo "Median ratio to nginx (rps), per cell:"
-for kind in keep-alive close; do
-  for name in "${names[@]}"; do
-    [ "$name" = nginx ] && continue
-    ratios=$(awk -v k="$kind" -v t="$name" '$2 == k && $3 == "nginx" {n[$1] = $4} $2 == k && $3 == t {s[$1] = $4}
-      END {for (r in s) printf "%.3f\n", s[r] / n[r]}' "$results" | sort -n)
-    printf '  %-10s %-8s %s (rounds: %s)\n' "$kind" "$name" "$(bench_median <<<"$ratios")" \
-      "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')"
-  done
-done
+bench_ratio_summary "$results" keep-alive close

@@ -110,3 +110,48 @@ bench_ticks() {
 bench_median() {
   sort -n | awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+
+# bench_free_peer_ports N : bench_ports_free for the origin, nginx, HAProxy and N sidecars (and their admin ports)
+bench_free_peer_ports() {
+  local i ports=(27080 27090 27091)
+  for ((i = 0; i < $1; i++)); do ports+=($((27100 + i)) $((27200 + i))); done
+  bench_ports_free "${ports[@]}"
+}
+
+# bench_round_order ROUND : sets order to the indexes of names, reversed every other round
+bench_round_order() {
+  order=("${!names[@]}")
+  if (($1 % 2 == 0)); then mapfile -t order < <(printf '%s\n' "${!names[@]}" | tac); fi
+}
+
+# bench_table_header : the header of the per-round table, a column per target in names
+bench_table_header() {
+  echo "| round | cell | $(printf '%s | ' "${names[@]}")"
+  echo "|---|---|$(printf -- '---|%.0s' "${names[@]}")"
+}
+
+# bench_round_row RESULTS ROUND KIND FORMAT : one row of that table, each target's cell printed with the awk printf
+# FORMAT from the values (fields 4 to 7) of its line "ROUND KIND NAME VALUE..." in RESULTS
+bench_round_row() {
+  local row="| $2 | $3 |" name
+  for name in "${names[@]}"; do
+    row+=" $(awk -v r="$2" -v k="$3" -v t="$name" -v f="$4" '$1 == r && $2 == k && $3 == t {printf f, $4, $5, $6, $7}' "$1") |"
+  done
+  echo "$row"
+}
+
+# bench_ratio_summary RESULTS KIND... : per kind, each target's median over rounds of its rate (field 4) to nginx's
+bench_ratio_summary() {
+  local results=$1 kind name ratios
+  shift
+  echo
+  echo "Median ratio to nginx (rps), per cell:"
+  for kind in "$@"; do
+    for name in "${names[@]}"; do
+      [ "$name" = nginx ] && continue
+      ratios=$(awk -v k="$kind" -v t="$name" '$2 == k && $3 == "nginx" {n[$1] = $4} $2 == k && $3 == t {s[$1] = $4}
+        END {for (r in s) printf "%.3f\n", s[r] / n[r]}' "$results" | sort -n)
+      printf '  %-10s %-8s %s (rounds: %s)\n' "$kind" "$name" "$(bench_median <<<"$ratios")" "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')"
+    done
+  done
+}

@@ -115,10 +115,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
         RequestHeadParser.Result result = parser.parse(buf);
         if (result == RequestHeadParser.Result.INCOMPLETE) break;
         RoutingSnapshot.CompiledRoute route = result == RequestHeadParser.Result.SIMPLE ? route() : null;
-        // a body larger than a retrying route can replay, or of a length not known before it is read: the full path
-        // streams it
-        if (route == null || parser.contentLength() > listener.maxRequestBody() || (route.retry() != null
-            && (parser.chunked() || !route.retry().canReplayBody(parser.contentLength())))) {
+        if (route == null || parser.contentLength() > listener.maxRequestBody()) {
           stepAside(result == RequestHeadParser.Result.SIMPLE);
           return;
         }

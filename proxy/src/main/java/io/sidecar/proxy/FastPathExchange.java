@@ -31,14 +31,14 @@ import java.util.concurrent.TimeUnit;
  * balancer's outcome are recorded as on the full path, and the sidecar's own answers (503 UF, 504 UT, 502 UR…)
  * carry the same status, flag header and text.
  *
- * <p>Retries (a route's {@code retry}) for requests without a body, as {@link Exchange} decides them (Envoy's
+ * <p>Retries (a route's {@code retry}), as {@link Exchange} decides them (Envoy's
  * conditions, the balancer's {@link io.sidecar.balancer.retry.RetryPolicy}): a try that fails before its response
  * head, or whose head has a retriable status, is followed by another on an endpoint not tried yet after a fully
  * jittered backoff, within the route timeout, a per-try timeout and the cluster's retry limits. A retriable response
  * is held, its upstream connection paused, until the next try is picked; if the balancer refuses it, the held
- * response goes to the client after all, so it sees the real last answer. (A request with a body on such a route
- * is read whole first, within the policy's replay buffer, and every try sends it: what the full path does; a larger
- * one goes to the full path.)
+ * response goes to the client after all, so it sees the real last answer. A request with a body on such a route
+ * is read whole first, within the policy's replay buffer, and every try sends it; a larger or chunked one streams,
+ * and only a connect failure (nothing of it sent) is retried: what the full path does.
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
@@ -103,6 +103,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private long bodyRemaining;
   /** A chunked request body, or null: the body is {@link #bodyRemaining} bytes long. */
   private final ChunkedRequestBody chunkedBody;
+  /**
+   * A retrying route's body that is not replayed (larger than the replay buffer, or chunked): it streams, and only a
+   * try that failed before any of the request went out (a connect failure) is retried, with the body bytes read so
+   * far, as on the full path.
+   */
+  private final boolean streamedBody;
+  /** A try's request went out (its head at least). */
+  private boolean requestWritten;
   private List<ByteBuf> pendingBody;
   /** {@link #start} is taking the body bytes that came with the head. */
   private boolean withHead;
@@ -146,6 +154,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     this.clientWantsClose = !head.persistent();
     this.bodyRemaining = head.contentLength();
     this.chunkedBody = head.chunked() ? new ChunkedRequestBody(maxRequestBody) : null;
+    this.streamedBody = retry != null && head.hasBody() && (head.chunked() || !retry.canReplayBody(head.contentLength()));
     this.resendable = UpstreamResend.resendable(method, head.hasBody());
     this.continueDue = head.expectsContinue() && head.hasBody();
     this.upstreamHead = upstreamHead(head, buf);
@@ -192,7 +201,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     meters.started();
     signals.begin();
     connection.routeTimeout(startNanos, route.timeout().toNanos());
-    boolean bodyFirst = retry != null && bodyRemaining > 0;
+    boolean bodyFirst = retry != null && !streamedBody && bodyRemaining > 0;
     if (bodyFirst) { // the body first, for every try to send (sendBody starts the first once it is whole)
       replayBody = new ArrayList<>(4);
       sendContinueIfDue(); // the client waits for it before it sends the body, which comes before any connection
@@ -249,6 +258,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (resendable && !resent && upstreamHandler.reused()) sentHead = upstreamHead.retain();
     channel.write(upstreamHead, channel.voidPromise());
     upstreamHead = null;
+    requestWritten = true;
     if (replayBody != null) replayBody.forEach(b -> channel.write(b.retainedDuplicate(), channel.voidPromise()));
     if (pendingBody != null) {
       pendingBody.forEach(b -> channel.write(b, channel.voidPromise()));
@@ -361,7 +371,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     Outcome outcome = Outcome.failure(flag.failureKind());
     if (status == 0 && mayRetry(outcome)) {
       call.complete(System.nanoTime() - tryStartNanos, outcome, LoadHint.NONE, flag);
-      closeUpstream();
+      closeUpstream(streamedBody); // a streamed body's bytes read so far go with the next try
       scheduleRetry();
       return;
     }
@@ -371,6 +381,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** As {@link Exchange}: attempts left, a matching condition, an idempotent method unless allowed, route time left. */
   private boolean mayRetry(Outcome outcome) {
     if (retry == null || System.nanoTime() - startNanos >= route.timeout().toNanos()) return false;
+    if (streamedBody && requestWritten) return false; // part of a body that cannot be replayed is gone
+
     return retry.shouldRetry(retries + 1, outcome, method, route.retry().nonIdempotent());
   }
 
@@ -531,8 +543,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   private void closeUpstream() {
+    closeUpstream(false);
+  }
+
+  /** {@code keepPendingBody}: the body bytes waiting for a connection stay, for the next try. */
+  private void closeUpstream(boolean keepPendingBody) {
     upstreamHead = released(upstreamHead);
-    pendingBody = released(pendingBody);
+    if (!keepPendingBody) pendingBody = released(pendingBody);
     if (upstream != null) {
       upstreamHandler.detach();
       upstream.close();

@@ -184,17 +184,35 @@ class RetryPathsTest {
     assertPath(fastPath, 6);
   }
 
-  /** A body larger than the replay buffer is streamed by the full path: not repeated after a 503. */
+  /** A body larger than the replay buffer is streamed: not repeated after a 503. */
   @ParameterizedTest(name = "fast_path: {0}")
   @ValueSource(booleans = {true, false})
-  void aBodyOverTheReplayBufferIsStreamedOnceByTheFullPath(boolean fastPath) {
+  void aBodyOverTheReplayBufferIsStreamedOnce(boolean fastPath) {
     AtomicInteger calls = new AtomicInteger();
     int sick = h.upstream(req -> req.body().onSuccess(b -> { calls.incrementAndGet(); req.response().setStatusCode(503).end("sick"); }));
     start(fastPath, "{ on: [gateway-error], attempts: 1, max_buffered_body: 16 }", "", sick);
     ProxyHarness.Reply reply = h.send(HttpMethod.PUT, "/", null, "x".repeat(17));
     assertThat(reply.status()).isEqualTo(503);
     assertThat(calls.get()).isEqualTo(1);
-    assertPath(fastPath, 0);
+    assertPath(fastPath, 1);
+  }
+
+  /**
+   * A streamed body (over the replay buffer) whose try failed to connect, so that none of it went out, is sent on the
+   * next try with the bytes read so far: every request reaches the live endpoint whole, whichever endpoint is first.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aStreamedBodyIsRetriedWholeAfterAConnectFailure(boolean fastPath) {
+    int dead = ProxyHarness.freePort();
+    int live = h.upstream(req -> req.body().onSuccess(b -> req.response().end("live " + b)));
+    start(fastPath, "{ on: [connect-failure], attempts: 1, max_buffered_body: 16 }", "", dead, live);
+    for (int i = 0; i < 4; i++) {
+      String body = "body-" + i + "-" + "y".repeat(40);
+      ProxyHarness.Reply reply = h.send(HttpMethod.PUT, "/", null, body);
+      assertThat(reply.status() + " " + reply.body()).isEqualTo("200 live " + body);
+    }
+    assertPath(fastPath, 4);
   }
 
   /** A POST (not idempotent) without a body is not repeated after a 503 unless the route allows it. */
