@@ -53,6 +53,8 @@ final class Exchange {
   private final long routeTimeoutNanos;
   private final Set<String> tried = new HashSet<>(4);
   private Buffer replayBody;
+  /** An HTTP/2 request body's first chunk, read to learn that there is a body ({@link #awaitFirstBodyEvent}). */
+  private Buffer firstChunk;
   private boolean bodyStreamed;
   private int retries;
   /** Requests sent again after a kept-alive connection closed under them ({@link #mayResend}). */
@@ -228,13 +230,14 @@ final class Exchange {
    * answered after the delay, a second try races it on another endpoint. Only when the body can be sent twice.
    */
   private void scheduleHedge(Try first) {
-    if (bodyStreamed || (replayBody == null && hasBody())) return;
+    // an HTTP/2 request whose end is not delivered yet may turn out bodiless: the timer looks again
+    if (bodyStreamed || (replayBody == null && hasBody() && !bodyUndecided())) return;
     var delay = balancer.hedgeDelayNanos(first.handle(), request.method().name(),
         route.retry() != null && route.retry().nonIdempotent());
     if (delay.isEmpty()) return;
     hedgeTimer = LoopTimer.start(runtime.vertx(), delay.getAsLong() / 1_000_000, () -> {
       hedgeTimer = null;
-      if (done || active.size() != 1 || held != null || bodyStreamed) return;
+      if (done || active.size() != 1 || held != null || bodyStreamed || (replayBody == null && hasBody())) return;
       long elapsed = System.nanoTime() - startNanos;
       long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos - elapsed;
       if (tryTimeout <= 0) return;
@@ -282,18 +285,85 @@ final class Exchange {
       return;
     }
     if (!hasBody()) {
-      creq.end();
+      endWithoutBody(creq);
       request.resume();
       return;
     }
+    if (firstChunk == null && bodyUndecided()) {
+      awaitFirstBodyEvent(t, creq);
+      return;
+    }
+    streamBody(creq);
+  }
+
+  /**
+   * HTTP/2 without Content-Length and not ended as far as Vert.x has delivered: whether a body follows is not known
+   * yet. HTTP/2 tells it only by END_STREAM, which Vert.x delivers after the request handler (and the exchange keeps
+   * the request paused until its upstream request is ready).
+   */
+  private boolean bodyUndecided() {
+    return request.version() == HttpVersion.HTTP_2 && !request.isEnded()
+        && request.getHeader(HttpHeaders.CONTENT_LENGTH) == null;
+  }
+
+  /**
+   * The first of the request's end and its first DATA decides how the upstream request is framed: a request the
+   * client ended with its HEADERS (a GET) goes without a body, as nginx and Envoy send it; before, every HTTP/2
+   * request without Content-Length went to an HTTP/1.1 upstream with {@code transfer-encoding: chunked} and an empty
+   * body, which servers that refuse a GET with a body answered 400.
+   */
+  private void awaitFirstBodyEvent(Try t, HttpClientRequest creq) {
+    request.endHandler(v -> {
+      request.handler(null);
+      request.endHandler(null);
+      if (active.contains(t) && !done) endWithoutBody(creq);
+    });
+    request.handler(first -> {
+      if (first.length() == 0) return; // an empty DATA frame says nothing yet (some clients end a stream with one)
+      request.pause(); // what follows stays queued until the body's pipe resumes the request
+      request.handler(null);
+      request.endHandler(null);
+      firstChunk = first; // kept for the next try if this one is over
+      if (active.contains(t) && !done) streamBody(creq);
+    });
+    request.resume();
+  }
+
+  /**
+   * Ends an upstream request that has no body. An HTTP/2 request's framing is the sidecar's to write: a POST, PUT or
+   * PATCH without a body goes to an HTTP/1.1 upstream with {@code content-length: 0} (RFC 9110 §8.6; servers such as
+   * IIS answer 411 without it), as nginx sends it.
+   */
+  private void endWithoutBody(HttpClientRequest creq) {
+    HttpMethod method = request.method();
+    if (request.version() == HttpVersion.HTTP_2 && creq.version() != HttpVersion.HTTP_2
+        && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH)
+        && !creq.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      creq.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+    }
+    creq.end();
+  }
+
+  /**
+   * Streams the request body to {@code creq}, starting with {@link #firstChunk} when it was read already
+   * ({@link #awaitFirstBodyEvent}); over {@code server.max_request_body} it is 413.
+   */
+  private void streamBody(HttpClientRequest creq) {
+    Buffer first = firstChunk;
+    firstChunk = null;
     // A body of unknown length: chunked on HTTP/1.1; on HTTP/2 the flag only tells Vert.x that no Content-Length
     // is coming (it writes no Transfer-Encoding there), without which its first write throws. A gRPC request is such
     // a body: h2 downstream, no Content-Length.
     if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) creq.setChunked(true);
     bodyStreamed = true;
-    ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody,
-        () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes"),
-        this::downstreamFailed);
+    long firstBytes = first == null ? 0 : first.length();
+    Runnable tooLarge = () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
+    if (firstBytes > maxRequestBody) {
+      tooLarge.run();
+      return;
+    }
+    if (first != null) creq.write(first);
+    ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody - firstBytes, tooLarge, this::downstreamFailed);
     body.pipe().endOnFailure(false).to(creq).onFailure(err -> {
       creq.reset();
       if (!done && response.closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);

@@ -140,4 +140,40 @@ class Http2ListenerTest {
     assertThat(seen).containsExactly("/slow");
     assertThat(severe).extracting(LogRecord::getMessage).isEmpty();
   }
+
+  /**
+   * HTTP/2 says whether a request has a body only by END_STREAM. A GET the client ended with its HEADERS reaches an
+   * HTTP/1.1 upstream without a body (it went with {@code transfer-encoding: chunked} and an empty one, which servers
+   * that refuse a GET with a body answer 400); a body without content-length is sent chunked, whole; a stream ended by
+   * an empty DATA frame has no body either, and a POST without one says content-length: 0.
+   */
+  @Test
+  void anHttp2RequestHasABodyUpstreamOnlyWhenItsClientSentOne() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    int upstream = h.upstream((HttpServerRequest req) -> req.body().onSuccess(body -> {
+      seen.add(req.method() + " " + req.path() + " te=" + req.getHeader("transfer-encoding") + " cl="
+          + req.getHeader("content-length") + " body=" + body);
+      req.response().end("ok");
+    }));
+    h.start(1, """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/get", h.proxyPort), true);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("200");
+      wire.headers(3, H2Wire.get("/post", h.proxyPort).method("POST"), false);
+      Thread.sleep(50); // the body after the upstream request has started
+      wire.data(3, "hello", true);
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("200");
+      wire.headers(5, H2Wire.get("/empty", h.proxyPort).method("POST"), false);
+      wire.data(5, "", true);
+      assertThat(wire.responseHeaders(5).status().toString()).isEqualTo("200");
+    }
+    assertThat(seen).containsExactly(
+        "GET /get te=null cl=null body=",
+        "POST /post te=chunked cl=null body=hello",
+        "POST /empty te=null cl=0 body=");  // said with content-length: 0, as nginx says it
+  }
 }
