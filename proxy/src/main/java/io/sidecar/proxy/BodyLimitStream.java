@@ -31,16 +31,24 @@ final class BodyLimitStream extends ForwardingReadStream {
       return this;
     }
     source.handler(chunk -> {
-      if (exceeded) return;
-      seen += chunk.length();
-      if (seen > limit) {
-        exceeded = true;
-        onExceeded.run();
-        return;
-      }
-      handler.handle(chunk);
+      if (admits(chunk)) handler.handle(chunk);
     });
     return this;
+  }
+
+  /**
+   * Counts {@code chunk} (one read before this stream was piped, or one of its own) against the limit; false once
+   * the limit is passed, when {@code onExceeded} has run.
+   */
+  boolean admits(Buffer chunk) {
+    if (exceeded) return false;
+    seen += chunk.length();
+    if (seen > limit) {
+      exceeded = true;
+      onExceeded.run();
+      return false;
+    }
+    return true;
   }
 
   @Override

@@ -44,10 +44,6 @@ final class ChunkedRequestBody {
     return progress == Progress.MORE;
   }
 
-  Progress progress() {
-    return progress;
-  }
-
   /**
    * Reads the body's bytes at {@code buf}'s reader index, as far as they have arrived, and moves the index past
    * them (a pipelined request behind the body stays); gives {@code upstream} what goes on for them, in order.

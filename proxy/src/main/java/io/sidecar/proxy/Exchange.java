@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.streams.ReadStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -356,14 +355,13 @@ final class Exchange {
     // a body: h2 downstream, no Content-Length.
     if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) creq.setChunked(true);
     bodyStreamed = true;
-    long firstBytes = first == null ? 0 : first.length();
-    Runnable tooLarge = () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
-    if (firstBytes > maxRequestBody) {
-      tooLarge.run();
-      return;
+    BodyLimitStream body = new BodyLimitStream(request, maxRequestBody,
+        () -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes"),
+        this::downstreamFailed);
+    if (first != null) {
+      if (!body.admits(first)) return;
+      creq.write(first);
     }
-    if (first != null) creq.write(first);
-    ReadStream<Buffer> body = new BodyLimitStream(request, maxRequestBody - firstBytes, tooLarge, this::downstreamFailed);
     body.pipe().endOnFailure(false).to(creq).onFailure(err -> {
       creq.reset();
       if (!done && response.closed()) finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);

@@ -14,8 +14,9 @@ import java.net.InetSocketAddress;
  * takes the requests it fully understands on routes whose needs it covers (balancing, timeouts, retries, header
  * rules on fields it does not frame itself, metrics and signals: {@link FastPath#eligible}); those it relays as bytes
  * through a {@link FastPathExchange}, bodies with a length or chunked. At the first request it does not take (an
- * unusual or malformed head, a cache miss, a fault that fires, an upgrade) it steps aside: it passes that request's bytes on to Vert.x's decoder and lets everything through
- * until a {@link FastPathGate} finds Vert.x done with all it read. Hand-overs happen only between requests, so
+ * unusual or malformed head, a cache miss, a fault that fires, an upgrade) it steps aside: it passes that request's
+ * bytes on to Vert.x's decoder and lets everything through until a {@link FastPathGate} finds Vert.x done with all it
+ * read. Hand-overs happen only between requests, so
  * each request is parsed by exactly one of the two, and everything ambiguous meets Netty's strict decoder.
  *
  * <p>One request is in flight at a time; pipelined requests wait in the buffer (reading pauses meanwhile). A

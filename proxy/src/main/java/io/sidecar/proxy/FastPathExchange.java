@@ -112,8 +112,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   /** A try's request went out (its head at least). */
   private boolean requestWritten;
   private List<ByteBuf> pendingBody;
-  /** {@link #start} is taking the body bytes that came with the head. */
-  private boolean withHead;
   /**
    * With retries, a request body read whole before the first try (it fits the replay buffer), which every try
    * sends a duplicate of; null without one. Released when the exchange ends.
@@ -175,6 +173,18 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    * {@code server.max_request_body} 413 (RBL), as on the full path, and the upstream request is cut short.
    */
   void readRequestBody(ByteBuf buf) {
+    takeRequestBody(buf);
+    if (done) return;
+    if (upstream != null) {
+      upstream.flush();
+      if (!upstream.isWritable()) connection.requestBodyBackPressure(true);
+    } else if (pendingBody != null) {
+      connection.requestBodyBackPressure(true); // until connected: no more than what is held
+    }
+  }
+
+  /** {@link #readRequestBody} without the flush and the back-pressure that follow it. */
+  private void takeRequestBody(ByteBuf buf) {
     if (chunkedBody == null) {
       ByteBuf slice = buf.readRetainedSlice((int) Math.min(bodyRemaining, buf.readableBytes()));
       bodyRemaining -= slice.readableBytes();
@@ -185,10 +195,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
         case TOO_LARGE -> fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
         default -> { }
       }
-    }
-    if (upstream != null && !done) {
-      upstream.flush();
-      if (!upstream.isWritable()) connection.requestBodyBackPressure(true);
     }
   }
 
@@ -206,11 +212,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
       replayBody = new ArrayList<>(4);
       sendContinueIfDue(); // the client waits for it before it sends the body, which comes before any connection
     }
-    if (requestBodyPending() && buf.isReadable()) {
-      withHead = true;
-      readRequestBody(buf);
-      withHead = false;
-    }
+    // taken without pausing the client's reads (they are read already): a pause while a pooled connection is handed
+    // over would cost two epoll_ctl calls per request
+    if (requestBodyPending() && buf.isReadable()) takeRequestBody(buf);
     if (!bodyFirst) nextTry();
   }
 
@@ -280,7 +284,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     ctx.writeAndFlush(ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE), ctx.voidPromise());
   }
 
-  /** Bytes of the request body for the upstream, written without a flush ({@link #readRequestBody} flushes). */
+  /**
+   * Bytes of the request body for the upstream: written without a flush ({@link #readRequestBody} flushes), held
+   * until a connection is there, or kept for replay.
+   */
   private void sendBody(ByteBuf piece) {
     if (done) {
       piece.release();
@@ -294,9 +301,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (upstream == null) {
       if (pendingBody == null) pendingBody = new ArrayList<>(4);
       pendingBody.add(piece);
-      // until connected, no more than this buffer (what came with the head is read already: no pause for it, which
-      // would cost two epoll_ctl calls when a pooled connection is at hand)
-      if (!withHead) connection.requestBodyBackPressure(true);
       return;
     }
     upstream.write(piece, upstream.voidPromise());
@@ -382,7 +386,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   private boolean mayRetry(Outcome outcome) {
     if (retry == null || System.nanoTime() - startNanos >= route.timeout().toNanos()) return false;
     if (streamedBody && requestWritten) return false; // part of a body that cannot be replayed is gone
-
     return retry.shouldRetry(retries + 1, outcome, method, route.retry().nonIdempotent());
   }
 

@@ -76,23 +76,10 @@ final class PotTail {
      * @param exceedanceRate k / n, the fraction of the window above u
      */
     record Fit(double threshold, double scale, double shape, double exceedanceRate) {
-        /** P(|Z| &gt; x) for x &gt; u by the GPD (0 beyond a bounded tail's end point); NaN for x ≤ u. */
-        double tailProbability(double x) {
-            if (!(x > threshold)) {
-                return Double.NaN;
-            }
-            double excess = (x - threshold) / scale;
-            if (Math.abs(shape) < EXPONENTIAL_SHAPE) {
-                return exceedanceRate * Math.exp(-excess);
-            }
-            double base = 1 + shape * excess;
-            if (base <= 0) {
-                return 0;
-            }
-            return exceedanceRate * Math.pow(base, -1 / shape);
-        }
-
-        /** ln P(|Z| &gt; x), computed in logs so a far value keeps its probability; -Infinity beyond the end point. */
+        /**
+         * ln P(|Z| &gt; x) for x &gt; u by the GPD, computed in logs so a far value keeps its probability; -Infinity
+         * beyond a bounded tail's end point; NaN for x ≤ u.
+         */
         double logTailProbability(double x) {
             if (!(x > threshold)) {
                 return Double.NaN;

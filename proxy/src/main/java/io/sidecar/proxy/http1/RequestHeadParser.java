@@ -298,7 +298,7 @@ public final class RequestHeadParser implements DroppedLines {
         if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-host")) forwardedHost = true;
         return true;
       case 17:
-        if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return transferEncoding(buf, value, valueEnd, next, name);
+        if (equalsIgnoreCase(buf, name, nameEnd, "transfer-encoding")) return transferEncoding(buf, name, value, valueEnd, next);
         if (equalsIgnoreCase(buf, name, nameEnd, "transfer_encoding")) return false; // as Content_Length above
         if (equalsIgnoreCase(buf, name, nameEnd, "x-forwarded-proto")) {
           if (forwardedProtoCount++ > 0) return false;
@@ -320,7 +320,7 @@ public final class RequestHeadParser implements DroppedLines {
    * the body checked and re-chunked ({@code ChunkedRequestBody}). Any other value, a list, or a second field goes
    * to the standard decoder, which answers a coding it does not know 501 and a list without a final chunked 400.
    */
-  private boolean transferEncoding(ByteBuf buf, int value, int valueEnd, int next, int name) {
+  private boolean transferEncoding(ByteBuf buf, int name, int value, int valueEnd, int next) {
     if (http10 || chunked || !equalsIgnoreCase(buf, value, valueEnd, "chunked")) return false;
     chunked = true;
     dropped.add(name, next);
