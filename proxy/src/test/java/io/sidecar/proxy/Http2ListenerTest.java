@@ -176,4 +176,31 @@ class Http2ListenerTest {
         "POST /post te=chunked cl=null body=hello",
         "POST /empty te=null cl=0 body=");  // said with content-length: 0, as nginx says it
   }
+
+  /** The body's first chunk, read to learn that there is a body, counts against max_request_body too (413). */
+  @Test
+  void anHttp2BodysFirstChunkCountsAgainstTheBodyLimit() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    int upstream = h.upstream((HttpServerRequest req) -> req.body().onSuccess(body -> {
+      seen.add(req.path() + " " + body);
+      req.response().end("ok");
+    }));
+    h.start(1, """
+        server: { max_request_body: 4 }
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/big", h.proxyPort).method("POST"), false);
+      Thread.sleep(50);
+      wire.data(1, "hello", true);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("413");
+      wire.headers(3, H2Wire.get("/small", h.proxyPort).method("POST"), false);
+      Thread.sleep(50);
+      wire.data(3, "hi", true);
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("200");
+    }
+    assertThat(seen).containsExactly("/small hi");
+  }
 }
