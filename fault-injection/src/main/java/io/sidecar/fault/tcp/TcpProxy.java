@@ -3,12 +3,16 @@ package io.sidecar.fault.tcp;
 import io.sidecar.config.HostPort;
 import io.sidecar.fault.SeededRandom;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -112,7 +116,7 @@ public final class TcpProxy {
         guard.released();
         return Future.failedFuture(err);
       }
-      io.vertx.core.Promise<Void> again = io.vertx.core.Promise.promise();
+      Promise<Void> again = Promise.promise();
       vertx.setTimer(BIND_RETRY_MILLIS, id -> listen(port, retries - 1).onComplete(again));
       return again.future();
     });
@@ -279,9 +283,41 @@ public final class TcpProxy {
     for (ToxicConnection c : connections) c.toxicsChanged();
   }
 
-  /** Closes a listener, then gives its address back to the guard. */
+  /**
+   * Closes a listener, waits until its port refuses connections, then gives its address back to the guard.
+   * Vert.x completes the close before the socket is gone on NIO: the JDK closes a registered channel's socket only
+   * when its selector next deregisters it. A disable or delete answered in that gap let a client connect (5 runs in
+   * 300 of a test), where Toxiproxy's listener is closed when the call returns.
+   */
   private Future<Void> closeListener(NetServer listener) {
-    return listener.close().andThen(ar -> guard.released());
+    HostPort address = new HostPort(spec.listenHost(), listener.actualPort());
+    return listener.close()
+        .compose(v -> whenReleased(address, System.nanoTime() + RELEASE_WAIT_NANOS))
+        .andThen(ar -> guard.released());
+  }
+
+  private static final long RELEASE_WAIT_NANOS = 1_000_000_000L;
+  private static final long RELEASE_POLL_MILLIS = 2;
+
+  /**
+   * Completes once a plain socket can bind {@code address} (Linux refuses that bind, SO_REUSEADDR or not, while a
+   * socket listens there), or at the deadline. The probe never listens, so it accepts nothing meanwhile.
+   */
+  private Future<Void> whenReleased(HostPort address, long deadlineNanos) {
+    if (canBind(address) || System.nanoTime() > deadlineNanos) return Future.succeededFuture();
+    Promise<Void> released = Promise.promise();
+    vertx.setTimer(RELEASE_POLL_MILLIS, id -> whenReleased(address, deadlineNanos).onComplete(released));
+    return released.future();
+  }
+
+  private static boolean canBind(HostPort address) {
+    try (Socket probe = new Socket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(address.host(), address.port()));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Stops listening and closes every connection. */
