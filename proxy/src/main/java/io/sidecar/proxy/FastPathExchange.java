@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
-final class FastPathExchange implements RawUpstreamPool.Waiter {
+final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] TRANSFER_ENCODING_CHUNKED =
       "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -306,7 +306,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     upstream.write(piece, upstream.voidPromise());
   }
 
-  void upstreamWritable(boolean writable) {
+  @Override
+  public void upstreamWritable(boolean writable) {
     if (requestBodyPending()) connection.requestBodyBackPressure(!writable);
   }
 
@@ -317,7 +318,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    * ({@link #mayRetry}). Then the try is over for the balancer and the retry is scheduled; the caller pauses the
    * connection with the response unread, for {@link #relayHeld} or {@link #closeUpstream}.
    */
-  boolean holds(ResponseHeadParser head) {
+  @Override
+  public boolean holds(ResponseHeadParser head) {
     connection.tryTimeoutOver();
     if (retry == null || relayingHeld || done) return false;
     Outcome outcome = Outcome.status(head.status());
@@ -399,7 +401,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   /** A 1xx other than 101: forwarded (RFC 9110 §15.2), without its hop-by-hop fields; not to an HTTP/1.0 client. */
-  void interimHead(ResponseHeadParser head, ByteBuf buf) {
+  @Override
+  public void interimHead(ResponseHeadParser head, ByteBuf buf) {
     dropSentHead();
     if (http10Client) return; // RFC 9110 §15.2: a server must not send a 1xx to an HTTP/1.0 client
     ByteBuf out = ctx.alloc().buffer(head.headLength());
@@ -411,7 +414,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    * The response head at buf's reader index goes downstream; so do the {@code inlineBody} bytes of body right after
    * it, in the same buffer ({@link FastPathUpstream#INLINE_BODY_MAX}).
    */
-  void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
+  @Override
+  public void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
     dropSentHead();
     headerNanos = System.nanoTime() - tryStartNanos;
     status = head.status();
@@ -440,7 +444,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     ctx.write(out, ctx.voidPromise());
   }
 
-  void responseBody(ByteBuf slice) {
+  @Override
+  public void responseBody(ByteBuf slice) {
     bodyBytes += slice.readableBytes();
     ctx.write(slice, ctx.voidPromise());
     if (!ctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
@@ -450,12 +455,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
     if (upstream != null && !done) upstream.config().setAutoRead(writable);
   }
 
-  void flushDownstream() {
+  @Override
+  public void flushDownstream() {
     ctx.flush();
   }
 
   /** The whole response went downstream; {@code reusable}: the upstream connection may serve another request. */
-  void responseEnd(Channel channel, boolean reusable) {
+  @Override
+  public void responseEnd(Channel channel, boolean reusable) {
     ctx.flush();
     if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
     boolean requestSent = !requestBodyPending();
@@ -474,7 +481,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
    * 9112 §9.3.1 lets a client retry an idempotent request; nginx does it for its keep-alive connections, Go's and
    * hyper's clients too). The balancer sees one call. Anything else is 502 UR.
    */
-  void closedBeforeResponse() {
+  @Override
+  public void closedBeforeResponse() {
     if (!done && sentHead != null) {
       upstream = null;
       resent = true;
@@ -504,7 +512,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter {
   }
 
   /** The upstream connection failed or sent what is not HTTP; it is closed already. */
-  void upstreamFailed(ResponseFlag flag, String detail) {
+  @Override
+  public void upstreamFailed(ResponseFlag flag, String detail) {
     upstream = null;
     tryFailed(flag, detail);
   }

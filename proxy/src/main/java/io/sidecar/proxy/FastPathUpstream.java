@@ -11,7 +11,7 @@ import io.sidecar.proxy.http1.ResponseHeadParser;
 
 /**
  * The response side of one pooled upstream connection of the byte-level path: finds the response head and the end
- * of its body in the bytes (RFC 9112 §6.3) and hands both to the {@link FastPathExchange} it serves, body as slices
+ * of its body in the bytes (RFC 9112 §6.3) and hands both to the {@link RawResponseSink} it serves, body as slices
  * of the buffers read (a small body that came whole with its head goes in the head's buffer instead). Between exchanges the connection is idle; bytes arriving then make it unusable, and it closes
  * once idle for the pool's {@code idle_timeout}. (Not with Netty's {@code IdleStateHandler}: counting writes, it
  * hung a listener on every write's promise, an object and a callback per request.)
@@ -38,7 +38,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   private State state = State.IDLE;
   private long remaining;
   private ByteBuf buf;
-  private FastPathExchange exchange;
+  private RawResponseSink exchange;
   private boolean bodyless;
   /** The client reads HTTP/1.0: a chunked body goes to it decoded, its end marked by the close (RFC 9112 §7.1). */
   private boolean unchunked;
@@ -70,7 +70,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
    * the client speaks HTTP/1.0, so a chunked body reaches it as its bare data; {@code alsoDropped}: fields the route's
    * response rules remove or replace (null: none).
    */
-  void attach(FastPathExchange exchange, boolean bodyless, boolean unchunked, FieldNames alsoDropped) {
+  void attach(RawResponseSink exchange, boolean bodyless, boolean unchunked, FieldNames alsoDropped) {
     idleDeadline.disarm();
     this.exchange = exchange;
     this.bodyless = bodyless;
@@ -189,13 +189,13 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
 
   /** The response cannot be relayed (502 UPE): the connection's framing is lost, so it closes. */
   private void notHttp(ChannelHandlerContext ctx, String detail) {
-    FastPathExchange ex = exchange;
+    RawResponseSink ex = exchange;
     exchange = null;
     ctx.close();
     ex.upstreamFailed(ResponseFlag.UPSTREAM_PROTOCOL_ERROR, detail);
   }
 
-  /** The held response goes downstream after all ({@link FastPathExchange#holds}): it is read from its head on. */
+  /** The held response goes downstream after all ({@link RawResponseSink#holds}): it is read from its head on. */
   void relayHeld() {
     state = State.HEAD;
     if (closedWhileHeld) {
@@ -232,7 +232,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
 
   /** The response is complete; the connection is reusable only if nothing else arrived behind it. */
   private void end(ChannelHandlerContext ctx) {
-    FastPathExchange ex = exchange;
+    RawResponseSink ex = exchange;
     exchange = null;
     state = State.IDLE;
     boolean clean = buf == null || !buf.isReadable();
@@ -275,7 +275,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
       buf.release();
       buf = null;
     }
-    FastPathExchange ex = exchange;
+    RawResponseSink ex = exchange;
     exchange = null;
     if (ex == null) return;
     if (state == State.UNTIL_CLOSE) ex.responseEnd(ctx.channel(), false); // RFC 9112 §6.3 item 8: close ends it

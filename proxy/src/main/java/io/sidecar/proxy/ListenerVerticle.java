@@ -55,7 +55,8 @@ public final class ListenerVerticle extends VerticleBase {
     // a port the kernel picks (0) is only known after the bind, and only a native transport sets SO_REUSEPORT
     boolean reusePort = server.reusePort() && vertx.isNativeTransportEnabled() && spec.address().port() != 0;
     httpServer = vertx.createHttpServer(options(spec, server, tls).setReusePort(reusePort))
-        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody(), server.generateRequestId()))
+        .requestHandler(new ProxyHandler(runtime, spec.name(), server.maxRequestBody(), server.generateRequestId(),
+            server.fastPath()))
         .invalidRequestHandler(request -> {
           runtime.metrics().badRequest(spec.name());
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);

@@ -14,9 +14,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final ProxyRuntime runtime;
   private final String listener;
   private final long maxRequestBody;
+  private final boolean byteLevel;
   private final boolean generateRequestId;
 
-  public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody, boolean generateRequestId) {
+  /**
+   * {@code byteLevel}: {@code server.fast_path}; with it, HTTP/2 requests to HTTP/1.1 clusters go over the byte-level
+   * path's upstream pool ({@link Http2RawExchange}).
+   */
+  public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody, boolean generateRequestId,
+                      boolean byteLevel) {
+    this.byteLevel = byteLevel;
     this.runtime = runtime;
     this.listener = listener;
     this.maxRequestBody = maxRequestBody;
@@ -179,6 +186,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         || faults.responseDelayNanos() > 0);
     if (compiled.cache() != null && runtime.cache() != null && !injectedUnavailable && !responseFaults) {
       new CachingExchange(runtime, request, compiled, cluster, meters, startNanos).start(runtime.cache(), compiled.cache());
+      return;
+    }
+    if (byteLevel && !injectedUnavailable && faults == null && Http2RawExchange.serves(request, compiled, cluster, runtime)) {
+      new Http2RawExchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start();
       return;
     }
     new Exchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start(injectedUnavailable, faults);

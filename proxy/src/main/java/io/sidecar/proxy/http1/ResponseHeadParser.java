@@ -439,6 +439,29 @@ public final class ResponseHeadParser implements DroppedLines {
     return dropped.end(i) - base;
   }
 
+  /** Receives a forwarded field: its name in lower case, its value trimmed. */
+  public interface FieldSink {
+    void field(String lowerCaseName, String value);
+  }
+
+  /**
+   * The fields that go downstream ({@link #droppedLines} left out), in order, for a client that gets them as
+   * fields rather than as the head's bytes (HTTP/2, where names are lower case: RFC 9113 §8.2.1).
+   */
+  public void forwardedFields(FieldSink sink) {
+    checkComplete();
+    int next = 0;
+    for (int i = 0; i < fields.size(); i++) {
+      int start = fields.lineStart(i);
+      if (next < dropped.size() && dropped.start(next) == start) {
+        next++;
+        continue;
+      }
+      sink.field(HttpBytes.string(buf, start, fields.nameEnd(i)).toLowerCase(java.util.Locale.ROOT),
+          HttpBytes.string(buf, fields.valueStart(i), fields.valueEnd(i)));
+    }
+  }
+
   /** The upstream's Via value (several Via lines joined with ", "), or null. */
   public String via() {
     if (via == null && viaCount > 0) {

@@ -1,0 +1,460 @@
+package io.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.sidecar.balancer.CallKind;
+import io.sidecar.balancer.LoadHint;
+import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.Pick;
+import io.sidecar.config.RouteSpec;
+import io.sidecar.proxy.http1.ResponseHeadParser;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One HTTP/2 request to an HTTP/1.1 cluster over the byte-level path's upstream pool ({@link RawUpstreamPool}): the
+ * request head is written as bytes from the stream's fields, the response is read by {@link FastPathUpstream} (a
+ * chunked body decoded, as for an HTTP/1.0 client) and written to the stream. What {@link Exchange} does for such a
+ * request, without Vert.x's HTTP/1.1 client: 40 % of the event loop's samples in a profile of HTTP/2 clients
+ * proxied to an HTTP/1.1 origin (loadtest/bench/h2.sh, 2026-12-07).
+ *
+ * <p>Taken for routes the byte-level path takes ({@link RoutingSnapshot.CompiledRoute#byteLevel}) without a retry
+ * policy, and for requests that are not gRPC (an HTTP/1.1 upstream cannot carry its trailers either way, and its
+ * local replies are {@link Exchange}'s). The upstream request, its fields, and the sidecar's own answers are the full
+ * path's: forwarding fields and the route's header rules through {@link UpstreamRequests}, a body framed by its
+ * Content-Length or else chunked, a bodiless POST, PUT or PATCH with {@code content-length: 0}. An idempotent
+ * bodiless request whose kept-alive connection closed before any response byte is sent again once on a new
+ * connection ({@link UpstreamResend}).
+ *
+ * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the stream's event loop.
+ */
+final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink {
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final ProxyRuntime runtime;
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final RouteSpec route;
+  private final boolean servingSide;
+  private final UpstreamCluster cluster;
+  private final ProxyMetrics.RouteMeters meters;
+  private final io.sidecar.predictor.signals.TrafficSignals signals;
+  private final long startNanos;
+  private final long maxRequestBody;
+  /** The client connection's channel: the pool of its event loop serves it. */
+  private final Channel downstream;
+  private final boolean headRequest;
+  /** The client's Content-Length, or -1. */
+  private final long contentLength;
+
+  /** What the client sends after its head: not known yet, nothing, or a body. */
+  private enum Body { UNDECIDED, NONE, SOME }
+
+  private Body body;
+  /** The client's stream ended (its body, if any, is read). */
+  private boolean bodyEnded;
+  /** The body went upstream whole (or there was none). */
+  private boolean bodySent;
+  private long bodyRead;
+  /** Body pieces read before the upstream connection was there (framed already). */
+  private List<ByteBuf> pendingBody;
+  private EndpointCall call;
+  private long tryStartNanos;
+  private Channel upstream;
+  private FastPathUpstream upstreamHandler;
+  /** The request head written on a reused connection, kept until a response byte comes, for one resend. */
+  private ByteBuf sentHead;
+  private boolean resent;
+  private LoopTimer timer;
+  private int status;
+  private long headerNanos;
+  private LoadHint hint = LoadHint.NONE;
+  private long bodyBytes;
+  private boolean done;
+
+  Http2RawExchange(ProxyRuntime runtime, HttpServerRequest request, RoutingSnapshot.CompiledRoute route,
+                   UpstreamCluster cluster, ProxyMetrics.RouteMeters meters, long maxRequestBody, long startNanos) {
+    this.runtime = runtime;
+    this.request = request;
+    this.response = request.response();
+    this.route = route.spec();
+    this.servingSide = route.servingSide();
+    this.cluster = cluster;
+    this.meters = meters;
+    this.signals = route.signals();
+    this.maxRequestBody = maxRequestBody;
+    this.startNanos = startNanos;
+    this.downstream = ((ConnectionBase) request.connection()).channel();
+    this.headRequest = request.method() == HttpMethod.HEAD;
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    this.contentLength = length == null ? -1 : Long.parseLong(length.trim());
+    this.body = contentLength > 0 ? Body.SOME : contentLength == 0 || request.isEnded() ? Body.NONE : Body.UNDECIDED;
+  }
+
+  /**
+   * Whether {@code request} on {@code route} to {@code cluster} is one this exchange serves: HTTP/2, a byte-level
+   * route without retries, a plain HTTP/1.1 cluster, not gRPC, a Content-Length (if any) it can read.
+   */
+  static boolean serves(HttpServerRequest request, RoutingSnapshot.CompiledRoute route, UpstreamCluster cluster,
+                        ProxyRuntime runtime) {
+    if (request.version() != HttpVersion.HTTP_2 || !route.byteLevel() || route.retry() != null) return false;
+    if (cluster.rawPool() == null || runtime.accessLog() != null || GrpcLocalReply.isGrpc(request)) return false;
+    if (!(request.connection() instanceof ConnectionBase)) return false;
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length == null || isDigits(length.trim());
+  }
+
+  private static boolean isDigits(String s) {
+    if (s.isEmpty() || s.length() > 18) return false;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    }
+    return true;
+  }
+
+  void start() {
+    meters.started();
+    signals.begin();
+    if (route.hasTimeout()) {
+      timer = LoopTimer.start(runtime.vertx(), route.timeout().toMillis(), () -> {
+        timer = null;
+        fail(ResponseFlag.UPSTREAM_TIMEOUT, "route timeout " + route.timeout().toMillis() + "ms exceeded");
+      });
+    }
+    // HTTP/2 closes the stream after every response too: only one that never ended is the client going away
+    response.closeHandler(v -> {
+      if (!done && !response.ended()) downstreamClosed();
+    });
+    request.exceptionHandler(err -> downstreamClosed());
+    request.handler(this::bodyPiece);
+    request.endHandler(v -> bodyEnd());
+    Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST,
+        Math.max(1, route.hasTimeout() ? route.timeout().toNanos() : Long.MAX_VALUE / 2));
+    if (!pick.isAccepted()) {
+      fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
+      return;
+    }
+    call = new EndpointCall(pick.handle(), cluster.signals());
+    tryStartNanos = System.nanoTime();
+    cluster.rawPool().acquire(downstream, call.address(), cluster.address(call.address()), cluster.spec().pool(), this);
+    request.resume();
+  }
+
+  // ---- the request side
+
+  @Override
+  public void ready(Channel channel) {
+    if (done) {
+      cluster.rawPool().release(channel);
+      return;
+    }
+    upstream = channel;
+    upstreamHandler = channel.pipeline().get(FastPathUpstream.class);
+    // unchunked: a chunked body reaches the stream as its data, HTTP/2 framing its end (RFC 9113 §8.2.2)
+    upstreamHandler.attach(this, headRequest, true, null);
+    if (body != Body.UNDECIDED) sendHead();
+  }
+
+  @Override
+  public boolean cancelled() {
+    return done;
+  }
+
+  /** The head, then the body read so far, go upstream in one write. */
+  private void sendHead() {
+    ByteBuf head = upstreamHead();
+    if (!resent && body == Body.NONE && UpstreamResend.resendable(request.method().name(), false)
+        && upstreamHandler.reused()) {
+      sentHead = head.retainedDuplicate();
+    }
+    upstream.write(head, upstream.voidPromise());
+    if (pendingBody != null) {
+      pendingBody.forEach(b -> upstream.write(b, upstream.voidPromise()));
+      pendingBody = null;
+    }
+    if (body == Body.NONE || bodyEnded) bodySent = true;
+    upstream.flush();
+    if (bodySent) return;
+    if (upstream.isWritable()) request.resume();
+    else request.pause();
+  }
+
+  private void bodyPiece(Buffer data) {
+    if (done || data.length() == 0) return; // an empty DATA frame says nothing (some clients end a stream with one)
+    bodyRead += data.length();
+    if (bodyRead > maxRequestBody) {
+      fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
+      return;
+    }
+    boolean decides = body == Body.UNDECIDED;
+    if (decides) body = Body.SOME;
+    // copied: the stream's buffer is Vert.x's to reuse once this returns
+    ByteBuf piece = ((BufferInternal) data).getByteBuf();
+    ByteBuf framed;
+    if (contentLength >= 0) {
+      framed = downstream.alloc().buffer(piece.readableBytes()).writeBytes(piece);
+    } else { // chunked: size line, data, CRLF
+      String size = Integer.toHexString(piece.readableBytes());
+      framed = downstream.alloc().buffer(size.length() + piece.readableBytes() + 4);
+      framed.writeCharSequence(size, StandardCharsets.US_ASCII);
+      framed.writeBytes(CRLF).writeBytes(piece).writeBytes(CRLF);
+    }
+    if (upstream == null || decides) {
+      if (pendingBody == null) pendingBody = new ArrayList<>(4);
+      pendingBody.add(framed);
+      if (upstream != null) sendHead();
+      else request.pause(); // until connected: no more than what is held
+      return;
+    }
+    upstream.writeAndFlush(framed, upstream.voidPromise());
+    if (!upstream.isWritable()) request.pause();
+  }
+
+  private void bodyEnd() {
+    if (done) return;
+    bodyEnded = true;
+    if (body == Body.UNDECIDED) {
+      body = Body.NONE;
+      if (upstream != null) sendHead();
+      return;
+    }
+    if (body == Body.SOME && contentLength < 0) {
+      ByteBuf last = downstream.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK);
+      if (upstream == null) {
+        pendingBody.add(last);
+        return;
+      }
+      upstream.writeAndFlush(last, upstream.voidPromise());
+    }
+    if (contentLength >= 0 && bodyRead != contentLength) {
+      // RFC 9113 §8.1.1: a stream whose DATA disagrees with its content-length is malformed
+      fail(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "request body of " + bodyRead + " bytes, content-length "
+          + contentLength);
+      return;
+    }
+    if (upstream != null) bodySent = true;
+  }
+
+  @Override
+  public void upstreamWritable(boolean writable) {
+    if (done || bodySent) return;
+    if (writable) request.resume();
+    else request.pause();
+  }
+
+  /**
+   * The HTTP/1.1 request head: the request line with the route's path rewrite, Host, the client's end-to-end fields
+   * with the forwarding fields and the route's rules ({@link UpstreamRequests#writeHeaders}), and the framing.
+   */
+  private ByteBuf upstreamHead() {
+    String query = request.query();
+    String path = RequestPaths.of(request, RequestPaths.on(runtime));
+    String target = UpstreamRequests.rewriteUri(query == null ? path : path + "?" + query, route);
+    MultiMap fields = MultiMap.caseInsensitiveMultiMap();
+    UpstreamRequests.writeHeaders(request.headers(), UpstreamRequests.Forwarding.of(request), route, fields);
+    fields.remove(HttpHeaders.CONTENT_LENGTH);
+    fields.remove(HttpHeaders.TRANSFER_ENCODING);
+    HostAndPort authority = UpstreamRequests.authority(request, route, cluster.address(call.address()));
+    ByteBuf out = downstream.alloc().buffer(256 + 64 * fields.size());
+    out.writeCharSequence(request.method().name(), StandardCharsets.US_ASCII);
+    out.writeByte(' ');
+    out.writeCharSequence(target, StandardCharsets.UTF_8);
+    out.writeCharSequence(" HTTP/1.1\r\nhost: ", StandardCharsets.US_ASCII);
+    out.writeCharSequence(authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host(),
+        StandardCharsets.US_ASCII);
+    out.writeBytes(CRLF);
+    for (Map.Entry<String, String> field : fields) writeField(out, field.getKey(), field.getValue());
+    if (body == Body.SOME) {
+      if (contentLength >= 0) writeField(out, "content-length", Long.toString(contentLength));
+      else writeField(out, "transfer-encoding", "chunked");
+    } else if (contentLength == 0 || needsLength(request.method())) {
+      writeField(out, "content-length", "0"); // as nginx sends it: IIS answers a bodiless POST without it 411
+    }
+    out.writeBytes(CRLF);
+    return out;
+  }
+
+  private static boolean needsLength(HttpMethod method) {
+    return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
+  }
+
+  private static void writeField(ByteBuf out, String name, String value) {
+    out.writeCharSequence(name, StandardCharsets.US_ASCII);
+    out.writeByte(':').writeByte(' ');
+    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+    out.writeBytes(CRLF);
+  }
+
+  // ---- the response side
+
+  @Override
+  public boolean holds(ResponseHeadParser head) {
+    return false; // no retries here
+  }
+
+  /** A 1xx: not relayed (Vert.x's client did not relay them either, but 103, which HTTP/2 clients rarely use). */
+  @Override
+  public void interimHead(ResponseHeadParser head, ByteBuf buf) {
+    dropSentHead();
+  }
+
+  @Override
+  public void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
+    dropSentHead();
+    if (done) return;
+    headerNanos = System.nanoTime() - tryStartNanos;
+    status = head.status();
+    String load = head.header(LoadHint.HEADER);
+    if (load != null) hint = LoadHint.parseHeader(load);
+    response.setStatusCode(status);
+    MultiMap headers = response.headers();
+    head.forwardedFields(headers::add); // Via is not among them: it goes merged
+    headers.set("via", UpstreamRequests.appended(head.via(),
+        UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
+    UpstreamRequests.apply(route.responseHeaders(), headers);
+    if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
+    if (inlineBody > 0) responseBody(buf.retainedSlice(buf.readerIndex() + head.headLength(), inlineBody));
+  }
+
+  @Override
+  public void responseBody(ByteBuf piece) {
+    if (done) {
+      piece.release();
+      return;
+    }
+    bodyBytes += piece.readableBytes();
+    // A copy on the heap, which the stream's writes release: Vert.x never releases a direct buffer it is given.
+    ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(piece.readableBytes());
+    copy.writeBytes(piece);
+    piece.release();
+    response.write(BufferInternal.buffer(copy));
+    if (response.writeQueueFull() && upstream != null) {
+      upstream.config().setAutoRead(false);
+      Channel paused = upstream;
+      response.drainHandler(v -> {
+        if (paused.isActive()) paused.config().setAutoRead(true);
+      });
+    }
+  }
+
+  @Override
+  public void flushDownstream() {
+    // A head whose body is still to come goes now: a client of a slow body (a stream of events) sees it at once.
+    if (!done && status != 0 && !response.headWritten()) response.writeHead();
+  }
+
+  @Override
+  public void responseEnd(Channel channel, boolean reusable) {
+    if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
+    if (reusable && bodySent) cluster.rawPool().release(channel);
+    else channel.close();
+    upstream = null;
+    if (done) return;
+    response.end();
+    call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE);
+    finish(status, ResponseFlag.NONE);
+  }
+
+  /**
+   * The upstream closed the connection before a byte of the response: an idempotent bodiless request that went out
+   * on a kept-alive connection is sent again, once, on a new one (as {@link FastPathExchange} does); else 502 UR.
+   */
+  @Override
+  public void closedBeforeResponse() {
+    if (!done && sentHead != null) {
+      upstream = null;
+      resent = true;
+      runtime.metrics().upstreamResend(cluster.name());
+      sentHead = released(sentHead);
+      cluster.rawPool().acquireNew(downstream, call.address(), cluster.address(call.address()),
+          cluster.spec().pool(), this);
+      return;
+    }
+    upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");
+  }
+
+  @Override
+  public void upstreamFailed(ResponseFlag flag, String detail) {
+    upstream = null;
+    fail(flag, detail);
+  }
+
+  @Override
+  public void failed(ResponseFlag flag, String detail) {
+    fail(flag, detail);
+  }
+
+  // ---- endings
+
+  /** The client reset the stream or closed its connection. */
+  private void downstreamClosed() {
+    if (done) return;
+    if (call != null) call.cancel();
+    closeUpstream();
+    finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
+  }
+
+  private void fail(ResponseFlag flag, String detail) {
+    if (done) return;
+    if (call != null) {
+      call.complete(System.nanoTime() - tryStartNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
+    }
+    closeUpstream();
+    if (Exchange.discardUnsentHead(response, flag)) {
+      Exchange.replyLocal(request, flag, detail);
+      finish(flag.status(), flag);
+    } else { // the head is gone: only resetting the stream tells the client the body is not whole
+      if (!response.closed()) response.reset();
+      finish(status, flag);
+    }
+  }
+
+  private void closeUpstream() {
+    pendingBody = released(pendingBody);
+    dropSentHead();
+    if (upstream != null) {
+      upstreamHandler.detach();
+      upstream.close();
+      upstream = null;
+    }
+  }
+
+  private void finish(int status, ResponseFlag flag) {
+    if (done) return;
+    done = true;
+    dropSentHead();
+    if (timer != null) timer.cancel();
+    long nanos = System.nanoTime() - startNanos;
+    meters.finished(status, flag, nanos);
+    signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
+  }
+
+  private void dropSentHead() {
+    sentHead = released(sentHead);
+  }
+
+  private static ByteBuf released(ByteBuf buf) {
+    if (buf != null) buf.release();
+    return null;
+  }
+
+  private static List<ByteBuf> released(List<ByteBuf> bufs) {
+    if (bufs != null) bufs.forEach(ByteBuf::release);
+    return null;
+  }
+}

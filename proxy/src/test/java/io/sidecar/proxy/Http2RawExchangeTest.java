@@ -1,0 +1,317 @@
+package io.sidecar.proxy;
+
+import static io.sidecar.proxy.ProxyHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http2.Http2Headers;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * HTTP/2 clients to an HTTP/1.1 cluster: with {@code server.fast_path} the request goes over the byte-level path's
+ * upstream pool ({@link Http2RawExchange}), without it through Vert.x's HTTP/1.1 client ({@link Exchange}). Each
+ * case runs on both and expects the same: the same upstream request, the same response, the same answers to
+ * failures.
+ */
+@Timeout(60)
+class Http2RawExchangeTest {
+  private final ProxyHarness h = new ProxyHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  /** A scripted HTTP/1.1 upstream: records each request's bytes and answers each with {@code answer}. */
+  private final class ScriptedUpstream {
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger closed = new AtomicInteger();
+    final int port;
+
+    ScriptedUpstream(Function<String, String> answer) {
+      NetServer server = await(h.vertx.createNetServer().connectHandler(socket -> {
+        connections.incrementAndGet();
+        socket.closeHandler(v -> closed.incrementAndGet());
+        StringBuilder pending = new StringBuilder();
+        socket.handler(bytes -> {
+          pending.append(bytes.toString(StandardCharsets.ISO_8859_1));
+          String request;
+          while ((request = whole(pending)) != null) {
+            requests.add(request);
+            String reply = answer.apply(request);
+            if (reply == null) continue; // no answer: the test decides
+            if (reply.equals("CLOSE")) {
+              socket.close();
+              return;
+            }
+            write(socket, reply);
+          }
+        });
+      }).listen(0, "127.0.0.1"));
+      port = server.actualPort();
+    }
+
+    private void write(NetSocket socket, String reply) {
+      boolean close = reply.endsWith("CLOSE");
+      socket.write(Buffer.buffer(close ? reply.substring(0, reply.length() - 5) : reply, "ISO-8859-1"));
+      if (close) socket.close();
+    }
+
+    /** Takes one whole request (head and body, by Content-Length or chunked) off the front of {@code pending}. */
+    private String whole(StringBuilder pending) {
+      int headEnd = pending.indexOf("\r\n\r\n");
+      if (headEnd < 0) return null;
+      String head = pending.substring(0, headEnd + 4).toLowerCase();
+      int end = headEnd + 4;
+      int cl = head.indexOf("\r\ncontent-length: ");
+      if (cl >= 0) {
+        end += Integer.parseInt(head.substring(cl + 18, head.indexOf("\r\n", cl + 2)).trim());
+      } else if (head.contains("\r\ntransfer-encoding: chunked")) {
+        int last = pending.indexOf("\r\n0\r\n\r\n", headEnd);
+        if (last < 0) return null;
+        end = last + 7;
+      }
+      if (pending.length() < end) return null;
+      String request = pending.substring(0, end);
+      pending.delete(0, end);
+      return request;
+    }
+  }
+
+  private void start(boolean fastPath, int upstream, String routeExtras) {
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app%s } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(routeExtras, upstream));
+  }
+
+  private static final String OK = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+
+  /** The request line, then the head's fields in lower case, sorted (the two paths write them in other orders). */
+  private static List<String> shape(String request) {
+    String[] lines = request.substring(0, request.indexOf("\r\n\r\n")).split("\r\n");
+    List<String> shape = new ArrayList<>();
+    shape.add(lines[0]);
+    shape.addAll(new TreeSet<>(Arrays.stream(lines, 1, lines.length).map(String::toLowerCase).toList()));
+    return shape;
+  }
+
+  private static String body(String request) {
+    return request.substring(request.indexOf("\r\n\r\n") + 4);
+  }
+
+  /** {@code requestLine}, then {@code fields} sorted. */
+  private static List<String> shape(String requestLine, List<String> fields) {
+    List<String> shape = new ArrayList<>(List.of(requestLine));
+    shape.addAll(new TreeSet<>(fields));
+    return shape;
+  }
+
+  private static List<String> plus(List<String> a, String... more) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void theUpstreamRequestCarriesTheClientsFieldsTheForwardingFieldsAndItsBody(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> OK);
+    start(fastPath, upstream.port, ", request_headers: { set: { x-route: r1 }, remove: [ x-secret ] }");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/a/b?q=1&r=%20", h.proxyPort).add("x-custom", "v1").add("x-custom", "v2")
+          .add("x-secret", "s").add("te", "trailers").add("x-request-id", "id-1"), true);
+      assertThat(wire.body(1)).isEqualTo("ok");
+      wire.headers(3, H2Wire.get("/length", h.proxyPort).method("POST").add("content-length", "5")
+          .add("x-request-id", "id-2"), false);
+      wire.data(3, "hello", true);
+      assertThat(wire.body(3)).isEqualTo("ok");
+      wire.headers(5, H2Wire.get("/chunked", h.proxyPort).method("PUT").add("x-request-id", "id-3"), false);
+      Thread.sleep(50); // the first piece after the upstream request started
+      wire.data(5, "hello ", false);
+      wire.data(5, "world", true);
+      assertThat(wire.body(5)).isEqualTo("ok");
+    }
+    String authority = "127.0.0.1:" + h.proxyPort;
+    List<String> forwarding = List.of("host: " + authority, "via: 2 sidecar", "x-forwarded-for: 127.0.0.1",
+        "x-forwarded-host: " + authority, "x-forwarded-proto: http", "x-route: r1");
+    assertThat(upstream.requests).hasSize(3);
+    assertThat(shape(upstream.requests.get(0))).isEqualTo(shape("GET /a/b?q=1&r=%20 HTTP/1.1",
+        plus(forwarding, "x-custom: v1", "x-custom: v2", "x-request-id: id-1")));
+    assertThat(body(upstream.requests.get(0))).isEmpty();
+    assertThat(shape(upstream.requests.get(1))).isEqualTo(shape("POST /length HTTP/1.1",
+        plus(forwarding, "content-length: 5", "x-request-id: id-2")));
+    assertThat(body(upstream.requests.get(1))).isEqualTo("hello");
+    assertThat(shape(upstream.requests.get(2))).isEqualTo(shape("PUT /chunked HTTP/1.1",
+        plus(forwarding, "transfer-encoding: chunked", "x-request-id: id-3")));
+    assertThat(dechunk(body(upstream.requests.get(2)))).isEqualTo("hello world");
+  }
+
+  private static String dechunk(String body) {
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (true) {
+      int lineEnd = body.indexOf("\r\n", at);
+      int size = Integer.parseInt(body.substring(at, lineEnd), 16);
+      if (size == 0) return out.toString();
+      out.append(body, lineEnd + 2, lineEnd + 2 + size);
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aChunkedResponseReachesTheStreamAsItsDataWithoutConnectionFields(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> "HTTP/1.1 201 Created\r\n"
+        + "Connection: keep-alive, X-Hop\r\nX-Hop: secret\r\nKeep-Alive: timeout=5\r\nX-Kept: a\r\nX-Kept: b\r\n"
+        + "Via: 1.1 origin\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    start(fastPath, upstream.port, ", response_headers: { set: { x-route: r1 } }");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/", h.proxyPort), true);
+      Http2Headers head = wire.responseHeaders(1);
+      assertThat(head.status().toString()).isEqualTo("201");
+      assertThat(head.getAll("x-kept")).extracting(CharSequence::toString).containsExactly("a", "b");
+      assertThat(head.get("via").toString()).isEqualTo("1.1 origin, 1.1 sidecar");
+      assertThat(head.get("x-route").toString()).isEqualTo("r1");
+      for (String hopByHop : List.of("connection", "x-hop", "keep-alive", "transfer-encoding")) {
+        assertThat(head.contains(hopByHop)).as(hopByHop).isFalse();
+      }
+      assertThat(wire.body(1)).isEqualTo("hello world");
+    }
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void keptAliveUpstreamConnectionsServeTheNextRequests(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> OK);
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      for (int stream = 1; stream <= 9; stream += 2) {
+        wire.headers(stream, H2Wire.get("/" + stream, h.proxyPort), true);
+        assertThat(wire.body(stream)).isEqualTo("ok");
+      }
+    }
+    assertThat(upstream.requests).hasSize(5);
+    assertThat(upstream.connections.get()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anUpstreamThatClosesBeforeItsResponseIs502AndMidBodyResetsTheStream(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> request.startsWith("GET /none ") ? "CLOSE"
+        : "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartCLOSE");
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/none", h.proxyPort), true);
+      Http2Headers head = wire.responseHeaders(1);
+      assertThat(head.status().toString()).isEqualTo("502");
+      assertThat(head.get(ResponseFlag.HEADER).toString()).isEqualTo("UR");
+      wire.headers(3, H2Wire.get("/half", h.proxyPort), true);
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("200");
+      wire.streamError(3); // not an END_STREAM: the client cannot take 4 bytes for the whole body
+    }
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anUpstreamSilentPastTheRouteTimeoutIs504AndItsConnectionCloses(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> null);
+    start(fastPath, upstream.port, ", timeout: 300ms");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/slow", h.proxyPort), true);
+      Http2Headers head = wire.responseHeaders(1);
+      assertThat(head.status().toString()).isEqualTo("504");
+      assertThat(head.get(ResponseFlag.HEADER).toString()).isEqualTo("UT");
+    }
+    ProxyHarness.within(5000, () -> upstream.closed.get() == 1);
+  }
+
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aStreamTheClientResetsMidResponseClosesItsUpstreamConnection(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nfirst");
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/", h.proxyPort), true);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("200");
+      wire.rstStream(1, 0x8); // CANCEL
+      ProxyHarness.within(5000, () -> upstream.closed.get() == 1);
+      wire.headers(3, H2Wire.get("/", h.proxyPort), true); // the connection still serves
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("200");
+    }
+    assertThat(upstream.connections.get()).isEqualTo(2);
+  }
+
+  /** 32 MiB down and 8 MiB up (chunked) through a real client and server, each byte counted. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void largeBodiesStreamBothWays(boolean fastPath) throws Exception {
+    int mib = 1024 * 1024;
+    Buffer piece = Buffer.buffer(new byte[64 * 1024]);
+    AtomicLong uploaded = new AtomicLong();
+    int upstream = h.upstream((HttpServerRequest req) -> {
+      if (req.method() == HttpMethod.POST) {
+        req.handler(b -> uploaded.addAndGet(b.length()));
+        req.endHandler(v -> req.response().end("got " + uploaded.get()));
+        return;
+      }
+      req.response().setChunked(true);
+      writeMany(req.response(), piece, 32 * 16);
+    });
+    start(fastPath, upstream, "");
+    HttpClient client = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    RequestOptions get = new RequestOptions().setHost("127.0.0.1").setPort(h.proxyPort).setURI("/big");
+    long received = client.request(get).compose(req -> req.send()).compose(resp -> {
+      AtomicLong n = new AtomicLong();
+      resp.handler(b -> n.addAndGet(b.length()));
+      return resp.end().map(v -> n.get());
+    }).await(30, TimeUnit.SECONDS);
+    assertThat(received).isEqualTo(32L * mib);
+    RequestOptions post = new RequestOptions(get).setMethod(HttpMethod.POST).setURI("/up");
+    String answer = client.request(post).compose(req -> {
+      writeMany(req.setChunked(true), piece, 8 * 16); // HTTP/2 sends no transfer-encoding: Vert.x's flag for "no length"
+
+      return req.response();
+    }).compose(resp -> resp.body()).await(30, TimeUnit.SECONDS).toString();
+    assertThat(answer).isEqualTo("got " + 8L * mib);
+  }
+
+  /** Writes {@code piece} {@code times} times with back-pressure, then ends. */
+  private static void writeMany(io.vertx.core.streams.WriteStream<Buffer> out, Buffer piece, int times) {
+    AtomicInteger left = new AtomicInteger(times);
+    Runnable[] more = new Runnable[1];
+    more[0] = () -> {
+      while (left.get() > 0 && !out.writeQueueFull()) {
+        left.decrementAndGet();
+        out.write(piece.copy());
+      }
+      if (left.get() == 0) out.end();
+      else out.drainHandler(v -> more[0].run());
+    };
+    more[0].run();
+  }
+}
