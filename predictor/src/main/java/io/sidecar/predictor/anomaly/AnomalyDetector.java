@@ -18,7 +18,8 @@ import java.util.Optional;
  *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting; for
  *       a |z| beyond the window's q99 the factor is lowered (not below 1) to the same ratio at |z|'s own level
  *       when a generalised Pareto fit of the excesses over q90 puts |z| farther out than a scaled Gaussian would
- *       ({@link PotTail}, peaks over threshold).</li>
+ *       ({@link PotTail}, peaks over threshold). A spike like one seen at about the same time of day on each of
+ *       the last few days (a nightly job) is discounted to 0 ({@link RecurringSpikes}).</li>
  *   <li><b>level shift</b>: a two-sided CUSUM on the standardised one-step errors ({@link LevelShiftCusum}).</li>
  *   <li><b>drift</b>: a slow move of the de-seasonalised level (observation minus the baseline's seasonal index)
  *       out of the range of a reference that does not adapt while the drift is suspected, gated by a
@@ -58,6 +59,8 @@ public final class AnomalyDetector {
     private final RobustWindow absZ;
     private final LevelShiftCusum cusum;
     private final DriftDetector drift;
+    /** Spikes by time of day, null when the discount is off. */
+    private final RecurringSpikes recurring;
     private final double minSigma;
     /** Whether the peaks-over-threshold model may lower the q99 tail factor ({@link PotTail}). */
     private final boolean potTail;
@@ -97,6 +100,8 @@ public final class AnomalyDetector {
         this.drift = config.driftWindow() > 0 ? new DriftDetector(config.driftWindow(),
                 driftReferenceLength(config.driftWindow(), baselineConfig), config.alertThreshold(), this.minSigma)
                 : null;
+        this.recurring = config.recurringDays() > 0
+                ? new RecurringSpikes(config.recurringDays(), config.recurringJitterSteps()) : null;
     }
 
     /**
@@ -155,6 +160,9 @@ public final class AnomalyDetector {
     public AnomalyScore observe(Instant at, double value, double[] peerValues) {
         OnlineForecaster.Step step = baseline.observe(value);
         points++;
+        if (recurring != null) {
+            recurring.time(at);
+        }
         if (Double.isNaN(value) || Double.isNaN(step.error())) {
             return AnomalyScore.NONE;
         }
@@ -205,6 +213,15 @@ public final class AnomalyDetector {
             tail = potTail ? PotTail.factor(Math.abs(z), q99Factor, absZ) : q99Factor;
         }
         double spike = scoring ? ScoreScale.SPIKE.score(Math.abs(z) / tail) : 0;
+        if (recurring != null && spike > 0) {
+            // every spike is remembered by its time, discounted or not, so a job keeps being recognised; the
+            // discount applies to the spike score only (a level shift at the job's time is the CUSUM's)
+            double centred = residual - center;
+            if (recurring.recurring(at, centred)) {
+                spike = 0;
+            }
+            recurring.remember(at, centred);
+        }
         if (standardising) {
             absZ.add(Math.abs(z));
         }
