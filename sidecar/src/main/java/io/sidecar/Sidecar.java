@@ -134,7 +134,8 @@ public final class Sidecar implements ConfigControl {
     io.sidecar.config.HostPort advertise = UpstreamPeerFeed.advertisedAddress(config);
     if (advertise != null) peers = peers.withAdvertise(advertise.toString());
     return new PredictorConfig(config.service(), config.instance(), peers, scaling,
-        AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold()), null);
+        AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold())
+            .withRecurring(p.recurringDays(), p.recurringJitterSteps()), null);
   }
 
   /**

@@ -227,7 +227,7 @@ public final class ConfigParser {
   private PredictorSpec predictor(Fields f) {
     Fields peers = f.section("peers", "redis", "static", "publish_every", "advertise");
     Fields scaling = f.section("scaling", "target_utilization", "min_replicas", "max_replicas", "cooldown");
-    Fields anomaly = f.section("anomaly", "alert_threshold");
+    Fields anomaly = f.section("anomaly", "alert_threshold", "recurring_days", "recurring_jitter_steps");
     int min = scaling.integer("min_replicas", 1, 0, 100_000);
     int max = scaling.integer("max_replicas", 100, 1, 100_000);
     if (max < min) scaling.error("max_replicas", "must be at least min_replicas (" + min + ")");
@@ -241,7 +241,8 @@ public final class ConfigParser {
         peers.duration("publish_every", Duration.ofSeconds(1), false), address(peers, "advertise", null),
         scaling.number("target_utilization", 0.7, 0.01, 1.0), min, max,
         scaling.duration("cooldown", Duration.ofMinutes(5), true),
-        anomaly.number("alert_threshold", 0.9, 0.0, 1.0));
+        anomaly.number("alert_threshold", 0.9, 0.0, 1.0),
+        anomaly.integer("recurring_days", 3, 0, 365), anomaly.integer("recurring_jitter_steps", 6, 0, 1440));
   }
 
   /** A URL whose scheme must be one of {@code schemes}; null when absent. */

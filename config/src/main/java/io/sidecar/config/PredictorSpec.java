@@ -6,9 +6,11 @@ import java.time.Duration;
  * Peer exchange, scaling advice and anomaly settings. Peers come over Redis ({@code peersRedis}), else by polling
  * the control API of {@code staticPeers} (base URLs), else the sidecar runs on local signals. {@code advertise}
  * (null when not set) is the address at which callers reach this instance, published in its snapshots so that
- * the callers' balancers can tell which of their endpoints a snapshot describes.
+ * the callers' balancers can tell which of their endpoints a snapshot describes. {@code recurringDays} and
+ * {@code recurringJitterSteps}: the anomaly detector's discount of a spike that recurs at about the same time of day
+ * (a nightly job; 0 days turns it off).
  */
 public record PredictorSpec(String peersRedis, java.util.List<String> staticPeers, Duration publishEvery,
                             HostPort advertise,
                             double targetUtilization, int minReplicas, int maxReplicas, Duration cooldown,
-                            double alertThreshold) {}
+                            double alertThreshold, int recurringDays, int recurringJitterSteps) {}

@@ -380,6 +380,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theRecurringSpikeDiscountDefaultsToThreeDaysAndSixStepsAndMayBeTurnedOff() throws Exception {
+    PredictorSpec defaults = loader.parse(MINIMAL).predictor();
+    assertThat(defaults.recurringDays()).isEqualTo(3);
+    assertThat(defaults.recurringJitterSteps()).isEqualTo(6);
+    PredictorSpec off = loader.parse(MINIMAL
+        + "predictor: { anomaly: { recurring_days: 0, recurring_jitter_steps: 2 } }\n").predictor();
+    assertThat(off.recurringDays()).isZero();
+    assertThat(off.recurringJitterSteps()).isEqualTo(2);
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_days: -1 } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_days");
+  }
+
+  @Test
   void endpointsMayBeGivenAsHostAndPort() {
     String yaml = """
         listeners: [ { name: in, address: 127.0.0.1:15001 } ]
