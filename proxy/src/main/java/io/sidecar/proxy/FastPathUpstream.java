@@ -234,10 +234,12 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
   private void end(ChannelHandlerContext ctx) {
     RawResponseSink ex = exchange;
     exchange = null;
+    String trailers = unchunked && state == State.CHUNKED ? chunks.trailerSection() : null;
     state = State.IDLE;
     boolean clean = buf == null || !buf.isReadable();
     // A HEAD response may lack a length without being close-delimited: only its Connection field decides.
     boolean reusable = bodyless ? head.persistentConnection() : head.keepAlive();
+    if (trailers != null) ex.responseTrailers(trailers);
     // before the pool may hand it to a waiter
     idleDeadline.arm(System.nanoTime(), KeepAliveMargin.idleNanos(idleTimeoutNanos, head.keepAliveTimeoutSeconds()));
     ex.responseEnd(ctx.channel(), clean && reusable);

@@ -36,9 +36,10 @@ import java.util.Set;
  * policy, and for requests that are not gRPC (an HTTP/1.1 upstream cannot carry its trailers either way, and its
  * local replies are {@link Exchange}'s). The upstream request, its fields, and the sidecar's own answers are the full
  * path's: forwarding fields and the route's header rules through {@link UpstreamRequests}, a body framed by its
- * Content-Length or else chunked, a bodiless POST, PUT or PATCH with {@code content-length: 0}. An idempotent
- * bodiless request whose kept-alive connection closed before any response byte is sent again once on a new
- * connection ({@link UpstreamResend}).
+ * Content-Length or else chunked, a bodiless POST, PUT or PATCH with {@code content-length: 0}; the response's
+ * fields without connection-specific ones (RFC 9113 §8.2.2), Via merged, a 103's fields as early hints, a chunked
+ * body's trailer fields as trailing HEADERS. An idempotent bodiless request whose kept-alive connection closed before
+ * any response byte is sent again once on a new connection ({@link UpstreamResend}).
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the stream's event loop.
  */
@@ -307,10 +308,18 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     return false; // no retries here
   }
 
-  /** A 1xx: not relayed (Vert.x's client did not relay them either, but 103, which HTTP/2 clients rarely use). */
+  /**
+   * A 1xx other than 101: a 103 (Early Hints, RFC 8297) goes to the client as {@link Exchange} relays it, without
+   * connection-specific fields; other 1xx are the upstream connection's own matter (a 100 answered the request's
+   * Expect, which HTTP/2 clients handle with the sidecar).
+   */
   @Override
   public void interimHead(ResponseHeadParser head, ByteBuf buf) {
     dropSentHead();
+    if (done || head.status() != 103 || response.headWritten()) return;
+    MultiMap hints = HttpHeaders.headers();
+    head.forwardedFields(hints::add);
+    response.writeEarlyHints(hints);
   }
 
   @Override
@@ -350,6 +359,19 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
         if (paused.isActive()) paused.config().setAutoRead(true);
       });
     }
+  }
+
+  /** Trailer fields go on as the stream's trailing HEADERS, without connection-specific ones, as on the full path. */
+  @Override
+  public void responseTrailers(String section) {
+    if (done) return;
+    MultiMap fields = HttpHeaders.headers();
+    for (String line : section.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      fields.add(line.substring(0, colon).toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).strip());
+    }
+    HopByHopHeaders.copyEndToEnd(fields, response.trailers());
   }
 
   @Override

@@ -22,6 +22,12 @@ interface RawResponseSink {
   /** A piece of the body, the sink's to release. */
   void responseBody(ByteBuf piece);
 
+  /**
+   * The trailer section of a chunked body that reaches the client decoded, just before {@link #responseEnd}: field
+   * lines, each ended by LF; dropped unless the client can take trailers as fields.
+   */
+  default void responseTrailers(String section) {}
+
   /** The whole response was read; {@code reusable}: the connection may serve another request. */
   void responseEnd(Channel upstream, boolean reusable);
 

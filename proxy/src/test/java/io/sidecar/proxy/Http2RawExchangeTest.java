@@ -185,13 +185,20 @@ class Http2RawExchangeTest {
   @ParameterizedTest(name = "fast_path: {0}")
   @ValueSource(booleans = {true, false})
   void aChunkedResponseReachesTheStreamAsItsDataWithoutConnectionFields(boolean fastPath) throws Exception {
-    ScriptedUpstream upstream = new ScriptedUpstream(request -> "HTTP/1.1 201 Created\r\n"
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n"
+        + "Connection: x-hop\r\nX-Hop: h\r\n\r\nHTTP/1.1 201 Created\r\n"
         + "Connection: keep-alive, X-Hop\r\nX-Hop: secret\r\nKeep-Alive: timeout=5\r\nX-Kept: a\r\nX-Kept: b\r\n"
-        + "Via: 1.1 origin\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
+        + "Via: 1.1 origin\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\nConnection: x-hop-trailer\r\nX-Hop-Trailer: h\r\n\r\n");
     start(fastPath, upstream.port, ", response_headers: { set: { x-route: r1 } }");
     try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
       wire.headers(1, H2Wire.get("/", h.proxyPort), true);
       Http2Headers head = wire.responseHeaders(1);
+      if (fastPath) { // the full path's 103 did not reach an HTTP/2 client before the final head (Vert.x 5.0.7)
+        assertThat(head.status().toString()).isEqualTo("103");
+        assertThat(head.get("link").toString()).isEqualTo("</s.css>; rel=preload");
+        assertThat(head.contains("x-hop")).isFalse();
+        head = wire.responseHeaders(1);
+      }
       assertThat(head.status().toString()).isEqualTo("201");
       assertThat(head.getAll("x-kept")).extracting(CharSequence::toString).containsExactly("a", "b");
       assertThat(head.get("via").toString()).isEqualTo("1.1 origin, 1.1 sidecar");
@@ -199,7 +206,16 @@ class Http2RawExchangeTest {
       for (String hopByHop : List.of("connection", "x-hop", "keep-alive", "transfer-encoding")) {
         assertThat(head.contains(hopByHop)).as(hopByHop).isFalse();
       }
-      assertThat(wire.body(1)).isEqualTo("hello world");
+      StringBuilder body = new StringBuilder();
+      H2Wire.Frame end;
+      do { // DATA up to the trailing HEADERS, which end the stream
+        end = wire.next(f -> f.stream() == 1 && (f.type() == H2Wire.DATA || f.type() == H2Wire.HEADERS));
+        if (end.type() == H2Wire.DATA) body.append(new String(end.payload(), StandardCharsets.UTF_8));
+      } while (end.type() == H2Wire.DATA);
+      assertThat(body.toString()).isEqualTo("hello world");
+      Http2Headers trailers = wire.decode(end);
+      assertThat(trailers.get("x-trailer").toString()).isEqualTo("t");
+      assertThat(trailers.contains("x-hop-trailer")).isFalse();
     }
   }
 
@@ -313,5 +329,31 @@ class Http2RawExchangeTest {
       else out.drainHandler(v -> more[0].run());
     };
     more[0].run();
+  }
+
+  /**
+   * A field value with CR, LF or NUL makes an HTTP/2 request malformed (RFC 9113 §8.2.1); written into an HTTP/1.1
+   * head it would be a line of its own, a field the client smuggled past the proxy. It never reaches the upstream.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aFieldValueWithALineBreakNeverReachesTheUpstream(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> OK);
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, unvalidated().add("x-a", "1\r\nx-injected: 1"), true);
+      wire.headers(3, unvalidated().add("x-b", "1\nx-injected: 2"), true);
+      wire.headers(5, unvalidated().add("x-c", "1\u0000x"), true);
+      wire.headers(7, H2Wire.get("/after", h.proxyPort), true);
+      assertThat(wire.body(7)).isEqualTo("ok");
+    }
+    assertThat(upstream.requests).hasSize(1).noneMatch(r -> r.contains("x-injected") || r.contains("x-a:") || r.contains("x-b:")
+        || r.contains("x-c:"));
+  }
+
+  /** A GET whose fields Netty does not check as they are added: the test sends what a client must not. */
+  private Http2Headers unvalidated() {
+    return new io.netty.handler.codec.http2.DefaultHttp2Headers(false).method("GET").scheme("http").path("/")
+        .authority("127.0.0.1:" + h.proxyPort);
   }
 }

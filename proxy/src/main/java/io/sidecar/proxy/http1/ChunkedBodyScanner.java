@@ -47,6 +47,9 @@ public final class ChunkedBodyScanner {
   private final boolean crlfOnly;
   /** The sum of the chunk sizes read so far, the current chunk's included. */
   private long declared;
+  /** With {@code noteData}: the trailer section's lines as read, up to {@link #MAX_TRAILERS} characters; else null. */
+  private StringBuilder trailers;
+  private static final int MAX_TRAILERS = 64 * 1024;
 
   /** A scanner of upstream bodies: a bare LF ends a line too. */
   public ChunkedBodyScanner() {
@@ -77,6 +80,7 @@ public final class ChunkedBodyScanner {
     remaining = 0;
     lineLength = 0;
     declared = 0;
+    trailers = null;
   }
 
   /**
@@ -101,13 +105,30 @@ public final class ChunkedBodyScanner {
         if (remaining == 0) state = State.DATA_CR;
         continue;
       }
-      if (!step(buf.getByte(i++))) {
+      byte b = buf.getByte(i++);
+      boolean trailerByte = noteData && (state == State.TRAILER_NAME || state == State.TRAILER_VALUE
+          || state == State.TRAILER_LF || state == State.TRAILER_START && b != CR && b != LF);
+      if (!step(b)) {
         state = State.ERROR;
         return -1;
       }
+      if (trailerByte) noteTrailer(b);
       if (state == State.DONE) break;
     }
     return i - start;
+  }
+
+  private void noteTrailer(byte b) {
+    if (trailers == null) trailers = new StringBuilder(64);
+    if (trailers.length() < MAX_TRAILERS) trailers.append((char) (b & 0xff));
+  }
+
+  /**
+   * The trailer section's field lines (after {@code reset(true)}, once {@link #done}), each ended by its LF (a CR
+   * before it kept), in ISO-8859-1; null when there were none. Longer than 64 KiB, it is cut there.
+   */
+  public String trailerSection() {
+    return trailers == null ? null : trailers.toString();
   }
 
   /** How many spans of chunk data the last {@link #scan} passed (noted only after {@code reset(true)}). */

@@ -78,6 +78,24 @@ class ChunkedBodyScannerTest {
   }
 
   @Test
+  void notesTheTrailerLinesWhenAskedWhereverTheReadsSplitThem() {
+    String body = "5\r\nhello\r\n0\r\nT: v\r\nServer-Timing: db;dur=53\nX: \r\n\r\n";
+    for (int cut = 0; cut <= body.length(); cut++) {
+      scanner.reset(true);
+      scanner.scan(buf(body.substring(0, cut)));
+      scanner.scan(buf(body.substring(cut)));
+      assertThat(scanner.done()).isTrue();
+      assertThat(scanner.trailerSection()).as("cut at %d", cut).isEqualTo("T: v\r\nServer-Timing: db;dur=53\nX: \r\n");
+    }
+    scanner.reset(true);
+    scanner.scan(buf("5\r\nhello\r\n0\r\n\r\n"));
+    assertThat(scanner.trailerSection()).isNull();
+    scanner.reset(false); // not noting: nothing kept
+    scanner.scan(buf(body));
+    assertThat(scanner.trailerSection()).isNull();
+  }
+
+  @Test
   void emptyBody() {
     assertThat(scanner.scan(buf("0\r\n\r\n"))).isEqualTo(5);
     assertThat(scanner.done()).isTrue();
