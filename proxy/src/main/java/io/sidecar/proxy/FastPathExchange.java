@@ -1,5 +1,9 @@
 package io.sidecar.proxy;
 
+import static io.sidecar.proxy.RawBuffers.CRLF;
+import static io.sidecar.proxy.RawBuffers.released;
+import static io.sidecar.proxy.RawBuffers.writeField;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,7 +47,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
 final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink {
-  private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] TRANSFER_ENCODING_CHUNKED =
       "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -500,17 +503,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     sentHead = released(sentHead);
   }
 
-  /** Releases {@code buf} if there is one; null, for the field that held it. */
-  private static ByteBuf released(ByteBuf buf) {
-    if (buf != null) buf.release();
-    return null;
-  }
-
-  private static List<ByteBuf> released(List<ByteBuf> bufs) {
-    if (bufs != null) bufs.forEach(ByteBuf::release);
-    return null;
-  }
-
   /** The upstream connection failed or sent what is not HTTP; it is closed already. */
   @Override
   public void upstreamFailed(ResponseFlag flag, String detail) {
@@ -666,13 +658,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   /** 2 for a head ending in CRLF CRLF, 1 when the upstream ended it with a bare LF. */
   private static int blankLineLength(ByteBuf buf, int headLength) {
     return headLength >= 2 && buf.getByte(buf.readerIndex() + headLength - 2) == '\r' ? 2 : 1;
-  }
-
-  private static void writeField(ByteBuf out, String name, String value) {
-    out.writeCharSequence(name, StandardCharsets.US_ASCII);
-    out.writeByte(':').writeByte(' ');
-    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-    out.writeBytes(CRLF);
   }
 
   /** The sidecar's own answer, as {@link Exchange#replyLocal} writes it on the full path. */

@@ -1,5 +1,9 @@
 package io.sidecar.proxy;
 
+import static io.sidecar.proxy.RawBuffers.CRLF;
+import static io.sidecar.proxy.RawBuffers.released;
+import static io.sidecar.proxy.RawBuffers.writeField;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.sidecar.balancer.CallKind;
@@ -44,7 +48,6 @@ import java.util.Set;
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the stream's event loop.
  */
 final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink {
-  private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ProxyRuntime runtime;
@@ -294,13 +297,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
   }
 
-  private static void writeField(ByteBuf out, String name, String value) {
-    out.writeCharSequence(name, StandardCharsets.US_ASCII);
-    out.writeByte(':').writeByte(' ');
-    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-    out.writeBytes(CRLF);
-  }
-
   // ---- the response side
 
   @Override
@@ -470,13 +466,4 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     sentHead = released(sentHead);
   }
 
-  private static ByteBuf released(ByteBuf buf) {
-    if (buf != null) buf.release();
-    return null;
-  }
-
-  private static List<ByteBuf> released(List<ByteBuf> bufs) {
-    if (bufs != null) bufs.forEach(ByteBuf::release);
-    return null;
-  }
 }
