@@ -88,7 +88,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private int status;
   private long headerNanos;
   private LoadHint hint = LoadHint.NONE;
-  private long bodyBytes;
   private boolean done;
 
   Http2RawExchange(ProxyRuntime runtime, HttpServerRequest request, RoutingSnapshot.CompiledRoute route,
@@ -117,7 +116,7 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   static boolean serves(HttpServerRequest request, RoutingSnapshot.CompiledRoute route, UpstreamCluster cluster,
                         ProxyRuntime runtime) {
     if (request.version() != HttpVersion.HTTP_2 || !route.byteLevel() || route.retry() != null) return false;
-    if (cluster.rawPool() == null || runtime.accessLog() != null || GrpcLocalReply.isGrpc(request)) return false;
+    if (cluster.rawPool() == null || GrpcLocalReply.isGrpc(request)) return false;
     if (!(request.connection() instanceof ConnectionBase)) return false;
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     return length == null || isDigits(length.trim());
@@ -342,7 +341,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       piece.release();
       return;
     }
-    bodyBytes += piece.readableBytes();
     // A copy on the heap, which the stream's writes release: Vert.x never releases a direct buffer it is given.
     ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(piece.readableBytes());
     copy.writeBytes(piece);
@@ -459,7 +457,12 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     if (timer != null) timer.cancel();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
-    signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
+    signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());
+    AccessLog log = runtime.accessLog(); // the request is at hand, as on the full path
+    if (log != null) {
+      log.log(request, route.name(), cluster.name(), call == null ? null : call.address(), status, flag, nanos,
+          response.bytesWritten());
+    }
   }
 
   private void dropSentHead() {

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -355,5 +356,41 @@ class Http2RawExchangeTest {
   private Http2Headers unvalidated() {
     return new io.netty.handler.codec.http2.DefaultHttp2Headers(false).method("GET").scheme("http").path("/")
         .authority("127.0.0.1:" + h.proxyPort);
+  }
+
+  /** The access log has the same line for an HTTP/2 request on both paths (the byte-level path's own has none). */
+  @Test
+  void theAccessLogHasTheSameLineOnBothPaths() throws Exception {
+    List<io.vertx.core.json.JsonObject> entries = new ArrayList<>();
+    for (boolean fastPath : new boolean[] {true, false}) {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("access", ".log");
+      ProxyHarness logged = new ProxyHarness(AccessLog.open(file.toString()));
+      try {
+        int upstream = logged.upstream(req -> req.response().end("ok"));
+        logged.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
+            listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+            routes: [ { name: r, cluster: app } ]
+            clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+            """.formatted(upstream));
+        try (H2Wire wire = H2Wire.connect(logged.proxyPort)) {
+          wire.headers(1, H2Wire.get("/logged?x=1", logged.proxyPort).add("x-request-id", "id-7"), true);
+          assertThat(wire.body(1)).isEqualTo("ok");
+        }
+      } finally {
+        logged.close();
+        logged.runtime.accessLog().close();
+      }
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      assertThat(lines).hasSize(1);
+      io.vertx.core.json.JsonObject entry = new io.vertx.core.json.JsonObject(lines.get(0));
+      assertThat(entry.getString("upstream")).startsWith("127.0.0.1:");
+      entry.remove("ts");
+      entry.remove("duration_ms");
+      entry.remove("upstream"); // each run has its own origin port
+      entries.add(entry);
+    }
+    assertThat(entries.get(0).getString("route")).isEqualTo("r");
+    assertThat(entries.get(0).getInteger("status")).isEqualTo(200);
+    assertThat(entries.get(0)).isEqualTo(entries.get(1));
   }
 }
