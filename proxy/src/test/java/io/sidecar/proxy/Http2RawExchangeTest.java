@@ -144,7 +144,8 @@ class Http2RawExchangeTest {
     start(fastPath, upstream.port, ", request_headers: { set: { x-route: r1 }, remove: [ x-secret ] }");
     try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
       wire.headers(1, H2Wire.get("/a/b?q=1&r=%20", h.proxyPort).add("x-custom", "v1").add("x-custom", "v2")
-          .add("x-secret", "s").add("te", "trailers").add("x-request-id", "id-1"), true);
+          .add("x-secret", "s").add("te", "trailers").add("x-request-id", "id-1")
+          .add("cookie", "a=1").add("cookie", "b=2"), true); // split, as browsers send them; joined (RFC 9113 §8.2.3)
       assertThat(wire.body(1)).isEqualTo("ok");
       wire.headers(3, H2Wire.get("/length", h.proxyPort).method("POST").add("content-length", "5")
           .add("x-request-id", "id-2"), false);
@@ -161,7 +162,7 @@ class Http2RawExchangeTest {
         "x-forwarded-host: " + authority, "x-forwarded-proto: http", "x-route: r1");
     assertThat(upstream.requests).hasSize(3);
     assertThat(shape(upstream.requests.get(0))).isEqualTo(shape("GET /a/b?q=1&r=%20 HTTP/1.1",
-        plus(forwarding, "x-custom: v1", "x-custom: v2", "x-request-id: id-1")));
+        plus(forwarding, "x-custom: v1", "x-custom: v2", "x-request-id: id-1", "cookie: a=1; b=2")));
     assertThat(body(upstream.requests.get(0))).isEmpty();
     assertThat(shape(upstream.requests.get(1))).isEqualTo(shape("POST /length HTTP/1.1",
         plus(forwarding, "content-length: 5", "x-request-id: id-2")));
