@@ -394,4 +394,60 @@ class Http2RawExchangeTest {
     assertThat(entries.get(0).getInteger("status")).isEqualTo(200);
     assertThat(entries.get(0)).isEqualTo(entries.get(1));
   }
+
+  /** HEAD, 204 and 304 answers have no body, whatever length their head gives; a close-delimited body ends at the close. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void bodilessAnswersAndACloseDelimitedBody(boolean fastPath) throws Exception {
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> {
+      if (request.startsWith("HEAD ")) return "HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n";
+      if (request.startsWith("GET /204 ")) return "HTTP/1.1 204 No Content\r\n\r\n";
+      if (request.startsWith("GET /304 ")) return "HTTP/1.1 304 Not Modified\r\netag: \"v1\"\r\n\r\n";
+      return "HTTP/1.0 200 OK\r\n\r\nuntil the closeCLOSE";
+    });
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/head", h.proxyPort).method("HEAD"), true);
+      Http2Headers head = endedHead(wire, 1);
+      assertThat(head.status().toString()).isEqualTo("200");
+      assertThat(head.get("content-length").toString()).isEqualTo("1234");
+      wire.headers(3, H2Wire.get("/204", h.proxyPort), true);
+      assertThat(endedHead(wire, 3).status().toString()).isEqualTo("204");
+      wire.headers(5, H2Wire.get("/304", h.proxyPort), true);
+      Http2Headers notModified = endedHead(wire, 5);
+      assertThat(notModified.status().toString()).isEqualTo("304");
+      assertThat(notModified.get("etag").toString()).isEqualTo("\"v1\"");
+      wire.headers(7, H2Wire.get("/old", h.proxyPort), true);
+      Http2Headers old = wire.responseHeaders(7);
+      assertThat(old.status().toString()).isEqualTo("200");
+      // RFC 9110 §7.6.3: the version the message came in; the full path (Vert.x's client) says 1.1 for it
+      assertThat(old.get("via").toString()).isEqualTo(fastPath ? "1.0 sidecar" : "1.1 sidecar");
+      assertThat(wire.body(7)).isEqualTo("until the close");
+    }
+    assertThat(upstream.connections.get()).as("kept alive until the close-delimited body").isEqualTo(1);
+  }
+
+  /** An upstream that answers before the upload is over (a 413 of its own): the client gets it, the rest is dropped. */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void anAnswerBeforeTheUploadEndsReachesTheClient(boolean fastPath) throws Exception {
+    int upstream = h.upstream((HttpServerRequest req) -> req.response().setStatusCode(413).end("too big"));
+    start(fastPath, upstream, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/up", h.proxyPort).method("POST"), false);
+      wire.data(1, "first piece", false);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("413");
+      assertThat(wire.body(1)).isEqualTo("too big");
+      wire.headers(3, H2Wire.get("/next", h.proxyPort), true); // the connection goes on
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("413");
+    }
+  }
+
+  /** The response head of {@code stream}, which must end the stream (no DATA follows). */
+  private static Http2Headers endedHead(H2Wire wire, int stream) throws Exception {
+    H2Wire.Frame f = wire.next(x -> x.stream() == stream && (x.type() == H2Wire.HEADERS || x.type() == H2Wire.DATA));
+    assertThat(f.type()).as("a HEADERS frame").isEqualTo(H2Wire.HEADERS);
+    assertThat(f.has(H2Wire.END_STREAM)).as("END_STREAM on the head").isTrue();
+    return wire.decode(f);
+  }
 }
