@@ -37,8 +37,8 @@ import java.util.Set;
  * proxied to an HTTP/1.1 origin (loadtest/bench/h2.sh, 2026-12-07).
  *
  * <p>Taken for routes the byte-level path takes ({@link RoutingSnapshot.CompiledRoute#byteLevel}) without a retry
- * policy, and for requests that are not gRPC (an HTTP/1.1 upstream cannot carry its trailers either way, and its
- * local replies are {@link Exchange}'s). The upstream request, its fields, and the sidecar's own answers are the full
+ * policy (nor a cache, hedging or the serving side: {@link FastPath#eligible}), and for requests that are not gRPC
+ * (which needs an HTTP/2 upstream; {@link Exchange} keeps it). The upstream request, its fields, and the sidecar's own answers are the full
  * path's: forwarding fields and the route's header rules through {@link UpstreamRequests}, a body framed by its
  * Content-Length or else chunked, a bodiless POST, PUT or PATCH with {@code content-length: 0}; the response's
  * fields without connection-specific ones (RFC 9113 §8.2.2), Via merged, a 103's fields as early hints, a chunked
@@ -54,7 +54,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private final HttpServerRequest request;
   private final HttpServerResponse response;
   private final RouteSpec route;
-  private final boolean servingSide;
   private final UpstreamCluster cluster;
   private final ProxyMetrics.RouteMeters meters;
   private final io.sidecar.predictor.signals.TrafficSignals signals;
@@ -96,7 +95,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     this.request = request;
     this.response = request.response();
     this.route = route.spec();
-    this.servingSide = route.servingSide();
     this.cluster = cluster;
     this.meters = meters;
     this.signals = route.signals();
@@ -332,7 +330,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     headers.set("via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
     UpstreamRequests.apply(route.responseHeaders(), headers);
-    if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
     if (inlineBody > 0) responseBody(buf.retainedSlice(buf.readerIndex() + head.headLength(), inlineBody));
   }
 
