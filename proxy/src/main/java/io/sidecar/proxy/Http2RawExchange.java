@@ -80,8 +80,11 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private long tryStartNanos;
   private Channel upstream;
   private FastPathUpstream upstreamHandler;
-  /** The request head written on a reused connection, kept until a response byte comes, for one resend. */
-  private ByteBuf sentHead;
+  /**
+   * The request went out bodiless on a reused connection and no response byte has come back: if the upstream closes
+   * now, it is sent again (its head is rebuilt). Once only ({@link #resent}).
+   */
+  private boolean mayResend;
   private boolean resent;
   private LoopTimer timer;
   private int status;
@@ -178,12 +181,9 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   /** The head, then the body read so far, go upstream in one write. */
   private void sendHead() {
-    ByteBuf head = upstreamHead();
-    if (!resent && body == Body.NONE && UpstreamResend.resendable(request.method().name(), false)
-        && upstreamHandler.reused()) {
-      sentHead = head.retainedDuplicate();
-    }
-    upstream.write(head, upstream.voidPromise());
+    mayResend = !resent && body == Body.NONE && UpstreamResend.resendable(request.method().name(), false)
+        && upstreamHandler.reused();
+    upstream.write(upstreamHead(), upstream.voidPromise());
     if (pendingBody != null) {
       pendingBody.forEach(b -> upstream.write(b, upstream.voidPromise()));
       pendingBody = null;
@@ -309,7 +309,7 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
    */
   @Override
   public void interimHead(ResponseHeadParser head, ByteBuf buf) {
-    dropSentHead();
+    mayResend = false; // a response byte came: the request was read
     if (done || head.status() != 103 || response.headWritten()) return;
     MultiMap hints = HttpHeaders.headers();
     head.forwardedFields(hints::add);
@@ -318,7 +318,7 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   @Override
   public void responseHead(ResponseHeadParser head, ByteBuf buf, int inlineBody) {
-    dropSentHead();
+    mayResend = false;
     if (done) return;
     headerNanos = System.nanoTime() - tryStartNanos;
     status = head.status();
@@ -390,11 +390,11 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
    */
   @Override
   public void closedBeforeResponse() {
-    if (!done && sentHead != null) {
+    if (!done && mayResend) {
       upstream = null;
       resent = true;
+      mayResend = false;
       runtime.metrics().upstreamResend(cluster.name());
-      sentHead = released(sentHead);
       cluster.rawPool().acquireNew(downstream, call.address(), cluster.address(call.address()),
           cluster.spec().pool(), this);
       return;
@@ -440,7 +440,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   private void closeUpstream() {
     pendingBody = released(pendingBody);
-    dropSentHead();
     if (upstream != null) {
       upstreamHandler.detach();
       upstream.close();
@@ -457,7 +456,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       // the client to send the rest into a stream nobody reads
       response.reset(0);
     }
-    dropSentHead();
     if (timer != null) timer.cancel();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
@@ -468,9 +466,4 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
           response.bytesWritten());
     }
   }
-
-  private void dropSentHead() {
-    sentHead = released(sentHead);
-  }
-
 }
