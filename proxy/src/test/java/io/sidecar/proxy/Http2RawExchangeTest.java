@@ -452,4 +452,81 @@ class Http2RawExchangeTest {
     assertThat(f.has(H2Wire.END_STREAM)).as("END_STREAM on the head").isTrue();
     return wire.decode(f);
   }
+
+  /**
+   * An upstream that closes a kept-alive connection as the next request arrives (an idle timeout racing it): a GET is
+   * sent again on a new connection; a POST, which may not be sent twice, is 502 UR.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aBodilessIdempotentRequestIsSentAgainWhenItsKeptAliveConnectionCloses(boolean fastPath) throws Exception {
+    AtomicInteger seen = new AtomicInteger();
+    // on each connection the first request is answered and the second met with a close (requests 2 and 4)
+    ScriptedUpstream upstream = new ScriptedUpstream(request -> {
+      int n = seen.incrementAndGet();
+      return n == 2 || n == 4 ? "CLOSE" : OK;
+    });
+    start(fastPath, upstream.port, "");
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/first", h.proxyPort), true);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("200"); // decoded: HPACK keeps state
+      assertThat(wire.body(1)).isEqualTo("ok");
+      wire.headers(3, H2Wire.get("/again", h.proxyPort), true);
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("200");
+      assertThat(upstream.requests).extracting(r -> r.substring(0, r.indexOf(' ', 4)))
+          .containsExactly("GET /first", "GET /again", "GET /again");
+      wire.headers(5, H2Wire.get("/post", h.proxyPort).method("POST").add("content-length", "0"), true);
+      Http2Headers head = wire.responseHeaders(5);
+      assertThat(head.status().toString()).isEqualTo("502");
+      assertThat(head.get(ResponseFlag.HEADER).toString()).isEqualTo("UR");
+    }
+    assertThat(upstream.requests).hasSize(4); // the POST once
+  }
+
+  /**
+   * A client that stops reading holds the upstream back (HTTP/2 flow control, then the upstream connection's reads
+   * stop): the upstream, writing 48 MiB with back-pressure of its own, stalls well short of it, and the whole body
+   * arrives once the client reads again. Without the pause the sidecar would buffer all of it.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {true, false})
+  void aClientThatStopsReadingHoldsTheUpstreamBack(boolean fastPath) throws Exception {
+    int total = 48 * 1024 * 1024;
+    Buffer piece = Buffer.buffer(new byte[64 * 1024]);
+    AtomicLong written = new AtomicLong();
+    int upstream = h.upstream((HttpServerRequest req) -> {
+      req.response().setChunked(true);
+      AtomicInteger left = new AtomicInteger(total / piece.length());
+      Runnable[] more = new Runnable[1];
+      more[0] = () -> {
+        while (left.get() > 0 && !req.response().writeQueueFull()) {
+          left.decrementAndGet();
+          written.addAndGet(piece.length());
+          req.response().write(piece.copy());
+        }
+        if (left.get() == 0) req.response().end();
+        else req.response().drainHandler(v -> more[0].run());
+      };
+      more[0].run();
+    });
+    start(fastPath, upstream, "");
+    HttpClient client = h.httpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    RequestOptions get = new RequestOptions().setHost("127.0.0.1").setPort(h.proxyPort).setURI("/big");
+    AtomicLong received = new AtomicLong();
+    io.vertx.core.Promise<Void> ended = io.vertx.core.Promise.promise();
+    // paused and counted on the response's own loop, before any of its body can be delivered
+    io.vertx.core.http.HttpClientResponse resp = client.request(get).compose(req -> req.send()).map(r -> {
+      r.pause();
+      r.handler(b -> received.addAndGet(b.length())).end().onComplete(ended);
+      return r;
+    }).await(10, TimeUnit.SECONDS);
+    Thread.sleep(1500);
+    long stalledAt = written.get();
+    Thread.sleep(500);
+    assertThat(written.get()).as("the upstream stalled").isEqualTo(stalledAt).isLessThan(total / 2);
+    resp.resume();
+    ended.future().await(30, TimeUnit.SECONDS);
+    assertThat(received.get()).isEqualTo(total);
+  }
 }
