@@ -19,28 +19,8 @@ import org.junit.jupiter.api.Test;
 class RealDataPropertiesTest {
     private static final int STEP = 300;
 
-    record Run(List<Integer> at, List<String> kinds) {
-        long count(String kind) {
-            return kinds.stream().filter(kind::equals).count();
-        }
-    }
-
-    static Run run(int n, IntToDoubleFunction series) {
-        AnomalyDetector d = new AnomalyDetector("m", AnomalyConfig.DEFAULTS, ForecasterConfig.forStep(STEP, 1),
-                new ManualClock());
-        List<Integer> at = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            AnomalyScore s = d.observe(Instant.ofEpochSecond(1_600_000_000L + (long) i * STEP),
-                    series.applyAsDouble(i));
-            assertThat(s.score()).isBetween(0.0, 1.0);
-            int index = i;
-            s.alert().ifPresent(a -> {
-                at.add(index);
-                kinds.add(a.kind());
-            });
-        }
-        return new Run(at, kinds);
+    static DetectorRun run(int n, IntToDoubleFunction series) {
+        return DetectorRun.of(AnomalyConfig.DEFAULTS, 1_600_000_000L, STEP, n, series);
     }
 
     /**
@@ -59,7 +39,7 @@ class RealDataPropertiesTest {
             for (int i = 0; i < n; i++) {
                 v[i] = rnd.nextDouble() < 0.2 ? 0.066 : 0.132 + 0.002 * rnd.nextInt(3);
             }
-            Run r = run(n, i -> v[i]);
+            DetectorRun r = run(n, i -> v[i]);
             assertThat(r.count("spike")).as("seed %d: alerts at %s, kinds %s", seed, r.at(), r.kinds()).isZero();
         }
     }
@@ -80,7 +60,7 @@ class RealDataPropertiesTest {
                 double u = rnd.nextDouble();
                 counts[i] = u < 0.6 ? 0 : u < 0.8 ? 1 : 2;
             }
-            Run r = run(n, i -> counts[i]);
+            DetectorRun r = run(n, i -> counts[i]);
             assertThat(r.count("level_shift")).as("seed %d: alerts at %s", seed, r.at()).isLessThanOrEqualTo(2);
         }
         Random rnd = new Random(5);
@@ -91,7 +71,7 @@ class RealDataPropertiesTest {
             // 40 ms + exponential with mean (and sd) 5 ms; +10 ms from shiftAt
             latency[i] = 40 - 5 * Math.log(1 - rnd.nextDouble()) + (i >= shiftAt ? 10 : 0);
         }
-        Run r = run(n, i -> latency[i]);
+        DetectorRun r = run(n, i -> latency[i]);
         assertThat(r.at()).as("kinds %s", r.kinds()).anyMatch(i -> i >= shiftAt && i < shiftAt + 50);
     }
 
@@ -102,14 +82,14 @@ class RealDataPropertiesTest {
      */
     @Test
     void departureFromAnExactlyConstantSeriesIsAlerted() {
-        Run spike = run(3_000, i -> i == 2_000 ? 50.0 : 5.0);
+        DetectorRun spike = run(3_000, i -> i == 2_000 ? 50.0 : 5.0);
         assertThat(spike.at()).containsExactly(2_000);
         assertThat(spike.kinds()).containsExactly("spike");
 
-        Run errors = run(3_000, i -> i >= 2_000 && i < 2_003 ? 7.0 : 0.0);
+        DetectorRun errors = run(3_000, i -> i >= 2_000 && i < 2_003 ? 7.0 : 0.0);
         assertThat(errors.at()).startsWith(2_000);
 
-        Run flat = run(3_000, i -> 5.0);
+        DetectorRun flat = run(3_000, i -> 5.0);
         assertThat(flat.at()).isEmpty();
     }
 

@@ -2,10 +2,7 @@ package io.sidecar.predictor.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sidecar.predictor.ManualClock;
-import io.sidecar.predictor.forecast.ForecasterConfig;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -53,24 +50,8 @@ class RecurringSpikeTest {
         }
     }
 
-    record Run(List<Integer> alertAt, List<String> kinds) {
-    }
-
-    static Run run(double[] values, AnomalyConfig config) {
-        ManualClock clock = new ManualClock();
-        AnomalyDetector d = new AnomalyDetector("m", config, ForecasterConfig.forStep(STEP, 1), clock);
-        List<Integer> at = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            clock.now = Instant.ofEpochSecond(START + (long) i * STEP);
-            AnomalyScore s = d.observe(clock.now, values[i]);
-            int index = i;
-            s.alert().ifPresent(a -> {
-                at.add(index);
-                kinds.add(a.kind());
-            });
-        }
-        return new Run(at, kinds);
+    static DetectorRun run(double[] values, AnomalyConfig config) {
+        return DetectorRun.of(config, START, STEP, values.length, i -> values[i]);
     }
 
     @Test
@@ -78,9 +59,9 @@ class RecurringSpikeTest {
         for (long seed = 1; seed <= 4; seed++) {
             Series s = Series.nightly(seed);
             for (int days : new int[] {AnomalyConfig.DEFAULT_RECURRING_DAYS, 5}) {
-                Run r = run(s.values(), AnomalyConfig.DEFAULTS.withRecurring(days,
+                DetectorRun r = run(s.values(), AnomalyConfig.DEFAULTS.withRecurring(days,
                         AnomalyConfig.DEFAULT_RECURRING_JITTER_STEPS));
-                List<Integer> nights = r.alertAt().stream().map(s::night).toList();
+                List<Integer> nights = r.at().stream().map(s::night).toList();
                 // the first `days` nights alert (first occurrences), every later one is recognised as the job
                 for (int k = 1; k <= days; k++) {
                     assertThat(nights).as("seed %d, days %d: night %d alerts", seed, days, k).contains(k);
@@ -88,11 +69,11 @@ class RecurringSpikeTest {
                 assertThat(nights.stream().filter(k -> k > days).toList())
                         .as("seed %d, days %d: nights after the first %d", seed, days, days).isEmpty();
                 // and nothing else is alerted
-                assertThat(nights).as("seed %d: alerts off the job: %s", seed, r.alertAt()).doesNotContain(-1);
+                assertThat(nights).as("seed %d: alerts off the job: %s", seed, r.at()).doesNotContain(-1);
             }
             // without the discount every night alerts
-            Run off = run(s.values(), AnomalyConfig.DEFAULTS.withRecurring(0, 0));
-            assertThat(off.alertAt().stream().map(s::night).filter(k -> k > 3).count()).isEqualTo(DAYS - 4);
+            DetectorRun off = run(s.values(), AnomalyConfig.DEFAULTS.withRecurring(0, 0));
+            assertThat(off.at().stream().map(s::night).filter(k -> k > 3).count()).isEqualTo(DAYS - 4);
         }
     }
 
@@ -103,8 +84,8 @@ class RecurringSpikeTest {
             // night 10's job as usual, and the same spike at 15:00 of day 10 (12 h after the job)
             int other = s.jobAt()[10] + 144;
             s.values()[other] += JOB;
-            Run r = run(s.values(), AnomalyConfig.DEFAULTS);
-            assertThat(r.alertAt()).as("seed %d", seed).contains(other).doesNotContain(s.jobAt()[10]);
+            DetectorRun r = run(s.values(), AnomalyConfig.DEFAULTS);
+            assertThat(r.at()).as("seed %d", seed).contains(other).doesNotContain(s.jobAt()[10]);
         }
     }
 
@@ -114,8 +95,8 @@ class RecurringSpikeTest {
             Series s = Series.nightly(seed);
             int night = s.jobAt()[10];
             s.values()[night] += JOB;   // twice the usual job
-            Run r = run(s.values(), AnomalyConfig.DEFAULTS);
-            assertThat(r.alertAt()).as("seed %d", seed).contains(night).doesNotContain(s.jobAt()[9], s.jobAt()[11]);
+            DetectorRun r = run(s.values(), AnomalyConfig.DEFAULTS);
+            assertThat(r.at()).as("seed %d", seed).contains(night).doesNotContain(s.jobAt()[9], s.jobAt()[11]);
         }
     }
 
@@ -130,8 +111,8 @@ class RecurringSpikeTest {
             for (int i = start; i < s.values().length; i++) {
                 s.values()[i] += JOB;
             }
-            Run r = run(s.values(), AnomalyConfig.DEFAULTS);
-            assertThat(r.alertAt()).as("seed %d: alerted within 3 points of the shift", seed)
+            DetectorRun r = run(s.values(), AnomalyConfig.DEFAULTS);
+            assertThat(r.at()).as("seed %d: alerted within 3 points of the shift", seed)
                     .anyMatch(i -> i >= start && i < start + 3);
         }
     }
@@ -140,8 +121,8 @@ class RecurringSpikeTest {
     void aJobThatSkippedANightIsAlertedAgainUntilItHasRunTheConfiguredDaysInARow() {
         Series s = Series.nightly(7);
         s.values()[s.jobAt()[6]] -= JOB;   // no job on night 6
-        Run r = run(s.values(), AnomalyConfig.DEFAULTS);
-        List<Integer> nights = r.alertAt().stream().map(s::night).toList();
+        DetectorRun r = run(s.values(), AnomalyConfig.DEFAULTS);
+        List<Integer> nights = r.at().stream().map(s::night).toList();
         assertThat(nights).contains(1, 2, 3, 7, 8, 9).doesNotContain(4, 5, 10, 11, 12, 13);
     }
 
