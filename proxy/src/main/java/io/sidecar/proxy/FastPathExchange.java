@@ -7,7 +7,6 @@ import static io.sidecar.proxy.RawBuffers.writeField;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.sidecar.balancer.CallKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
@@ -19,9 +18,7 @@ import io.sidecar.proxy.http1.ResponseHeadParser;
 import io.vertx.core.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -58,8 +55,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   /** The route's header rules on bytes, or null: none. */
   private final HeaderRules requestRules;
   private final HeaderRules responseRules;
-  /** The route's retry policy, or null: no retries. */
-  private final io.sidecar.balancer.retry.RetryPolicy retry;
+  /** The tries: one, or with the route's retry policy as many as it allows. */
+  private final RawTries tries;
   private final String method;
   private final UpstreamCluster cluster;
   private final ProxyMetrics.RouteMeters meters;
@@ -93,16 +90,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private ByteBuf upstreamHead;
   /** With retries: the request head every try sends a duplicate of (released when the exchange ends). */
   private ByteBuf retryHead;
-  /** Retries started so far. */
-  private int retries;
-  /** The endpoints tried, once a retry is due (the balancer picks another first); null before. */
-  private Set<String> tried;
   /** A retriable response is held (its upstream connection paused) while the retry is decided. */
   private boolean held;
   /** The balancer refused the retry: the held response goes to the client, and is not held again. */
   private boolean relayingHeld;
-  /** What waits for the current try's connection: this exchange, or with retries one {@link TryWaiter} per try. */
-  private RawUpstreamPool.Waiter waiter;
   private long bodyRemaining;
   /** A chunked request body, or null: the body is {@link #bodyRemaining} bytes long. */
   private final ChunkedRequestBody chunkedBody;
@@ -140,7 +131,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     this.connection = connection;
     this.ctx = connection.context();
     this.route = route.spec();
-    this.retry = route.retry();
     this.requestRules = route.requestRules();
     this.responseRules = route.responseRules();
     this.cluster = target.cluster();
@@ -150,16 +140,17 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     this.maxRequestBody = maxRequestBody;
     String method = head.method();
     this.method = method;
+    this.tries = RawTries.of(route, method, startNanos);
     this.headRequest = "HEAD".equals(method);
     this.http10Client = head.http10();
     this.clientWantsClose = !head.persistent();
     this.bodyRemaining = head.contentLength();
     this.chunkedBody = head.chunked() ? new ChunkedRequestBody(maxRequestBody) : null;
-    this.streamedBody = retry != null && head.hasBody() && (head.chunked() || !retry.canReplayBody(head.contentLength()));
+    this.streamedBody = tries.retrying() && head.hasBody() && (head.chunked() || !tries.replays(head.contentLength()));
     this.resendable = UpstreamResend.resendable(method, head.hasBody());
     this.continueDue = head.expectsContinue() && head.hasBody();
     this.upstreamHead = upstreamHead(head, buf);
-    if (retry != null) {
+    if (tries.retrying()) {
       retryHead = upstreamHead;
       upstreamHead = retryHead.retainedDuplicate();
     }
@@ -210,7 +201,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     meters.started();
     signals.begin();
     connection.routeTimeout(startNanos, route.timeout().toNanos());
-    boolean bodyFirst = retry != null && !streamedBody && bodyRemaining > 0;
+    boolean bodyFirst = tries.retrying() && !streamedBody && bodyRemaining > 0;
     if (bodyFirst) { // the body first, for every try to send (sendBody starts the first once it is whole)
       replayBody = new ArrayList<>(4);
       sendContinueIfDue(); // the client waits for it before it sends the body, which comes before any connection
@@ -224,11 +215,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
   private void nextTry() {
     if (done) return;
-    long routeTimeoutNanos = route.timeout().toNanos();
-    long elapsed = System.nanoTime() - startNanos;
-    long tryTimeout = retry != null ? retry.tryTimeoutNanos(routeTimeoutNanos, elapsed) : routeTimeoutNanos;
-    Pick pick = cluster.balancer().pick(tried == null ? Set.of() : tried, retries == 0 ? CallKind.FIRST : CallKind.RETRY,
-        Math.max(1, tryTimeout));
+    long now = System.nanoTime();
+    long tryTimeout = tries.tryTimeoutNanos(now);
+    Pick pick = tries.pick(cluster.balancer(), tryTimeout);
     if (!pick.isAccepted()) {
       if (held) {
         relayHeld();
@@ -241,13 +230,13 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       held = false;
       closeUpstream();
     }
-    if (retries > 0) upstreamHead = retryHead.retainedDuplicate();
+    if (tries.retries() > 0) upstreamHead = retryHead.retainedDuplicate();
     call = new EndpointCall(pick.handle(), cluster.signals());
     tryStartNanos = System.nanoTime();
-    if (retry != null && tryTimeout < routeTimeoutNanos - elapsed) connection.tryTimeout(tryStartNanos, tryTimeout);
+    if (tries.ownDeadline(tryTimeout, now)) connection.tryTimeout(tryStartNanos, tryTimeout);
     HostPort endpoint = cluster.address(call.address());
-    waiter = retry == null ? this : new TryWaiter();
-    cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(), waiter);
+    cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(),
+        tries.waiterFor(this, cluster.rawPool()));
   }
 
   // ---- the request side
@@ -324,7 +313,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   @Override
   public boolean holds(ResponseHeadParser head) {
     connection.tryTimeoutOver();
-    if (retry == null || relayingHeld || done) return false;
+    if (!tries.retrying() || relayingHeld || done) return false;
     Outcome outcome = Outcome.status(head.status());
     if (!mayRetry(outcome)) return false;
     dropSentHead();
@@ -334,28 +323,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     held = true;
     scheduleRetry();
     return true;
-  }
-
-  /**
-   * The pool's waiter of one try of a retrying exchange. A try that timed out while its connection was still on its
-   * way is over: the connection, when it comes, goes back to the pool instead of to the try after it.
-   */
-  private final class TryWaiter implements RawUpstreamPool.Waiter {
-    @Override
-    public void ready(Channel channel) {
-      if (waiter == this) FastPathExchange.this.ready(channel);
-      else cluster.rawPool().release(channel);
-    }
-
-    @Override
-    public void failed(ResponseFlag flag, String detail) {
-      if (waiter == this) FastPathExchange.this.failed(flag, detail);
-    }
-
-    @Override
-    public boolean cancelled() {
-      return waiter != this || done;
-    }
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
@@ -387,19 +354,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     fail(flag, detail);
   }
 
-  /** As {@link Exchange}: attempts left, a matching condition, an idempotent method unless allowed, route time left. */
+  /** As {@link Exchange} ({@link RawTries#mayRetry}); part of a streamed body gone with the try rules it out. */
   private boolean mayRetry(Outcome outcome) {
-    if (retry == null || System.nanoTime() - startNanos >= route.timeout().toNanos()) return false;
-    if (streamedBody && requestWritten) return false; // part of a body that cannot be replayed is gone
-    return retry.shouldRetry(retries + 1, outcome, method, route.retry().nonIdempotent());
+    return tries.mayRetry(outcome, streamedBody && requestWritten, System.nanoTime());
   }
 
-  /** The next try starts after Envoy's fully jittered backoff (at least 1 ms, as on the full path). */
+  /** The next try starts after the backoff. */
   private void scheduleRetry() {
-    retries++;
-    if (tried == null) tried = new HashSet<>(4);
-    tried.add(call.address());
-    long backoffMillis = Math.max(1, retry.backoffNanos(retries, ThreadLocalRandom.current()) / 1_000_000);
+    long backoffMillis = tries.retryAfter(call.address(), ThreadLocalRandom.current());
     ctx.executor().schedule(this::nextTry, backoffMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -492,7 +454,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       runtime.metrics().upstreamResend(cluster.name());
       upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
       sentHead = null;
-      cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(), waiter);
+      cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(),
+          tries.currentWaiter());
       return;
     }
     upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");

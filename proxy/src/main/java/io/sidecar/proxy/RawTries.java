@@ -1,0 +1,144 @@
+package io.sidecar.proxy;
+
+import io.netty.channel.Channel;
+import io.sidecar.balancer.CallKind;
+import io.sidecar.balancer.ClusterBalancer;
+import io.sidecar.balancer.Outcome;
+import io.sidecar.balancer.Pick;
+import io.sidecar.balancer.retry.RetryPolicy;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The tries of one request on the byte-level upstream pool ({@link FastPathExchange} for HTTP/1.1 clients,
+ * {@link Http2RawExchange} for HTTP/2 ones): the endpoints tried, the next pick, whether an outcome may be tried
+ * again, the backoff, and which try a pooled connection is for. The rules are {@link Exchange}'s (Envoy's router
+ * semantics, decided by the balancer's {@link RetryPolicy}): a retry goes to an endpoint not tried yet when there is
+ * one, within the route timeout, a per-try timeout, the policy's attempts and conditions, an idempotent method unless
+ * the route allows others, and the cluster's retry limits (the balancer refuses a {@link CallKind#RETRY} pick beyond
+ * them). Without a policy there is one try, whose timeout is the route's.
+ *
+ * <p>Plain Java: the times are passed in, so the decisions are tested without a clock ({@code RawTriesTest}).
+ */
+final class RawTries {
+  /** The route's retry policy, or null: one try. */
+  private final RetryPolicy policy;
+  private final boolean nonIdempotent;
+  private final String method;
+  private final long startNanos;
+  private final long routeTimeoutNanos;
+  /** Retries started so far. */
+  private int retries;
+  /** The endpoints tried, once a retry is due (the balancer picks another first); null before. */
+  private Set<String> tried;
+  /** The waiter of the current try, with a policy: a connection for an earlier try goes back to the pool. */
+  private RawUpstreamPool.Waiter current;
+
+  RawTries(RetryPolicy policy, boolean nonIdempotent, String method, long startNanos, long routeTimeoutNanos) {
+    this.policy = policy;
+    this.nonIdempotent = nonIdempotent;
+    this.method = method;
+    this.startNanos = startNanos;
+    this.routeTimeoutNanos = routeTimeoutNanos;
+  }
+
+  /** The tries of a request of {@code method} on {@code route} (a byte-level one: it has a timeout). */
+  static RawTries of(RoutingSnapshot.CompiledRoute route, String method, long startNanos) {
+    var spec = route.spec();
+    return new RawTries(route.retry(), spec.retry() != null && spec.retry().nonIdempotent(), method, startNanos,
+        spec.timeout().toNanos());
+  }
+
+  boolean retrying() {
+    return policy != null;
+  }
+
+  /** Whether a body of {@code length} bytes (known) is read whole first and sent by every try. */
+  boolean replays(long length) {
+    return policy != null && length > 0 && policy.canReplayBody(length);
+  }
+
+  int retries() {
+    return retries;
+  }
+
+  /** The next try's timeout: min(per_try_timeout, the route time left) with a policy, else the route timeout. */
+  long tryTimeoutNanos(long nowNanos) {
+    return policy == null ? routeTimeoutNanos : policy.tryTimeoutNanos(routeTimeoutNanos, nowNanos - startNanos);
+  }
+
+  /** Whether a try of {@code tryTimeoutNanos} needs a deadline of its own: it ends before the route's. */
+  boolean ownDeadline(long tryTimeoutNanos, long nowNanos) {
+    return policy != null && tryTimeoutNanos < routeTimeoutNanos - (nowNanos - startNanos);
+  }
+
+  /** The balancer's pick for the next try: the first, or a retry avoiding the endpoints tried. */
+  Pick pick(ClusterBalancer balancer, long tryTimeoutNanos) {
+    return balancer.pick(tried == null ? Set.of() : tried, retries == 0 ? CallKind.FIRST : CallKind.RETRY,
+        Math.max(1, tryTimeoutNanos));
+  }
+
+  /**
+   * Whether a try that ended with {@code outcome} is followed by another: route time left, attempts left, a matching
+   * condition, an idempotent method unless the route allows others. {@code bodyGone}: part of a body that cannot be
+   * sent again (streamed, not held for replay) went out with the try, so only the full path's rule for it is left:
+   * no retry.
+   */
+  boolean mayRetry(Outcome outcome, boolean bodyGone, long nowNanos) {
+    if (policy == null || nowNanos - startNanos >= routeTimeoutNanos || bodyGone) return false;
+    return policy.shouldRetry(retries + 1, outcome, method, nonIdempotent);
+  }
+
+  /**
+   * Counts a retry after the try on {@code address} and returns its delay in milliseconds: Envoy's fully jittered
+   * backoff, at least 1 ms as on the full path.
+   */
+  long retryAfter(String address, RandomGenerator random) {
+    retries++;
+    if (tried == null) tried = new HashSet<>(4);
+    tried.add(address);
+    return Math.max(1, policy.backoffNanos(retries, random) / 1_000_000);
+  }
+
+  /**
+   * What the pool hands the new try's connection to: {@code exchange} itself without a policy (one try), else a waiter
+   * of this try only. A try that timed out while its connection was on its way is over: that connection, when it
+   * comes, goes back to the pool instead of to the try after it.
+   */
+  RawUpstreamPool.Waiter waiterFor(RawUpstreamPool.Waiter exchange, RawUpstreamPool pool) {
+    current = policy == null ? exchange : new TryWaiter(exchange, pool);
+    return current;
+  }
+
+  /** The current try's waiter (a connection closed under the request is asked for again with it). */
+  RawUpstreamPool.Waiter currentWaiter() {
+    return current;
+  }
+
+  private final class TryWaiter implements RawUpstreamPool.Waiter {
+    private final RawUpstreamPool.Waiter exchange;
+    private final RawUpstreamPool pool;
+
+    TryWaiter(RawUpstreamPool.Waiter exchange, RawUpstreamPool pool) {
+      this.exchange = exchange;
+      this.pool = pool;
+    }
+
+    @Override
+    public void ready(Channel channel) {
+      if (current == this) exchange.ready(channel);
+      else pool.release(channel);
+    }
+
+    @Override
+    public void failed(ResponseFlag flag, String detail) {
+      if (current == this) exchange.failed(flag, detail);
+    }
+
+    @Override
+    public boolean cancelled() {
+      return current != this || exchange.cancelled();
+    }
+  }
+}
