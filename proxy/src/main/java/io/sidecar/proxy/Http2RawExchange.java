@@ -6,7 +6,6 @@ import static io.sidecar.proxy.RawBuffers.writeField;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.sidecar.balancer.CallKind;
 import io.sidecar.balancer.LoadHint;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.Pick;
@@ -20,6 +19,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -27,7 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One HTTP/2 request to an HTTP/1.1 cluster over the byte-level path's upstream pool ({@link RawUpstreamPool}): the
@@ -36,14 +36,20 @@ import java.util.Set;
  * request, without Vert.x's HTTP/1.1 client: 40 % of the event loop's samples in a profile of HTTP/2 clients
  * proxied to an HTTP/1.1 origin (loadtest/bench/h2.sh, 2026-12-07).
  *
- * <p>Taken for routes the byte-level path takes ({@link RoutingSnapshot.CompiledRoute#byteLevel}) without a retry
- * policy (nor a cache, hedging or the serving side: {@link FastPath#eligible}), and for requests that are not gRPC
- * (which needs an HTTP/2 upstream; {@link Exchange} keeps it). The upstream request, its fields, and the sidecar's own answers are the full
- * path's: forwarding fields and the route's header rules through {@link UpstreamRequests}, a body framed by its
+ * <p>Taken for routes the byte-level path takes ({@link RoutingSnapshot.CompiledRoute#byteLevel}: no cache, hedging or
+ * serving side, {@link FastPath#eligible}), and for requests that are not gRPC (which needs an HTTP/2 upstream;
+ * {@link Exchange} keeps it). The upstream request, its fields, and the sidecar's own answers are the full path's: forwarding fields and the route's header rules through {@link UpstreamRequests}, a body framed by its
  * Content-Length or else chunked, a bodiless POST, PUT or PATCH with {@code content-length: 0}; the response's
  * fields without connection-specific ones (RFC 9113 §8.2.2), Via merged, a 103's fields as early hints, a chunked
  * body's trailer fields as trailing HEADERS. An idempotent bodiless request whose kept-alive connection closed before
  * any response byte is sent again once on a new connection ({@link UpstreamResend}).
+ *
+ * <p>Retries (a route's {@code retry}) as {@link FastPathExchange} makes them, by the same rules ({@link RawTries}):
+ * a try that fails before its response head, or whose head has a retriable status, is followed by another after the
+ * backoff; a retriable response is held, its upstream connection paused, until the next try is picked, and goes to
+ * the client after all if the balancer refuses one. A body with a Content-Length within the policy's replay buffer
+ * is read whole first and every try sends it; another body streams, and only a try none of whose request went out
+ * (a connect failure) is retried, with the body read so far: what the full path does.
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the stream's event loop.
  */
@@ -61,6 +67,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private final long maxRequestBody;
   /** The client connection's channel: the pool of its event loop serves it. */
   private final Channel downstream;
+  /** The stream's context: timers started from the upstream connection's handler run on it. */
+  private final ContextInternal context;
   private final boolean headRequest;
   /** The client's Content-Length, or -1. */
   private final long contentLength;
@@ -76,6 +84,21 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private long bodyRead;
   /** Body pieces read before the upstream connection was there (framed already). */
   private List<ByteBuf> pendingBody;
+  /**
+   * With retries, a body with a Content-Length within the replay buffer, read whole (framed) before the first try,
+   * which every try sends a duplicate of; null otherwise. Released when the exchange ends.
+   */
+  private List<ByteBuf> replayBody;
+  /** The tries: one, or with the route's retry policy as many as it allows. */
+  private final RawTries tries;
+  /** A try's request head went out. */
+  private boolean requestWritten;
+  /** A retriable response is held (its upstream connection paused) while the retry is decided. */
+  private boolean held;
+  /** The balancer refused the retry: the held response goes to the client, and is not held again. */
+  private boolean relayingHeld;
+  /** The current try's own deadline (per_try_timeout), or null. */
+  private LoopTimer tryTimer;
   private EndpointCall call;
   private long tryStartNanos;
   private Channel upstream;
@@ -104,19 +127,22 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     this.maxRequestBody = maxRequestBody;
     this.startNanos = startNanos;
     this.downstream = ((ConnectionBase) request.connection()).channel();
+    this.context = (ContextInternal) runtime.vertx().getOrCreateContext();
+    this.tries = RawTries.of(route, request.method().name(), startNanos);
     this.headRequest = request.method() == HttpMethod.HEAD;
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.contentLength = length == null ? -1 : Long.parseLong(length.trim());
     this.body = contentLength > 0 ? Body.SOME : contentLength == 0 || request.isEnded() ? Body.NONE : Body.UNDECIDED;
+    if (tries.replays(contentLength)) replayBody = new ArrayList<>(4);
   }
 
   /**
    * Whether {@code request} on {@code route} to {@code cluster} is one this exchange serves: HTTP/2, a byte-level
-   * route without retries, a plain HTTP/1.1 cluster, not gRPC, a Content-Length (if any) it can read.
+   * route, a plain HTTP/1.1 cluster, not gRPC, a Content-Length (if any) it can read.
    */
   static boolean serves(HttpServerRequest request, RoutingSnapshot.CompiledRoute route, UpstreamCluster cluster,
                         ProxyRuntime runtime) {
-    if (request.version() != HttpVersion.HTTP_2 || !route.byteLevel() || route.retry() != null) return false;
+    if (request.version() != HttpVersion.HTTP_2 || !route.byteLevel()) return false;
     if (cluster.rawPool() == null || GrpcLocalReply.isGrpc(request)) return false;
     if (!(request.connection() instanceof ConnectionBase)) return false;
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -147,16 +173,35 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     request.exceptionHandler(err -> downstreamClosed());
     request.handler(this::bodyPiece);
     request.endHandler(v -> bodyEnd());
-    Pick pick = cluster.balancer().pick(Set.of(), CallKind.FIRST,
-        Math.max(1, route.hasTimeout() ? route.timeout().toNanos() : Long.MAX_VALUE / 2));
+    if (replayBody == null) nextTry(); // else the body first: its end starts the first try
+    request.resume();
+  }
+
+  /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
+  private void nextTry() {
+    if (done) return;
+    long now = System.nanoTime();
+    long tryTimeout = tries.tryTimeoutNanos(now);
+    Pick pick = tries.pick(cluster.balancer(), tryTimeout);
     if (!pick.isAccepted()) {
-      fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
+      if (held) {
+        relayHeld();
+      } else {
+        fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
+      }
       return;
+    }
+    if (held) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
+      held = false;
+      closeUpstream(true);
     }
     call = new EndpointCall(pick.handle(), cluster.signals());
     tryStartNanos = System.nanoTime();
-    cluster.rawPool().acquire(downstream, call.address(), cluster.address(call.address()), cluster.spec().pool(), this);
-    request.resume();
+    if (tries.ownDeadline(tryTimeout, now)) {
+      tryTimer = LoopTimer.on(context, tryTimeout / 1_000_000, this::tryTimedOut);
+    }
+    cluster.rawPool().acquire(downstream, call.address(), cluster.address(call.address()), cluster.spec().pool(),
+        tries.waiterFor(this, cluster.rawPool()));
   }
 
   // ---- the request side
@@ -184,6 +229,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     mayResend = !resent && body == Body.NONE && UpstreamResend.resendable(request.method().name(), false)
         && upstreamHandler.reused();
     upstream.write(upstreamHead(), upstream.voidPromise());
+    requestWritten = true;
+    if (replayBody != null) replayBody.forEach(b -> upstream.write(b.retainedDuplicate(), upstream.voidPromise()));
     if (pendingBody != null) {
       pendingBody.forEach(b -> upstream.write(b, upstream.voidPromise()));
       pendingBody = null;
@@ -202,6 +249,10 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       fail(ResponseFlag.REQUEST_BODY_TOO_LARGE, "request body exceeds " + maxRequestBody + " bytes");
       return;
     }
+    if (contentLength >= 0 && bodyRead > contentLength) { // not held past its length (RFC 9113 §8.1.1: malformed)
+      fail(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "request body longer than its content-length " + contentLength);
+      return;
+    }
     boolean decides = body == Body.UNDECIDED;
     if (decides) body = Body.SOME;
     // copied: the stream's buffer is Vert.x's to reuse once this returns
@@ -214,6 +265,10 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       framed = downstream.alloc().buffer(size.length() + piece.readableBytes() + 4);
       framed.writeCharSequence(size, StandardCharsets.US_ASCII);
       framed.writeBytes(CRLF).writeBytes(piece).writeBytes(CRLF);
+    }
+    if (replayBody != null) { // read whole before the first try: no more than the replay buffer
+      replayBody.add(framed);
+      return;
     }
     if (upstream == null || decides) {
       if (pendingBody == null) pendingBody = new ArrayList<>(4);
@@ -247,6 +302,10 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       // RFC 9113 §8.1.1: a stream whose DATA disagrees with its content-length is malformed
       fail(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "request body of " + bodyRead + " bytes, content-length "
           + contentLength);
+      return;
+    }
+    if (replayBody != null) {
+      nextTry(); // the body is whole: every try sends it
       return;
     }
     if (upstream != null) bodySent = true;
@@ -297,9 +356,70 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   // ---- the response side
 
+  /**
+   * Whether the final response whose head was just read is held back for a retry: the route retries its status.
+   * Then the try is over for the balancer and the retry is scheduled; {@link FastPathUpstream} pauses the connection
+   * with the response unread, for {@link #relayHeld} or {@link #closeUpstream}.
+   */
   @Override
   public boolean holds(ResponseHeadParser head) {
-    return false; // no retries here
+    cancelTryTimer();
+    if (!tries.retrying() || relayingHeld || done) return false;
+    Outcome outcome = Outcome.status(head.status());
+    if (!mayRetry(outcome)) return false;
+    mayResend = false;
+    String load = head.header(LoadHint.HEADER);
+    call.complete(System.nanoTime() - tryStartNanos, outcome, load == null ? LoadHint.NONE : LoadHint.parseHeader(load),
+        ResponseFlag.NONE);
+    held = true;
+    scheduleRetry();
+    return true;
+  }
+
+  /** The held response goes to the client after all: the balancer refused the retry. */
+  private void relayHeld() {
+    held = false;
+    relayingHeld = true;
+    upstreamHandler.relayHeld();
+  }
+
+  /** The per-try timeout passed before a response head. */
+  private void tryTimedOut() {
+    tryTimer = null;
+    if (!done && status == 0 && !held) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
+  }
+
+  private void cancelTryTimer() {
+    if (tryTimer != null) {
+      tryTimer.cancel();
+      tryTimer = null;
+    }
+  }
+
+  /**
+   * The try failed before its response head: the balancer learns it, and a retry follows if the route's policy
+   * allows one, else the client gets the sidecar's answer.
+   */
+  private void tryFailed(ResponseFlag flag, String detail) {
+    if (done) return;
+    cancelTryTimer();
+    Outcome outcome = Outcome.failure(flag.failureKind());
+    if (status == 0 && mayRetry(outcome)) {
+      call.complete(System.nanoTime() - tryStartNanos, outcome, LoadHint.NONE, flag);
+      closeUpstream(true); // a streamed body's pieces not sent yet go with the next try
+      scheduleRetry();
+      return;
+    }
+    fail(flag, detail);
+  }
+
+  /** {@link RawTries#mayRetry}; part of a streamed body (not held for replay) gone with the try rules it out. */
+  private boolean mayRetry(Outcome outcome) {
+    return tries.mayRetry(outcome, body == Body.SOME && replayBody == null && requestWritten, System.nanoTime());
+  }
+
+  private void scheduleRetry() {
+    LoopTimer.on(context, tries.retryAfter(call.address(), ThreadLocalRandom.current()), this::nextTry);
   }
 
   /**
@@ -396,7 +516,7 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       mayResend = false;
       runtime.metrics().upstreamResend(cluster.name());
       cluster.rawPool().acquireNew(downstream, call.address(), cluster.address(call.address()),
-          cluster.spec().pool(), this);
+          cluster.spec().pool(), tries.currentWaiter());
       return;
     }
     upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");
@@ -405,12 +525,12 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   @Override
   public void upstreamFailed(ResponseFlag flag, String detail) {
     upstream = null;
-    fail(flag, detail);
+    tryFailed(flag, detail);
   }
 
   @Override
   public void failed(ResponseFlag flag, String detail) {
-    fail(flag, detail);
+    tryFailed(flag, detail);
   }
 
   // ---- endings
@@ -439,7 +559,12 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   }
 
   private void closeUpstream() {
-    pendingBody = released(pendingBody);
+    closeUpstream(false);
+  }
+
+  /** {@code keepPendingBody}: the body pieces waiting for a connection stay, for the next try. */
+  private void closeUpstream(boolean keepPendingBody) {
+    if (!keepPendingBody) pendingBody = released(pendingBody);
     if (upstream != null) {
       upstreamHandler.detach();
       upstream.close();
@@ -457,6 +582,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       response.reset(0);
     }
     if (timer != null) timer.cancel();
+    cancelTryTimer();
+    replayBody = released(replayBody);
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());

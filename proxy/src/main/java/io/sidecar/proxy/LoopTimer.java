@@ -22,7 +22,11 @@ final class LoopTimer {
 
   /** Must be called on a Vert.x context thread (a request handler is); the task runs on that context. */
   static LoopTimer start(Vertx vertx, long delayMillis, Runnable task) {
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    return on((ContextInternal) vertx.getOrCreateContext(), delayMillis, task);
+  }
+
+  /** As {@link #start}, on {@code context}: from a Netty handler of that context's loop, which has no current context. */
+  static LoopTimer on(ContextInternal context, long delayMillis, Runnable task) {
     return new LoopTimer(context.nettyEventLoop().schedule(
         () -> context.emit(v -> task.run()), Math.max(1, delayMillis), TimeUnit.MILLISECONDS));
   }

@@ -15,6 +15,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final String listener;
   private final long maxRequestBody;
   private final boolean byteLevel;
+  /** HTTP/2 requests relayed over the byte-level path's upstream pool; null without {@code byteLevel}. */
+  private final io.micrometer.core.instrument.Counter http2ByteLevel;
   private final boolean generateRequestId;
 
   /**
@@ -24,6 +26,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   public ProxyHandler(ProxyRuntime runtime, String listener, long maxRequestBody, boolean generateRequestId,
                       boolean byteLevel) {
     this.byteLevel = byteLevel;
+    this.http2ByteLevel = byteLevel ? runtime.metrics().fastPath(listener).http2Requests() : null;
     this.runtime = runtime;
     this.listener = listener;
     this.maxRequestBody = maxRequestBody;
@@ -189,6 +192,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     if (byteLevel && !injectedUnavailable && faults == null && Http2RawExchange.serves(request, compiled, cluster, runtime)) {
+      http2ByteLevel.increment();
       new Http2RawExchange(runtime, request, compiled, cluster, meters, maxRequestBody, startNanos).start();
       return;
     }

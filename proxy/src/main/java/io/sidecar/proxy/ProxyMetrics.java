@@ -118,7 +118,7 @@ public final class ProxyMetrics {
   }
 
   /** A listener's byte-level path counters ({@link FastPathConnection}), looked up once per connection. */
-  public record FastPathMeters(Counter requests, Counter handovers) {}
+  public record FastPathMeters(Counter requests, Counter handovers, Counter http2Requests) {}
 
   private final ConcurrentHashMap<String, FastPathMeters> fastPath = new ConcurrentHashMap<>();
 
@@ -128,6 +128,9 @@ public final class ProxyMetrics {
             .description("Requests relayed by the byte-level HTTP/1.1 path").tag("listener", l).register(registry),
         Counter.builder("sidecar_fast_path_handovers")
             .description("Requests the byte-level path handed to the full HTTP path because it does not take them")
+            .tag("listener", l).register(registry),
+        Counter.builder("sidecar_fast_path_http2_requests")
+            .description("HTTP/2 requests relayed to HTTP/1.1 clusters over the byte-level path's upstream pool")
             .tag("listener", l).register(registry)));
   }
 
