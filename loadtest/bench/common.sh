@@ -80,9 +80,10 @@ CONF
 
 # bench_peers_and_sidecars JAR... : starts an nginx keep-alive proxy on 27090 and HAProxy on 27091 (both in front of
 # the origin on 27080, one worker / thread per core) and a sidecar per JAR on 27100.. (admin 27200..) with
-# sidecar-bench.yaml, waiting until each answers. Sets names, ports and pids (nginx: its master) in that order.
+# sidecar-bench.yaml (or CONFIG, for an argument JAR:CONFIG), waiting until each answers. Sets names, ports and pids
+# (nginx: its master) in that order.
 bench_peers_and_sidecars() {
-  local opts i port
+  local opts i port jar config
   bench_nginx_proxy_conf "$work/proxy.conf" 27090 27080 "$(nproc)"
   nginx -p "$work" -c "$work/proxy.conf" & started+=($!); pids=($!)
   bench_haproxy_cfg "$work/haproxy.cfg" 27091 27080 "$(nproc)"
@@ -90,10 +91,11 @@ bench_peers_and_sidecars() {
   names=(nginx haproxy); ports=(27090 27091)
   opts="${SIDECAR_JAVA_OPTS:--XX:+UseParallelGC -Xms32m -Xmx160m -XX:MaxNewSize=40m -XX:MaxDirectMemorySize=384m}"
   for ((i = 0; i < $#; i++)); do
-    port=$((27100 + i))
+    port=$((27100 + i)); jar="${@:i+1:1}"; config="$here/sidecar-bench.yaml"
+    [[ "$jar" == *:* ]] && { config="${jar#*:}"; jar="${jar%%:*}"; }
     # shellcheck disable=SC2086
     LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((27200 + i)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
-      java $opts -jar "${@:i+1:1}" run --config "$here/sidecar-bench.yaml" >"$work/logs/sidecar-$i.log" 2>&1 &
+      java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar-$i.log" 2>&1 &
     started+=($!); pids+=($!); ports+=("$port"); names+=("sidecar$i")
     for _ in $(seq 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
   done

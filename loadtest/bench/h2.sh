@@ -10,6 +10,9 @@
 #
 #   loadtest/bench/h2.sh [ROUNDS] [JAR...]      default: 3 rounds, sidecar/target/sidecar.jar
 #
+# A JAR may be given as JAR:CONFIG to run that sidecar with CONFIG instead of sidecar-bench.yaml (as in ab.sh), e.g.
+# old.jar:loadtest/bench/sidecar-retry.yaml new.jar:loadtest/bench/sidecar-retry.yaml.
+#
 # env H2_SECONDS (default 10): seconds per cell. Ports 27080 (origin), 27090 (nginx), 27091 (HAProxy), 27100..
 # (sidecars), 27200.. (their admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
