@@ -90,10 +90,6 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private ByteBuf upstreamHead;
   /** With retries: the request head every try sends a duplicate of (released when the exchange ends). */
   private ByteBuf retryHead;
-  /** A retriable response is held (its upstream connection paused) while the retry is decided. */
-  private boolean held;
-  /** The balancer refused the retry: the held response goes to the client, and is not held again. */
-  private boolean relayingHeld;
   private long bodyRemaining;
   /** A chunked request body, or null: the body is {@link #bodyRemaining} bytes long. */
   private final ChunkedRequestBody chunkedBody;
@@ -219,15 +215,15 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     long tryTimeout = tries.tryTimeoutNanos(now);
     Pick pick = tries.pick(cluster.balancer(), tryTimeout);
     if (!pick.isAccepted()) {
-      if (held) {
+      if (tries.holding()) {
         relayHeld();
       } else {
         fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
       }
       return;
     }
-    if (held) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
-      held = false;
+    if (tries.holding()) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
+      tries.dropHeld();
       closeUpstream();
     }
     if (tries.retries() > 0) upstreamHead = retryHead.retainedDuplicate();
@@ -307,56 +303,53 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   /**
    * Whether the final response whose head was just read is held back for a retry: the route retries its status
-   * ({@link #mayRetry}). Then the try is over for the balancer and the retry is scheduled; the caller pauses the
+   * ({@link RawTries#hold}). Then the try is over for the balancer and the retry is scheduled; the caller pauses the
    * connection with the response unread, for {@link #relayHeld} or {@link #closeUpstream}.
    */
   @Override
   public boolean holds(ResponseHeadParser head) {
     connection.tryTimeoutOver();
-    if (!tries.retrying() || relayingHeld || done) return false;
-    Outcome outcome = Outcome.status(head.status());
-    if (!mayRetry(outcome)) return false;
+    long now = System.nanoTime();
+    Outcome outcome = done ? null : tries.hold(head.status(), bodyGone(), now);
+    if (outcome == null) return false;
     dropSentHead();
-    String load = head.header(LoadHint.HEADER);
-    call.complete(System.nanoTime() - tryStartNanos, outcome, load == null ? LoadHint.NONE : LoadHint.parseHeader(load),
-        ResponseFlag.NONE);
-    held = true;
+    call.complete(now - tryStartNanos, outcome, LoadHint.parseHeader(head.header(LoadHint.HEADER)), ResponseFlag.NONE);
     scheduleRetry();
     return true;
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
   private void relayHeld() {
-    held = false;
-    relayingHeld = true;
+    tries.letHeldThrough();
     upstreamHandler.relayHeld();
   }
 
   /** The per-try timeout passed before a response head ({@link FastPathConnection#tryTimeout}). */
   void tryTimedOut() {
-    if (!done && status == 0 && !held) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
+    if (!done && status == 0 && !tries.holding()) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
   }
 
   /**
    * The try failed before its response head: the balancer learns it, and a retry follows if the route's policy
-   * allows one ({@link #mayRetry}), else the client gets the sidecar's answer.
+   * allows one ({@link RawTries#retryAfterFailure}), else the client gets the sidecar's answer.
    */
   private void tryFailed(ResponseFlag flag, String detail) {
     if (done) return;
     connection.tryTimeoutOver();
-    Outcome outcome = Outcome.failure(flag.failureKind());
-    if (status == 0 && mayRetry(outcome)) {
-      call.complete(System.nanoTime() - tryStartNanos, outcome, LoadHint.NONE, flag);
-      closeUpstream(streamedBody); // a streamed body's bytes read so far go with the next try
-      scheduleRetry();
+    long now = System.nanoTime();
+    Outcome retried = status == 0 ? tries.retryAfterFailure(flag, bodyGone(), now) : null;
+    if (retried == null) {
+      fail(flag, detail);
       return;
     }
-    fail(flag, detail);
+    call.complete(now - tryStartNanos, retried, LoadHint.NONE, flag);
+    closeUpstream(streamedBody); // a streamed body's bytes read so far go with the next try
+    scheduleRetry();
   }
 
-  /** As {@link Exchange} ({@link RawTries#mayRetry}); part of a streamed body gone with the try rules it out. */
-  private boolean mayRetry(Outcome outcome) {
-    return tries.mayRetry(outcome, streamedBody && requestWritten, System.nanoTime());
+  /** Part of a streamed body went out with the try: it cannot be sent again, so the try is not retried. */
+  private boolean bodyGone() {
+    return streamedBody && requestWritten;
   }
 
   /** The next try starts after the backoff. */

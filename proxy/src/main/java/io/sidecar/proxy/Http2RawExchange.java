@@ -93,10 +93,6 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private final RawTries tries;
   /** A try's request head went out. */
   private boolean requestWritten;
-  /** A retriable response is held (its upstream connection paused) while the retry is decided. */
-  private boolean held;
-  /** The balancer refused the retry: the held response goes to the client, and is not held again. */
-  private boolean relayingHeld;
   /** The current try's own deadline (per_try_timeout), or null. */
   private LoopTimer tryTimer;
   private EndpointCall call;
@@ -184,15 +180,15 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     long tryTimeout = tries.tryTimeoutNanos(now);
     Pick pick = tries.pick(cluster.balancer(), tryTimeout);
     if (!pick.isAccepted()) {
-      if (held) {
+      if (tries.holding()) {
         relayHeld();
       } else {
         fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
       }
       return;
     }
-    if (held) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
-      held = false;
+    if (tries.holding()) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
+      tries.dropHeld();
       closeUpstream(true);
     }
     call = new EndpointCall(pick.handle(), cluster.signals());
@@ -364,29 +360,25 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   @Override
   public boolean holds(ResponseHeadParser head) {
     cancelTryTimer();
-    if (!tries.retrying() || relayingHeld || done) return false;
-    Outcome outcome = Outcome.status(head.status());
-    if (!mayRetry(outcome)) return false;
+    long now = System.nanoTime();
+    Outcome outcome = done ? null : tries.hold(head.status(), bodyGone(), now);
+    if (outcome == null) return false;
     mayResend = false;
-    String load = head.header(LoadHint.HEADER);
-    call.complete(System.nanoTime() - tryStartNanos, outcome, load == null ? LoadHint.NONE : LoadHint.parseHeader(load),
-        ResponseFlag.NONE);
-    held = true;
+    call.complete(now - tryStartNanos, outcome, LoadHint.parseHeader(head.header(LoadHint.HEADER)), ResponseFlag.NONE);
     scheduleRetry();
     return true;
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
   private void relayHeld() {
-    held = false;
-    relayingHeld = true;
+    tries.letHeldThrough();
     upstreamHandler.relayHeld();
   }
 
   /** The per-try timeout passed before a response head. */
   private void tryTimedOut() {
     tryTimer = null;
-    if (!done && status == 0 && !held) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
+    if (!done && status == 0 && !tries.holding()) tryFailed(ResponseFlag.UPSTREAM_TIMEOUT, "per-try timeout exceeded");
   }
 
   private void cancelTryTimer() {
@@ -403,19 +395,20 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private void tryFailed(ResponseFlag flag, String detail) {
     if (done) return;
     cancelTryTimer();
-    Outcome outcome = Outcome.failure(flag.failureKind());
-    if (status == 0 && mayRetry(outcome)) {
-      call.complete(System.nanoTime() - tryStartNanos, outcome, LoadHint.NONE, flag);
-      closeUpstream(true); // a streamed body's pieces not sent yet go with the next try
-      scheduleRetry();
+    long now = System.nanoTime();
+    Outcome retried = status == 0 ? tries.retryAfterFailure(flag, bodyGone(), now) : null;
+    if (retried == null) {
+      fail(flag, detail);
       return;
     }
-    fail(flag, detail);
+    call.complete(now - tryStartNanos, retried, LoadHint.NONE, flag);
+    closeUpstream(true); // a streamed body's pieces not sent yet go with the next try
+    scheduleRetry();
   }
 
-  /** {@link RawTries#mayRetry}; part of a streamed body (not held for replay) gone with the try rules it out. */
-  private boolean mayRetry(Outcome outcome) {
-    return tries.mayRetry(outcome, body == Body.SOME && replayBody == null && requestWritten, System.nanoTime());
+  /** Part of a streamed body (not held for replay) went out with the try: it cannot be sent again. */
+  private boolean bodyGone() {
+    return body == Body.SOME && replayBody == null && requestWritten;
   }
 
   private void scheduleRetry() {

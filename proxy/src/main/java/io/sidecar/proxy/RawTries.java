@@ -34,6 +34,10 @@ final class RawTries {
   private Set<String> tried;
   /** The waiter of the current try, with a policy: a connection for an earlier try goes back to the pool. */
   private RawUpstreamPool.Waiter current;
+  /** A retriable response is held (its upstream connection paused) while the retry is decided. */
+  private boolean held;
+  /** The balancer refused the retry: the held response went to the client, and none is held again. */
+  private boolean letThrough;
 
   RawTries(RetryPolicy policy, boolean nonIdempotent, String method, long startNanos, long routeTimeoutNanos) {
     this.policy = policy;
@@ -88,6 +92,44 @@ final class RawTries {
   boolean mayRetry(Outcome outcome, boolean bodyGone, long nowNanos) {
     if (policy == null || nowNanos - startNanos >= routeTimeoutNanos || bodyGone) return false;
     return policy.shouldRetry(retries + 1, outcome, method, nonIdempotent);
+  }
+
+  /**
+   * A final response of {@code status} came: whether it is held back for a retry, because the route retries that
+   * status and may retry now ({@link #mayRetry}). Then its try is over, with the outcome returned; else null. The
+   * exchange pauses the response unread, and either lets it through ({@link #letHeldThrough}) or drops it for the
+   * next try ({@link #dropHeld}).
+   */
+  Outcome hold(int status, boolean bodyGone, long nowNanos) {
+    if (policy == null || letThrough) return null;
+    Outcome outcome = Outcome.status(status);
+    if (!mayRetry(outcome, bodyGone, nowNanos)) return null;
+    held = true;
+    return outcome;
+  }
+
+  boolean holding() {
+    return held;
+  }
+
+  /** The held response goes to the client after all: the balancer refused the retry, so the client sees the real last answer. */
+  void letHeldThrough() {
+    held = false;
+    letThrough = true;
+  }
+
+  /** The held response is not the client's: the next try was picked. */
+  void dropHeld() {
+    held = false;
+  }
+
+  /**
+   * A try failed with {@code flag} before its response head: the outcome its call completes with when a retry
+   * follows ({@link #mayRetry}), else null.
+   */
+  Outcome retryAfterFailure(ResponseFlag flag, boolean bodyGone, long nowNanos) {
+    Outcome outcome = Outcome.failure(flag.failureKind());
+    return mayRetry(outcome, bodyGone, nowNanos) ? outcome : null;
   }
 
   /**

@@ -69,6 +69,32 @@ class RawTriesTest {
   }
 
   @Test
+  void aRetriableAnswerIsHeldUntilItIsLetThroughAfterWhichNoneIsHeld() {
+    RawTries t = tries(policy(2, Duration.ZERO), "GET", false);
+    assertThat(t.hold(200, false, START)).isNull();
+    assertThat(t.holding()).isFalse();
+    assertThat(t.hold(503, true, START)).isNull(); // a streamed body went out: relayed, not held
+    assertThat(t.hold(503, false, START)).isEqualTo(Outcome.status(503));
+    assertThat(t.holding()).isTrue();
+    t.dropHeld(); // the next try was picked
+    assertThat(t.holding()).isFalse();
+    assertThat(t.hold(502, false, START)).isEqualTo(Outcome.status(502));
+    t.letHeldThrough(); // the balancer refused the retry
+    assertThat(t.holding()).isFalse();
+    assertThat(t.hold(503, false, START)).isNull();
+    assertThat(tries(null, "GET", false).hold(503, false, START)).isNull();
+  }
+
+  @Test
+  void aFailedTryIsRetriedWithItsOutcomeWhenThePolicyAllows() {
+    RawTries t = tries(policy(1, Duration.ZERO), "POST", false);
+    assertThat(t.retryAfterFailure(ResponseFlag.UPSTREAM_CONNECT_FAILURE, false, START))
+        .isEqualTo(Outcome.failure(FailureKind.CONNECT_FAILURE)); // never sent: any method
+    assertThat(t.retryAfterFailure(ResponseFlag.UPSTREAM_CONNECT_FAILURE, false, START + ROUTE_TIMEOUT)).isNull();
+    assertThat(t.retryAfterFailure(ResponseFlag.UPSTREAM_RESET, false, START)).isNull(); // not a condition of it
+  }
+
+  @Test
   void aNonIdempotentMethodIsRetriedOnlyWhenAllowedOrNeverSent() {
     RawTries post = tries(policy(1, Duration.ZERO), "POST", false);
     assertThat(post.mayRetry(Outcome.status(503), false, START)).isFalse();
