@@ -1,5 +1,6 @@
 package io.sidecar.predictor.anomaly;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -18,16 +19,38 @@ import java.util.Iterator;
  * outliers, so what every period does at that phase is not an anomaly. S-H-ESD's per-phase component is a
  * smoothed mean over all periods and cannot hold a spike that wanders by a few steps; here the phase is matched
  * with a tolerance instead, and only spikes are remembered (not the whole series): a spike is discounted when a
- * spike of the same sign occurred within {@code jitterSteps} steps of the same time of day on <em>each</em> of
- * the last {@code days} days, and it is no larger than {@link #LARGER_THAN_USUAL} times the largest of those.
+ * spike of the same sign occurred within the tolerance of the same time of day on at least {@code days} of the
+ * last {@code windowDays} days, and it is no larger than {@link #LARGER_THAN_USUAL} times the largest of those.
  * So the first {@code days} occurrences still alert, a spike at another time still alerts, a spike much larger
- * than the job's usual one still alerts, and a job that skipped a day is alerted again until it has run
- * {@code days} days in a row. Only the spike score is discounted: a level shift starting at the job's time is
- * left to the CUSUM, which this memory does not touch.
+ * than the job's usual one still alerts. Only the spike score is discounted: a level shift starting at the job's
+ * time is left to the CUSUM, which this memory does not touch.
  *
- * <p>Days are 86 400 s of the observations' own instants (UTC, no daylight-saving shift); the step is the median
- * of the last {@link #GAP_SAMPLES} positive gaps between observations (no discount before one is known). Pure
- * logic over the instants it is given (virtual time in tests, the row timestamps in replay); not thread-safe.
+ * <p><b>Days of a window, not days in a row</b> (fix J). Requiring each of the last {@code days} days made a job
+ * that runs on weekdays only alert again on Monday, Tuesday and Wednesday after every weekend, and a job that
+ * skipped one night alert for the next three: schedulers skip runs (a holiday calendar, a failed or
+ * already-running predecessor, a maintenance night), and an operator does not expect a job seen on most nights of
+ * the week to become "new" because one night was missed. A week is the window by default because it is the
+ * longest calendar cycle such schedules follow (cron's day-of-week field; weekday-only batch jobs): any job run on
+ * at least {@code days} of the last seven days is recognised, a Monday run matches the previous Wednesday,
+ * Thursday and Friday. With {@code windowDays == days} the rule is the old one (each of the last days).
+ *
+ * <p><b>A tolerance in time of day, not in steps</b> (fix J). A job's jitter is a property of the scheduler and
+ * of the job's run time (the 03:05-03:45 window of NAB's ec2_cpu_utilization_24ae8d), not of the metric's
+ * sampling: the same job is ±30 minutes whether it is sampled every minute or every hour. A tolerance in steps
+ * was ±6 minutes on the live 1-minute roll-ups (too narrow for that job) and ±6 hours on hourly data (half the
+ * day: a real anomaly three hours after a daily peak was discounted). The tolerance is therefore
+ * {@code max(jitter, one step) + half a step}: the jitter as configured, at least the neighbouring sample (a job
+ * at 03:25 falls in the 03:00 hourly bucket one day and the 04:00 one the next), and half a step for where within
+ * its step a sample's instant lies (as before). Hourly data thus matches the same or the neighbouring hour, never
+ * two hours away. The older form, a number of steps ({@code jitterSteps >= 0}, tolerance
+ * {@code jitterSteps * step + step / 2}), is kept exactly for configurations that give it.
+ *
+ * <p>Days are 86 400 s of the observations' own instants (UTC, no daylight-saving shift); an event is counted for
+ * the whole number of days nearest to its distance from now, so one event never counts for two days. The step is
+ * the median of the last {@link #GAP_SAMPLES} positive gaps between observations (no discount before one is
+ * known). Events older than the window plus the tolerance are dropped, and at most {@link #MAX_EVENTS} are kept.
+ * Pure logic over the instants it is given (virtual time in tests, the row timestamps in replay); not
+ * thread-safe.
  */
 final class RecurringSpikes {
     static final long DAY_SECONDS = 86_400;
@@ -48,6 +71,10 @@ final class RecurringSpikes {
     }
 
     private final int days;
+    private final int windowDays;
+    /** Tolerance in seconds of time of day (before the one-step floor), NaN when given in steps. */
+    private final double jitterSeconds;
+    /** Tolerance in steps (the older form), -1 when given as a duration. */
     private final int jitterSteps;
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final double[] gaps = new double[GAP_SAMPLES];
@@ -56,17 +83,29 @@ final class RecurringSpikes {
     private double lastAt = Double.NaN;
 
     /**
-     * @param days how many previous days in a row must have had a like spike (at least 1)
-     * @param jitterSteps how many steps either side of the same time of day a like spike may be (at least 0)
+     * @param days on how many of the last {@code windowDays} days a like spike must have occurred (at least 1)
+     * @param windowDays how many previous days are looked at (at least {@code days})
+     * @param jitter how far from the same time of day a like spike may be (at least one step is always allowed);
+     *               null when {@code jitterSteps} is given instead
+     * @param jitterSteps the older form of the tolerance, in steps (at least 0), or -1 when {@code jitter} is given
      */
-    RecurringSpikes(int days, int jitterSteps) {
+    RecurringSpikes(int days, int windowDays, Duration jitter, int jitterSteps) {
         if (days < 1) {
             throw new IllegalArgumentException("days must be >= 1, was " + days);
         }
-        if (jitterSteps < 0) {
-            throw new IllegalArgumentException("jitterSteps must be >= 0, was " + jitterSteps);
+        if (windowDays < days) {
+            throw new IllegalArgumentException("windowDays must be >= days (" + days + "), was " + windowDays);
+        }
+        if ((jitter == null) == (jitterSteps < 0)) {
+            throw new IllegalArgumentException("give exactly one of jitter (" + jitter + ") and jitterSteps ("
+                    + jitterSteps + ")");
+        }
+        if (jitter != null && jitter.isNegative()) {
+            throw new IllegalArgumentException("jitter must be >= 0, was " + jitter);
         }
         this.days = days;
+        this.windowDays = windowDays;
+        this.jitterSeconds = jitter == null ? Double.NaN : jitter.toNanos() / 1e9;
         this.jitterSteps = jitterSteps;
     }
 
@@ -93,10 +132,15 @@ final class RecurringSpikes {
         return gapCount % 2 == 1 ? g[gapCount / 2] : (g[gapCount / 2 - 1] + g[gapCount / 2]) / 2;
     }
 
+    /** How far (seconds) from the same time of day a like spike may be at this step. */
+    double tolerance(double step) {
+        return jitterSteps >= 0 ? jitterSteps * step + step / 2 : Math.max(jitterSeconds, step) + step / 2;
+    }
+
     /**
      * Whether a spike of this centred residual at this instant is the daily one: a spike of the same sign within
-     * the jitter of the same time of day on each of the last {@code days} days, and this one no larger than
-     * {@link #LARGER_THAN_USUAL} times the largest of them.
+     * the tolerance of the same time of day on at least {@code days} of the last {@code windowDays} days, and
+     * this one no larger than {@link #LARGER_THAN_USUAL} times the largest of them.
      */
     boolean recurring(Instant at, double residual) {
         double step = step();
@@ -104,22 +148,25 @@ final class RecurringSpikes {
             return false;
         }
         double t = seconds(at);
-        double tolerance = jitterSteps * step + step / 2;
-        double usual = 0;
-        for (int d = 1; d <= days; d++) {
-            double centre = t - d * (double) DAY_SECONDS;
-            double largest = 0;
-            for (Event e : events) {
-                if (Math.abs(e.at - centre) <= tolerance && Math.signum(e.residual) == Math.signum(residual)) {
-                    largest = Math.max(largest, Math.abs(e.residual));
-                }
+        double tolerance = tolerance(step);
+        double[] largest = new double[windowDays + 1];
+        for (Event e : events) {
+            double back = t - e.at;
+            long d = Math.round(back / DAY_SECONDS);
+            if (d >= 1 && d <= windowDays && Math.abs(back - d * (double) DAY_SECONDS) <= tolerance
+                    && Math.signum(e.residual) == Math.signum(residual)) {
+                largest[(int) d] = Math.max(largest[(int) d], Math.abs(e.residual));
             }
-            if (largest == 0) {
-                return false;
-            }
-            usual = Math.max(usual, largest);
         }
-        return Math.abs(residual) <= LARGER_THAN_USUAL * usual;
+        int seen = 0;
+        double usual = 0;
+        for (int d = 1; d <= windowDays; d++) {
+            if (largest[d] > 0) {
+                seen++;
+                usual = Math.max(usual, largest[d]);
+            }
+        }
+        return seen >= days && Math.abs(residual) <= LARGER_THAN_USUAL * usual;
     }
 
     /** Remembers a spike; forgets the ones too old to match any later point. */
@@ -130,7 +177,7 @@ final class RecurringSpikes {
         double t = seconds(at);
         events.addLast(new Event(t, residual));
         double step = step();
-        double horizon = days * (double) DAY_SECONDS + (jitterSteps + 1) * (Double.isNaN(step) ? 0 : step);
+        double horizon = windowDays * (double) DAY_SECONDS + (Double.isNaN(step) ? 0 : tolerance(step));
         Iterator<Event> it = events.iterator();
         while (it.hasNext()) {
             Event e = it.next();
