@@ -134,8 +134,14 @@ public final class Sidecar implements ConfigControl {
     io.sidecar.config.HostPort advertise = UpstreamPeerFeed.advertisedAddress(config);
     if (advertise != null) peers = peers.withAdvertise(advertise.toString());
     return new PredictorConfig(config.service(), config.instance(), peers, scaling,
-        AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold())
-            .withRecurring(p.recurringDays(), p.recurringJitterSteps()), null);
+        recurring(AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold()), p), null);
+  }
+
+  /** The recurring-spike discount: the tolerance as a duration, or in steps when the file gives it so. */
+  static AnomalyConfig recurring(AnomalyConfig anomaly, PredictorSpec p) {
+    return p.recurringJitterSteps() >= 0
+        ? anomaly.withRecurringSteps(p.recurringDays(), p.recurringWindowDays(), p.recurringJitterSteps())
+        : anomaly.withRecurring(p.recurringDays(), p.recurringWindowDays(), p.recurringJitter());
   }
 
   /**

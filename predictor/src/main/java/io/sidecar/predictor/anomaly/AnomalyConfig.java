@@ -155,6 +155,16 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
     }
 
     /**
+     * The older form of the tolerance, in steps, with a window.
+     *
+     * @param days how many of the last {@code windowDays} days must have had a like spike (0 = off)
+     */
+    public AnomalyConfig withRecurringSteps(int days, int windowDays, int jitterSteps) {
+        return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
+                quietPoints, driftWindow, days, jitterSteps, windowDays, null);
+    }
+
+    /**
      * @param days how many of the last {@code windowDays} days must have had a like spike (0 = off)
      * @param windowDays previous days looked at
      * @param jitter tolerance either side of the same time of day (at least one step is always allowed)
