@@ -139,9 +139,10 @@ public final class Sidecar implements ConfigControl {
 
   /** The recurring-spike discount: the tolerance as a duration, or in steps when the file gives it so. */
   static AnomalyConfig recurring(AnomalyConfig anomaly, PredictorSpec p) {
+    AnomalyConfig inZone = anomaly.withRecurringZone(p.recurringZone());
     return p.recurringJitterSteps() >= 0
-        ? anomaly.withRecurringSteps(p.recurringDays(), p.recurringWindowDays(), p.recurringJitterSteps())
-        : anomaly.withRecurring(p.recurringDays(), p.recurringWindowDays(), p.recurringJitter());
+        ? inZone.withRecurringSteps(p.recurringDays(), p.recurringWindowDays(), p.recurringJitterSteps())
+        : inZone.withRecurring(p.recurringDays(), p.recurringWindowDays(), p.recurringJitter());
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.sidecar.config;
 
 import java.io.File;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -228,7 +231,7 @@ public final class ConfigParser {
     Fields peers = f.section("peers", "redis", "static", "publish_every", "advertise");
     Fields scaling = f.section("scaling", "target_utilization", "min_replicas", "max_replicas", "cooldown");
     Fields anomaly = f.section("anomaly", "alert_threshold", "recurring_days", "recurring_window_days",
-        "recurring_jitter", "recurring_jitter_steps");
+        "recurring_jitter", "recurring_jitter_steps", "recurring_zone");
     int min = scaling.integer("min_replicas", 1, 0, 100_000);
     int max = scaling.integer("max_replicas", 100, 1, 100_000);
     if (max < min) scaling.error("max_replicas", "must be at least min_replicas (" + min + ")");
@@ -260,12 +263,22 @@ public final class ConfigParser {
         jitter = Duration.ofMinutes(30);
       }
     }
+    ZoneId zone = ZoneOffset.UTC;
+    String zoneName = anomaly.string("recurring_zone", null);
+    if (zoneName != null) {
+      try {
+        zone = ZoneId.of(zoneName.trim());
+      } catch (DateTimeException e) {
+        anomaly.error("recurring_zone", "'" + zoneName + "' is not a time zone (an IANA name such as Europe/Paris, "
+            + "or UTC)");
+      }
+    }
     return new PredictorSpec(url(peers, "redis", "redis", "rediss"), staticPeers,
         peers.duration("publish_every", Duration.ofSeconds(1), false), address(peers, "advertise", null),
         scaling.number("target_utilization", 0.7, 0.01, 1.0), min, max,
         scaling.duration("cooldown", Duration.ofMinutes(5), true),
         anomaly.number("alert_threshold", 0.9, 0.0, 1.0),
-        recurringDays, jitterSteps, window, jitter);
+        recurringDays, jitterSteps, window, jitter, zone);
   }
 
   /** A URL whose scheme must be one of {@code schemes}; null when absent. */

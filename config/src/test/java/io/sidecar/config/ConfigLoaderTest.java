@@ -386,6 +386,7 @@ class ConfigLoaderTest {
     assertThat(defaults.recurringWindowDays()).isEqualTo(7);
     assertThat(defaults.recurringJitter()).isEqualTo(java.time.Duration.ofMinutes(30));
     assertThat(defaults.recurringJitterSteps()).isEqualTo(-1);
+    assertThat(defaults.recurringZone()).isEqualTo(java.time.ZoneOffset.UTC);
     PredictorSpec off = loader.parse(MINIMAL
         + "predictor: { anomaly: { recurring_days: 0, recurring_jitter_steps: 2 } }\n").predictor();
     assertThat(off.recurringDays()).isZero();
@@ -416,6 +417,11 @@ class ConfigLoaderTest {
         .hasMessageContaining("not both");
     assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_jitter: 12h } }\n"))
         .hasMessageContaining("predictor.anomaly.recurring_jitter");
+    assertThat(loader.parse(MINIMAL + "predictor: { anomaly: { recurring_zone: Europe/Paris } }\n").predictor()
+        .recurringZone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_zone: Mars/Olympus } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_zone")
+        .hasMessageContaining("is not a time zone");
   }
 
   @Test

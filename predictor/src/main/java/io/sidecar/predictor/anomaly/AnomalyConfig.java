@@ -1,6 +1,8 @@
 package io.sidecar.predictor.anomaly;
 
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * Settings of {@link AnomalyDetector}.
@@ -21,10 +23,14 @@ import java.time.Duration;
  * @param recurringWindowDays how many previous days are looked at (at least {@code recurringDays})
  * @param recurringJitter how far either side of the same time of day a previous day's spike may be, at least one
  *                        step (plus half a step); null when {@code recurringJitterSteps} gives the tolerance
+ * @param recurringZone the time zone whose wall-clock time of day the days are counted in (UTC by default; a job
+ *                      scheduled in local time keeps its time of day across a daylight-saving change only in its
+ *                      own zone)
  */
 public record AnomalyConfig(double alertThreshold, int residualWindow, int warmupPoints, double cusumDrift,
                             double cusumThreshold, int quietPoints, int driftWindow, int recurringDays,
-                            int recurringJitterSteps, int recurringWindowDays, Duration recurringJitter) {
+                            int recurringJitterSteps, int recurringWindowDays, Duration recurringJitter,
+                            ZoneId recurringZone) {
     public static final double DEFAULT_ALERT_THRESHOLD = 0.9;
     public static final int DEFAULT_RESIDUAL_WINDOW = 1_000;
     public static final int DEFAULT_WARMUP_POINTS = 50;
@@ -45,13 +51,15 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
     public static final int DEFAULT_RECURRING_WINDOW_DAYS = 7;
     /** Half an hour either side of the same time of day, whatever the step (at least one step). */
     public static final Duration DEFAULT_RECURRING_JITTER = Duration.ofMinutes(30);
+    /** Days of 86 400 s of UTC instants, as before the zone existed. */
+    public static final ZoneId DEFAULT_RECURRING_ZONE = ZoneOffset.UTC;
     /** A tolerance of half a day either side would match every time of day. */
     public static final Duration MAX_RECURRING_JITTER = Duration.ofHours(12);
 
     public static final AnomalyConfig DEFAULTS = new AnomalyConfig(DEFAULT_ALERT_THRESHOLD, DEFAULT_RESIDUAL_WINDOW,
             DEFAULT_WARMUP_POINTS, DEFAULT_CUSUM_DRIFT, DEFAULT_CUSUM_THRESHOLD, DEFAULT_QUIET_POINTS,
             DEFAULT_DRIFT_WINDOW, DEFAULT_RECURRING_DAYS, JITTER_AS_DURATION, DEFAULT_RECURRING_WINDOW_DAYS,
-            DEFAULT_RECURRING_JITTER);
+            DEFAULT_RECURRING_JITTER, DEFAULT_RECURRING_ZONE);
 
     /**
      * The settings of fix I: the tolerance in steps, and the window the default week (or {@code recurringDays}
@@ -61,14 +69,15 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
                          double cusumThreshold, int quietPoints, int driftWindow, int recurringDays,
                          int recurringJitterSteps) {
         this(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold, quietPoints, driftWindow,
-                recurringDays, recurringJitterSteps, defaultWindowDays(recurringDays), null);
+                recurringDays, recurringJitterSteps, defaultWindowDays(recurringDays), null, DEFAULT_RECURRING_ZONE);
     }
 
     /** The settings before the recurring-spike discount existed, with its defaults (3 of 7 days, 30 minutes). */
     public AnomalyConfig(double alertThreshold, int residualWindow, int warmupPoints, double cusumDrift,
                          double cusumThreshold, int quietPoints, int driftWindow) {
         this(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold, quietPoints, driftWindow,
-                DEFAULT_RECURRING_DAYS, JITTER_AS_DURATION, DEFAULT_RECURRING_WINDOW_DAYS, DEFAULT_RECURRING_JITTER);
+                DEFAULT_RECURRING_DAYS, JITTER_AS_DURATION, DEFAULT_RECURRING_WINDOW_DAYS, DEFAULT_RECURRING_JITTER,
+                DEFAULT_RECURRING_ZONE);
     }
 
     /** The settings before the drift score existed (drift window 0 = off; the recurring-spike discount at its defaults). */
@@ -123,6 +132,9 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
             throw new IllegalArgumentException("predictor.anomaly.recurring_jitter must be >= 0 and under 12 hours, "
                     + "was " + recurringJitter);
         }
+        if (recurringZone == null) {
+            throw new IllegalArgumentException("predictor.anomaly.recurring_zone must be given (UTC by default)");
+        }
         if (recurringWindowDays < Math.max(1, recurringDays)) {
             throw new IllegalArgumentException("predictor.anomaly.recurring_window_days must be >= 1 and at least "
                     + "predictor.anomaly.recurring_days (" + recurringDays + "), was " + recurringWindowDays);
@@ -136,12 +148,14 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
 
     public AnomalyConfig withAlertThreshold(double threshold) {
         return new AnomalyConfig(threshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints, driftWindow, recurringDays, recurringJitterSteps, recurringWindowDays, recurringJitter);
+                quietPoints, driftWindow, recurringDays, recurringJitterSteps, recurringWindowDays, recurringJitter,
+                recurringZone);
     }
 
     public AnomalyConfig withDriftWindow(int window) {
         return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints, window, recurringDays, recurringJitterSteps, recurringWindowDays, recurringJitter);
+                quietPoints, window, recurringDays, recurringJitterSteps, recurringWindowDays, recurringJitter,
+                recurringZone);
     }
 
     /**
@@ -151,7 +165,7 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
      */
     public AnomalyConfig withRecurring(int days, int jitterSteps) {
         return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints, driftWindow, days, jitterSteps, defaultWindowDays(days), null);
+                quietPoints, driftWindow, days, jitterSteps, defaultWindowDays(days), null, recurringZone);
     }
 
     /**
@@ -161,7 +175,7 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
      */
     public AnomalyConfig withRecurringSteps(int days, int windowDays, int jitterSteps) {
         return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints, driftWindow, days, jitterSteps, windowDays, null);
+                quietPoints, driftWindow, days, jitterSteps, windowDays, null, recurringZone);
     }
 
     /**
@@ -171,6 +185,13 @@ public record AnomalyConfig(double alertThreshold, int residualWindow, int warmu
      */
     public AnomalyConfig withRecurring(int days, int windowDays, Duration jitter) {
         return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
-                quietPoints, driftWindow, days, JITTER_AS_DURATION, windowDays, jitter);
+                quietPoints, driftWindow, days, JITTER_AS_DURATION, windowDays, jitter, recurringZone);
+    }
+
+    /** @param zone the time zone whose time of day a recurring spike keeps (UTC by default) */
+    public AnomalyConfig withRecurringZone(ZoneId zone) {
+        return new AnomalyConfig(alertThreshold, residualWindow, warmupPoints, cusumDrift, cusumThreshold,
+                quietPoints, driftWindow, recurringDays, recurringJitterSteps, recurringWindowDays, recurringJitter,
+                zone);
     }
 }

@@ -102,7 +102,7 @@ public final class AnomalyDetector {
                 : null;
         this.recurring = config.recurringDays() > 0
                 ? new RecurringSpikes(config.recurringDays(), config.recurringWindowDays(),
-                        config.recurringJitter(), config.recurringJitterSteps()) : null;
+                        config.recurringJitter(), config.recurringJitterSteps(), config.recurringZone()) : null;
     }
 
     /**

@@ -2,6 +2,9 @@ package io.sidecar.predictor.anomaly;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneRules;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -45,8 +48,13 @@ import java.util.Iterator;
  * two hours away. The older form, a number of steps ({@code jitterSteps >= 0}, tolerance
  * {@code jitterSteps * step + step / 2}), is kept exactly for configurations that give it.
  *
- * <p>Days are 86 400 s of the observations' own instants (UTC, no daylight-saving shift); an event is counted for
- * the whole number of days nearest to its distance from now, so one event never counts for two days. The step is
+ * <p><b>Time of day in a zone</b> (fix J). Days are 86 400 s of wall-clock time in {@code zone} (UTC by default,
+ * where wall-clock time is the instant itself): an instant is placed on the zone's local time line (its epoch
+ * seconds plus the zone's offset at that instant), so a job that cron starts at 03:05 local time stays at 03:05
+ * across a daylight-saving change, where in UTC it moves by an hour, beyond a 30-minute tolerance, and would alert
+ * again for {@code days} nights. In the hour a clock repeats (autumn), two instants share a local time; a job run
+ * once in that hour is still one event. An event is counted for the whole number of days nearest to its local
+ * distance from now, so one event never counts for two days. The step is
  * the median of the last {@link #GAP_SAMPLES} positive gaps between observations (no discount before one is
  * known). Events older than the window plus the tolerance are dropped, and at most {@link #MAX_EVENTS} are kept.
  * Pure logic over the instants it is given (virtual time in tests, the row timestamps in replay); not
@@ -66,7 +74,7 @@ final class RecurringSpikes {
     /** Events kept at most (oldest dropped first), whatever the step: bounds memory for a very spiky metric. */
     static final int MAX_EVENTS = 4_096;
 
-    /** A remembered spike: when (epoch seconds) and its centred residual in the metric's unit. */
+    /** A remembered spike: when (seconds on the zone's local time line) and its centred residual. */
     private record Event(double at, double residual) {
     }
 
@@ -76,6 +84,8 @@ final class RecurringSpikes {
     private final double jitterSeconds;
     /** Tolerance in steps (the older form), -1 when given as a duration. */
     private final int jitterSteps;
+    /** Rules of the zone, null for UTC (no offset to add). */
+    private final ZoneRules rules;
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final double[] gaps = new double[GAP_SAMPLES];
     private int gapCount;
@@ -88,8 +98,9 @@ final class RecurringSpikes {
      * @param jitter how far from the same time of day a like spike may be (at least one step is always allowed);
      *               null when {@code jitterSteps} is given instead
      * @param jitterSteps the older form of the tolerance, in steps (at least 0), or -1 when {@code jitter} is given
+     * @param zone the time zone whose wall-clock time of day is compared
      */
-    RecurringSpikes(int days, int windowDays, Duration jitter, int jitterSteps) {
+    RecurringSpikes(int days, int windowDays, Duration jitter, int jitterSteps, ZoneId zone) {
         if (days < 1) {
             throw new IllegalArgumentException("days must be >= 1, was " + days);
         }
@@ -107,6 +118,12 @@ final class RecurringSpikes {
         this.windowDays = windowDays;
         this.jitterSeconds = jitter == null ? Double.NaN : jitter.toNanos() / 1e9;
         this.jitterSteps = jitterSteps;
+        this.rules = zone == null || zone.normalized().equals(ZoneOffset.UTC) ? null : zone.getRules();
+    }
+
+    /** UTC days, as in the tests of the tolerance and the window. */
+    RecurringSpikes(int days, int windowDays, Duration jitter, int jitterSteps) {
+        this(days, windowDays, jitter, jitterSteps, ZoneOffset.UTC);
     }
 
     /** Notes the instant of an observation (missing ones too), for the step estimate. */
@@ -147,7 +164,7 @@ final class RecurringSpikes {
         if (Double.isNaN(step) || residual == 0 || Double.isNaN(residual)) {
             return false;
         }
-        double t = seconds(at);
+        double t = local(at);
         double tolerance = tolerance(step);
         double[] largest = new double[windowDays + 1];
         for (Event e : events) {
@@ -174,7 +191,7 @@ final class RecurringSpikes {
         if (residual == 0 || Double.isNaN(residual)) {
             return;
         }
-        double t = seconds(at);
+        double t = local(at);
         events.addLast(new Event(t, residual));
         double step = step();
         double horizon = windowDays * (double) DAY_SECONDS + (Double.isNaN(step) ? 0 : tolerance(step));
@@ -192,6 +209,11 @@ final class RecurringSpikes {
     /** Spikes remembered now (for tests). */
     int size() {
         return events.size();
+    }
+
+    /** Seconds on the zone's local time line: the instant plus the zone's offset at that instant. */
+    private double local(Instant at) {
+        return rules == null ? seconds(at) : seconds(at) + rules.getOffset(at).getTotalSeconds();
     }
 
     private static double seconds(Instant at) {

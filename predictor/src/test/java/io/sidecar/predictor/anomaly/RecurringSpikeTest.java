@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -240,6 +243,44 @@ class RecurringSpikeTest {
             DetectorRun narrow = DetectorRun.of(AnomalyConfig.DEFAULTS.withRecurring(3, 7, Duration.ofMinutes(10)),
                     START, 3600, v.length, i -> v[i]);
             assertThat(narrow.at()).as("seed %d", seed).containsExactlyElementsOf(jobs.subList(0, 3));
+        }
+    }
+
+    @Test
+    void aJobScheduledInLocalTimeKeepsItsTimeOfDayAcrossADaylightSavingChangeInItsZone() {
+        // 5-minute steps from 2026-03-20 12:00 UTC over 16 days; the job is started by cron at 03:05 Paris time and
+        // runs up to 6 steps late (a job starts at its time or after it, never before), which is 02:05 UTC until
+        // 2026-03-29 and 01:05 UTC from that night on (CET to CEST)
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        long start = Instant.parse("2026-03-20T12:00:00Z").getEpochSecond();
+        for (long seed = 1; seed <= 4; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int n = 16 * PER_DAY;
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = LEVEL + PotTailTest.gaussian(rnd);
+            }
+            List<Integer> jobs = new ArrayList<>();
+            int afterChange = -1;
+            for (LocalDate day = LocalDate.of(2026, 3, 21); day.isBefore(LocalDate.of(2026, 4, 5)); day = day.plusDays(1)) {
+                long at = day.atTime(LocalTime.of(3, 5)).atZone(paris).toEpochSecond();
+                int index = (int) ((at - start) / STEP) + rnd.nextInt(7);
+                v[index] += JOB;
+                if (day.equals(LocalDate.of(2026, 3, 29))) {
+                    afterChange = jobs.size();
+                }
+                jobs.add(index);
+            }
+            double[] series = v;
+            DetectorRun local = DetectorRun.of(AnomalyConfig.DEFAULTS.withRecurringZone(paris), start, STEP, n,
+                    i -> series[i]);
+            // in its zone the job is the job from its fourth night on, the change included
+            assertThat(local.at()).as("seed %d", seed).containsExactlyElementsOf(jobs.subList(0, 3));
+            // in UTC it moved by an hour, beyond the 30-minute tolerance: nights after the change alert again (a run
+            // late on the night of the change may still fall within 30 minutes of an early one before it)
+            DetectorRun utc = DetectorRun.of(AnomalyConfig.DEFAULTS, start, STEP, n, i -> series[i]);
+            assertThat(utc.at()).as("seed %d", seed)
+                    .containsAnyElementsOf(jobs.subList(afterChange, afterChange + 3));
         }
     }
 
