@@ -39,14 +39,19 @@ import java.util.Iterator;
  *
  * <p><b>A tolerance in time of day, not in steps</b> (fix J). A job's jitter is a property of the scheduler and
  * of the job's run time (the 03:05-03:45 window of NAB's ec2_cpu_utilization_24ae8d), not of the metric's
- * sampling: the same job is ±30 minutes whether it is sampled every minute or every hour. A tolerance in steps
- * was ±6 minutes on the live 1-minute roll-ups (too narrow for that job) and ±6 hours on hourly data (half the
- * day: a real anomaly three hours after a daily peak was discounted). The tolerance is therefore
+ * sampling: the same job wanders by the same minutes whether it is sampled every minute or every hour. A tolerance
+ * in steps was ±6 minutes on the live 1-minute roll-ups (too narrow for that job) and ±6 hours on hourly data (half
+ * the day: a spike three hours after a daily one was taken for it). The tolerance is therefore
  * {@code max(jitter, one step) + half a step}: the jitter as configured, at least the neighbouring sample (a job
- * at 03:25 falls in the 03:00 hourly bucket one day and the 04:00 one the next), and half a step for where within
- * its step a sample's instant lies (as before). Hourly data thus matches the same or the neighbouring hour, never
- * two hours away. The older form, a number of steps ({@code jitterSteps >= 0}, tolerance
- * {@code jitterSteps * step + step / 2}), is kept exactly for configurations that give it.
+ * run at about 03:55 falls in the 03:00 hourly bucket one day and in the 04:00 one the next), and half a step for
+ * where within its step a sample's instant lies (as before). Hourly data thus matches the same or the neighbouring
+ * hour, never two hours away. The default jitter, 30 minutes, is fix I's 6 steps at the 5-minute step that default
+ * was chosen for, so 5-minute data is matched exactly as before; it was not fitted to any file.
+ *
+ * <p>The older form, a number of steps ({@code jitterSteps >= 0}, tolerance {@code jitterSteps * step + step / 2}),
+ * is kept exactly for configurations that give it. Giving both forms is rejected with an error naming the path
+ * rather than letting one silently win: they are one setting, and an operator who adds the duration while the old
+ * key is still in the file could not tell from the file which tolerance is in force.
  *
  * <p><b>Time of day in a zone</b> (fix J). Days are 86 400 s of wall-clock time in {@code zone} (UTC by default,
  * where wall-clock time is the instant itself): an instant is placed on the zone's local time line (its epoch
