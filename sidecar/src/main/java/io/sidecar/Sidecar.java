@@ -134,8 +134,15 @@ public final class Sidecar implements ConfigControl {
     io.sidecar.config.HostPort advertise = UpstreamPeerFeed.advertisedAddress(config);
     if (advertise != null) peers = peers.withAdvertise(advertise.toString());
     return new PredictorConfig(config.service(), config.instance(), peers, scaling,
-        AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold())
-            .withRecurring(p.recurringDays(), p.recurringJitterSteps()), null);
+        recurring(AnomalyConfig.DEFAULTS.withAlertThreshold(p.alertThreshold()), p), null);
+  }
+
+  /** The recurring-spike discount: the tolerance as a duration, or in steps when the file gives it so. */
+  static AnomalyConfig recurring(AnomalyConfig anomaly, PredictorSpec p) {
+    AnomalyConfig inZone = anomaly.withRecurringZone(p.recurringZone());
+    return p.recurringJitterSteps() >= 0
+        ? inZone.withRecurringSteps(p.recurringDays(), p.recurringWindowDays(), p.recurringJitterSteps())
+        : inZone.withRecurring(p.recurringDays(), p.recurringWindowDays(), p.recurringJitter());
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.sidecar.config;
 
 import java.io.File;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -227,7 +230,8 @@ public final class ConfigParser {
   private PredictorSpec predictor(Fields f) {
     Fields peers = f.section("peers", "redis", "static", "publish_every", "advertise");
     Fields scaling = f.section("scaling", "target_utilization", "min_replicas", "max_replicas", "cooldown");
-    Fields anomaly = f.section("anomaly", "alert_threshold", "recurring_days", "recurring_jitter_steps");
+    Fields anomaly = f.section("anomaly", "alert_threshold", "recurring_days", "recurring_window_days",
+        "recurring_jitter", "recurring_jitter_steps", "recurring_zone");
     int min = scaling.integer("min_replicas", 1, 0, 100_000);
     int max = scaling.integer("max_replicas", 100, 1, 100_000);
     if (max < min) scaling.error("max_replicas", "must be at least min_replicas (" + min + ")");
@@ -237,12 +241,44 @@ public final class ConfigParser {
         peers.error("static", "'" + peer + "' is not an http:// URL of a peer's control API");
       }
     }
+    int recurringDays = anomaly.integer("recurring_days", 3, 0, 365);
+    // a week, or recurring_days when larger (a file that gave recurring_days: 10 before the window existed)
+    int window = anomaly.integer("recurring_window_days", Math.max(7, recurringDays), 1, 365);
+    if (window < recurringDays) {
+      anomaly.error("recurring_window_days", "must be at least recurring_days (" + recurringDays + ")");
+    }
+    // one tolerance, in one of two forms: a duration of time of day, or (as files wrote it first) in steps
+    int jitterSteps = -1;
+    Duration jitter = null;
+    if (anomaly.has("recurring_jitter_steps")) {
+      jitterSteps = anomaly.integer("recurring_jitter_steps", 6, 0, 1440);
+      if (anomaly.has("recurring_jitter")) {
+        anomaly.error("recurring_jitter_steps", "give recurring_jitter (a duration, e.g. 30m) or "
+            + "recurring_jitter_steps, not both");
+      }
+    } else {
+      jitter = anomaly.duration("recurring_jitter", Duration.ofMinutes(30), true);
+      if (jitter != null && jitter.compareTo(Duration.ofHours(12)) >= 0) {
+        anomaly.error("recurring_jitter", "must be under 12h (half a day either side is every time of day)");
+        jitter = Duration.ofMinutes(30);
+      }
+    }
+    ZoneId zone = ZoneOffset.UTC;
+    String zoneName = anomaly.string("recurring_zone", null);
+    if (zoneName != null) {
+      try {
+        zone = ZoneId.of(zoneName.trim());
+      } catch (DateTimeException e) {
+        anomaly.error("recurring_zone", "'" + zoneName + "' is not a time zone (an IANA name such as Europe/Paris, "
+            + "or UTC)");
+      }
+    }
     return new PredictorSpec(url(peers, "redis", "redis", "rediss"), staticPeers,
         peers.duration("publish_every", Duration.ofSeconds(1), false), address(peers, "advertise", null),
         scaling.number("target_utilization", 0.7, 0.01, 1.0), min, max,
         scaling.duration("cooldown", Duration.ofMinutes(5), true),
         anomaly.number("alert_threshold", 0.9, 0.0, 1.0),
-        anomaly.integer("recurring_days", 3, 0, 365), anomaly.integer("recurring_jitter_steps", 6, 0, 1440));
+        recurringDays, jitterSteps, window, jitter, zone);
   }
 
   /** A URL whose scheme must be one of {@code schemes}; null when absent. */

@@ -380,16 +380,48 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void theRecurringSpikeDiscountDefaultsToThreeDaysAndSixStepsAndMayBeTurnedOff() throws Exception {
+  void theRecurringSpikeDiscountDefaultsToThreeOfSevenDaysWithinThirtyMinutesAndMayBeTurnedOff() throws Exception {
     PredictorSpec defaults = loader.parse(MINIMAL).predictor();
     assertThat(defaults.recurringDays()).isEqualTo(3);
-    assertThat(defaults.recurringJitterSteps()).isEqualTo(6);
+    assertThat(defaults.recurringWindowDays()).isEqualTo(7);
+    assertThat(defaults.recurringJitter()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(defaults.recurringJitterSteps()).isEqualTo(-1);
+    assertThat(defaults.recurringZone()).isEqualTo(java.time.ZoneOffset.UTC);
     PredictorSpec off = loader.parse(MINIMAL
         + "predictor: { anomaly: { recurring_days: 0, recurring_jitter_steps: 2 } }\n").predictor();
     assertThat(off.recurringDays()).isZero();
     assertThat(off.recurringJitterSteps()).isEqualTo(2);
+    assertThat(off.recurringJitter()).isNull();
     assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_days: -1 } }\n"))
         .hasMessageContaining("predictor.anomaly.recurring_days");
+  }
+
+  @Test
+  void theRecurringSpikeWindowAndJitterAreRead() throws Exception {
+    PredictorSpec p = loader.parse(MINIMAL + "predictor: { anomaly: { recurring_days: 4, recurring_window_days: 10, "
+        + "recurring_jitter: 45m } }\n").predictor();
+    assertThat(p.recurringDays()).isEqualTo(4);
+    assertThat(p.recurringWindowDays()).isEqualTo(10);
+    assertThat(p.recurringJitter()).isEqualTo(java.time.Duration.ofMinutes(45));
+    // a file written before the window existed keeps its days: the window is at least recurring_days
+    assertThat(loader.parse(MINIMAL + "predictor: { anomaly: { recurring_days: 10 } }\n").predictor()
+        .recurringWindowDays()).isEqualTo(10);
+    assertThatThrownBy(() -> loader.parse(MINIMAL
+        + "predictor: { anomaly: { recurring_days: 5, recurring_window_days: 4 } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_window_days")
+        .hasMessageContaining("must be at least recurring_days (5)");
+    // the two forms of the tolerance are one setting: both is an error naming the older key
+    assertThatThrownBy(() -> loader.parse(MINIMAL
+        + "predictor: { anomaly: { recurring_jitter: 30m, recurring_jitter_steps: 6 } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_jitter_steps")
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_jitter: 12h } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_jitter");
+    assertThat(loader.parse(MINIMAL + "predictor: { anomaly: { recurring_zone: Europe/Paris } }\n").predictor()
+        .recurringZone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "predictor: { anomaly: { recurring_zone: Mars/Olympus } }\n"))
+        .hasMessageContaining("predictor.anomaly.recurring_zone")
+        .hasMessageContaining("is not a time zone");
   }
 
   @Test

@@ -18,8 +18,8 @@ import java.util.Optional;
  *       series' 99th percentile |z| to the Gaussian one, so routinely spiky metrics are not always alerting; for
  *       a |z| beyond the window's q99 the factor is lowered (not below 1) to the same ratio at |z|'s own level
  *       when a generalised Pareto fit of the excesses over q90 puts |z| farther out than a scaled Gaussian would
- *       ({@link PotTail}, peaks over threshold). A spike like one seen at about the same time of day on each of
- *       the last few days (a nightly job) is discounted to 0 ({@link RecurringSpikes}).</li>
+ *       ({@link PotTail}, peaks over threshold). A spike like one seen at about the same time of day on several of
+ *       the last days (a nightly job; by default 3 of the last 7) is discounted to 0 ({@link RecurringSpikes}).</li>
  *   <li><b>level shift</b>: a two-sided CUSUM on the standardised one-step errors ({@link LevelShiftCusum}).</li>
  *   <li><b>drift</b>: a slow move of the de-seasonalised level (observation minus the baseline's seasonal index)
  *       out of the range of a reference that does not adapt while the drift is suspected, gated by a
@@ -101,7 +101,8 @@ public final class AnomalyDetector {
                 driftReferenceLength(config.driftWindow(), baselineConfig), config.alertThreshold(), this.minSigma)
                 : null;
         this.recurring = config.recurringDays() > 0
-                ? new RecurringSpikes(config.recurringDays(), config.recurringJitterSteps()) : null;
+                ? new RecurringSpikes(config.recurringDays(), config.recurringWindowDays(),
+                        config.recurringJitter(), config.recurringJitterSteps(), config.recurringZone()) : null;
     }
 
     /**

@@ -45,6 +45,18 @@ class ConfigValidationTest {
                 .hasMessageStartingWith("predictor.peers.advertise");
         assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withDriftWindow(5))
                 .hasMessageStartingWith("predictor.anomaly.drift_window");
+        assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withRecurring(3, 2, Duration.ofMinutes(30)))
+                .hasMessageStartingWith("predictor.anomaly.recurring_window_days");
+        assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withRecurring(3, 7, Duration.ofHours(12)))
+                .hasMessageStartingWith("predictor.anomaly.recurring_jitter");
+        assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withRecurring(3, -2))
+                .hasMessageStartingWith("predictor.anomaly.recurring_jitter_steps");
+        assertThatThrownBy(() -> new AnomalyConfig(0.9, 1000, 50, 0.5, 10, 10, 30, 3, 6, 7, Duration.ofMinutes(30),
+                java.time.ZoneOffset.UTC))
+                .hasMessageContaining("give one, not both");
+        assertThat(AnomalyConfig.DEFAULTS.withRecurring(10, 6).recurringWindowDays()).isEqualTo(10);
+        assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withRecurringZone(null))
+                .hasMessageStartingWith("predictor.anomaly.recurring_zone");
         assertThatThrownBy(() -> AnomalyConfig.DEFAULTS.withAlertThreshold(1.5))
                 .hasMessageStartingWith("predictor.anomaly.alert_threshold");
         assertThatThrownBy(() -> new StorageConfig(URI.create("mysql://x/db"), "s", 10, Duration.ofSeconds(1), 100,
