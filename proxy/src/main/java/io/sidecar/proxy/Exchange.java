@@ -471,7 +471,7 @@ final class Exchange {
     relayStatusMessage(cresp.statusMessage(), status, response);
     MultiMap headers = response.headers();
     HopByHopHeaders.copyEndToEnd(cresp.headers(), headers);
-    UpstreamRequests.appendVia(headers, cresp.version());
+    UpstreamRequests.appendVia(headers, ResponseOverrunGuard.receivedVersion(cresp));
     UpstreamRequests.apply(route.responseHeaders(), headers);
     if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
     if (patch != null) io.sidecar.fault.vertx.ResponsePatcher.headers(patch, headers);
