@@ -595,6 +595,7 @@ final class Exchange {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
+    EarlyAnswerReset.ifRequestUnfinished(request);
     if (totalTimer != null) totalTimer.cancel();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
