@@ -11,7 +11,9 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * RFC 9113 §8.1: a server that has sent a complete response before the client finished its request may ask it, with
  * RST_STREAM NO_ERROR after the response's END_STREAM, to stop sending the rest (an upstream's early 413, the body
- * limit), as nginx and Envoy do, instead of leaving the client to send it into a stream nobody reads.
+ * limit, the sidecar's own answer before the body: a declared length over the limit, no route), as nginx and Envoy
+ * do, instead of leaving the client to send it into a stream nobody reads. Used by {@link Exchange} and
+ * {@link ProxyHandler}.
  */
 final class EarlyAnswerReset {
   private EarlyAnswerReset() {}
