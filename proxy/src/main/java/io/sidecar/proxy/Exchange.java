@@ -471,7 +471,7 @@ final class Exchange {
     relayStatusMessage(cresp.statusMessage(), status, response);
     MultiMap headers = response.headers();
     HopByHopHeaders.copyEndToEnd(cresp.headers(), headers);
-    UpstreamRequests.appendVia(headers, cresp.version());
+    UpstreamRequests.appendVia(headers, ResponseOverrunGuard.receivedVersion(cresp));
     UpstreamRequests.apply(route.responseHeaders(), headers);
     if (servingSide) headers.set(LoadHint.HEADER, signals.loadHint().encode());
     if (patch != null) io.sidecar.fault.vertx.ResponsePatcher.headers(patch, headers);
@@ -557,9 +557,22 @@ final class Exchange {
    */
   private void relayEarlyHints(Try t, MultiMap hints) {
     if (done || !active.contains(t) || response.headWritten() || request.version() == HttpVersion.HTTP_1_0) return;
-    MultiMap forwarded = HttpHeaders.headers();
+    MultiMap forwarded = earlyHintsFields(request.version());
     HopByHopHeaders.copyEndToEnd(hints, forwarded);
     response.writeEarlyHints(forwarded);
+  }
+
+  /**
+   * The map a 103's fields are gathered in for a client of {@code version}. To an HTTP/2 client the names go in lower
+   * case (RFC 9113 §8.2.1): Vert.x 5.0.7's {@code Http2ServerResponse.writeEarlyHints} copies the names it is given
+   * as they are into Netty's validating {@code DefaultHttp2Headers}, which throws on {@code Link} from an HTTP/1.1
+   * upstream; the throw went back into Vert.x's client, which logged it, and no 103 was written. This is the map
+   * Vert.x gives the final head ({@code response.headers()}), which lower-cases every name put in it.
+   */
+  static MultiMap earlyHintsFields(HttpVersion version) {
+    return version == HttpVersion.HTTP_2
+        ? new io.vertx.core.http.impl.headers.Http2HeadersAdaptor(new io.netty.handler.codec.http2.DefaultHttp2Headers())
+        : HttpHeaders.headers();
   }
 
   /**
@@ -582,6 +595,7 @@ final class Exchange {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
+    EarlyAnswerReset.ifRequestUnfinished(request);
     if (totalTimer != null) totalTimer.cancel();
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);

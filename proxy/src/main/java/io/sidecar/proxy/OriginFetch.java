@@ -84,7 +84,7 @@ final class OriginFetch implements Origin {
       LoadHint hint = LoadHint.parseHeader(cresp.getHeader(LoadHint.HEADER));
       MultiMap responseHeaders = io.vertx.core.http.HttpHeaders.headers();
       HopByHopHeaders.copyEndToEnd(cresp.headers(), responseHeaders);
-      UpstreamRequests.appendVia(responseHeaders, cresp.version());
+      UpstreamRequests.appendVia(responseHeaders, ResponseOverrunGuard.receivedVersion(cresp));
       cresp.pause();
       var stream = new CompletionStream(cresp,
           () -> call.complete(headerNanos, Outcome.status(status), hint, ResponseFlag.NONE),

@@ -163,6 +163,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                              ResponseFlag flag, String detail, long startNanos) {
     meters.started();
     Exchange.replyLocal(request, flag, detail);
+    EarlyAnswerReset.ifRequestUnfinished(request);
     long nanos = System.nanoTime() - startNanos;
     meters.finished(flag.status(), flag, nanos);
     AccessLog log = runtime.accessLog();
@@ -176,6 +177,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private void answerUnrouted(HttpServerRequest request, ResponseFlag flag, int status, String detail, long startNanos) {
     Exchange.replyLocal(request, flag, status, detail);
+    EarlyAnswerReset.ifRequestUnfinished(request);
     AccessLog log = runtime.accessLog();
     if (log != null) {
       log.log(request, null, null, null, status, flag, System.nanoTime() - startNanos, 0);

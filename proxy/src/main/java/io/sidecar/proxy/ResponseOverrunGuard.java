@@ -10,8 +10,10 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.reflect.Field;
@@ -33,6 +35,8 @@ import java.util.logging.Logger;
  * nginx does on "upstream sent more data than specified in Content-Length"). Without pipelining (never enabled
  * here) a complete response followed by more bytes is always this case; informational (1xx) responses are
  * skipped.
+ *
+ * <p>It also keeps the protocol version of the last final response head it passed on ({@link #receivedVersion}).
  */
 final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "sidecar-response-overrun";
@@ -45,6 +49,8 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
   private boolean dropped;
   /** Whether this connection has carried a final response to its end ({@link #servedBefore}). */
   private boolean servedOne;
+  /** Whether the last final response head on this connection said HTTP/1.0 ({@link #receivedVersion}). */
+  private boolean http10Head;
 
   private ResponseOverrunGuard(ByteToMessageDecoder decoder) {
     this.decoder = decoder;
@@ -68,6 +74,7 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof HttpResponse r) {
       response = r;
+      if (r.status().code() >= 200) http10Head = r.protocolVersion() == HttpVersion.HTTP_1_0;
     }
     if (!(msg instanceof LastHttpContent) || response == null || response.status().code() < 200) {
       ctx.fireChannelRead(msg);
@@ -97,6 +104,24 @@ final class ResponseOverrunGuard extends ChannelInboundHandlerAdapter {
     return connection instanceof ConnectionBase base
         && base.channelHandlerContext().pipeline().get(NAME) instanceof ResponseOverrunGuard guard
         && guard.servedOne;
+  }
+
+  /**
+   * The protocol version of {@code response}'s head as the upstream sent it, which the Via entry for it names (RFC 9110
+   * §7.6.3). Vert.x 5.0.7 gives a client response its connection's version, not its head's
+   * ({@code HttpClientRequestBase}: {@code new HttpClientResponseImpl(this, stream.version(), ...)}), so an
+   * {@code HTTP/1.0 200} read as 1.1 there. Without pipelining the connection's last final head is this response's:
+   * the next cannot come before this one has ended and another request went out.
+   */
+  static io.vertx.core.http.HttpVersion receivedVersion(HttpClientResponse response) {
+    io.vertx.core.http.HttpVersion version = response.version();
+    if (version == io.vertx.core.http.HttpVersion.HTTP_1_1
+        && response.request().connection() instanceof ConnectionBase base
+        && base.channelHandlerContext().pipeline().get(NAME) instanceof ResponseOverrunGuard guard
+        && guard.http10Head) {
+      return io.vertx.core.http.HttpVersion.HTTP_1_0;
+    }
+    return version;
   }
 
   /** The bytes the codec has received but not decoded yet (null if they cannot be looked at). */

@@ -203,4 +203,32 @@ class Http2ListenerTest {
     }
     assertThat(seen).containsExactly("/small hi");
   }
+
+  /**
+   * Answered before its body (a declared length over max_request_body: 413; no route: 404), a stream the client is
+   * still sending on is reset with NO_ERROR after the answer (RFC 9113 §8.1), so the client stops sending; the
+   * connection goes on.
+   */
+  @Test
+  void anAnswerBeforeTheBodyIsFollowedByResetNoError() throws Exception {
+    int upstream = h.upstream((HttpServerRequest req) -> req.response().end("ok"));
+    h.start(1, """
+        server: { max_request_body: 4 }
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, match: { path_prefix: /up }, cluster: app } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/up", h.proxyPort).method("POST").add("content-length", "1000000"), false);
+      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("413");
+      wire.body(1);
+      assertThat(wire.streamError(1)).as("RST_STREAM NO_ERROR").isZero();
+      wire.headers(3, H2Wire.get("/elsewhere", h.proxyPort).method("POST"), false);
+      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("404");
+      wire.body(3);
+      assertThat(wire.streamError(3)).as("RST_STREAM NO_ERROR").isZero();
+      wire.headers(5, H2Wire.get("/up", h.proxyPort), true);
+      assertThat(wire.body(5)).isEqualTo("ok");
+    }
+  }
 }

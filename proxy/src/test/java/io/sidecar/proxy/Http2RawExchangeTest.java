@@ -195,12 +195,10 @@ class Http2RawExchangeTest {
     try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
       wire.headers(1, H2Wire.get("/", h.proxyPort), true);
       Http2Headers head = wire.responseHeaders(1);
-      if (fastPath) { // the full path drops it for HTTP/2 clients (Vert.x 5.0.7 writes no frame)
-        assertThat(head.status().toString()).isEqualTo("103");
-        assertThat(head.get("link").toString()).isEqualTo("</s.css>; rel=preload");
-        assertThat(head.contains("x-hop")).isFalse();
-        head = wire.responseHeaders(1);
-      }
+      assertThat(head.status().toString()).isEqualTo("103"); // RFC 9113 §8.1: before the final HEADERS
+      assertThat(head.get("link").toString()).isEqualTo("</s.css>; rel=preload");
+      assertThat(head.contains("x-hop")).isFalse();
+      head = wire.responseHeaders(1);
       assertThat(head.status().toString()).isEqualTo("201");
       assertThat(head.getAll("x-kept")).extracting(CharSequence::toString).containsExactly("a", "b");
       assertThat(head.get("via").toString()).isEqualTo("1.1 origin, 1.1 sidecar");
@@ -420,8 +418,7 @@ class Http2RawExchangeTest {
       wire.headers(7, H2Wire.get("/old", h.proxyPort), true);
       Http2Headers old = wire.responseHeaders(7);
       assertThat(old.status().toString()).isEqualTo("200");
-      // RFC 9110 §7.6.3: the version the message came in; the full path (Vert.x's client) says 1.1 for it
-      assertThat(old.get("via").toString()).isEqualTo(fastPath ? "1.0 sidecar" : "1.1 sidecar");
+      assertThat(old.get("via").toString()).isEqualTo("1.0 sidecar"); // RFC 9110 §7.6.3: the version it came in
       assertThat(wire.body(7)).isEqualTo("until the close");
     }
     assertThat(upstream.connections.get()).as("kept alive until the close-delimited body").isEqualTo(1);
@@ -438,10 +435,42 @@ class Http2RawExchangeTest {
       wire.data(1, "first piece", false);
       assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("413");
       assertThat(wire.body(1)).isEqualTo("too big");
-      // the full path leaves the stream open for the rest of the body
-      if (fastPath) assertThat(wire.streamError(1)).as("RST_STREAM NO_ERROR: no more of the body").isZero();
+      assertThat(wire.streamError(1)).as("RST_STREAM NO_ERROR: no more of the body").isZero();
       wire.headers(3, H2Wire.get("/next", h.proxyPort), true); // the connection goes on
       assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("413");
+    }
+  }
+
+  /**
+   * A stream the client ended with its HEADERS and the sidecar answered itself at once (an open circuit breaker's 503
+   * {@code BO}, written before Vert.x had delivered the request's end) is over on both sides: no RST_STREAM follows
+   * the answer (the reset above is for a client still sending). Only the full path for now: Http2RawExchange tests
+   * Vert.x's {@code isEnded()}, which is false until the end is delivered, and sends the reset; {@link
+   * EarlyAnswerReset} reads Netty's stream state instead.
+   */
+  @ParameterizedTest(name = "fast_path: {0}")
+  @ValueSource(booleans = {false})
+  void anImmediateLocalAnswerToAnEndedRequestIsNotFollowedByAReset(boolean fastPath) throws Exception {
+    int sick = h.upstream((HttpServerRequest req) -> req.response().setStatusCode(500).end("boom"));
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app, timeout: 2s } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ],
+                      circuit_breaker: { failure_rate: 50, window: 4, min_calls: 4, open_for: 30s } } ]
+        """.formatted(sick));
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      for (int stream = 1; stream <= 7; stream += 2) {
+        wire.headers(stream, H2Wire.get("/", h.proxyPort), true);
+        assertThat(wire.responseHeaders(stream).status().toString()).isEqualTo("500");
+        wire.body(stream);
+      }
+      wire.headers(9, H2Wire.get("/", h.proxyPort), true);
+      Http2Headers refused = wire.responseHeaders(9);
+      assertThat(refused.status().toString() + " " + refused.get(ResponseFlag.HEADER)).isEqualTo("503 BO");
+      wire.body(9);
+      wire.frame(H2Wire.PING, 0, 0, new byte[8]);
+      H2Wire.Frame next = wire.next(f -> f.type() == H2Wire.PING || f.type() == H2Wire.RST_STREAM);
+      assertThat(next.type()).as("the PING's ACK, not a RST_STREAM on stream " + next.stream()).isEqualTo(H2Wire.PING);
     }
   }
 
