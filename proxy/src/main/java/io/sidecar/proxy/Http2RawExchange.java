@@ -568,12 +568,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
-    if (!request.isEnded() && response.ended() && !response.closed()) {
-      // answered before the client's body ended (an upstream's early 413, the body limit): RFC 9113 §8.1 lets the
-      // server say with RST_STREAM NO_ERROR that it wants no more of it, as nginx and Envoy do, instead of leaving
-      // the client to send the rest into a stream nobody reads
-      response.reset(0);
-    }
+    // answered before the client's body ended (an upstream's early 413, the body limit): RST_STREAM NO_ERROR
+    EarlyAnswerReset.ifRequestUnfinished(request);
     if (timer != null) timer.cancel();
     cancelTryTimer();
     replayBody = released(replayBody);

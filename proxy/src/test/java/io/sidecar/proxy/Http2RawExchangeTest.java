@@ -444,12 +444,11 @@ class Http2RawExchangeTest {
   /**
    * A stream the client ended with its HEADERS and the sidecar answered itself at once (an open circuit breaker's 503
    * {@code BO}, written before Vert.x had delivered the request's end) is over on both sides: no RST_STREAM follows
-   * the answer (the reset above is for a client still sending). Only the full path for now: Http2RawExchange tests
-   * Vert.x's {@code isEnded()}, which is false until the end is delivered, and sends the reset; {@link
-   * EarlyAnswerReset} reads Netty's stream state instead.
+   * the answer (the reset above is for a client still sending). Vert.x's {@code isEnded()} is false until the end is
+   * delivered, so a check on it sent the reset; {@link EarlyAnswerReset} reads Netty's stream state instead.
    */
   @ParameterizedTest(name = "fast_path: {0}")
-  @ValueSource(booleans = {false})
+  @ValueSource(booleans = {true, false})
   void anImmediateLocalAnswerToAnEndedRequestIsNotFollowedByAReset(boolean fastPath) throws Exception {
     int sick = h.upstream((HttpServerRequest req) -> req.response().setStatusCode(500).end("boom"));
     h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
