@@ -448,7 +448,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       upstreamHead = sentHead.readerIndex(0); // a write cut short moved the index; the head starts at 0
       sentHead = null;
       cluster.rawPool().acquireNew(ctx.channel(), call.address(), cluster.address(call.address()), cluster.spec().pool(),
-          tries.currentWaiter());
+          tries.currentWaiter(this));
       return;
     }
     upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");

@@ -509,7 +509,7 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
       mayResend = false;
       runtime.metrics().upstreamResend(cluster.name());
       cluster.rawPool().acquireNew(downstream, call.address(), cluster.address(call.address()),
-          cluster.spec().pool(), tries.currentWaiter());
+          cluster.spec().pool(), tries.currentWaiter(this));
       return;
     }
     upstreamFailed(ResponseFlag.UPSTREAM_RESET, "upstream closed the connection before a response");

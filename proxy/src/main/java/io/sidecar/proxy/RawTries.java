@@ -32,6 +32,9 @@ final class RawTries {
   private int retries;
   /** The endpoints tried, once a retry is due (the balancer picks another first); null before. */
   private Set<String> tried;
+  /*
+   * The state below changes only with a policy: without one, an instance is shared by a route's requests (oneTry).
+   */
   /** The waiter of the current try, with a policy: a connection for an earlier try goes back to the pool. */
   private RawUpstreamPool.Waiter current;
   /** A retriable response is held (its upstream connection paused) while the retry is decided. */
@@ -47,11 +50,19 @@ final class RawTries {
     this.routeTimeoutNanos = routeTimeoutNanos;
   }
 
-  /** The tries of a request of {@code method} on {@code route} (a byte-level one: it has a timeout). */
+  /**
+   * The tries of a request of {@code method} on {@code route} (a byte-level one: it has a timeout). A route without
+   * retries gives its one {@link #oneTry} for every request: nothing in it changes, so none is made per request.
+   */
   static RawTries of(RoutingSnapshot.CompiledRoute route, String method, long startNanos) {
+    if (route.retry() == null) return route.oneTry();
     var spec = route.spec();
-    return new RawTries(route.retry(), spec.retry() != null && spec.retry().nonIdempotent(), method, startNanos,
-        spec.timeout().toNanos());
+    return new RawTries(route.retry(), spec.retry().nonIdempotent(), method, startNanos, spec.timeout().toNanos());
+  }
+
+  /** One try and no retries, with the route's timeout; shared by all of the route's requests (config load makes it). */
+  static RawTries oneTry(long routeTimeoutNanos) {
+    return new RawTries(null, false, null, 0, routeTimeoutNanos);
   }
 
   boolean retrying() {
@@ -149,13 +160,14 @@ final class RawTries {
    * comes, goes back to the pool instead of to the try after it.
    */
   RawUpstreamPool.Waiter waiterFor(RawUpstreamPool.Waiter exchange, RawUpstreamPool pool) {
-    current = policy == null ? exchange : new TryWaiter(exchange, pool);
+    if (policy == null) return exchange; // nothing kept: a one-try instance is shared
+    current = new TryWaiter(exchange, pool);
     return current;
   }
 
-  /** The current try's waiter (a connection closed under the request is asked for again with it). */
-  RawUpstreamPool.Waiter currentWaiter() {
-    return current;
+  /** The current try's waiter of {@code exchange} (a connection closed under the request is asked for again with it). */
+  RawUpstreamPool.Waiter currentWaiter(RawUpstreamPool.Waiter exchange) {
+    return policy == null ? exchange : current;
   }
 
   private final class TryWaiter implements RawUpstreamPool.Waiter {

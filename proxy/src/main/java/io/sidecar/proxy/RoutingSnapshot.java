@@ -15,14 +15,15 @@ public final class RoutingSnapshot {
    * A route with what the hot path needs precomputed. {@code byteLevel}: the byte-level path may serve it
    * ({@link FastPath#eligible}); {@code byteLevelHits}: it may answer the route's fresh cache hits
    * ({@link FastPath#hitsEligible}); {@code rateLimit}: the route's local rate limit, or null; {@code requestRules},
-   * {@code responseRules}: its header rules as the byte-level path applies them, or null (none, or not on bytes).
+   * {@code responseRules}: its header rules as the byte-level path applies them, or null (none, or not on bytes);
+   * {@code oneTry}: a route without retries (and with a timeout): the tries every byte-level request of it shares.
    */
   public record CompiledRoute(RouteSpec spec, WeightedSplit split, List<SplitTarget> targets,
                               io.sidecar.balancer.retry.RetryPolicy retry, io.sidecar.cache.CachePolicy cache,
                               io.sidecar.predictor.signals.TrafficSignals signals, boolean servingSide,
                               boolean byteLevel, boolean byteLevelHits,
                               io.sidecar.balancer.limit.RateLimit rateLimit, HeaderRules requestRules,
-                              HeaderRules responseRules) {
+                              HeaderRules responseRules, RawTries oneTry) {
     /** The split entry for this request: drawn by weight, or the only one (no draw) for a single cluster. */
     public SplitTarget pick() {
       if (targets.size() == 1) return targets.get(0);
@@ -61,7 +62,8 @@ public final class RoutingSnapshot {
       HeaderRules responseRules = HeaderRules.response(r.responseHeaders());
       routes.add(new CompiledRoute(r, new WeightedSplit(r.split()), targets, retry, cache, signals.route(r.name()),
           servingSide, FastPath.eligible(r, targets, cache != null, servingSide, requestRules, responseRules),
-          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), requestRules, responseRules));
+          FastPath.hitsEligible(r, cache != null), rateLimits.apply(r), requestRules, responseRules,
+          retry == null && r.hasTimeout() ? RawTries.oneTry(r.timeout().toNanos()) : null));
     }
     Map<String, RouteTable> tables = new HashMap<>();
     for (var listener : config.listeners()) {

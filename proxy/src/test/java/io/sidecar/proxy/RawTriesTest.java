@@ -39,7 +39,11 @@ class RawTriesTest {
     assertThat(one.ownDeadline(ROUTE_TIMEOUT, START)).isFalse();
     assertThat(one.mayRetry(Outcome.status(503), false, START)).isFalse();
     Recorder exchange = new Recorder();
-    assertThat(one.waiterFor(exchange, null)).isSameAs(exchange).isSameAs(one.currentWaiter());
+    assertThat(one.waiterFor(exchange, null)).isSameAs(exchange).isSameAs(one.currentWaiter(exchange));
+    Recorder other = new Recorder(); // a one-try instance is shared by the route's requests: it keeps no waiter
+    assertThat(one.waiterFor(other, null)).isSameAs(other);
+    assertThat(one.currentWaiter(exchange)).isSameAs(exchange);
+    assertThat(RawTries.oneTry(ROUTE_TIMEOUT).tryTimeoutNanos(START)).isEqualTo(ROUTE_TIMEOUT);
   }
 
   @Test
@@ -131,7 +135,7 @@ class RawTriesTest {
     first.failed(ResponseFlag.UPSTREAM_CONNECT_FAILURE, "refused");
     assertThat(exchange.failures).containsExactly("refused");
     RawUpstreamPool.Waiter second = t.waiterFor(exchange, null);
-    assertThat(t.currentWaiter()).isSameAs(second);
+    assertThat(t.currentWaiter(exchange)).isSameAs(second);
     assertThat(first.cancelled()).isTrue();
     first.failed(ResponseFlag.UPSTREAM_TIMEOUT, "late"); // the earlier try's news is not the exchange's
     assertThat(exchange.failures).containsExactly("refused");
