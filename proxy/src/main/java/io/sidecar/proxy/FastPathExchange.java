@@ -309,8 +309,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   @Override
   public boolean holds(ResponseHeadParser head) {
     connection.tryTimeoutOver();
+    if (done || !tries.retrying()) return false;
     long now = System.nanoTime();
-    Outcome outcome = done ? null : tries.hold(head.status(), bodyGone(), now);
+    Outcome outcome = tries.hold(head.status(), bodyGone(), now);
     if (outcome == null) return false;
     dropSentHead();
     call.complete(now - tryStartNanos, outcome, LoadHint.parseHeader(head.header(LoadHint.HEADER)), ResponseFlag.NONE);

@@ -360,8 +360,9 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   @Override
   public boolean holds(ResponseHeadParser head) {
     cancelTryTimer();
+    if (done || !tries.retrying()) return false;
     long now = System.nanoTime();
-    Outcome outcome = done ? null : tries.hold(head.status(), bodyGone(), now);
+    Outcome outcome = tries.hold(head.status(), bodyGone(), now);
     if (outcome == null) return false;
     mayResend = false;
     call.complete(now - tryStartNanos, outcome, LoadHint.parseHeader(head.header(LoadHint.HEADER)), ResponseFlag.NONE);
