@@ -17,7 +17,8 @@
 #   Run an A/A control beside any A/B whose effect is under about 5 %, and repeat an A/B with new JVMs before
 #   believing it (loadtest/README.md, "The night on an AMD EPYC"). AB_PAIRS=N (default 1) does the repeating: the
 #   rounds are shared among N pairs of new JVMs; every other pair launches B first and gives A and B each other's
-#   ports, and the medians cover them all.
+#   ports, and the medians cover them all. Three runs on 2026-12-07's night put whichever jar was given first about 3 %
+#   ahead, either way round (results/ab-1207-4bdf692-vs-rawtries.md): run a small A/B both ways before reading it.
 #
 # env OPTS_A, OPTS_B: JVM flags of A and of B (default SIDECAR_JAVA_OPTS, else bin/sidecar's), to compare flags
 # env AB_PATH (default /1k; the origin also serves /100k and the config's /cached/...), AB_CONNS (default 64)
