@@ -120,6 +120,7 @@ final class CachingExchange {
   private void finish(int status, ResponseFlag flag) {
     if (done) return;
     done = true;
+    EarlyAnswerReset.ifRequestUnfinished(request); // an upload answered before its end (an upstream's 413)
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     route.signals().record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), response.bytesWritten());

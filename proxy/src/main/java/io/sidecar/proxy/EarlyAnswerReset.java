@@ -12,8 +12,8 @@ import io.vertx.core.net.impl.ConnectionBase;
  * RFC 9113 §8.1: a server that has sent a complete response before the client finished its request may ask it, with
  * RST_STREAM NO_ERROR after the response's END_STREAM, to stop sending the rest (an upstream's early 413, the body
  * limit, the sidecar's own answer before the body: a declared length over the limit, no route), as nginx and Envoy
- * do, instead of leaving the client to send it into a stream nobody reads. Used by {@link Exchange} and
- * {@link ProxyHandler}.
+ * do, instead of leaving the client to send it into a stream nobody reads. Used by {@link Exchange},
+ * {@link CachingExchange}, {@link Http2RawExchange} and {@link ProxyHandler}.
  */
 final class EarlyAnswerReset {
   private EarlyAnswerReset() {}
