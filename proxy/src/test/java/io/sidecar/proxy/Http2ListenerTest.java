@@ -231,27 +231,4 @@ class Http2ListenerTest {
       assertThat(wire.body(5)).isEqualTo("ok");
     }
   }
-
-  /**
-   * The same on a caching route, whose requests go through {@link CachingExchange}: an upstream's early 413 to an
-   * upload still being sent reaches the client, followed by RST_STREAM NO_ERROR; the connection goes on.
-   */
-  @Test
-  void anEarlyAnswerOnACachingRouteIsFollowedByResetNoError() throws Exception {
-    int upstream = h.upstream((HttpServerRequest req) -> req.response().setStatusCode(413).end("too big"));
-    h.start(1, """
-        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
-        routes: [ { name: r, cluster: app, cache: { enabled: true } } ]
-        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
-        """.formatted(upstream));
-    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
-      wire.headers(1, H2Wire.get("/up", h.proxyPort).method("POST"), false);
-      wire.data(1, "first piece", false);
-      assertThat(wire.responseHeaders(1).status().toString()).isEqualTo("413");
-      assertThat(wire.body(1)).isEqualTo("too big");
-      assertThat(wire.streamError(1)).as("RST_STREAM NO_ERROR: no more of the body").isZero();
-      wire.headers(3, H2Wire.get("/next", h.proxyPort), true);
-      assertThat(wire.responseHeaders(3).status().toString()).isEqualTo("413");
-    }
-  }
 }

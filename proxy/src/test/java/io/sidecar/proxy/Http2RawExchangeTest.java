@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -424,12 +425,15 @@ class Http2RawExchangeTest {
     assertThat(upstream.connections.get()).as("kept alive until the close-delimited body").isEqualTo(1);
   }
 
-  /** An upstream that answers before the upload is over (a 413 of its own): the client gets it, the rest is dropped. */
-  @ParameterizedTest(name = "fast_path: {0}")
-  @ValueSource(booleans = {true, false})
-  void anAnswerBeforeTheUploadEndsReachesTheClient(boolean fastPath) throws Exception {
+  /**
+   * An upstream that answers before the upload is over (a 413 of its own): the client gets it, the rest is dropped.
+   * Also on a caching route, whose requests go through {@link CachingExchange}.
+   */
+  @ParameterizedTest(name = "fast_path: {0}, route: {1}")
+  @CsvSource(delimiter = '|', value = {"true|", "false|", "true|, cache: { enabled: true }"})
+  void anAnswerBeforeTheUploadEndsReachesTheClient(boolean fastPath, String routeExtras) throws Exception {
     int upstream = h.upstream((HttpServerRequest req) -> req.response().setStatusCode(413).end("too big"));
-    start(fastPath, upstream, "");
+    start(fastPath, upstream, routeExtras == null ? "" : routeExtras);
     try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
       wire.headers(1, H2Wire.get("/up", h.proxyPort).method("POST"), false);
       wire.data(1, "first piece", false);
