@@ -21,7 +21,8 @@ final class EarlyAnswerReset {
   /** Once {@code request}'s response has ended: resets its HTTP/2 stream with NO_ERROR if the client's side is open. */
   static void ifRequestUnfinished(HttpServerRequest request) {
     HttpServerResponse response = request.response();
-    if (request.version() == HttpVersion.HTTP_2 && response.ended() && !response.closed()
+    // isEnded() true: the client's END_STREAM was delivered, so it is done (the usual case, decided without a lookup)
+    if (request.version() == HttpVersion.HTTP_2 && !request.isEnded() && response.ended() && !response.closed()
         && clientStillSending(request)) {
       response.reset(0);
     }
@@ -33,9 +34,9 @@ final class EarlyAnswerReset {
    * holds back; a reset then would follow a stream both sides had ended.
    */
   private static boolean clientStillSending(HttpServerRequest request) {
-    if (!(request.connection() instanceof ConnectionBase base)) return !request.isEnded();
+    if (!(request.connection() instanceof ConnectionBase base)) return true; // its end not delivered yet
     ChannelHandlerContext context = base.channelHandlerContext().pipeline().context(Http2ConnectionHandler.class);
-    if (context == null) return !request.isEnded();
+    if (context == null) return true;
     Http2Stream stream = ((Http2ConnectionHandler) context.handler()).connection().stream(request.streamId());
     return stream != null
         && (stream.state() == Http2Stream.State.OPEN || stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL);
