@@ -674,6 +674,11 @@ final class Exchange {
 
   /** Why the balancer of {@code cluster} refused a try, as the sidecar's answer says it. */
   static String refusalDetail(UpstreamCluster cluster, io.sidecar.balancer.Refusal refusal) {
-    return "cluster " + cluster.name() + ": " + refusal.name().toLowerCase().replace('_', ' ');
+    return refusalDetail(cluster.name(), refusal);
+  }
+
+  /** As above, by the cluster's name (its balancer's). */
+  static String refusalDetail(String cluster, io.sidecar.balancer.Refusal refusal) {
+    return "cluster " + cluster + ": " + refusal.name().toLowerCase().replace('_', ' ');
   }
 }

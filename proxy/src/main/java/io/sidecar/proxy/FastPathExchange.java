@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the connection's loop.
  */
-final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink {
+final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink, RawTries.Steps {
   private static final byte[] TRANSFER_ENCODING_CHUNKED =
       "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -210,26 +210,20 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
   private void nextTry() {
-    if (done) return;
-    long now = System.nanoTime();
-    long tryTimeout = tries.tryTimeoutNanos(now);
-    Pick pick = tries.pick(cluster.balancer(), tryTimeout);
-    if (!pick.isAccepted()) {
-      if (tries.holding()) {
-        relayHeld();
-      } else {
-        fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
-      }
-      return;
-    }
-    if (tries.holding()) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
-      tries.dropHeld();
-      closeUpstream();
-    }
+    if (!done) tries.next(this, cluster.balancer(), System.nanoTime());
+  }
+
+  @Override
+  public void dropHeld() { // paused mid-response, its connection cannot be reused
+    closeUpstream();
+  }
+
+  @Override
+  public void startTry(Pick pick, long tryTimeout, boolean ownDeadline) {
     if (tries.retries() > 0) upstreamHead = retryHead.retainedDuplicate();
     call = new EndpointCall(pick.handle(), cluster.signals());
     tryStartNanos = System.nanoTime();
-    if (tries.ownDeadline(tryTimeout, now)) connection.tryTimeout(tryStartNanos, tryTimeout);
+    if (ownDeadline) connection.tryTimeout(tryStartNanos, tryTimeout);
     HostPort endpoint = cluster.address(call.address());
     cluster.rawPool().acquire(ctx.channel(), call.address(), endpoint, cluster.spec().pool(),
         tries.waiterFor(this, cluster.rawPool()));
@@ -320,8 +314,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
-  private void relayHeld() {
-    tries.letHeldThrough();
+  @Override
+  public void relayHeld() {
     upstreamHandler.relayHeld();
   }
 
@@ -486,7 +480,8 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
   }
 
-  private void fail(ResponseFlag flag, String detail) {
+  @Override
+  public void fail(ResponseFlag flag, String detail) {
     if (call != null) {
       call.complete(System.nanoTime() - tryStartNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);
     }

@@ -53,7 +53,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Every way the exchange ends goes through {@link #finish} once; everything runs on the stream's event loop.
  */
-final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink {
+final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink, RawTries.Steps {
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ProxyRuntime runtime;
@@ -175,27 +175,19 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
 
   /** Picks an endpoint and asks the pool for a connection to it: the first try, or a retry after its backoff. */
   private void nextTry() {
-    if (done) return;
-    long now = System.nanoTime();
-    long tryTimeout = tries.tryTimeoutNanos(now);
-    Pick pick = tries.pick(cluster.balancer(), tryTimeout);
-    if (!pick.isAccepted()) {
-      if (tries.holding()) {
-        relayHeld();
-      } else {
-        fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(cluster, pick.refusal()));
-      }
-      return;
-    }
-    if (tries.holding()) { // the held answer is not the client's: its connection, paused mid-response, cannot be reused
-      tries.dropHeld();
-      closeUpstream(true);
-    }
+    if (!done) tries.next(this, cluster.balancer(), System.nanoTime());
+  }
+
+  @Override
+  public void dropHeld() { // paused mid-response, its connection cannot be reused
+    closeUpstream(true);
+  }
+
+  @Override
+  public void startTry(Pick pick, long tryTimeout, boolean ownDeadline) {
     call = new EndpointCall(pick.handle(), cluster.signals());
     tryStartNanos = System.nanoTime();
-    if (tries.ownDeadline(tryTimeout, now)) {
-      tryTimer = LoopTimer.on(context, tryTimeout / 1_000_000, this::tryTimedOut);
-    }
+    if (ownDeadline) tryTimer = LoopTimer.on(context, tryTimeout / 1_000_000, this::tryTimedOut);
     cluster.rawPool().acquire(downstream, call.address(), cluster.address(call.address()), cluster.spec().pool(),
         tries.waiterFor(this, cluster.rawPool()));
   }
@@ -371,8 +363,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
   }
 
   /** The held response goes to the client after all: the balancer refused the retry. */
-  private void relayHeld() {
-    tries.letHeldThrough();
+  @Override
+  public void relayHeld() {
     upstreamHandler.relayHeld();
   }
 
@@ -537,7 +529,8 @@ final class Http2RawExchange implements RawUpstreamPool.Waiter, RawResponseSink 
     finish(499, ResponseFlag.DOWNSTREAM_DISCONNECT);
   }
 
-  private void fail(ResponseFlag flag, String detail) {
+  @Override
+  public void fail(ResponseFlag flag, String detail) {
     if (done) return;
     if (call != null) {
       call.complete(System.nanoTime() - tryStartNanos, Outcome.failure(flag.failureKind()), LoadHint.NONE, flag);

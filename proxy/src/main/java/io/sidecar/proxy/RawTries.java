@@ -88,8 +88,47 @@ final class RawTries {
     return policy != null && tryTimeoutNanos < routeTimeoutNanos - (nowNanos - startNanos);
   }
 
+  /** What an exchange does at each step of its tries; {@link #next} decides which. */
+  interface Steps {
+    /** No retry was picked while a retriable answer was held: that answer goes to the client after all. */
+    void relayHeld();
+
+    /** No try was picked (or the request failed otherwise): the client gets the sidecar's answer with {@code flag}. */
+    void fail(ResponseFlag flag, String detail);
+
+    /** A retry was picked while an answer was held: that answer is not the client's, and its connection is closed. */
+    void dropHeld();
+
+    /** Starts the picked try: its call, a deadline of {@code tryTimeoutNanos} of its own when {@code ownDeadline}. */
+    void startTry(Pick pick, long tryTimeoutNanos, boolean ownDeadline);
+  }
+
+  /**
+   * The next try: the first, or a retry after its backoff. The balancer picks an endpoint (another than those tried,
+   * when there is one); a refused pick ends a held answer's wait, so the client sees the real last answer.
+   */
+  void next(Steps steps, ClusterBalancer balancer, long nowNanos) {
+    long tryTimeout = tryTimeoutNanos(nowNanos);
+    Pick pick = pick(balancer, tryTimeout);
+    if (!pick.isAccepted()) {
+      if (held) {
+        held = false;
+        letThrough = true;
+        steps.relayHeld();
+      } else {
+        steps.fail(ResponseFlag.of(pick.refusal()), Exchange.refusalDetail(balancer.name(), pick.refusal()));
+      }
+      return;
+    }
+    if (held) {
+      held = false;
+      steps.dropHeld();
+    }
+    steps.startTry(pick, tryTimeout, ownDeadline(tryTimeout, nowNanos));
+  }
+
   /** The balancer's pick for the next try: the first, or a retry avoiding the endpoints tried. */
-  Pick pick(ClusterBalancer balancer, long tryTimeoutNanos) {
+  private Pick pick(ClusterBalancer balancer, long tryTimeoutNanos) {
     return balancer.pick(tried == null ? Set.of() : tried, retries == 0 ? CallKind.FIRST : CallKind.RETRY,
         Math.max(1, tryTimeoutNanos));
   }
@@ -108,8 +147,7 @@ final class RawTries {
   /**
    * A final response of {@code status} came: whether it is held back for a retry, because the route retries that
    * status and may retry now ({@link #mayRetry}). Then its try is over, with the outcome returned; else null. The
-   * exchange pauses the response unread, and either lets it through ({@link #letHeldThrough}) or drops it for the
-   * next try ({@link #dropHeld}).
+   * exchange pauses the response unread until {@link #next} lets it through or drops it for the next try.
    */
   Outcome hold(int status, boolean bodyGone, long nowNanos) {
     if (policy == null || letThrough) return null;
@@ -121,17 +159,6 @@ final class RawTries {
 
   boolean holding() {
     return held;
-  }
-
-  /** The held response goes to the client after all: the balancer refused the retry, so the client sees the real last answer. */
-  void letHeldThrough() {
-    held = false;
-    letThrough = true;
-  }
-
-  /** The held response is not the client's: the next try was picked. */
-  void dropHeld() {
-    held = false;
   }
 
   /**
@@ -165,7 +192,7 @@ final class RawTries {
     return current;
   }
 
-  /** The current try's waiter of {@code exchange} (a connection closed under the request is asked for again with it). */
+  /** The current try's waiter: a connection closed under the request is asked for again with it. */
   RawUpstreamPool.Waiter currentWaiter(RawUpstreamPool.Waiter exchange) {
     return policy == null ? exchange : current;
   }

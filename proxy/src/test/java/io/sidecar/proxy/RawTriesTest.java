@@ -3,7 +3,11 @@ package io.sidecar.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.Channel;
+import io.sidecar.balancer.BalancerConfig;
+import io.sidecar.balancer.ClusterBalancer;
+import io.sidecar.balancer.Endpoint;
 import io.sidecar.balancer.FailureKind;
+import io.sidecar.balancer.limit.LimitsConfig;
 import io.sidecar.balancer.Outcome;
 import io.sidecar.balancer.retry.RetryConfig;
 import io.sidecar.balancer.retry.RetryOn;
@@ -73,20 +77,68 @@ class RawTriesTest {
   }
 
   @Test
-  void aRetriableAnswerIsHeldUntilItIsLetThroughAfterWhichNoneIsHeld() {
+  void aRetriableAnswerIsHeldUntilTheNextPickDropsItOrARefusalLetsItThrough() {
+    ClusterBalancer two = ClusterBalancer.create("c", BalancerConfig.DEFAULTS,
+        List.of(Endpoint.of("a:1"), Endpoint.of("b:1")));
     RawTries t = tries(policy(2, Duration.ZERO), "GET", false);
+    Steps steps = new Steps();
+    t.next(steps, two, START);
+    assertThat(steps.log).containsExactly("start"); // the first try
     assertThat(t.hold(200, false, START)).isNull();
     assertThat(t.holding()).isFalse();
     assertThat(t.hold(503, true, START)).isNull(); // a streamed body went out: relayed, not held
     assertThat(t.hold(503, false, START)).isEqualTo(Outcome.status(503));
     assertThat(t.holding()).isTrue();
-    t.dropHeld(); // the next try was picked
+    t.retryAfter("a:1", new Random(1));
+    t.next(steps, two, START); // a retry is picked: the held answer is not the client's
+    assertThat(steps.log).containsExactly("start", "dropHeld", "start");
     assertThat(t.holding()).isFalse();
-    assertThat(t.hold(502, false, START)).isEqualTo(Outcome.status(502));
-    t.letHeldThrough(); // the balancer refused the retry
-    assertThat(t.holding()).isFalse();
-    assertThat(t.hold(503, false, START)).isNull();
+
+    ClusterBalancer noRetries = ClusterBalancer.create("c", BalancerConfig.builder()
+        .limits(new LimitsConfig(1024, 1024, 1024, 0)).build(), List.of(Endpoint.of("a:1"), Endpoint.of("b:1")));
+    RawTries refused = tries(policy(2, Duration.ZERO), "GET", false);
+    Steps refusedSteps = new Steps();
+    refused.next(refusedSteps, noRetries, START);
+    assertThat(refused.hold(502, false, START)).isEqualTo(Outcome.status(502));
+    refused.retryAfter("a:1", new Random(1));
+    refused.next(refusedSteps, noRetries, START); // the balancer refuses the retry: the held answer goes through
+    assertThat(refusedSteps.log).containsExactly("start", "relayHeld");
+    assertThat(refused.holding()).isFalse();
+    assertThat(refused.hold(503, false, START)).isNull(); // and none is held again
     assertThat(tries(null, "GET", false).hold(503, false, START)).isNull();
+  }
+
+  @Test
+  void aRefusedFirstPickIsTheSidecarsAnswer() {
+    ClusterBalancer none = ClusterBalancer.create("c", BalancerConfig.DEFAULTS, List.of());
+    Steps steps = new Steps();
+    tries(null, "GET", false).next(steps, none, START);
+    assertThat(steps.log).containsExactly("fail UH: cluster c: no healthy endpoint");
+  }
+
+  /** Records which steps {@link RawTries#next} took. */
+  private static final class Steps implements RawTries.Steps {
+    final List<String> log = new ArrayList<>();
+
+    @Override
+    public void relayHeld() {
+      log.add("relayHeld");
+    }
+
+    @Override
+    public void fail(ResponseFlag flag, String detail) {
+      log.add("fail " + flag.code() + ": " + detail);
+    }
+
+    @Override
+    public void dropHeld() {
+      log.add("dropHeld");
+    }
+
+    @Override
+    public void startTry(io.sidecar.balancer.Pick pick, long tryTimeoutNanos, boolean ownDeadline) {
+      log.add("start");
+    }
   }
 
   @Test
