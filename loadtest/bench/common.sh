@@ -80,8 +80,8 @@ CONF
 
 # bench_peers_and_sidecars JAR... : starts an nginx keep-alive proxy on 27090 and HAProxy on 27091 (both in front of
 # the origin on 27080, one worker / thread per core) and a sidecar per JAR on 27100.. (admin 27200..) with
-# sidecar-bench.yaml (or CONFIG, for an argument JAR:CONFIG), waiting until each answers. Sets names, ports and pids
-# (nginx: its master) in that order.
+# sidecar-bench.yaml (or CONFIG, for an argument JAR:CONFIG), waiting until each answers (over https when
+# BENCH_SIDECAR_SCHEME=https). Sets names, ports and pids (nginx: its master) in that order.
 bench_peers_and_sidecars() {
   local opts i port jar config
   bench_nginx_proxy_conf "$work/proxy.conf" 27090 27080 "$(nproc)"
@@ -97,7 +97,9 @@ bench_peers_and_sidecars() {
     LT_LISTEN=127.0.0.1:$port LT_ADMIN=127.0.0.1:$((27200 + i)) LT_ORIGIN=127.0.0.1:27080 SIDECAR_ADMIN_TOKEN=ab \
       java $opts -jar "$jar" run --config "$config" >"$work/logs/sidecar-$i.log" 2>&1 &
     started+=($!); pids+=($!); ports+=("$port"); names+=("sidecar$i")
-    for _ in $(seq 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
+    for _ in $(seq 150); do
+      curl -kfsS -o /dev/null "${BENCH_SIDECAR_SCHEME:-http}://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2
+    done
   done
 }
 

@@ -57,7 +57,8 @@ final class EarlyFastPath {
    *
    * @param host        the address it listens on (a wildcard takes what no other listener on the port does)
    * @param connections its connection meters
-   * @param fastPath    its byte-level path, or null when it has none (TLS, {@code server.fast_path: false})
+   * @param fastPath    its byte-level path, or null when it has none ({@code server.fast_path: false}) or gets it only
+   *                    once Vert.x announces the connection (TLS: after the handshake, when ALPN chose HTTP/1.1)
    * @param badRequest  counts a request answered 400 or 505 by {@link FirstRequestVersion}; null when the listener
    *                    needs none (it has the byte-level path, or Vert.x announces its connections before their
    *                    first request: TLS, {@code h2c: false})

@@ -52,12 +52,14 @@ final class FastPath {
    * What every byte-level connection of one listener shares, resolved once when the listener starts.
    *
    * @param maxHeadBytes heads larger than this go to Vert.x's decoder, which judges each of its limits exactly
+   * @param scheme       {@code https} on a TLS listener, else {@code http}: X-Forwarded-Proto and the cache key's
+   *                     scheme, as the full path has them from Vert.x's request
    */
   record Listener(ProxyRuntime runtime, String name, long maxRequestBody, int maxHeadBytes,
-                  ProxyMetrics.FastPathMeters meters, boolean generateRequestId) {
-    static Listener of(ProxyRuntime runtime, String name, io.sidecar.config.ServerSpec server) {
+                  ProxyMetrics.FastPathMeters meters, boolean generateRequestId, String scheme) {
+    static Listener of(ProxyRuntime runtime, String name, io.sidecar.config.ServerSpec server, boolean tls) {
       return new Listener(runtime, name, server.maxRequestBody(), server.maxHeaderSize(),
-          runtime.metrics().fastPath(name), server.generateRequestId());
+          runtime.metrics().fastPath(name), server.generateRequestId(), tls ? "https" : "http");
     }
   }
 

@@ -38,12 +38,12 @@ final class FastPathCacheHit {
    * Writes (without flushing) the stored answer to the request {@code head} has just parsed, or returns null
    * having written and counted nothing.
    */
-  static Served serve(ProxyRuntime runtime, ChannelHandlerContext ctx, RequestHeadParser head,
+  static Served serve(ProxyRuntime runtime, ChannelHandlerContext ctx, RequestHeadParser head, String scheme,
                       RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target, long startNanos) {
     HttpCache cache = runtime.cache();
     if (cache == null || head.hasBody()) return null;
     MultiMap answerHeaders = MultiMap.caseInsensitiveMultiMap();
-    CacheResponse answer = cache.freshHitInMemory(request(head), route.cache(), answerHeaders);
+    CacheResponse answer = cache.freshHitInMemory(request(head, scheme), route.cache(), answerHeaders);
     if (answer == null) return null;
     ProxyMetrics.RouteMeters meters = target.meters();
     meters.started();
@@ -77,12 +77,15 @@ final class FastPathCacheHit {
     return n;
   }
 
-  /** The request as {@link CacheRequest#of} sees it on the full path (scheme, authority from Host, raw target). */
-  private static CacheRequest request(RequestHeadParser head) {
+  /**
+   * The request as {@link CacheRequest#of} sees it on the full path: the listener's scheme (Vert.x's request says
+   * https on TLS), the authority from Host, the raw target.
+   */
+  private static CacheRequest request(RequestHeadParser head, String scheme) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     head.forEachField(headers::add);
     HostAndPort authority = HostAndPort.parseAuthority(head.authority(), -1);
-    return new CacheRequest(head.method(), "http", authority == null ? "" : authority.toString(), head.target(),
+    return new CacheRequest(head.method(), scheme, authority == null ? "" : authority.toString(), head.target(),
         headers);
   }
 

@@ -76,6 +76,11 @@ final class FastPathConnection extends ChannelDuplexHandler {
     return listener.generateRequestId();
   }
 
+  /** {@code https} on a TLS listener, else {@code http}. */
+  String scheme() {
+    return listener.scheme();
+  }
+
   /** The client's IP as X-Forwarded-For names it (computed once per connection). */
   String clientAddress() {
     if (clientAddress == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
@@ -129,7 +134,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
           return;
         }
         if (!route.byteLevel()) { // a caching route: its fresh hits in memory are answered here, the rest is Vert.x's
-          FastPathCacheHit.Served hit = FastPathCacheHit.serve(runtime, ctx, parser, route, target, startNanos);
+          FastPathCacheHit.Served hit = FastPathCacheHit.serve(runtime, ctx, parser, listener.scheme(), route, target,
+              startNanos);
           if (hit == null) {
             stepAside(true);
             return;

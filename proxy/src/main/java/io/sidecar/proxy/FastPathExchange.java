@@ -557,7 +557,7 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     String client = connection.clientAddress();
     String forwardedFor = client == null ? head.forwardedFor() : UpstreamRequests.appended(head.forwardedFor(), client);
     if (forwardedFor != null) writeField(out, "x-forwarded-for", forwardedFor);
-    writeField(out, "x-forwarded-proto", "http");
+    writeField(out, "x-forwarded-proto", connection.scheme());
     if (!head.hasForwardedHost()) {
       out.writeCharSequence("x-forwarded-host: ", StandardCharsets.US_ASCII);
       head.writeAuthority(out);

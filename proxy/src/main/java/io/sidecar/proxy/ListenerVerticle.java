@@ -61,7 +61,7 @@ public final class ListenerVerticle extends VerticleBase {
           runtime.metrics().badRequest(spec.name());
           HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         });
-    if (server.fastPath() && spec.tls() == null) fastPath = FastPath.Listener.of(runtime, spec.name(), server);
+    if (server.fastPath()) fastPath = FastPath.Listener.of(runtime, spec.name(), server, spec.tls() != null);
     Runnable badRequest = () -> runtime.metrics().badRequest(spec.name());
     long headTimeoutNanos = server.requestHeaderTimeout().toNanos();
     Runnable headTimedOut = () -> runtime.metrics().requestHeaderTimeout(spec.name());
@@ -81,7 +81,7 @@ public final class ListenerVerticle extends VerticleBase {
       acceptHook = EarlyFastPath.of(vertx);
       if (acceptHook == null) return Future.succeededFuture();
       accepting = new EarlyFastPath.Accepting(spec.name(), resolved(spec.address().host()),
-          runtime.metrics().connections(spec.name()), fastPath, judgesFirstRequest ? badRequest : null,
+          runtime.metrics().connections(spec.name()), tls == null ? fastPath : null, judgesFirstRequest ? badRequest : null,
           headTimeoutNanos, headTimedOut);
       acceptHook.limitConnections(ConnectionLimit.resolve(server.maxConnections(), ConnectionLimit.processFdLimit()));
       acceptHook.register(boundPort, accepting);

@@ -33,7 +33,7 @@ class FastPathGateTest {
   /** Answer when the head arrives, before the body is read (as an early 413 or a cache hit may). */
   private boolean answerAtHead;
   private final FastPathConnection fastPath =
-      new FastPathConnection(new FastPath.Listener(null, "in", 1 << 20, 8192, null, true));
+      new FastPathConnection(new FastPath.Listener(null, "in", 1 << 20, 8192, null, true, "http"));
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private final HttpRequestDecoder decoder = new HttpRequestDecoder();
   private final FastPathGate gate = new FastPathGate(fastPath, decoder);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# HTTPS clients (wrk over TLS, HTTP/1.1, keep-alive) through the sidecar, nginx and HAProxy, each terminating TLS in
+# front of run.sh's plain HTTP/1.1 origin (1 KiB), every process on all cores, alternating rounds (the order reverses
+# every other round). One cell per target and round: `wrk -t1 -c64`. Prints rps, p99, the proxy's CPU us per request
+# (nginx: master and workers) and errors, and the median ratio to nginx.
+#
+# All three get the same self-signed ECDSA P-256 certificate made here, and negotiate TLS 1.3 with wrk's OpenSSL
+# (TLS_AES_256_GCM_SHA384 for each: nginx's and HAProxy's defaults, the sidecar's fixed 1.3 suites); the handshakes
+# happen in the warm-up, so a cell measures record encryption and the relay. nginx: `listen ... ssl`, HAProxy:
+# `bind ... ssl crt`, the sidecar: sidecar-tls.yaml (or CONFIG, for an argument JAR:CONFIG).
+#
+#   loadtest/bench/tls.sh [ROUNDS] [JAR...]      default: 3 rounds, sidecar/target/sidecar.jar
+#
+# env TLS_SECONDS (default 10): seconds per cell; TLS_CONNS (default 64). Ports 27080 (origin), 27090 (nginx), 27091
+# (HAProxy), 27100.. (sidecars), 27200.. (their admin) on 127.0.0.1; everything started here is stopped on exit.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+rounds="${1:-3}"; shift || true
+jars=("$@"); [ ${#jars[@]} -gt 0 ] || jars=("$root/sidecar/target/sidecar.jar")
+seconds="${TLS_SECONDS:-10}"; conns="${TLS_CONNS:-64}"
+for i in "${!jars[@]}"; do [[ "${jars[i]}" == *:* ]] || jars[i]="${jars[i]}:$here/sidecar-tls.yaml"; done
+# shellcheck source=common.sh
+. "$here/common.sh"
+bench_free_peer_ports ${#jars[@]}
+bench_workdir loadtest-tls
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+cat "$work/cert.pem" "$work/key.pem" >"$work/haproxy.pem"
+export LT_CERT="$work/cert.pem" LT_KEY="$work/key.pem"
+bench_origin 27080
+nginx -p "$work" -c "$work/origin.conf" & started+=($!)
+BENCH_SIDECAR_SCHEME=https bench_peers_and_sidecars "${jars[@]}"
+# the peers' front ends terminate TLS: nginx reloads its config, HAProxy restarts
+sed -i "s|listen 127.0.0.1:27090 reuseport backlog=4096;|listen 127.0.0.1:27090 reuseport backlog=4096 ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;|" "$work/proxy.conf"
+kill -HUP "${pids[0]}"
+sed -i "s|bind 127.0.0.1:27091\$|bind 127.0.0.1:27091 ssl crt $work/haproxy.pem|" "$work/haproxy.cfg"
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); pids[1]=$!
+for port in "${ports[@]}"; do
+  for _ in $(seq 150); do curl -kfsS -o /dev/null "https://127.0.0.1:$port/1k" 2>/dev/null && break; sleep 0.2; done
+  curl -kfsS -o /dev/null "https://127.0.0.1:$port/1k" || { echo "no answer over TLS on $port" >&2; exit 1; }
+done
+for port in "${ports[@]}"; do wrk -t1 -c"$conns" -d3s "https://127.0.0.1:$port/1k" >/dev/null; done
+for port in "${ports[@]:2}"; do wrk -t1 -c"$conns" -d20s "https://127.0.0.1:$port/1k" >/dev/null; done # JIT warm-up
+hz=$(getconf CLK_TCK)
+
+# cell TARGET-INDEX: prints "rps p99-ms cpu-us-per-request errors"
+cell() {
+  local i=$1 before after out
+  before=$(bench_ticks "${pids[i]}")
+  out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "https://127.0.0.1:${ports[i]}/1k" 2>&1)
+  after=$(bench_ticks "${pids[i]}")
+  awk -v t=$((after - before)) -v hz="$hz" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
+    /requests in/ {n = $1} /Requests\/sec/ {rps = $2} /^ +99%/ {p99 = ms($2)}
+    /Socket errors|Non-2xx/ {for (f = 1; f <= NF; f++) if ($f ~ /^[0-9]+,?$/) e += $f + 0}
+    END {printf "%s %.2f %.1f %d\n", rps, p99, t / hz * 1e6 / n, e}' <<<"$out"
+}
+
+bench_table_header
+results="$work/results"
+for ((r = 1; r <= rounds; r++)); do
+  bench_round_order "$r"
+  for i in "${order[@]}"; do echo "$r tls ${names[i]} $(cell "$i")" >>"$results"; done
+  bench_round_row "$results" "$r" tls "%.0f rps, p99 %s ms, %s us/req, %s errors"
+done
+bench_ratio_summary "$results" tls
