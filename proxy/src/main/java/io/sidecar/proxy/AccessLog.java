@@ -42,11 +42,21 @@ public final class AccessLog implements AutoCloseable {
   /** One line for a finished request; {@code route}, {@code cluster} and {@code upstream} are null where none was. */
   public void log(HttpServerRequest request, String route, String cluster, String upstream, int status,
                   ResponseFlag flag, long durationNanos, long bytesOut) {
+    log(request.getHeader(RequestIds.HEADER), request.method().name(), request.path(), route, cluster, upstream, status,
+        flag, durationNanos, bytesOut, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+  }
+
+  /**
+   * The same line from the byte-level path, which has no Vert.x request: {@code path} raw, without the query, as
+   * Vert.x's {@code path()}; {@code remote} the client's IP; {@code bytesOut} the response body's bytes.
+   */
+  void log(String requestId, String method, String path, String route, String cluster, String upstream, int status,
+           ResponseFlag flag, long durationNanos, long bytesOut, String remote) {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"ts\":\"").append(java.time.Instant.now()).append('"');
-    field(b, "request_id", request.getHeader(RequestIds.HEADER));
-    field(b, "method", request.method().name());
-    field(b, "path", request.path());
+    field(b, "request_id", requestId);
+    field(b, "method", method);
+    field(b, "path", path);
     field(b, "route", route);
     field(b, "cluster", cluster);
     field(b, "upstream", upstream);
@@ -54,7 +64,7 @@ public final class AccessLog implements AutoCloseable {
     field(b, "flags", flag.code());
     b.append(",\"duration_ms\":").append(durationNanos / 1_000_000.0);
     b.append(",\"bytes_out\":").append(bytesOut);
-    field(b, "remote", request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+    field(b, "remote", remote);
     b.append("}\n");
     if (!queue.offer(b.toString())) dropped.increment();
   }

@@ -22,7 +22,8 @@ final class FastPath {
    * split speaks plain HTTP/1.1 without hedging, and the route has a timeout (long-lived streams without one take
    * the full path, whose upstream idle timeout ends them). Retries are the byte-level path's
    * ({@link FastPathExchange}), with bodies within the replay buffer replayed and larger or chunked ones streamed.
-   * Decided once per config version ({@link RoutingSnapshot}); the access log and faults are looked at per request.
+   * Decided once per config version ({@link RoutingSnapshot}); faults are looked at per request. The access log
+   * writes the same line on both paths.
    */
   static boolean eligible(RouteSpec spec, java.util.List<RoutingSnapshot.SplitTarget> targets, boolean cache,
                           boolean servingSide, HeaderRules requestRules, HeaderRules responseRules) {

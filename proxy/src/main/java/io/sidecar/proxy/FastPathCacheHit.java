@@ -38,12 +38,13 @@ final class FastPathCacheHit {
    * Writes (without flushing) the stored answer to the request {@code head} has just parsed, or returns null
    * having written and counted nothing.
    */
-  static Served serve(ProxyRuntime runtime, ChannelHandlerContext ctx, RequestHeadParser head, String scheme,
+  static Served serve(ProxyRuntime runtime, FastPathConnection connection, RequestHeadParser head,
                       RoutingSnapshot.CompiledRoute route, RoutingSnapshot.SplitTarget target, long startNanos) {
+    ChannelHandlerContext ctx = connection.context();
     HttpCache cache = runtime.cache();
     if (cache == null || head.hasBody()) return null;
     MultiMap answerHeaders = MultiMap.caseInsensitiveMultiMap();
-    CacheResponse answer = cache.freshHitInMemory(request(head, scheme), route.cache(), answerHeaders);
+    CacheResponse answer = cache.freshHitInMemory(request(head, connection.scheme()), route.cache(), answerHeaders);
     if (answer == null) return null;
     ProxyMetrics.RouteMeters meters = target.meters();
     meters.started();
@@ -64,6 +65,13 @@ final class FastPathCacheHit {
     long nanos = System.nanoTime() - startNanos;
     meters.finished(answer.status(), ResponseFlag.NONE, nanos);
     route.signals().record(nanos, answer.status(), null, bodyBytes);
+    AccessLog log = runtime.accessLog();
+    if (log != null) { // the line CachingExchange writes for a hit, with the id the full path would have given it
+      String requestId = head.header(RequestIds.HEADER);
+      if (requestId == null && connection.generatesRequestIds()) requestId = RequestIds.random();
+      log.log(requestId, head.method(), head.path(), route.spec().name(), target.cluster().name(), null, answer.status(),
+          ResponseFlag.NONE, nanos, bodyBytes, connection.clientAddress());
+    }
     return new Served(answer.status(), close);
   }
 

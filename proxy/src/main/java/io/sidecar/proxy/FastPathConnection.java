@@ -134,8 +134,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
           return;
         }
         if (!route.byteLevel()) { // a caching route: its fresh hits in memory are answered here, the rest is Vert.x's
-          FastPathCacheHit.Served hit = FastPathCacheHit.serve(runtime, ctx, parser, listener.scheme(), route, target,
-              startNanos);
+          FastPathCacheHit.Served hit = FastPathCacheHit.serve(runtime, this, parser, route, target, startNanos);
           if (hit == null) {
             stepAside(true);
             return;
@@ -185,7 +184,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     if (RequestPaths.needsNormalizing(facts.path()) && RequestPaths.on(runtime)) return null;
     RouteTable table = runtime.snapshot().table(listener.name());
     RoutingSnapshot.CompiledRoute route = table == null ? null : table.match(facts);
-    return route != null && (route.byteLevel() || route.byteLevelHits()) && runtime.accessLog() == null ? route : null;
+    return route != null && (route.byteLevel() || route.byteLevelHits()) ? route : null;
   }
 
   /** From now on this handler takes the requests it can serve. */
@@ -224,8 +223,8 @@ final class FastPathConnection extends ChannelDuplexHandler {
   /**
    * Hands this request, and every request Vert.x's decoder reads behind it, to Vert.x. A {@link FastPathGate}
    * gives the connection back once Vert.x has answered all it read and its decoder holds no byte, so one cached
-   * or unusual request does not keep the rest of a connection off this path. Without a gate (the access log is
-   * on for every request, or the decoder cannot be inspected) the hand-over is for good.
+   * or unusual request does not keep the rest of a connection off this path. Without a gate (the decoder cannot
+   * be inspected) the hand-over is for good.
    *
    * @param parsedHead the head parser took this head: its request line is origin-form HTTP/1.1 or 1.0, so it is neither
    *                   the HTTP/2 preface nor a version to judge (a cached route's requests skip both scans)
@@ -237,7 +236,7 @@ final class FastPathConnection extends ChannelDuplexHandler {
     boolean http2 = !parsedHead && !announced && FirstRequestVersion.startsWithHttp2Preface(rest);
     if (!parsedHead && !http2 && rest != null && versionAnswered(rest)) return;
     if (!http2) listener.meters().handovers().increment();
-    if (gate != null && runtime.accessLog() == null) {
+    if (gate != null) {
       open = false;
       gate.arm();
     } else if (!announced && !http2) {

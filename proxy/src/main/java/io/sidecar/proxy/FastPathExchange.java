@@ -119,6 +119,12 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
   private LoadHint hint = LoadHint.NONE;
   private long bodyBytes;
   private boolean done;
+  /** {@code server.access_log}, or null when it is off; then the three fields below stay null. */
+  private final AccessLog accessLog;
+  /** The request's x-request-id as it went upstream (the client's, or the one generated here), for the access log. */
+  private String requestId;
+  /** The raw path without the query, for the access log. */
+  private final String path;
 
   FastPathExchange(ProxyRuntime runtime, FastPathConnection connection, RoutingSnapshot.CompiledRoute route,
                    RoutingSnapshot.SplitTarget target, RequestHeadParser head, ByteBuf buf, long startNanos,
@@ -145,6 +151,9 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     this.streamedBody = tries.retrying() && head.hasBody() && (head.chunked() || !tries.replays(head.contentLength()));
     this.resendable = UpstreamResend.resendable(method, head.hasBody());
     this.continueDue = head.expectsContinue() && head.hasBody();
+    this.accessLog = runtime.accessLog();
+    this.path = accessLog == null ? null : head.path();
+    if (accessLog != null) requestId = head.header(RequestIds.HEADER);
     this.upstreamHead = upstreamHead(head, buf);
     if (tries.retrying()) {
       retryHead = upstreamHead;
@@ -523,6 +532,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     long nanos = System.nanoTime() - startNanos;
     meters.finished(status, flag, nanos);
     signals.record(nanos, status, flag == ResponseFlag.NONE ? null : flag.code(), bodyBytes);
+    if (accessLog != null) {
+      accessLog.log(requestId, method, path, route.name(), cluster.name(), call == null ? null : call.address(), status,
+          flag, nanos, bodyBytes, connection.clientAddress());
+    }
     connection.exchangeDone(closeAfter);
   }
 
@@ -565,7 +578,14 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     }
     writeField(out, "via", UpstreamRequests.appended(head.via(),
         UpstreamRequests.viaEntry(http10Client ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1)));
-    if (!head.hasRequestId() && connection.generatesRequestIds()) RequestIds.writeRandomField(out);
+    if (!head.hasRequestId() && connection.generatesRequestIds()) {
+      if (accessLog == null) {
+        RequestIds.writeRandomField(out);
+      } else { // the log names the id the upstream got
+        requestId = RequestIds.random();
+        writeField(out, RequestIds.HEADER, requestId);
+      }
+    }
     if (requestRules != null) requestRules.writeSetFields(out);
     if (head.chunked()) out.writeBytes(TRANSFER_ENCODING_CHUNKED); // the client's line was dropped: its value may vary
     out.writeBytes(CRLF);
@@ -612,9 +632,10 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     return headLength >= 2 && buf.getByte(buf.readerIndex() + headLength - 2) == '\r' ? 2 : 1;
   }
 
-  /** The sidecar's own answer, as {@link Exchange#replyLocal} writes it on the full path. */
+  /** The sidecar's own answer, as {@link Exchange#replyLocal} writes it on the full path; its body is counted. */
   private ByteBuf localReply(ResponseFlag flag, String detail, boolean close) {
     byte[] body = Exchange.localReplyText(flag, detail).getBytes(StandardCharsets.UTF_8);
+    bodyBytes += body.length;
     ByteBuf out = ctx.alloc().buffer(160 + body.length);
     io.netty.handler.codec.http.HttpResponseStatus s = io.netty.handler.codec.http.HttpResponseStatus.valueOf(flag.status());
     out.writeCharSequence("HTTP/1.1 " + s.code() + " " + s.reasonPhrase() + "\r\n", StandardCharsets.US_ASCII);
