@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# HTTPS clients (wrk over TLS, HTTP/1.1, keep-alive) through the sidecar, nginx and HAProxy, each terminating TLS in
-# front of run.sh's plain HTTP/1.1 origin (1 KiB), every process on all cores, alternating rounds (the order reverses
-# every other round). One cell per target and round: `wrk -t1 -c64`. Prints rps, p99, the proxy's CPU us per request
-# (nginx: master and workers) and errors, and the median ratio to nginx.
+# HTTPS clients through the sidecar, nginx and HAProxy, each terminating TLS in front of run.sh's plain HTTP/1.1
+# origin (1 KiB), every process on all cores, alternating rounds (the order reverses every other round). Cells per
+# target and round: `tls`, wrk -t1 -c64 (HTTP/1.1 keep-alive); with TLS_H2=1 also `h2tls`, h2load -c16 -m10 (HTTP/2
+# by ALPN; nginx `ssl http2`, HAProxy `alpn h2,http/1.1`; needs nghttp2-client). Prints rps, p99 (h2load: the mean
+# request time), the proxy's CPU us per request (nginx: master and workers) and errors, and the median ratio to nginx.
 #
 # All three get the same self-signed ECDSA P-256 certificate made here, and negotiate TLS 1.3 with wrk's OpenSSL
 # (TLS_AES_256_GCM_SHA384 for each: nginx's and HAProxy's defaults, the sidecar's fixed 1.3 suites); the handshakes
@@ -32,9 +33,9 @@ bench_origin 27080
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 BENCH_SIDECAR_SCHEME=https bench_peers_and_sidecars "${jars[@]}"
 # the peers' front ends terminate TLS: nginx reloads its config, HAProxy restarts
-sed -i "s|listen 127.0.0.1:27090 reuseport backlog=4096;|listen 127.0.0.1:27090 reuseport backlog=4096 ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;|" "$work/proxy.conf"
+sed -i "s|listen 127.0.0.1:27090 reuseport backlog=4096;|listen 127.0.0.1:27090 reuseport backlog=4096 ssl http2; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;|" "$work/proxy.conf"
 kill -HUP "${pids[0]}"
-sed -i "s|bind 127.0.0.1:27091\$|bind 127.0.0.1:27091 ssl crt $work/haproxy.pem|" "$work/haproxy.cfg"
+sed -i "s|bind 127.0.0.1:27091\$|bind 127.0.0.1:27091 ssl crt $work/haproxy.pem alpn h2,http/1.1|" "$work/haproxy.cfg"
 kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); pids[1]=$!
 for port in "${ports[@]}"; do
@@ -42,8 +43,27 @@ for port in "${ports[@]}"; do
   curl -kfsS -o /dev/null "https://127.0.0.1:$port/1k" || { echo "no answer over TLS on $port" >&2; exit 1; }
 done
 for port in "${ports[@]}"; do wrk -t1 -c"$conns" -d3s "https://127.0.0.1:$port/1k" >/dev/null; done
+if [ "${TLS_H2:-0}" = 1 ]; then
+  command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
+  for port in "${ports[@]}"; do h2load -c16 -m10 -t1 -D 5 "https://127.0.0.1:$port/1k" >/dev/null; done
+  for port in "${ports[@]:2}"; do h2load -c16 -m10 -t1 -D 15 "https://127.0.0.1:$port/1k" >/dev/null; done # JIT
+fi
 for port in "${ports[@]:2}"; do wrk -t1 -c"$conns" -d20s "https://127.0.0.1:$port/1k" >/dev/null; done # JIT warm-up
 hz=$(getconf CLK_TCK)
+
+kinds=(tls); [ "${TLS_H2:-0}" = 1 ] && kinds+=(h2tls)
+
+# h2cell TARGET-INDEX: prints "rps mean-ms cpu-us-per-request failed" for h2load -c16 -m10 over TLS
+h2cell() {
+  local i=$1 before after out
+  before=$(bench_ticks "${pids[i]}")
+  out=$(h2load -c16 -m10 -t1 -D "$seconds" "https://127.0.0.1:${ports[i]}/1k" 2>&1)
+  after=$(bench_ticks "${pids[i]}")
+  awk -v t=$((after - before)) -v hz="$hz" '
+    /finished in/ {rps = $4} /^requests:/ {ok = $8; failed = $10 + $12}
+    /^time for request:/ {mean = $6; if (mean ~ /us$/) mean = mean / 1000; else if (mean ~ /ms$/) mean = mean + 0; else mean = mean * 1000}
+    END {printf "%s %.2f %.1f %d\n", rps, mean, t / hz * 1e6 / ok, failed}' <<<"$out"
+}
 
 # cell TARGET-INDEX: prints "rps p99-ms cpu-us-per-request errors"
 cell() {
@@ -64,5 +84,9 @@ for ((r = 1; r <= rounds; r++)); do
   bench_round_order "$r"
   for i in "${order[@]}"; do echo "$r tls ${names[i]} $(cell "$i")" >>"$results"; done
   bench_round_row "$results" "$r" tls "%.0f rps, p99 %s ms, %s us/req, %s errors"
+  if [ "${TLS_H2:-0}" = 1 ]; then
+    for i in "${order[@]}"; do echo "$r h2tls ${names[i]} $(h2cell "$i")" >>"$results"; done
+    bench_round_row "$results" "$r" h2tls "%.0f rps, mean %s ms, %s us/req, %s failed"
+  fi
 done
-bench_ratio_summary "$results" tls
+bench_ratio_summary "$results" "${kinds[@]}"

@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It cannot be a Netty {@link IdleStateHandler}: Vert.x places its HTTP/1.1 decoder in front of any handler of
  * that class it finds, which would put the decoder ahead of the byte-level path.
+ *
+ * <p>HTTP/2 connections get it too ({@link #onHttp2}), for its cost: an all-idle {@link IdleStateHandler} adds a
+ * listener to the promise of every write to learn when it completes, and an HTTP/2 connection writes a frame at a
+ * time (a response is two or three), each of them also through the TLS handler's queue on a TLS listener. Here a
+ * write only re-arms a deadline. The silence counts from when a write is handed to the socket rather than from when it
+ * completes (as for the byte-level path's HTTP/1.1 connections), which differs only while a client has stopped
+ * reading with a write pending.
  */
 final class DownstreamIdleTimeout extends ChannelDuplexHandler {
   static final String NAME = "sidecarIdle";
@@ -41,6 +48,15 @@ final class DownstreamIdleTimeout extends ChannelDuplexHandler {
     if (timeoutMillis <= 0) return; // only read or write timeouts: not ours (the listener sets neither)
     pipeline.remove(VERTX_IDLE);
     pipeline.addFirst(NAME, new DownstreamIdleTimeout(TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+  }
+
+  /** {@link #takeOver} for a server connection Vert.x set up for HTTP/2 (h2 by ALPN, h2c); nothing for HTTP/1.x. */
+  static void onHttp2(io.vertx.core.http.HttpConnection connection) {
+    if (connection instanceof io.vertx.core.http.impl.Http1xServerConnection
+        || !(connection instanceof io.vertx.core.net.impl.ConnectionBase base)) {
+      return;
+    }
+    takeOver(base.channelHandlerContext().pipeline());
   }
 
   /** Added only to live connections ({@link #takeOver} runs on their event loop), so the timer starts now. */

@@ -74,6 +74,7 @@ public final class ListenerVerticle extends VerticleBase {
       Draining.watch(c);
       Http2StreamStateGuard.install(c, headTimeoutNanos, headTimedOut);
       Http2FlushConsolidation.install(c);
+      DownstreamIdleTimeout.onHttp2(c);
     });
     return httpServer.listen(spec.address().port(), spec.address().host()).compose(bound -> {
       if (tls != null) tls.serve(bound);

@@ -60,6 +60,30 @@ class Http2ListenerTest {
   }
 
   /**
+   * server.idle_timeout on an HTTP/2 connection ({@link DownstreamIdleTimeout} in place of Vert.x's idle handler): a
+   * stream whose body never rests for the timeout keeps the connection, which closes once silent both ways for it.
+   */
+  @Test
+  void anHttp2ConnectionSilentForTheIdleTimeoutIsClosedButAStreamWithShorterGapsIsNot() throws Exception {
+    int upstream = await(h.vertx.createHttpServer().requestHandler(req -> h.pacedBody(req, 6, 150))
+        .listen(0, "127.0.0.1")).actualPort(); // 6 pieces 150 ms apart: 0.75 s in all, never 400 ms silent
+    h.start(1, """
+        server: { idle_timeout: 400ms }
+        listeners: [ { name: in, address: "127.0.0.1:{PROXY}" } ]
+        routes: [ { name: r, cluster: app, timeout: 5s } ]
+        clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
+        """.formatted(upstream));
+    try (H2Wire wire = H2Wire.connect(h.proxyPort)) {
+      wire.headers(1, H2Wire.get("/stream", h.proxyPort), true);
+      assertThat(wire.body(1)).isEqualTo("p0;p1;p2;p3;p4;p5;");
+      long start = System.nanoTime();
+      assertThat(wire.connectionError()).as("GOAWAY NO_ERROR, or a close").isIn(0L, -1L);
+      long silentMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(silentMillis).isBetween(200L, 5_000L);
+    }
+  }
+
+  /**
    * server.max_header_size bounds HTTP/2 request heads as it bounds HTTP/1.x ones: announced as
    * SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2), a 20 KB field passes under a 32 KiB limit, and a head over it
    * gets 431. Vert.x's default (8 KiB) answered 431 to the 20 KB field that HTTP/1.1 passed.
