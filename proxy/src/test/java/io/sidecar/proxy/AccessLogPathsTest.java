@@ -55,8 +55,7 @@ class AccessLogPathsTest {
         assertThat(client.exchange("GET /nowhere HTTP/1.1\r\nHost: a\r\nx-request-id: id-n\r\n\r\n").status())
             .isEqualTo(404);
       }
-      fastPathRequests = h.registry.find("sidecar_fast_path_requests").counters().stream()
-          .mapToDouble(c -> c.count()).sum();
+      fastPathRequests = h.fastPathRequests();
     } finally {
       h.close();
       h.runtime.accessLog().close();

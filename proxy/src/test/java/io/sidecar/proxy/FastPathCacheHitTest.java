@@ -32,15 +32,7 @@ class FastPathCacheHitTest {
         + cacheSettings + " }\n"));
   }
 
-  private double fastPathRequests() {
-    var c = h.registry.find("sidecar_fast_path_requests").counter();
-    return c == null ? 0 : c.count();
-  }
 
-  private double handovers() {
-    var c = h.registry.find("sidecar_fast_path_handovers").counter();
-    return c == null ? 0 : c.count();
-  }
 
   private static String get(String path, String... fields) {
     StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: a\r\n");
@@ -60,14 +52,14 @@ class FastPathCacheHitTest {
     start("");
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       assertThat(client.exchange(get("/api/x")).header("x-cache")).isEqualTo("MISS");
-      double handedOver = handovers();
+      double handedOver = h.handovers();
       // a Keep-Alive field makes the byte-level path hand the request to Vert.x: the full path's hit
       RawHttpClient.Response full = client.exchange(get("/api/x", "Keep-Alive: timeout=5"));
-      assertThat(handovers()).isEqualTo(handedOver + 1);
-      double served = fastPathRequests();
+      assertThat(h.handovers()).isEqualTo(handedOver + 1);
+      double served = h.fastPathRequests();
       RawHttpClient.Response fast = client.exchange(get("/api/x"));
-      assertThat(fastPathRequests()).isEqualTo(served + 1);
-      assertThat(handovers()).isEqualTo(handedOver + 1);
+      assertThat(h.fastPathRequests()).isEqualTo(served + 1);
+      assertThat(h.handovers()).isEqualTo(handedOver + 1);
 
       assertThat(full.header("x-cache")).isEqualTo("HIT");
       assertThat(fast.status()).isEqualTo(full.status()).isEqualTo(200);
@@ -85,7 +77,7 @@ class FastPathCacheHitTest {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       client.exchange(get("/api/x"));
       client.exchange(get("/api/y"));
-      double served = fastPathRequests();
+      double served = h.fastPathRequests();
       client.write(get("/api/y") + "HEAD /api/x HTTP/1.1\r\nHost: a\r\n\r\n" + get("/api/x", "If-None-Match: \"v1\"") + get("/api/x"));
       assertThat(client.read().body()).isEqualTo("body of /y");
       RawHttpClient.Response head = client.readHeadOnly();
@@ -95,7 +87,7 @@ class FastPathCacheHitTest {
       assertThat(notModified.status()).isEqualTo(304);
       assertThat(notModified.header("x-cache")).isEqualTo("HIT");
       assertThat(client.read().body()).isEqualTo("body of /x");
-      assertThat(fastPathRequests()).isEqualTo(served + 4);
+      assertThat(h.fastPathRequests()).isEqualTo(served + 4);
     }
     assertThat(upstreamRequests.get()).isEqualTo(2);
   }
@@ -119,11 +111,11 @@ class FastPathCacheHitTest {
     start(" }\n    response_headers: { set: { x-route: r }");
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       client.exchange(get("/api/x"));
-      double handedOver = handovers();
+      double handedOver = h.handovers();
       RawHttpClient.Response hit = client.exchange(get("/api/x"));
       assertThat(hit.header("x-cache")).isEqualTo("HIT");
       assertThat(hit.header("x-route")).isEqualTo("r");
-      assertThat(handovers()).isEqualTo(handedOver + 1);
+      assertThat(h.handovers()).isEqualTo(handedOver + 1);
     }
   }
 
@@ -132,13 +124,13 @@ class FastPathCacheHitTest {
     start(", bypass: { request_headers: [ x-no-cache ] }");
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       client.exchange(get("/api/x"));
-      double handedOver = handovers();
+      double handedOver = h.handovers();
       assertThat(client.exchange(get("/api/x", "Cache-Control: no-cache")).header("x-cache"))
           .as("validation").isNotEqualTo("HIT");
       assertThat(upstreamRequests.get()).isEqualTo(2);
       assertThat(client.exchange(get("/api/x", "X-No-Cache: 1")).header("x-cache")).isEqualTo("BYPASS");
       assertThat(client.exchange("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi").status()).isEqualTo(200);
-      assertThat(handovers()).isEqualTo(handedOver + 3);
+      assertThat(h.handovers()).isEqualTo(handedOver + 3);
     }
   }
 }

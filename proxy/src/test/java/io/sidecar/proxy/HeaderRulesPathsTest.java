@@ -39,10 +39,6 @@ class HeaderRulesPathsTest {
     h.start(1, "server: { fast_path: " + fastPath + " }\n" + ProxyHarness.singleRoute(upstream, "    timeout: 2s\n" + rules));
   }
 
-  private double fastPathRequests() {
-    var c = h.registry.find("sidecar_fast_path_requests").counter();
-    return c == null ? 0 : c.count();
-  }
 
   @ParameterizedTest(name = "fast_path: {0}")
   @ValueSource(booleans = {true, false})
@@ -69,7 +65,7 @@ class HeaderRulesPathsTest {
         assertThat(reply.header("x-kept")).isEqualTo("yes");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
   }
 
   /** host_rewrite: the upstream sees the route's Host, X-Forwarded-Host keeps the client's, on both paths. */
@@ -87,7 +83,7 @@ class HeaderRulesPathsTest {
         assertThat(seen.getString("x-a")).isEqualTo("1");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
   }
 
   /** A rule on a field the byte-level path writes itself (here X-Forwarded-Proto) keeps the route on the full path. */
@@ -98,6 +94,6 @@ class HeaderRulesPathsTest {
       RawHttpClient.Response reply = client.exchange("GET /api/a HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(new JsonObject(reply.body()).getString("x-forwarded-proto")).isEqualTo("https");
     }
-    assertThat(fastPathRequests()).isZero();
+    assertThat(h.fastPathRequests()).isZero();
   }
 }

@@ -114,6 +114,16 @@ final class ProxyHarness implements AutoCloseable {
     return made;
   }
 
+  /** Requests the byte-level HTTP/1.1 path served, over every listener. */
+  double fastPathRequests() {
+    return registry.find("sidecar_fast_path_requests").counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** Requests the byte-level path handed to Vert.x, over every listener. */
+  double handovers() {
+    return registry.find("sidecar_fast_path_handovers").counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
   /** A self-signed certificate for localhost, written by the openssl command line as {@code cert.pem}, {@code key.pem}. */
   static java.nio.file.Path[] selfSignedCertificate(java.nio.file.Path dir) {
     io.sidecar.proxy.tls.TestCertificates.Pair pair = io.sidecar.proxy.tls.TestCertificates.rsa(dir, "", "localhost");

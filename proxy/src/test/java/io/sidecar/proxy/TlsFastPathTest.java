@@ -63,15 +63,7 @@ class TlsFastPathTest {
     return new RawHttpClient(socket);
   }
 
-  private double fastPathRequests() {
-    var c = h.registry.find("sidecar_fast_path_requests").counter();
-    return c == null ? 0 : c.count();
-  }
 
-  private double handovers() {
-    var c = h.registry.find("sidecar_fast_path_handovers").counter();
-    return c == null ? 0 : c.count();
-  }
 
   /** Echoes what the upstream saw as JSON: the URI, the body and every header (names lower-cased). */
   private int echoUpstream() {
@@ -98,8 +90,8 @@ class TlsFastPathTest {
         assertThat(seen.getString("via")).isEqualTo("1.1 sidecar");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.handovers()).isZero();
   }
 
   @Test
@@ -122,8 +114,8 @@ class TlsFastPathTest {
       assertThat(d.getString("uri")).isEqualTo("/d");
       assertThat(d.getString("x-forwarded-proto")).isEqualTo("https");
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0); // a and d; c was read by Vert.x's decoder with b
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0); // a and d; c was read by Vert.x's decoder with b
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   /**
@@ -144,11 +136,11 @@ class TlsFastPathTest {
         assertThat(cached.body()).isEqualTo("/x");
         assertThat(cached.header("x-cache")).isEqualTo(i == 0 ? "MISS" : "HIT");
         // the miss was handed to Vert.x; each hit was answered on the byte-level path
-        assertThat(fastPathRequests()).isEqualTo(i);
+        assertThat(h.fastPathRequests()).isEqualTo(i);
       }
     }
     assertThat(upstreamRequests.get()).isEqualTo(1);
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   /** Megabytes both ways through the TLS handler, with back-pressure, over Vert.x's TLS client. */
@@ -164,7 +156,7 @@ class TlsFastPathTest {
           .compose(req -> req.send(Buffer.buffer(payload))).compose(HttpClientResponse::body)));
       assertThat(echoed.getBytes()).isEqualTo(payload);
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   /** A graceful shutdown lets the exchange in flight finish with {@code connection: close}, then closes. */
@@ -183,6 +175,6 @@ class TlsFastPathTest {
       await(shutdown);
       assertThat(client.atEndOfStream()).isTrue();
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 }

@@ -28,10 +28,6 @@ class ViaVersionTest {
     h.start(1, "server: { fast_path: " + fastPath + " }\n" + ProxyHarness.singleRoute(upstreamPort, "    timeout: 2s\n"));
   }
 
-  private double fastPathRequests() {
-    var c = h.registry.find("sidecar_fast_path_requests").counter();
-    return c == null ? 0 : c.count();
-  }
 
   /** An HTTP/1.0 answer on a kept-alive connection (its Via: {@code via}, or none), then an HTTP/1.1 one on it. */
   private static FastPathTest.RawUpstream http10ThenHttp11(String via) throws java.io.IOException {
@@ -59,7 +55,7 @@ class ViaVersionTest {
       }
       assertThat(upstream.connections()).as("both responses on one kept-alive connection").isEqualTo(1);
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
   }
 
   /** The same to an HTTP/2 client, after the upstream's own Via entry. */
@@ -125,6 +121,6 @@ class ViaVersionTest {
       wire.headers(1, H2Wire.get("/api/a", h.proxyPort).add("via", "1.1 edge"), true);
       assertThat(wire.body(1)).isEqualTo("HTTP_1_1 1.1 edge, 2 sidecar");
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0); // the HTTP/1.x clients'
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0); // the HTTP/1.x clients'
   }
 }
