@@ -18,9 +18,10 @@ import io.netty.buffer.ByteBuf;
  * last-chunk   = 1*("0") [ chunk-ext ] CRLF
  * </pre>
  *
- * Upstream tolerance: every line (size line, after chunk data, trailer lines) may end in a bare LF. A request body
- * from a client is read {@linkplain #strict() strictly}: only CRLF ends a line (RFC 9112 §2.2 lets a recipient
- * accept a bare LF; a proxy that does, in front of a server that does not, disagrees with it on where the body ends).
+ * Upstream tolerance: every line (size line, after chunk data, trailer lines) may end in a bare LF, and
+ * {@link #bareLineEnd} says where one did. A request body from a client is read {@linkplain #strict() strictly}: only
+ * CRLF ends a line (RFC 9112 §2.2 lets a recipient accept a bare LF; a proxy that does, in front of a server that does
+ * not, disagrees with it on where the body ends).
  */
 public final class ChunkedBodyScanner {
   /** 15 hex digits are 60 bits: a chunk size that always fits a long. */
@@ -43,6 +44,8 @@ public final class ChunkedBodyScanner {
   /** Whether {@link #scan} notes where chunk data lies, for a body forwarded decoded ({@link #reset(boolean)}). */
   private boolean noteData;
   private final LineSpans data = new LineSpans(4);
+  /** The bare LFs ending lines in the last {@link #scan}, each as the span [lf, lf + 1). */
+  private final LineSpans bareLineEnds = new LineSpans(4);
   /** Only CRLF ends a line. */
   private final boolean crlfOnly;
   /** The sum of the chunk sizes read so far, the current chunk's included. */
@@ -91,6 +94,7 @@ public final class ChunkedBodyScanner {
    */
   public int scan(ByteBuf buf) {
     data.clear();
+    bareLineEnds.clear();
     if (state == State.ERROR) return -1;
     if (state == State.DONE) return 0;
     int start = buf.readerIndex();
@@ -108,10 +112,15 @@ public final class ChunkedBodyScanner {
       byte b = buf.getByte(i++);
       boolean trailerByte = noteData && (state == State.TRAILER_NAME || state == State.TRAILER_VALUE
           || state == State.TRAILER_LF || state == State.TRAILER_START && b != CR && b != LF);
+      // Every LF step() takes ends a line (LF is no chunk-ext, token or field-value byte); after a CR the state is
+      // one of the *_LF ones.
+      boolean bareLf = b == LF && state != State.SIZE_LF && state != State.DATA_LF && state != State.TRAILER_LF
+          && state != State.END_LF;
       if (!step(b)) {
         state = State.ERROR;
         return -1;
       }
+      if (bareLf) bareLineEnds.add(i - 1, i);
       if (trailerByte) noteTrailer(b);
       if (state == State.DONE) break;
     }
@@ -129,6 +138,20 @@ public final class ChunkedBodyScanner {
    */
   public String trailerSection() {
     return trailers == null ? null : trailers.toString();
+  }
+
+  /**
+   * How many lines the last {@link #scan} saw end in a bare LF (never for a {@linkplain #strict() strict} scanner):
+   * size lines, the line end after chunk data, trailer lines and the final empty line. After a scan that returned -1,
+   * those before the malformed byte.
+   */
+  public int bareLineEnds() {
+    return bareLineEnds.size();
+  }
+
+  /** Absolute index, in the last scanned buffer, of the bare LF {@code i} (in the order they came). */
+  public int bareLineEnd(int i) {
+    return bareLineEnds.start(i);
   }
 
   /** How many spans of chunk data the last {@link #scan} passed (noted only after {@code reset(true)}). */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -130,6 +132,35 @@ class ChunkedBodyScannerTest {
     String body = "5\nhello\n0\nX: y\n\n";
     assertThat(scanner.scan(buf(body))).isEqualTo(body.length());
     assertThat(scanner.done()).isTrue();
+  }
+
+  /**
+   * Each line ended by a bare LF is reported where its LF is, wherever the reads split the body: size lines (with and
+   * without an extension), the end of chunk data, trailer lines and the final line; not an LF inside chunk data nor
+   * one after a CR; and those before a malformed byte too.
+   */
+  @Test
+  void reportsTheBareLfsEndingLines() {
+    String body = "6;x\nhel\nlo\n3\r\nabc\r\n2\nzz\n0\nT: v\nU: w\r\n\n";
+    List<Integer> expected = List.of(3, 10, 20, 23, 25, 30, 37); // not 7, in the data
+    for (int cut = 0; cut <= body.length(); cut++) {
+      scanner.reset();
+      List<Integer> seen = new ArrayList<>();
+      int first = scanner.scan(buf(body.substring(0, cut)));
+      for (int i = 0; i < scanner.bareLineEnds(); i++) seen.add(scanner.bareLineEnd(i));
+      ByteBuf rest = buf("...." + body.substring(cut)).readerIndex(4); // indices absolute in the buffer scanned
+      int second = scanner.scan(rest);
+      for (int i = 0; i < scanner.bareLineEnds(); i++) seen.add(scanner.bareLineEnd(i) - 4 + cut);
+      assertThat(first + second).as("cut at %d", cut).isEqualTo(body.length());
+      assertThat(seen).as("cut at %d", cut).isEqualTo(expected);
+    }
+    scanner.reset();
+    assertThat(scanner.scan(buf("3\nabc\nzz\n"))).isEqualTo(-1);
+    assertThat(scanner.bareLineEnds()).isEqualTo(2);
+    assertThat(scanner.bareLineEnd(1)).isEqualTo(5);
+    scanner.reset();
+    assertThat(scanner.scan(buf(SAMPLE.replace("\r\n", "\n").replace("\n", "\r\n")))).isPositive();
+    assertThat(scanner.bareLineEnds()).isZero();
   }
 
   @Test
