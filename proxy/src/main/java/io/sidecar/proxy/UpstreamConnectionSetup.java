@@ -16,6 +16,8 @@ import io.vertx.core.net.impl.ConnectionBase;
  * ResponseHeadParser}), which sends such heads on with CRLF. Netty's decoder refuses them by default (strict line
  * parsing), so a legacy upstream answered on one path was 502 on the other. Only responses are read leniently:
  * requests from clients still meet the strict decoder, where a disagreement about line ends is a smuggling vector.
+ * The same goes for a chunked body's own lines, which Netty reads only with CRLF: {@link ChunkedLineEnds} ends them
+ * with CRLF before the codec reads them.
  *
  * <p>Its errors (a reset, a malformed response) are logged at FINE only: each already fails the request on it, which
  * is answered with its flag (502 {@code UR}, {@code UPE}) and counted. Vert.x logged each at SEVERE, two lines per
@@ -52,7 +54,10 @@ final class UpstreamConnectionSetup {
     KeepAliveMargin.install(connection);
   }
 
-  /** Puts the lenient codec in the place of Vert.x's on a connection just opened (HTTP/2 ones are left alone). */
+  /**
+   * Puts the lenient codec in the place of Vert.x's on a connection just opened (HTTP/2 ones are left alone), with
+   * {@link ChunkedLineEnds} around it: Netty's decoder has no lenient mode for a chunked body's own lines.
+   */
   private static void replaceCodec(HttpConnection connection, HttpClientOptions options) {
     if (!(connection instanceof ConnectionBase base)) return;
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
@@ -65,5 +70,6 @@ final class UpstreamConnectionSetup {
         .setStrictLineParsing(false);
     // Vert.x's own arguments: no HTTP after a CONNECT's response, no failure for a response never received
     pipeline.replace(CODEC, CODEC, new HttpClientCodec(config, false, false));
+    ChunkedLineEnds.install(pipeline, CODEC, config);
   }
 }

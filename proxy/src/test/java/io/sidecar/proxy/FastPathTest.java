@@ -686,7 +686,8 @@ class FastPathTest {
 
   /**
    * The full path reads bare-LF response heads too ({@link UpstreamConnectionSetup}; Netty's decoder refused them, 502 UPE),
-   * and sends them on rebuilt with CRLF, whatever frames the body. (A chunked body's own lines still need CRLF there.)
+   * and sends them on rebuilt with CRLF, whatever frames the body (a chunked body's own lines too:
+   * {@link BareLfChunkedBodyTest}).
    */
   @Test
   void aResponseHeadWithBareLfLineEndsIsReadOnTheFullPathToo() throws Exception {

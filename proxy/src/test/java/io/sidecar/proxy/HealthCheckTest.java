@@ -155,6 +155,18 @@ class HealthCheckTest {
     }
   }
 
+  /** So is one whose chunked body ends its own lines with a bare LF ({@link ChunkedLineEnds}); the connection stays. */
+  @Test
+  void aProbeAnswerWithABareLfChunkedBodyCounts() throws Exception {
+    try (FastPathTest.RawUpstream legacy = new FastPathTest.RawUpstream(java.util.Collections.nCopies(200,
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;e\nok\n0\nX-T: v\n\n"))) {
+      h.start(1, config(HEALTH_CHECK, "\"127.0.0.1:" + legacy.port() + "\""));
+      within(10_000, () -> "healthy".equals(h.runtime.snapshot().cluster("app").balancer().snapshot().endpoints()
+          .get(0).healthCheck()));
+      assertThat(legacy.connections()).as("one probe connection, kept alive").isEqualTo(1);
+    }
+  }
+
   /**
    * Probes keep one connection, and an upstream that announces how long it keeps it idle ({@code Keep-Alive:
    * timeout=2}) has it replaced before then ({@link KeepAliveMargin}): a probe every 5 s on a connection Node or Apache
