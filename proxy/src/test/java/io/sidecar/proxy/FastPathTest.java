@@ -58,15 +58,7 @@ class FastPathTest {
     return "GET " + path + " HTTP/1.1\r\nHost: a\r\nKeep-Alive: timeout=5\r\n\r\n";
   }
 
-  private double fastPathRequests() {
-    var c = h.registry.find("sidecar_fast_path_requests").counter();
-    return c == null ? 0 : c.count();
-  }
 
-  private double handovers() {
-    var c = h.registry.find("sidecar_fast_path_handovers").counter();
-    return c == null ? 0 : c.count();
-  }
 
   /** Answers "ok" to everything and counts the requests it got. */
   private int countingUpstream(AtomicInteger seen) {
@@ -112,8 +104,8 @@ class FastPathTest {
       // the same connection serves the next request
       assertThat(client.exchange("GET /api/again HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.handovers()).isZero();
     awaitCount("2xx", 3.0);
   }
 
@@ -127,7 +119,7 @@ class FastPathTest {
     Buffer echoed = await(h.onClientContext(() -> h.client.request(HttpMethod.POST, h.proxyPort, "127.0.0.1", "/api/echo")
         .compose(req -> req.send(Buffer.buffer(payload))).compose(HttpClientResponse::body)));
     assertThat(echoed.getBytes()).isEqualTo(payload);
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   /**
@@ -156,8 +148,8 @@ class FastPathTest {
       assertThat(seen.containsKey("x-checksum")).as("a trailer is not a header").isFalse();
       assertThat(client.exchange("GET /api/next HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 3.0 : 0.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 3.0 : 0.0);
+    assertThat(h.handovers()).isZero();
   }
 
   /** The wire bytes the upstream gets for a chunked body on the byte-level path: framed by the sidecar alone. */
@@ -190,7 +182,7 @@ class FastPathTest {
     assertThat(got).startsWith("PUT /u HTTP/1.1\r\n").contains("\r\ntransfer-encoding: chunked\r\n")
         .doesNotContainIgnoringCase("content-length").doesNotContain("Transfer-Encoding");
     assertThat(got.substring(got.indexOf("\r\n\r\n") + 4)).isEqualTo("5\r\nabcde\r\n0\r\n\r\n");
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   /** Reads requests (a head, then a chunked body if it says so) and answers each OK, recording each as it came. */
@@ -246,8 +238,8 @@ class FastPathTest {
       assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
       assertThat(client.atEndOfStream()).isTrue();
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.handovers()).isZero();
     // the head went on as it came (the body streams); the request was cut short, never complete
     assertThat(whole.get()).as("the first request only").isEqualTo(1);
   }
@@ -263,7 +255,7 @@ class FastPathTest {
       RawHttpClient.Response reply = client.read();
       assertThat(new JsonObject(reply.body()).getString("body")).isEqualTo("hi");
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /** A chunked body on a retrying route streams (its length is not known before it is read), on this path. */
@@ -277,8 +269,8 @@ class FastPathTest {
       assertThat(new JsonObject(reply.body()).getString("body")).isEqualTo("hi");
       assertThat(client.exchange("GET /api/next HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.handovers()).isZero();
   }
 
   /** Tens of MiB sent chunked stream both ways through the byte-level path, with back-pressure, not stored first. */
@@ -314,7 +306,7 @@ class FastPathTest {
     assertThat(got).isEqualTo(size);
     assertThat(upstreamSeen.get()).isEqualTo(size);
     assertThat(sentWhenUpstreamSawFirstMiB.get()).isBetween(0L, size / 2); // streamed, not stored and forwarded
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   @Test
@@ -331,8 +323,8 @@ class FastPathTest {
       RawHttpClient.Response third = client.exchange("GET /api/three HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(new JsonObject(third.body()).getString("uri")).isEqualTo("/three");
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0); // first, one and three
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0); // first, one and three
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   /** Starts the proxy with route api (byte-level) and route cached (/cached/, the full path); counts upstream requests. */
@@ -341,15 +333,7 @@ class FastPathTest {
       upstreamRequests.incrementAndGet();
       req.response().putHeader("cache-control", "max-age=60").end(req.path());
     });
-    h.start(1, route(port, "").replace("routes:\n", """
-        routes:
-          - name: cached
-            match: { path_prefix: /cached/ }
-            rewrite_prefix: /
-            cluster: app
-            timeout: 2s
-            cache: { enabled: true, default_ttl: 60s }
-        """));
+    h.start(1, ProxyHarness.withCachedRoute(route(port, "")));
   }
 
   @Test
@@ -367,8 +351,8 @@ class FastPathTest {
       assertThat(client.exchange("GET /api/c HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/c");
     }
     assertThat(upstreamRequests.get()).isEqualTo(4);
-    assertThat(handovers()).isEqualTo(1.0);
-    assertThat(fastPathRequests()).isEqualTo(2.0); // a and c; b was read by Vert.x's decoder with x
+    assertThat(h.handovers()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0); // a and c; b was read by Vert.x's decoder with x
   }
 
   @Test
@@ -383,13 +367,13 @@ class FastPathTest {
         assertThat(cached.body()).isEqualTo("/x");
         assertThat(cached.header("x-cache")).isEqualTo(i == 0 ? "MISS" : "HIT");
         // the miss went to Vert.x (a hand-over); the hit was answered on the byte-level path
-        assertThat(fastPathRequests()).isEqualTo(i == 0 ? 2.0 : 4.0);
+        assertThat(h.fastPathRequests()).isEqualTo(i == 0 ? 2.0 : 4.0);
         assertThat(client.exchange("GET /api/two HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("/two");
-        assertThat(fastPathRequests()).isEqualTo(i == 0 ? 3.0 : 5.0);
+        assertThat(h.fastPathRequests()).isEqualTo(i == 0 ? 3.0 : 5.0);
       }
     }
     assertThat(upstreamRequests.get()).isEqualTo(5); // first, one, x once (then a hit), two twice
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   @Test
@@ -411,7 +395,7 @@ class FastPathTest {
       }
     }
     assertThat(seen.get()).isEqualTo(2); // first and x; nothing after the close
-    assertThat(fastPathRequests()).isEqualTo(1.0); // first
+    assertThat(h.fastPathRequests()).isEqualTo(1.0); // first
   }
 
   @Test
@@ -432,8 +416,8 @@ class FastPathTest {
       assertThat(new JsonObject(client.exchange("GET /api/third HTTP/1.1\r\nHost: a\r\n\r\n").body())
           .getString("uri")).isEqualTo("/third");
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   @Test
@@ -451,7 +435,7 @@ class FastPathTest {
       assertThat(client.read().body()).isEqualTo("/r2");
       assertThat(client.read().body()).isEqualTo("/r3");
     }
-    assertThat(fastPathRequests()).isEqualTo(4.0);
+    assertThat(h.fastPathRequests()).isEqualTo(4.0);
   }
 
   @Test
@@ -466,7 +450,7 @@ class FastPathTest {
       assertThat(reply.status()).isEqualTo(400);
     }
     assertThat(seen.get()).isEqualTo(1); // the first request only
-    assertThat(handovers()).isEqualTo(1.0);
+    assertThat(h.handovers()).isEqualTo(1.0);
   }
 
   @Test
@@ -483,14 +467,14 @@ class FastPathTest {
       assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n").status())
           .isEqualTo(431);
     }
-    assertThat(handovers()).isEqualTo(2.0);
-    assertThat(fastPathRequests()).isEqualTo(2.0); // the two first requests
+    assertThat(h.handovers()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0); // the two first requests
     // and the proxy keeps serving
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/fine HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(4.0);
+    assertThat(h.fastPathRequests()).isEqualTo(4.0);
   }
 
   @Test
@@ -506,7 +490,7 @@ class FastPathTest {
       assertThat(next.body()).isEqualTo("hello");
       assertThat(next.header("x-path")).isEqualTo("/y");
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
   }
 
   @Test
@@ -607,7 +591,7 @@ class FastPathTest {
     } finally {
       await(server.close());
     }
-    assertThat(fastPathRequests()).isEqualTo(7.0);
+    assertThat(h.fastPathRequests()).isEqualTo(7.0);
   }
 
   /**
@@ -634,7 +618,7 @@ class FastPathTest {
       assertThat(millis).isBetween(280L, 1_500L);
       assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("ok");
     }
-    assertThat(fastPathRequests()).isEqualTo(10.0);
+    assertThat(h.fastPathRequests()).isEqualTo(10.0);
   }
 
   @Test
@@ -655,7 +639,7 @@ class FastPathTest {
         assertThat(client.atEndOfStream()).isTrue();
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
   }
 
   /**
@@ -681,7 +665,7 @@ class FastPathTest {
       }
       assertThat(upstream.connections()).isEqualTo(1);
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
   }
 
   /**
@@ -706,7 +690,7 @@ class FastPathTest {
         assertThat(chunked.body()).isEqualTo("ok");
       }
     }
-    assertThat(fastPathRequests()).isZero();
+    assertThat(h.fastPathRequests()).isZero();
   }
 
   /**
@@ -731,7 +715,7 @@ class FastPathTest {
       }
       assertThat(upstream.connections()).isEqualTo(announced ? 2 : 1);
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
   }
 
   /**
@@ -752,7 +736,7 @@ class FastPathTest {
         assertThat(reply.header("via")).isEqualTo("1.0 sidecar");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 1 : 0);
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 1 : 0);
   }
 
   /**
@@ -802,8 +786,8 @@ class FastPathTest {
       assertThat(closing.header("connection")).isEqualToIgnoringCase("close");
       assertThat(client.atEndOfStream()).isTrue();
     }
-    assertThat(fastPathRequests()).isEqualTo(5.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(5.0);
+    assertThat(h.handovers()).isZero();
   }
 
   /**
@@ -827,8 +811,8 @@ class FastPathTest {
         assertThat(seen.containsKey("expect")).isFalse();
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(fastPath ? 2.0 : 0.0);
+    assertThat(h.handovers()).isZero();
   }
 
   /**
@@ -849,7 +833,7 @@ class FastPathTest {
       assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
       assertThat(client.atEndOfStream()).isTrue();
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /**
@@ -873,7 +857,7 @@ class FastPathTest {
         assertThat(next.body()).isEqualTo("ok");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   /** Many small chunks in one read, then one more after a pause: the HTTP/1.0 client gets exactly their data. */
@@ -896,7 +880,7 @@ class FastPathTest {
         assertThat(reply.body()).isEqualTo(expected.toString());
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /** A fresh hit for a kept-alive HTTP/1.0 client is answered on the byte-level path with Connection: keep-alive. */
@@ -918,7 +902,7 @@ class FastPathTest {
       assertThat(client.atEndOfStream()).isTrue();
     }
     assertThat(upstreamRequests.get()).isEqualTo(1);
-    assertThat(fastPathRequests()).as("the three hits").isEqualTo(3.0);
+    assertThat(h.fastPathRequests()).as("the three hits").isEqualTo(3.0);
   }
 
   /**
@@ -981,7 +965,7 @@ class FastPathTest {
       root.removeHandler(capture);
     }
     assertThat(loud).extracting(r -> r.getLoggerName() + ": " + r.getMessage()).isEmpty();
-    assertThat(fastPathRequests()).isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
   /** Sends a GET for {@code path} and reads as many bytes as {@code expected} has (or until the stream ends). */
@@ -1013,7 +997,7 @@ class FastPathTest {
       }
       assertThat(upstream.connections()).isEqualTo(1);
     }
-    assertThat(fastPathRequests()).isEqualTo(5.0);
+    assertThat(h.fastPathRequests()).isEqualTo(5.0);
   }
 
   @Test
@@ -1036,7 +1020,7 @@ class FastPathTest {
       }
       assertThat(upstream.connections()).isEqualTo(1);
     }
-    assertThat(fastPathRequests()).isEqualTo(5.0);
+    assertThat(h.fastPathRequests()).isEqualTo(5.0);
   }
 
   @Test
@@ -1085,7 +1069,7 @@ class FastPathTest {
       }
       assertThat(upstream.connections()).isEqualTo(3);
     }
-    assertThat(fastPathRequests()).isEqualTo(5.0);
+    assertThat(h.fastPathRequests()).isEqualTo(5.0);
     assertThat(resends()).isEqualTo(1.0);
   }
 
@@ -1116,7 +1100,7 @@ class FastPathTest {
         assertThat(put.header("x-sidecar-flags")).isEqualTo("UR");
       }
     }
-    assertThat(fastPathRequests()).isZero();
+    assertThat(h.fastPathRequests()).isZero();
     assertThat(resends()).isEqualTo(1.0);
   }
 
@@ -1143,7 +1127,7 @@ class FastPathTest {
       assertThat(new JsonObject(client.exchange("GET /api/y HTTP/1.1\r\nHost: a\r\n\r\n").body()).getString("uri"))
           .isEqualTo("/y");
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /** With {@code server.normalize_path: false} (Envoy's default) paths are routed and sent as the client wrote them. */
@@ -1157,7 +1141,7 @@ class FastPathTest {
         assertThat(new JsonObject(out.body()).getString("uri")).isEqualTo("/x/../%76");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /** On a caching route the normalised path is the cache's key too: both spellings are one entry, fetched once. */
@@ -1197,7 +1181,7 @@ class FastPathTest {
         }
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /**
@@ -1223,7 +1207,7 @@ class FastPathTest {
         assertThat(got).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("0\r\n\r\n");
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   @Test
@@ -1264,7 +1248,7 @@ class FastPathTest {
         assertThat(page.body()).isEqualTo("ok");
       }
     }
-    assertThat(fastPathRequests()).as("the second, and the HTTP/1.0 one").isEqualTo(2.0);
+    assertThat(h.fastPathRequests()).as("the second, and the HTTP/1.0 one").isEqualTo(2.0);
   }
 
   @Test
@@ -1284,7 +1268,7 @@ class FastPathTest {
       assertThat(silent.atEndOfStream()).as("a connection that never sent a byte is closed too").isTrue();
       assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
     }
-    assertThat(fastPathRequests()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
   }
 
   /** Three requests, each on a connection of its own (a client without keep-alive): all on the byte-level path. */
@@ -1297,8 +1281,8 @@ class FastPathTest {
         assertThat(client.atEndOfStream()).isTrue();
       }
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.handovers()).isZero();
   }
 
   @Test
@@ -1314,8 +1298,8 @@ class FastPathTest {
       assertThat(response.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
       await(h2c.close());
     }
-    assertThat(fastPathRequests()).isEqualTo(3.0);
-    assertThat(handovers()).as("the upgrade request, not the preface").isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0);
+    assertThat(h.handovers()).as("the upgrade request, not the preface").isEqualTo(1.0);
   }
 
   @Test
@@ -1345,7 +1329,7 @@ class FastPathTest {
       assertThat(client.atEndOfStream()).isTrue();
       assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
     }
-    assertThat(fastPathRequests()).isEqualTo(12.0);
+    assertThat(h.fastPathRequests()).isEqualTo(12.0);
   }
 
   @Test
@@ -1373,8 +1357,8 @@ class FastPathTest {
       firstRequest(client);
       assertThat(client.exchange("GET /api/one HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isZero();
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isZero();
+    assertThat(h.handovers()).isZero();
   }
 
   /**
@@ -1392,8 +1376,8 @@ class FastPathTest {
       assertThat(new JsonObject(large.body()).getString("body")).isEqualTo("hello");
       assertThat(client.exchange("GET /api/four HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(fastPathRequests()).isEqualTo(4.0);
-    assertThat(handovers()).isZero();
+    assertThat(h.fastPathRequests()).isEqualTo(4.0);
+    assertThat(h.handovers()).isZero();
   }
 
   /** Fault injection with {@code seed} and one rule on route api: 418 for {@code percent} % of X-Chaos: on. */
@@ -1414,14 +1398,14 @@ class FastPathTest {
     try (RawHttpClient client = new RawHttpClient(h.proxyPort)) {
       firstRequest(client);
       assertThat(client.exchange("GET /api/calm HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-      assertThat(fastPathRequests()).isEqualTo(2.0); // a rule that does not match keeps the byte-level path
+      assertThat(h.fastPathRequests()).isEqualTo(2.0); // a rule that does not match keeps the byte-level path
       RawHttpClient.Response faulted = client.exchange("GET /api/chaos HTTP/1.1\r\nHost: a\r\nX-Chaos: on\r\n\r\n");
       assertThat(faulted.status()).isEqualTo(418);
       assertThat(faulted.header("x-sidecar-flags")).isEqualTo("FI");
       assertThat(client.exchange("GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
     }
-    assertThat(handovers()).isEqualTo(1.0);
-    assertThat(fastPathRequests()).isEqualTo(3.0); // first, calm and, behind the faulted one, after
+    assertThat(h.handovers()).isEqualTo(1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(3.0); // first, calm and, behind the faulted one, after
   }
 
   @Test
@@ -1464,7 +1448,7 @@ class FastPathTest {
       assertThat(client.atEndOfStream()).isTrue();
     }
     // on the byte-level path, Vert.x never saw this connection: the byte-level path closed it
-    assertThat(fastPathRequests()).isEqualTo(byteLevel ? 2.0 : 1.0);
+    assertThat(h.fastPathRequests()).isEqualTo(byteLevel ? 2.0 : 1.0);
   }
 
   private void awaitCount(String statusClass, double expected) {

@@ -196,6 +196,22 @@ final class ProxyHarness implements AutoCloseable {
         """.formatted(upstreamPort);
   }
 
+  /**
+   * {@code yaml} (one of {@link #singleRoute}'s) with a route {@code cached} first: /cached/ rewritten to /, to the same
+   * cluster, timeout 2 s, the cache on (default TTL 60 s).
+   */
+  static String withCachedRoute(String yaml) {
+    return yaml.replace("routes:\n", """
+        routes:
+          - name: cached
+            match: { path_prefix: /cached/ }
+            rewrite_prefix: /
+            cluster: app
+            timeout: 2s
+            cache: { enabled: true, default_ttl: 60s }
+        """);
+  }
+
   /** Starts (or reconfigures) the proxy; {@code {PROXY}} in the YAML is replaced by the proxy port. */
   void start(long version, String yaml) {
     if (proxyPort == 0) proxyPort = freePort();

@@ -37,24 +37,9 @@ class TlsFastPathTest {
   /** A TLS listener {@code in} (the harness's port) with routes api (/api/, byte-level) and cached (/cached/). */
   private void start(int upstreamPort, boolean fastPath) {
     Path[] pem = ProxyHarness.selfSignedCertificate(dir);
-    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + """
-        listeners: [ { name: in, address: "127.0.0.1:{PROXY}", tls: { cert: "%s", key: "%s" } } ]
-        routes:
-          - name: cached
-            match: { path_prefix: /cached/ }
-            rewrite_prefix: /
-            cluster: app
-            timeout: 2s
-            cache: { enabled: true, default_ttl: 60s }
-          - name: api
-            match: { path_prefix: /api/ }
-            rewrite_prefix: /
-            cluster: app
-            timeout: 2s
-        clusters:
-          - name: app
-            endpoints: [ { address: "127.0.0.1:%d" } ]
-        """.formatted(pem[0], pem[1], upstreamPort));
+    String plain = ProxyHarness.withCachedRoute(ProxyHarness.singleRoute(upstreamPort, "    timeout: 2s\n"));
+    h.start(1, (fastPath ? "" : "server: { fast_path: false }\n") + plain.replace("address: \"127.0.0.1:{PROXY}\" }",
+        "address: \"127.0.0.1:{PROXY}\", tls: { cert: \"%s\", key: \"%s\" } }".formatted(pem[0], pem[1])));
   }
 
   private RawHttpClient tlsClient() throws Exception {
