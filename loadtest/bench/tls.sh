@@ -12,7 +12,8 @@
 #
 #   loadtest/bench/tls.sh [ROUNDS] [JAR...]      default: 3 rounds, sidecar/target/sidecar.jar
 #
-# env TLS_SECONDS (default 10): seconds per cell; TLS_CONNS (default 64). Ports 27080 (origin), 27090 (nginx), 27091
+# env TLS_SECONDS (default 10): seconds per cell; TLS_CONNS (default 64); TLS_HEADER: a header every measured wrk
+# request carries, e.g. "Connection: close" (a new connection, and a full TLS handshake, per request). Ports 27080 (origin), 27090 (nginx), 27091
 # (HAProxy), 27100.. (sidecars), 27200.. (their admin) on 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -69,7 +70,9 @@ h2cell() {
 cell() {
   local i=$1 before after out
   before=$(bench_ticks "${pids[i]}")
-  out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "https://127.0.0.1:${ports[i]}/1k" 2>&1)
+  local header=()
+  [ -n "${TLS_HEADER:-}" ] && header=(-H "$TLS_HEADER")
+  out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "${header[@]}" "https://127.0.0.1:${ports[i]}/1k" 2>&1)
   after=$(bench_ticks "${pids[i]}")
   awk -v t=$((after - before)) -v hz="$hz" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
