@@ -6,8 +6,8 @@
 # request time), the proxy's CPU us per request (nginx: master and workers) and errors, and the median ratio to nginx.
 #
 # All three get the same self-signed ECDSA P-256 certificate made here, and negotiate TLS 1.3 with wrk's OpenSSL
-# (TLS_AES_256_GCM_SHA384 for each: nginx's and HAProxy's defaults, the sidecar's fixed 1.3 suites); the handshakes
-# happen in the warm-up, so a cell measures record encryption and the relay. nginx: `listen ... ssl`, HAProxy:
+# (TLS_AES_256_GCM_SHA384 for each; nginx is given `ssl_protocols TLSv1.2 TLSv1.3`, as Debian's 1.22 stops at 1.2
+# by default); the handshakes happen in the warm-up, so a keep-alive cell measures record encryption and the relay. nginx: `listen ... ssl`, HAProxy:
 # `bind ... ssl crt`, the sidecar: sidecar-tls.yaml (or CONFIG, for an argument JAR:CONFIG).
 #
 #   loadtest/bench/tls.sh [ROUNDS] [JAR...]      default: 3 rounds, sidecar/target/sidecar.jar
@@ -34,7 +34,8 @@ bench_origin 27080
 nginx -p "$work" -c "$work/origin.conf" & started+=($!)
 BENCH_SIDECAR_SCHEME=https bench_peers_and_sidecars "${jars[@]}"
 # the peers' front ends terminate TLS: nginx reloads its config, HAProxy restarts
-sed -i "s|listen 127.0.0.1:27090 reuseport backlog=4096;|listen 127.0.0.1:27090 reuseport backlog=4096 ssl http2; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;|" "$work/proxy.conf"
+# (Debian's nginx 1.22 offers TLS 1.3 only when told to: its default ssl_protocols stop at TLSv1.2)
+sed -i "s|listen 127.0.0.1:27090 reuseport backlog=4096;|listen 127.0.0.1:27090 reuseport backlog=4096 ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;|" "$work/proxy.conf"
 kill -HUP "${pids[0]}"
 sed -i "s|bind 127.0.0.1:27091\$|bind 127.0.0.1:27091 ssl crt $work/haproxy.pem alpn h2,http/1.1|" "$work/haproxy.cfg"
 kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
