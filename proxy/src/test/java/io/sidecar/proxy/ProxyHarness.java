@@ -109,7 +109,12 @@ final class ProxyHarness implements AutoCloseable {
 
   /** As {@link #httpClient}, for WebSocket. */
   WebSocketClient webSocketClient() {
-    WebSocketClient made = vertx.createWebSocketClient();
+    return webSocketClient(new io.vertx.core.http.WebSocketClientOptions());
+  }
+
+  /** As {@link #webSocketClient()}, with options (TLS, say). */
+  WebSocketClient webSocketClient(io.vertx.core.http.WebSocketClientOptions options) {
+    WebSocketClient made = vertx.createWebSocketClient(options);
     clients.add(made);
     return made;
   }

@@ -144,6 +144,35 @@ class TlsFastPathTest {
     assertThat(h.fastPathRequests()).isEqualTo(2.0);
   }
 
+  /**
+   * A WebSocket handshake over TLS (wss) is handed to Vert.x, which tunnels it; the byte-level path still serves the
+   * listener's other connections.
+   */
+  @Test
+  void aWebSocketOverTlsIsTunnelledAndOtherConnectionsStayOnTheByteLevelPath() throws Exception {
+    int upstream = await(h.vertx.createHttpServer()
+        .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
+        .requestHandler(req -> req.response().end("plain"))
+        .listen(0, "127.0.0.1")).actualPort();
+    start(upstream, true);
+    io.vertx.core.http.WebSocketClient wss = h.webSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setSsl(true).setTrustAll(true).setVerifyHost(false));
+    String echoed = await(h.onClientContext(() -> wss.connect(new io.vertx.core.http.WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/chat"))
+        .compose(socket -> {
+          io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+          socket.textMessageHandler(first::tryComplete);
+          socket.writeTextMessage("hello");
+          return first.future().compose(echo -> socket.close().map(echo));
+        })));
+    assertThat(echoed).isEqualTo("echo:hello");
+    assertThat(h.handovers()).isEqualTo(1.0); // the handshake
+    try (RawHttpClient client = tlsClient()) {
+      assertThat(client.exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n").body()).isEqualTo("plain");
+    }
+    assertThat(h.fastPathRequests()).isEqualTo(1.0);
+  }
+
   /** A graceful shutdown lets the exchange in flight finish with {@code connection: close}, then closes. */
   @Test
   void anExchangeInFlightOverTlsFinishesDuringShutdownWithConnectionClose() throws Exception {
