@@ -108,15 +108,8 @@ class ProtocolsTest {
         clusters: [ { name: app, endpoints: [ "127.0.0.1:%d" ] } ]
         """.formatted(upstream));
     WebSocketClient ws = h.webSocketClient();
-    String echoed = await(h.onClientContext(() -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-            .setPort(h.proxyPort).setURI("/chat"))
-        .compose(socket -> {
-          io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
-          socket.textMessageHandler(first::tryComplete);
-          socket.writeTextMessage("hello");
-          // closed after the echo: an open tunnel would hold the listener's graceful stop for its whole grace
-          return first.future().compose(echo -> socket.close().map(echo));
-        })));
+    String echoed = h.webSocketEcho(ws, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(h.proxyPort)
+        .setURI("/chat"), "hello");
     assertThat(echoed).isEqualTo("echo:hello");
   }
 

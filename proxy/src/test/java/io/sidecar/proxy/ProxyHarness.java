@@ -129,6 +129,19 @@ final class ProxyHarness implements AutoCloseable {
     return registry.find("sidecar_fast_path_handovers").counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
+  /**
+   * Opens a WebSocket through the proxy with {@code client}, sends {@code message}, and gives the first text message
+   * back, having closed the socket (an open tunnel would hold the listener's graceful stop for its whole grace).
+   */
+  String webSocketEcho(WebSocketClient client, io.vertx.core.http.WebSocketConnectOptions options, String message) {
+    return await(onClientContext(() -> client.connect(options).compose(socket -> {
+      io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+      socket.textMessageHandler(first::tryComplete);
+      socket.writeTextMessage(message);
+      return first.future().compose(echo -> socket.close().map(echo));
+    })));
+  }
+
   /** A self-signed certificate for localhost, written by the openssl command line as {@code cert.pem}, {@code key.pem}. */
   static java.nio.file.Path[] selfSignedCertificate(java.nio.file.Path dir) {
     io.sidecar.proxy.tls.TestCertificates.Pair pair = io.sidecar.proxy.tls.TestCertificates.rsa(dir, "", "localhost");

@@ -157,14 +157,8 @@ class TlsFastPathTest {
     start(upstream, true);
     io.vertx.core.http.WebSocketClient wss = h.webSocketClient(new io.vertx.core.http.WebSocketClientOptions()
         .setSsl(true).setTrustAll(true).setVerifyHost(false));
-    String echoed = await(h.onClientContext(() -> wss.connect(new io.vertx.core.http.WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(h.proxyPort).setURI("/api/chat"))
-        .compose(socket -> {
-          io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
-          socket.textMessageHandler(first::tryComplete);
-          socket.writeTextMessage("hello");
-          return first.future().compose(echo -> socket.close().map(echo));
-        })));
+    String echoed = h.webSocketEcho(wss, new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(h.proxyPort).setURI("/api/chat"), "hello");
     assertThat(echoed).isEqualTo("echo:hello");
     assertThat(h.handovers()).isEqualTo(1.0); // the handshake
     try (RawHttpClient client = tlsClient()) {
