@@ -413,6 +413,11 @@ final class FastPathExchange implements RawUpstreamPool.Waiter, RawResponseSink,
     if (!ctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
   }
 
+  @Override
+  public void chunkedBodyLength(long dataBytes) {
+    bodyBytes = dataBytes; // relayed chunked, the pieces counted the framing too
+  }
+
   void downstreamWritable(boolean writable) {
     if (upstream != null && !done) upstream.config().setAutoRead(writable);
   }

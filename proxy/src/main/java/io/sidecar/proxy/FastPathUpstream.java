@@ -235,6 +235,7 @@ final class FastPathUpstream extends ChannelInboundHandlerAdapter {
     RawResponseSink ex = exchange;
     exchange = null;
     String trailers = unchunked && state == State.CHUNKED ? chunks.trailerSection() : null;
+    if (state == State.CHUNKED) ex.chunkedBodyLength(chunks.declaredLength());
     state = State.IDLE;
     boolean clean = buf == null || !buf.isReadable();
     // A HEAD response may lack a length without being close-delimited: only its Connection field decides.

@@ -28,6 +28,12 @@ interface RawResponseSink {
    */
   default void responseTrailers(String section) {}
 
+  /**
+   * Just before {@link #responseEnd} of a chunked body: the sum of its chunk sizes, its data without the chunked
+   * framing (what the full path counts as the body's bytes, for the access log and the traffic signals).
+   */
+  default void chunkedBodyLength(long dataBytes) {}
+
   /** The whole response was read; {@code reusable}: the connection may serve another request. */
   void responseEnd(Channel upstream, boolean reusable);
 

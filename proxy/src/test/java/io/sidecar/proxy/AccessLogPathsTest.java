@@ -28,6 +28,11 @@ class AccessLogPathsTest {
         synchronized (idsUpstreamSaw) {
           idsUpstreamSaw.add(req.getHeader("x-request-id"));
         }
+        if (req.path().endsWith("/chunked")) { // two chunks: "hel", "lo"
+          req.response().setChunked(true).write("hel");
+          req.response().end("lo");
+          return;
+        }
         req.response().putHeader("cache-control", "max-age=60").end("hello");
       });
       int closedPort = ProxyHarness.freePort(); // nothing listens there: connect refused
@@ -54,6 +59,8 @@ class AccessLogPathsTest {
             .isEqualTo(503);
         assertThat(client.exchange("GET /nowhere HTTP/1.1\r\nHost: a\r\nx-request-id: id-n\r\n\r\n").status())
             .isEqualTo(404);
+        assertThat(client.exchange("GET /api/chunked HTTP/1.1\r\nHost: a\r\nx-request-id: id-k\r\n\r\n").body())
+            .isEqualTo("hello");
       }
       fastPathRequests = h.fastPathRequests();
     } finally {
@@ -69,11 +76,11 @@ class AccessLogPathsTest {
   void everyRequestGetsTheSameLineOnBothPaths() throws Exception {
     Run byteLevel = scenario(true);
     Run full = scenario(false);
-    assertThat(byteLevel.fastPathRequests()).isEqualTo(4.0); // a, b, the hit, down; the miss and the 404 are Vert.x's
+    assertThat(byteLevel.fastPathRequests()).isEqualTo(5.0); // a, b, the hit, down, chunked; the miss, the 404 Vert.x's
     assertThat(full.fastPathRequests()).isZero();
     for (Run run : List.of(byteLevel, full)) {
       List<JsonObject> lines = run.lines();
-      assertThat(lines).hasSize(6);
+      assertThat(lines).hasSize(7);
       JsonObject generated = lines.get(1);
       assertThat(generated.getString("request_id")).matches("[0-9a-f-]{36}")
           .isEqualTo(run.idsUpstreamSaw().get(1)); // the id the upstream got
@@ -81,12 +88,13 @@ class AccessLogPathsTest {
       assertThat(lines.get(0).getString("remote")).isEqualTo("127.0.0.1");
       assertThat(lines.get(0).getLong("bytes_out")).isEqualTo(5L);
       assertThat(lines.get(4).getString("flags")).isEqualTo("UF");
+      assertThat(lines.get(6).getLong("bytes_out")).as("the data of a chunked body, not its framing").isEqualTo(5L);
       for (JsonObject line : lines) {
         assertThat(line.getString("ts")).isNotBlank();
         assertThat(line.getDouble("duration_ms")).isGreaterThanOrEqualTo(0.0);
       }
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
       assertThat(comparable(byteLevel.lines().get(i), i)).as("line " + i)
           .isEqualTo(comparable(full.lines().get(i), i));
     }
