@@ -110,6 +110,20 @@ bench_ticks() {
   echo "$t"
 }
 
+# bench_h2load_cell PID URL CONNS STREAMS SECONDS : runs h2load against URL and prints "rps mean-ms
+# cpu-us-per-request failed", the CPU being PID's (and its children's) over the run
+bench_h2load_cell() {
+  local before after out hz
+  hz=$(getconf CLK_TCK)
+  before=$(bench_ticks "$1")
+  out=$(h2load -c"$3" -m"$4" -t1 -D "$5" "$2" 2>&1)
+  after=$(bench_ticks "$1")
+  awk -v t=$((after - before)) -v hz="$hz" '
+    /finished in/ {rps = $4} /^requests:/ {ok = $8; failed = $10 + $12}
+    /^time for request:/ {mean = $6; if (mean ~ /us$/) mean = mean / 1000; else if (mean ~ /ms$/) mean = mean + 0; else mean = mean * 1000}
+    END {printf "%s %.2f %.1f %d\n", rps, mean, t / hz * 1e6 / ok, failed}' <<<"$out"
+}
+
 # bench_median : the median of the numbers on stdin, one per line
 bench_median() {
   sort -n | awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'

@@ -38,18 +38,10 @@ haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 & started+=($!); pi
 sleep 1
 for port in "${ports[@]}"; do h2load -c16 -m10 -t1 -D 5 "http://127.0.0.1:$port/1k" >/dev/null; done
 for port in "${ports[@]:2}"; do h2load -c64 -m1 -t1 -D 15 "http://127.0.0.1:$port/1k" >/dev/null; done # JIT warm-up
-hz=$(getconf CLK_TCK)
 
 # cell TARGET-INDEX CONNS STREAMS: prints "rps mean-ms cpu-us-per-request failed"
 cell() {
-  local i=$1 before after out
-  before=$(bench_ticks "${pids[i]}")
-  out=$(h2load -c"$2" -m"$3" -t1 -D "$seconds" "http://127.0.0.1:${ports[i]}/1k" 2>&1)
-  after=$(bench_ticks "${pids[i]}")
-  awk -v t=$((after - before)) -v hz="$hz" '
-    /finished in/ {rps = $4} /^requests:/ {ok = $8; failed = $10 + $12}
-    /^time for request:/ {mean = $6; if (mean ~ /us$/) mean = mean / 1000; else if (mean ~ /ms$/) mean = mean + 0; else mean = mean * 1000}
-    END {printf "%s %.2f %.1f %d\n", rps, mean, t / hz * 1e6 / ok, failed}' <<<"$out"
+  bench_h2load_cell "${pids[$1]}" "http://127.0.0.1:${ports[$1]}/1k" "$2" "$3" "$seconds"
 }
 
 bench_table_header

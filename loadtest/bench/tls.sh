@@ -57,14 +57,7 @@ kinds=(tls); [ "${TLS_H2:-0}" = 1 ] && kinds+=(h2tls)
 
 # h2cell TARGET-INDEX: prints "rps mean-ms cpu-us-per-request failed" for h2load -c16 -m10 over TLS
 h2cell() {
-  local i=$1 before after out
-  before=$(bench_ticks "${pids[i]}")
-  out=$(h2load -c16 -m10 -t1 -D "$seconds" "https://127.0.0.1:${ports[i]}/1k" 2>&1)
-  after=$(bench_ticks "${pids[i]}")
-  awk -v t=$((after - before)) -v hz="$hz" '
-    /finished in/ {rps = $4} /^requests:/ {ok = $8; failed = $10 + $12}
-    /^time for request:/ {mean = $6; if (mean ~ /us$/) mean = mean / 1000; else if (mean ~ /ms$/) mean = mean + 0; else mean = mean * 1000}
-    END {printf "%s %.2f %.1f %d\n", rps, mean, t / hz * 1e6 / ok, failed}' <<<"$out"
+  bench_h2load_cell "${pids[$1]}" "https://127.0.0.1:${ports[$1]}/1k" 16 10 "$seconds"
 }
 
 # cell TARGET-INDEX: prints "rps p99-ms cpu-us-per-request errors"

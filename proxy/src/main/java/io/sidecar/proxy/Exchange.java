@@ -174,7 +174,7 @@ final class Exchange {
         relay(held.response(), held.headerNanos(), null);
       } else {
         ResponseFlag flag = ResponseFlag.of(pick.refusal());
-        fail(flag, refusalDetail(cluster, pick.refusal()));
+        fail(flag, refusalDetail(cluster.name(), pick.refusal()));
       }
       return;
     }
@@ -672,12 +672,7 @@ final class Exchange {
     return flag.name().toLowerCase().replace('_', ' ') + ": " + detail + "\n";
   }
 
-  /** Why the balancer of {@code cluster} refused a try, as the sidecar's answer says it. */
-  static String refusalDetail(UpstreamCluster cluster, io.sidecar.balancer.Refusal refusal) {
-    return refusalDetail(cluster.name(), refusal);
-  }
-
-  /** As above, by the cluster's name (its balancer's). */
+  /** Why the balancer of the cluster named {@code cluster} refused a try, as the sidecar's answer says it. */
   static String refusalDetail(String cluster, io.sidecar.balancer.Refusal refusal) {
     return "cluster " + cluster + ": " + refusal.name().toLowerCase().replace('_', ' ');
   }
